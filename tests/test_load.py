@@ -1,0 +1,90 @@
+"""Each loader on a small real-format file, and the seed's plain-text reading."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.errors import InputError
+from analysis.load import load_corpus, parse_plain_text
+from conftest import SEED
+
+
+def test_seed_text_gives_6_paragraphs_of_one_article_and_17_headlines():
+    frame = load_corpus(SEED)
+    assert (frame["kind"] == "paragraph").sum() == 6
+    assert (frame["kind"] == "headline").sum() == 17
+    assert list(frame["doc_id"][:6]) == [f"a1.p{k}" for k in range(1, 7)]
+    assert list(frame["doc_id"][6:9]) == ["h1", "h2", "h3"]
+    assert frame["text"].iloc[6].startswith("Netanyahu to Meet Trump")
+
+
+def test_headlines_alone_are_all_headlines_even_long_ones():
+    items = parse_plain_text("Short headline one\nAnother short headline\n\nA third after a blank line\n")
+    assert [kind for _, kind, _ in items] == ["headline"] * 3
+
+
+def test_two_articles_get_their_own_ids():
+    paragraph = "This is a long sentence with many words in it to look like prose. " * 4
+    items = parse_plain_text(f"{paragraph}\n{paragraph}\n\nA headline\n\n{paragraph}\n")
+    assert [i for i, _, _ in items] == ["a1.p1", "a1.p2", "h1", "a2.p1"]
+
+
+def test_csv_keeps_every_other_column_and_drops_empty_text(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_text("title,source,date\nFirst story,Reuters,2026-01-01\n,AP,2026-01-02\nSecond story,AP,2026-01-03\n")
+    frame = load_corpus(path)
+    assert list(frame.columns) == ["doc_id", "kind", "text", "source", "date"]
+    assert list(frame["text"]) == ["First story", "Second story"]
+    assert list(frame["source"]) == ["Reuters", "AP"]
+    assert frame.attrs["dropped"] == 1
+
+
+def test_tsv_with_explicit_text_column(tmp_path):
+    path = tmp_path / "news.tsv"
+    path.write_text("id\tbody\n7\tA story\n8\tAnother\n")
+    frame = load_corpus(path, text_col="body")
+    assert list(frame["text"]) == ["A story", "Another"] and list(frame["id"]) == ["7", "8"]
+
+
+def test_jsonl_and_parquet(tmp_path):
+    rows = [{"headline": "One", "score": 1}, {"headline": "Two", "score": 2}]
+    jsonl = tmp_path / "news.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    parquet = tmp_path / "news.parquet"
+    pd.DataFrame(rows).to_parquet(parquet)
+    for path in (jsonl, parquet):
+        frame = load_corpus(path)
+        assert list(frame["text"]) == ["One", "Two"] and list(frame["score"]) == [1, 2]
+
+
+def test_input_column_named_like_an_output_column_is_kept_renamed(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_text("text,topic\nA story,sports\n")
+    assert list(load_corpus(path).columns) == ["doc_id", "kind", "text", "input_topic"]
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.txt", "\n\n  \n", "has no items"),
+        ("x.csv", "body,source\nA,B\n", "found: body, source"),
+        ("x.jsonl", '{"text": "ok"}\n{broken\n', "x.jsonl:2"),
+        ("x.docx", "hello", "unsupported extension"),
+        ("x.parquet", "not parquet at all", "not a readable Parquet file"),
+    ],
+)
+def test_bad_files_raise_one_clear_input_error(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        load_corpus(path)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        load_corpus(tmp_path / "nope.txt")
+    with pytest.raises(InputError, match="is a directory"):
+        load_corpus(tmp_path)
