@@ -1,16 +1,191 @@
-"""Group items by theme; items that fit no theme stay unclustered (-1). (interim version)"""
+"""Group items into stories (one event) and themes (unions of stories); -1 is unclustered.
+
+1. Similarity mixes meaning and wording: half the embedding cosine, half the cosine of
+   IDF-weighted word counts, so two headlines that share a rare name (a person, a place)
+   stay close even when the model places them apart. A word every item uses weighs 0.
+2. A k-nearest-neighbour graph of that similarity (no n×n matrix).
+3. Stories: HDBSCAN on the graph, then two checks: a story is kept only if its members are
+   closer to each other than to their strongest tie outside it, and an unclustered item
+   joins the story holding a strict majority of its neighbours.
+4. Themes: stories grouped by `themes.group_stories`; see that module.
+"""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+from sklearn.preprocessing import normalize
+
+LEXICAL_WEIGHT = 0.5  # neither view preferred
+N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
+EXACT_KNN_MAX = 20_000  # above this, approximate neighbours (pynndescent)
+BACKGROUND_SAMPLE = 512
 
 
-def cluster_levels(embeddings, texts, level="auto", n_topics=None, random_state=0) -> dict:
-    from sklearn.cluster import HDBSCAN
+def cluster_levels(
+    embeddings: np.ndarray, texts: list[str], level: str = "auto", n_topics: int | None = None, random_state: int = 0
+) -> dict:
+    """Return {"story", "theme", "labels", "level"}: story and theme labels of every item,
+    the chosen level's labels, and the level chosen ("story" or "theme")."""
+    from analysis.themes import group_stories
 
-    n = len(embeddings)
+    vectors = normalize(np.asarray(embeddings, dtype=np.float32))
+    n = len(vectors)
     if n < 3:
-        labels = np.full(n, -1)
-    else:
-        labels = HDBSCAN(min_cluster_size=2, metric="cosine" if False else "euclidean").fit_predict(embeddings)
-    return {"story": labels, "theme": labels, "level": "theme", "labels": labels}
+        story = _identical_groups(vectors)
+        return {"story": story, "theme": story.copy(), "labels": story.copy(), "level": "story" if level == "auto" else level}
+    lexical = lexical_vectors(texts)
+    neighbours, sims = similarity_graph(vectors, lexical, random_state)
+    story = find_stories(neighbours, sims)
+    story = keep_distinct(story, neighbours, sims, _background(vectors, lexical, random_state))
+    story = attach_by_majority(story, neighbours)
+    theme = attach_by_majority(group_stories(vectors, story, neighbours, sims, random_state), neighbours)
+    n_stories, n_themes = story.max() + 1, theme.max() + 1
+    if level == "auto":
+        # Few stories, or themes that merge nothing: the stories already are the themes.
+        level = "theme" if (n_themes < n_stories and n_stories >= 2 * np.log(n)) else "story"
+    if level == "story":
+        story = merge_to(story, vectors, n_topics) if n_topics else story
+        return {"story": story, "theme": theme, "labels": story, "level": "story"}
+    theme = merge_to(theme, vectors, n_topics) if n_topics else theme
+    return {"story": story, "theme": theme, "labels": theme, "level": "theme"}
+
+
+def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
+    """Rows of log-damped word counts × log((1+n)/(1+df)), L2-normalised."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    try:
+        counts = CountVectorizer(stop_words="english", dtype=np.float32).fit_transform(texts).tocsr()
+    except ValueError:  # no word at all (punctuation only)
+        return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    counts.data = 1 + np.log(counts.data)
+    weighted = counts @ sparse.diags(np.log((1 + n) / (1 + df)).astype(np.float32))
+    return normalize(weighted).tocsr()
+
+
+def similarity_graph(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's N_NEIGHBORS most similar items by the mixed similarity: (indices, sims).
+
+    Candidates are the 2k nearest by embedding, rescored by the mixed similarity.
+    """
+    n = len(vectors)
+    n_candidates = min(n - 1, 2 * N_NEIGHBORS)
+    candidates = _embedding_neighbours(vectors, n_candidates, random_state)
+    rows = np.repeat(np.arange(n), n_candidates)
+    cols = candidates.ravel()
+    semantic = np.einsum("ij,ij->i", vectors[rows], vectors[cols])
+    lexical_sim = np.asarray(lexical[rows].multiply(lexical[cols]).sum(axis=1)).ravel()
+    mixed = ((1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * lexical_sim).reshape(n, n_candidates)
+    order = np.argsort(-mixed, axis=1, kind="stable")[:, : min(N_NEIGHBORS, n_candidates)]
+    return np.take_along_axis(candidates, order, axis=1), np.take_along_axis(mixed, order, axis=1)
+
+
+def _embedding_neighbours(vectors: np.ndarray, k: int, random_state: int) -> np.ndarray:
+    n = len(vectors)
+    if n <= EXACT_KNN_MAX:
+        out = np.empty((n, k), dtype=np.int64)
+        for start in range(0, n, 1024):
+            block = vectors[start : start + 1024] @ vectors.T
+            block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
+            top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+            out[start : start + len(block)] = np.sort(top, axis=1)
+        return out
+    import pynndescent
+
+    index = pynndescent.NNDescent(vectors, n_neighbors=k + 1, metric="cosine", random_state=random_state)
+    return index.neighbor_graph[0][:, 1:]
+
+
+def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """HDBSCAN over the kNN graph's distances (1 - similarity)."""
+    import hdbscan
+
+    n, k = neighbours.shape
+    distances = sparse.csr_matrix(
+        ((1 - sims).ravel().clip(1e-6), (np.repeat(np.arange(n), k), neighbours.ravel())), shape=(n, n)
+    )
+    distances = distances.maximum(distances.T).tocsr()
+    n_parts, part = csgraph.connected_components(distances, directed=False)
+    if n_parts > 1:  # join the pieces at the largest possible distance so one tree spans them
+        heads = np.array([np.flatnonzero(part == p)[0] for p in range(n_parts)])
+        bridges = sparse.csr_matrix((np.full(n_parts - 1, 2.0), (heads[1:], np.full(n_parts - 1, heads[0]))), shape=(n, n))
+        distances = (distances + bridges + bridges.T).tocsr()
+    min_size = max(2, int(round(np.sqrt(n) / 8)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = hdbscan.HDBSCAN(metric="precomputed", min_cluster_size=min_size, min_samples=1).fit_predict(distances)
+    return _renumber(labels)
+
+
+def _background(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int) -> np.ndarray:
+    """Each item's mean similarity to a random sample: what 'unrelated' looks like for it."""
+    rng = np.random.default_rng(random_state)
+    sample = rng.choice(len(vectors), size=min(len(vectors), BACKGROUND_SAMPLE), replace=False)
+    semantic = (vectors @ vectors[sample].T).mean(axis=1)
+    lexical_sim = np.asarray((lexical @ lexical[sample].T).mean(axis=1)).ravel()
+    return (1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * lexical_sim
+
+
+def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Dissolve a cluster whose members are, above the background, no closer to each other
+    than to their strongest tie outside it (a group of items that merely share a word)."""
+    labels = labels.copy()
+    same = labels[neighbours] == labels[:, None]
+    for cluster in np.unique(labels[labels >= 0]):
+        members = np.flatnonzero(labels == cluster)
+        inside = sims[members][same[members]].mean()
+        outside = np.where(same[members], -np.inf, sims[members]).max(axis=1)
+        outside = np.where(np.isfinite(outside), outside, sims[members][:, -1])
+        if inside <= outside.mean():
+            labels[members] = -1
+    return _renumber(labels)
+
+
+def attach_by_majority(labels: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    """An unclustered item joins the cluster that holds a strict majority of its neighbours."""
+    labels = labels.copy()
+    k = neighbours.shape[1]
+    loose = np.flatnonzero(labels < 0)
+    if len(loose) == 0 or labels.max() < 0:
+        return labels
+    around = labels[neighbours[loose]]
+    counts = np.zeros((len(loose), labels.max() + 1), dtype=np.int32)
+    rows, cols = np.nonzero(around >= 0)
+    np.add.at(counts, (rows, around[rows, cols]), 1)
+    best = counts.argmax(axis=1)
+    wins = counts[np.arange(len(loose)), best] * 2 > k
+    labels[loose[wins]] = best[wins]
+    return labels
+
+
+def merge_to(labels: np.ndarray, vectors: np.ndarray, n_topics: int) -> np.ndarray:
+    """--topics N: merge clusters (average linkage of their centroids) down to N."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    n_clusters = labels.max() + 1
+    if n_clusters <= n_topics:
+        return labels
+    centroids = normalize(np.vstack([vectors[labels == c].mean(axis=0) for c in range(n_clusters)]))
+    merged = fcluster(linkage(centroids, "average", metric="cosine"), n_topics, "maxclust") - 1
+    return np.where(labels >= 0, merged[np.maximum(labels, 0)], -1)
+
+
+def _identical_groups(vectors: np.ndarray) -> np.ndarray:
+    """For 1-2 items: two items that are the same text form a topic, otherwise none."""
+    labels = np.full(len(vectors), -1)
+    if len(vectors) == 2 and float(vectors[0] @ vectors[1]) > 0.9999:
+        labels[:] = 0
+    return labels
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    out = np.full(len(labels), -1)
+    kept = labels >= 0
+    out[kept] = np.unique(labels[kept], return_inverse=True)[1]
+    return out

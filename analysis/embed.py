@@ -56,8 +56,14 @@ def load_model(model: str | None = None):
 
 
 def model_identity(model: str | None) -> str:
-    """A short, stable name for provenance and cache keys."""
+    """A short, stable name for provenance."""
     return DEFAULT_MODEL if resolve_model(model) == default_model_path() else str(model)
+
+
+def cache_key(model: str | None) -> str:
+    """What identifies a model's vectors in the cache: its name, or its resolved folder."""
+    path = Path(resolve_model(model))
+    return f"{model_identity(model)}|{path.resolve() if path.exists() else path}"
 
 
 def embed_texts(
@@ -65,14 +71,40 @@ def embed_texts(
     model: str | None = None,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int, int], None] | None = None,
+    cache_dir: str | Path | None = None,
 ) -> np.ndarray:
     """Return L2-normalised float32 embeddings, one row per text.
 
-    Texts are encoded longest first in chunks, so padding is minimal and `on_progress(done,
-    total)` can report progress without slowing the model down.
+    With `cache_dir`, texts embedded before by the same model are read from the cache and
+    only the others are encoded. Repeated texts are encoded once.
     """
-    encoder = load_model(model)
+    from analysis.cache import EmbeddingCache, text_keys
+
     texts = list(texts)
+    keys = text_keys(texts)
+    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    cache = EmbeddingCache(cache_dir, cache_key(model)) if cache_dir is not None else None
+    found, cached = cache.lookup(unique_keys) if cache is not None else (np.zeros(len(unique_keys), bool), None)
+    todo = np.flatnonzero(~found)
+    encoded = _encode([texts[first[i]] for i in todo], model, batch_size, on_progress) if len(todo) else None
+    dim = (cached if cached is not None else encoded).shape[1]
+    unique_vectors = np.empty((len(unique_keys), dim), dtype=np.float32)
+    if cached is not None:
+        unique_vectors[found] = cached
+    if encoded is not None:
+        unique_vectors[todo] = encoded
+        if cache is not None:
+            cache.store(unique_keys[todo], encoded)
+    if on_progress is not None:
+        on_progress(len(texts), len(texts))
+    return unique_vectors[inverse.ravel()]
+
+
+def _encode(
+    texts: list[str], model: str | None, batch_size: int, on_progress: Callable[[int, int], None] | None
+) -> np.ndarray:
+    """Encode longest first in chunks: minimal padding, and progress without slowing the model."""
+    encoder = load_model(model)
     order = np.argsort([-len(t) for t in texts], kind="stable")
     out = np.empty((len(texts), encoder.get_embedding_dimension()), dtype=np.float32)
     chunk = batch_size * 16

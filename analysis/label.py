@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 N_KEYWORDS = 8
 N_REPRESENTATIVES = 5
 NAME_MAX_WORDS = 3
+NEAR_TIE = 0.8  # a key-term candidate within 20% of the best score counts as tied
 # Headline filler that carries no topic of its own, on top of scikit-learn's English list.
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
     "amid", "says", "said", "say", "new", "news", "just", "like", "year", "years", "day",
@@ -90,7 +91,8 @@ def describe_topics(
     vectorizer = CountVectorizer(analyzer=vocabulary.terms, binary=True, dtype=np.float32)
     doc_terms = vectorizer.fit_transform(texts).tocsr()
     names = vectorizer.get_feature_names_out()
-    idf = np.log1p(len(texts) / np.maximum(np.asarray(doc_terms.sum(axis=0)).ravel(), 1.0))
+    corpus_df = np.asarray(doc_terms.sum(axis=0)).ravel()
+    idf = np.log1p(len(texts) / np.maximum(corpus_df, 1.0))
 
     rows = {t: i for i, t in enumerate(topic_ids)}
     member = labels >= 0
@@ -108,12 +110,12 @@ def describe_topics(
         terms, shared = counts.indices, counts.data
         score = shared / sizes[row] * idf[terms]
         order = np.lexsort((names[terms], -score))
-        ranked = [(names[terms[i]], shared[i]) for i in order]
+        ranked = [(names[terms[i]], shared[i], score[i], corpus_df[terms[i]]) for i in order]
         keywords = _keywords(ranked)
         records.append(
             {
                 "id": int(topic),
-                "name": _name(ranked, sizes[row], vocabulary),
+                "name": _name(ranked, sizes[row], vocabulary, [texts[i] for i in representatives[topic]]),
                 "size": int(sizes[row]),
                 "keywords": [vocabulary.display(k) for k in keywords],
                 "representatives": [texts[i] for i in representatives[topic]],
@@ -122,9 +124,9 @@ def describe_topics(
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def _keywords(ranked: list[tuple[str, float]]) -> list[str]:
+def _keywords(ranked: list[tuple[str, float, float, int]]) -> list[str]:
     chosen: list[str] = []
-    for term, _ in ranked:
+    for term, *_ in ranked:
         words = set(term.split())
         if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
             continue
@@ -134,16 +136,22 @@ def _keywords(ranked: list[tuple[str, float]]) -> list[str]:
     return chosen
 
 
-def _name(ranked: list[tuple[str, float]], size: int, vocabulary: _Vocabulary) -> str:
-    """Key term first, then the best terms shared by several items, 2 to 3 words."""
-    unigrams = [(t, n) for t, n in ranked if " " not in t]
+def _name(ranked: list[tuple[str, float, float, int]], size: int, vocabulary: _Vocabulary, texts: list[str]) -> str:
+    """Key term first, then the best terms most items share, in the order the texts use them.
+
+    The key term is the best-scoring word; among near-ties shared by as many items, the one
+    the corpus uses most (the subject, "Iran", rather than a detail, "nuclear").
+    """
+    unigrams = [r for r in ranked if " " not in r[0]]
     if not unigrams:
         return "Topic"
-    key = unigrams[0][0]
+    top_term, top_shared, top_score, _ = unigrams[0]
+    near = [r for r in unigrams if r[1] == top_shared and r[2] >= NEAR_TIE * top_score]
+    key = max(near, key=lambda r: (r[3], r[2]))[0]
     words = [key]
     quorum = 2 if size >= 2 else 1
     for pass_quorum in (quorum, 1):
-        for term, shared in ranked:
+        for term, shared, _, _ in ranked:
             if len(words) >= NAME_MAX_WORDS:
                 break
             if shared < pass_quorum or key in term.split():
@@ -153,8 +161,18 @@ def _name(ranked: list[tuple[str, float]], size: int, vocabulary: _Vocabulary) -
                 words += new
         if len(words) >= 2:
             break
+    words = [key] + sorted(words[1:], key=lambda w: _first_position(w, texts, vocabulary))
     text = " ".join(vocabulary.display(w) for w in words)
     return text[:1].upper() + text[1:]
+
+
+def _first_position(word: str, texts: list[str], vocabulary: _Vocabulary) -> tuple[int, float]:
+    """(which text, relative place in it) of the word's first use among `texts`."""
+    for number, text in enumerate(texts):
+        terms = [t for t in vocabulary.terms(text) if " " not in t]
+        if word in terms:
+            return number, terms.index(word) / len(terms)
+    return len(texts), 0.0
 
 
 def _representatives(

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from analysis import cluster, embed, label, project
+from analysis import assign, cluster, embed, label, project
 from analysis.errors import InputError
 from analysis.load import table_items
 
@@ -28,6 +28,8 @@ class TopicMap(BaseEstimator):
     model : sentence-transformers model name or path; None uses the packaged all-MiniLM-L6-v2.
     level : "story" (items about one event), "theme" (broad subjects) or "auto".
     n_topics : force this many topics at the chosen level; None chooses automatically.
+    assign_noise : place every item in its nearest topic instead of leaving some unclustered.
+    cache : embedding cache: True (the user cache folder), False (off) or a folder path.
     random_state : seed for every random step, so the same input gives the same map.
 
     Attributes (after fit)
@@ -39,6 +41,8 @@ class TopicMap(BaseEstimator):
     stories_ : the same for stories.
     embeddings_ : n×d embeddings; coords_ : n×2 map positions.
     documents_ : the items fitted (doc_id, kind, text and the input's columns).
+    added_ : True for the items the last `update` added.
+    next_topic_id_, next_story_id_ : the ids new topics get (ids are never reused).
     """
 
     def __init__(
@@ -46,11 +50,15 @@ class TopicMap(BaseEstimator):
         model: str | None = None,
         level: str = "auto",
         n_topics: int | None = None,
+        assign_noise: bool = False,
+        cache: bool | str = True,
         random_state: int = 0,
     ) -> None:
         self.model = model
         self.level = level
         self.n_topics = n_topics
+        self.assign_noise = assign_noise
+        self.cache = cache
         self.random_state = random_state
 
     def fit(
@@ -71,37 +79,159 @@ class TopicMap(BaseEstimator):
         report = progress or (lambda stage, done, total: None)
         documents = as_documents(docs, text_col)
         texts = documents["text"].tolist()
-        if embeddings is None:
-            report("embed", 0, len(texts))
-            embeddings = embed.embed_texts(
-                texts, self.model, on_progress=lambda done, total: report("embed", done, total)
-            )
-        else:
-            embeddings = np.asarray(embeddings, dtype=np.float32)
-            if embeddings.ndim != 2 or len(embeddings) != len(texts):
-                raise InputError(
-                    f"embeddings has shape {embeddings.shape}: expected ({len(texts)}, d), one row per document"
-                )
+        embeddings = self._embeddings(texts, embeddings, report)
         report("cluster", 0, 1)
         levels = cluster.cluster_levels(
             embeddings, texts, level=self.level, n_topics=self.n_topics, random_state=self.random_state
         )
-        report("name", 0, 1)
         self.labels_ = np.asarray(levels["labels"], dtype=np.int64)
         self.story_labels_ = np.asarray(levels["story"], dtype=np.int64)
         self.level_ = levels["level"]
+        if self.assign_noise and (self.labels_ >= 0).any():
+            self.labels_ = _fill_noise(embeddings, self.labels_)
+        report("name", 0, 1)
         self.topics_ = label.describe_topics(texts, self.labels_, embeddings)
         self.stories_ = label.describe_topics(texts, self.story_labels_, embeddings)
         report("project", 0, 1)
-        self.coords_, self.projector_ = project.project_2d(embeddings, random_state=self.random_state)
+        self.coords_, _ = project.project_2d(embeddings, random_state=self.random_state)
         self.embeddings_ = embeddings
         self.documents_ = documents
+        self.added_ = np.zeros(len(texts), dtype=bool)
+        self.next_topic_id_ = int(self.labels_.max(initial=-1)) + 1
+        self.next_story_id_ = int(self.story_labels_.max(initial=-1)) + 1
         report("done", 1, 1)
         return self
 
     def fit_transform(self, docs, y=None, **fit_params) -> np.ndarray:
         """Fit and return `labels_`."""
         return self.fit(docs, **fit_params).labels_
+
+    def transform(self, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None) -> np.ndarray:
+        """Assign items to the learned topics (-1 where the nearest fitted items are unclustered).
+
+        An item's topic is the similarity-weighted vote of its nearest fitted items, so a
+        fitted item gets its own label back.
+        """
+        self._check_fitted()
+        texts = as_documents(docs, text_col)["text"].tolist()
+        embeddings = self._embeddings(texts, embeddings, lambda *a: None)
+        labels, _ = assign.assign(self.embeddings_, self.labels_, None, embeddings, include_noise=not self.assign_noise)
+        return labels
+
+    def update(self, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None,
+               progress: Progress | None = None) -> TopicMap:
+        """Add new items to the fitted map: they join the learned topics, keep every existing id,
+        land in the same 2D space, and open new topics where enough of them fit none."""
+        self._check_fitted()
+        report = progress or (lambda stage, done, total: None)
+        documents = as_documents(docs, text_col)
+        texts = documents["text"].tolist()
+        new_embeddings = self._embeddings(texts, embeddings, report)
+        report("assign", 0, 1)
+        labels, coords = assign.assign(self.embeddings_, self.labels_, self.coords_, new_embeddings,
+                                       include_noise=not self.assign_noise)
+        stories, _ = assign.assign(self.embeddings_, self.story_labels_, None, new_embeddings)
+        labels, stories = self._open_new_topics(new_embeddings, texts, labels, stories)
+        old_names = dict(zip(self.topics_["id"], self.topics_["name"]))
+        old_story_names = dict(zip(self.stories_["id"], self.stories_["name"]))
+        documents = documents.assign(doc_id=_fresh_ids(documents["doc_id"], self.documents_["doc_id"]))
+        self.documents_ = pd.concat([self.documents_, documents], ignore_index=True)
+        self.embeddings_ = np.vstack([self.embeddings_, new_embeddings])
+        self.coords_ = np.vstack([self.coords_, coords])
+        self.labels_ = np.concatenate([self.labels_, labels])
+        self.story_labels_ = np.concatenate([self.story_labels_, stories])
+        self.added_ = np.concatenate([np.zeros(len(self.added_), bool), np.ones(len(texts), bool)])
+        report("name", 0, 1)
+        all_texts = self.documents_["text"].tolist()
+        self.topics_ = _keep_names(label.describe_topics(all_texts, self.labels_, self.embeddings_), old_names)
+        self.stories_ = _keep_names(label.describe_topics(all_texts, self.story_labels_, self.embeddings_), old_story_names)
+        report("done", 1, 1)
+        return self
+
+    def _open_new_topics(self, embeddings, texts, labels, stories):
+        """Cluster the new items that fit no topic; clusters among them become new topics."""
+        loose = np.flatnonzero(labels < 0)
+        if len(loose) < 2:
+            return labels, stories
+        found = cluster.cluster_levels(embeddings[loose], [texts[i] for i in loose], level=self.level_,
+                                       random_state=self.random_state)
+        for level_labels, target, attribute in ((found["labels"], labels, "next_topic_id_"),
+                                                (found["story"], stories, "next_story_id_")):
+            level_labels = np.asarray(level_labels)
+            for new in np.unique(level_labels[level_labels >= 0]):
+                members = loose[level_labels == new]
+                if attribute == "next_story_id_":
+                    members = members[target[members] < 0]
+                    if len(members) < 2:
+                        continue
+                target[members] = getattr(self, attribute)
+                setattr(self, attribute, getattr(self, attribute) + 1)
+        return labels, stories
+
+    def save(self, folder) -> None:
+        """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back."""
+        from analysis import __version__, persist
+
+        self._check_fitted()
+        manifest = {
+            "params": self.get_params(),
+            "level_": self.level_,
+            "next_topic_id_": self.next_topic_id_,
+            "next_story_id_": self.next_story_id_,
+            "topicmap_version": __version__,
+        }
+        arrays = {"embeddings": self.embeddings_, "coords": self.coords_, "labels": self.labels_,
+                  "story_labels": self.story_labels_, "added": self.added_}
+        tables = {"documents": self.documents_, "topics": self.topics_, "stories": self.stories_}
+        persist.save_state(folder, manifest, arrays, tables)
+
+    @classmethod
+    def load(cls, folder) -> TopicMap:
+        """Read a map written by `save`; loading runs no code from the folder."""
+        from analysis import persist
+
+        manifest, arrays, tables = persist.load_state(folder)
+        topic_map = cls(**manifest["params"])
+        topic_map.level_ = manifest["level_"]
+        topic_map.next_topic_id_ = int(manifest["next_topic_id_"])
+        topic_map.next_story_id_ = int(manifest["next_story_id_"])
+        topic_map.embeddings_ = arrays["embeddings"]
+        topic_map.coords_ = arrays["coords"]
+        topic_map.labels_ = arrays["labels"]
+        topic_map.story_labels_ = arrays["story_labels"]
+        topic_map.added_ = arrays["added"]
+        topic_map.documents_ = tables["documents"]
+        topic_map.topics_ = tables["topics"]
+        topic_map.stories_ = tables["stories"]
+        return topic_map
+
+    def figure(self):
+        """The topic map as a plotly Figure (renders inline in Jupyter)."""
+        from analysis.figure import topic_figure
+
+        self._check_fitted()
+        return topic_figure(self.to_frame(), self.topics_)
+
+    def _embeddings(self, texts: list[str], embeddings, report) -> np.ndarray:
+        if embeddings is not None:
+            embeddings = np.asarray(embeddings, dtype=np.float32)
+            if embeddings.ndim != 2 or len(embeddings) != len(texts):
+                raise InputError(
+                    f"embeddings has shape {embeddings.shape}: expected ({len(texts)}, d), one row per document"
+                )
+            return embeddings
+        from analysis.cache import default_cache_dir
+
+        cache_dir = None if self.cache is False else default_cache_dir() if self.cache is True else self.cache
+        report("embed", 0, len(texts))
+        return embed.embed_texts(texts, self.model, cache_dir=cache_dir,
+                                 on_progress=lambda done, total: report("embed", done, total))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "labels_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This TopicMap is not fitted yet: call fit(docs) or TopicMap.load(folder) first")
 
     def to_frame(self) -> pd.DataFrame:
         """The export's rows: doc_id, kind, text, topic, topic_label, x, y, story, story_label,
@@ -122,6 +252,8 @@ class TopicMap(BaseEstimator):
                 "story_label": [story_names.get(t, "") for t in self.story_labels_],
             }
         )
+        if self.added_.any():
+            frame["new"] = self.added_
         extra = docs.drop(columns=["doc_id", "kind", "text"]).reset_index(drop=True)
         return pd.concat([frame, extra], axis=1)
 
@@ -149,6 +281,10 @@ class TopicMap(BaseEstimator):
             raise InputError(f"n_topics={self.n_topics!r} is not allowed: use None (automatic) or an integer >= 1")
         if not isinstance(self.random_state, numbers.Integral) or isinstance(self.random_state, bool):
             raise InputError(f"random_state={self.random_state!r} is not allowed: use an integer")
+        if not isinstance(self.assign_noise, bool):
+            raise InputError(f"assign_noise={self.assign_noise!r} is not allowed: use True or False")
+        if not isinstance(self.cache, (bool, str)) and not hasattr(self.cache, "__fspath__"):
+            raise InputError(f"cache={self.cache!r} is not allowed: use True, False or a folder path")
 
 
 def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
@@ -167,3 +303,28 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
     if frame.empty:
         raise InputError("docs is empty: pass at least one text")
     return frame
+
+
+def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Give every unclustered item the topic its nearest clustered items vote for."""
+    clustered = labels >= 0
+    filled = labels.copy()
+    filled[~clustered], _ = assign.assign(embeddings[clustered], labels[clustered], None,
+                                          embeddings[~clustered], include_noise=False)
+    return filled
+
+
+def _keep_names(topics: pd.DataFrame, old_names: dict) -> pd.DataFrame:
+    """Existing topics keep the name readers already know; new ones get a fresh name."""
+    topics = topics.copy()
+    topics["name"] = [old_names.get(i, n) for i, n in zip(topics["id"], topics["name"])]
+    return topics
+
+
+def _fresh_ids(new_ids: pd.Series, old_ids: pd.Series) -> list[str]:
+    """New items' doc_ids, prefixed where they would clash with the map's."""
+    taken = set(old_ids.astype(str))
+    if not taken & set(new_ids.astype(str)):
+        return list(new_ids.astype(str))
+    prefix = next(f"u{k}." for k in range(1, 10_000) if not any(t.startswith(f"u{k}.") for t in taken))
+    return [prefix + str(i) for i in new_ids]

@@ -1,0 +1,91 @@
+"""A content-addressed embedding cache: a re-run never pays for embedding the same text twice.
+
+Layout: ``<cache dir>/<model key>/<shard>.npz``, each shard holding ``keys`` (16-byte hashes of
+exact texts) and ``vectors``. A run adds one new shard with what it embedded, written to a
+temporary file and renamed, so concurrent runs never see a half-written shard and a killed
+run leaves none. A shard that cannot be read is deleted with a warning and its texts are
+simply embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from analysis.files import atomic_path
+
+KEY_BYTES = 16
+
+
+def default_cache_dir() -> Path:
+    """$TOPICMAP_CACHE, else $XDG_CACHE_HOME/topicmap, else ~/.cache/topicmap."""
+    if os.environ.get("TOPICMAP_CACHE"):
+        return Path(os.environ["TOPICMAP_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "topicmap"
+
+
+def text_keys(texts: list[str]) -> np.ndarray:
+    """One fixed-width hash per exact text (an ``S16`` array)."""
+    return np.array(
+        [hashlib.blake2b(t.encode("utf-8"), digest_size=KEY_BYTES).digest() for t in texts], dtype=f"S{KEY_BYTES}"
+    )
+
+
+class EmbeddingCache:
+    """Embeddings of one model, looked up by exact text."""
+
+    def __init__(self, root: str | Path, model_key: str) -> None:
+        digest = hashlib.blake2b(model_key.encode("utf-8"), digest_size=8).hexdigest()
+        self.folder = Path(root) / "embeddings" / digest
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return (found mask, vectors for the found keys in order, or None when none are)."""
+        found = np.zeros(len(keys), dtype=bool)
+        vectors: np.ndarray | None = None
+        if not self.folder.is_dir():
+            return found, None
+        for shard in sorted(self.folder.glob("*.npz")):
+            shard_keys, shard_vectors = self._read(shard)
+            if shard_keys is None:
+                continue
+            order = np.argsort(shard_keys)
+            position = np.clip(np.searchsorted(shard_keys[order], keys), 0, len(order) - 1)
+            hit = (shard_keys[order][position] == keys) & ~found
+            if hit.any():
+                if vectors is None:
+                    vectors = np.zeros((len(keys), shard_vectors.shape[1]), dtype=np.float32)
+                vectors[hit] = shard_vectors[order[position[hit]]]
+                found |= hit
+            if found.all():
+                break
+        return found, (vectors[found] if vectors is not None else None)
+
+    def store(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Add a shard; its name is the hash of its keys, so storing twice is harmless."""
+        if len(keys) == 0:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.blake2b(keys.tobytes(), digest_size=12).hexdigest()
+        target = self.folder / f"{name}.npz"
+        if target.exists():
+            return
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
+
+    def _read(self, shard: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
+        try:
+            with np.load(shard, allow_pickle=False) as data:
+                keys, vectors = data["keys"], data["vectors"]
+            if keys.dtype != np.dtype(f"S{KEY_BYTES}") or len(keys) != len(vectors) or vectors.ndim != 2:
+                raise ValueError("unexpected contents")
+            return keys, vectors
+        except Exception as exc:
+            warnings.warn(f"embedding cache shard {shard} is corrupt ({exc}); deleted it, will embed again", stacklevel=2)
+            shard.unlink(missing_ok=True)
+            return None, None
