@@ -112,11 +112,17 @@ def _say(quiet: bool, message: str) -> None:
     epilog="Example: topicmap report data/seed.txt -o reports/seed.html --export reports/seed.csv"
 )
 def report(
-    input: Path = typer.Argument(..., help="Corpus: .txt (one item a line), .csv, .tsv, .jsonl or .parquet."),
+    input: str = typer.Argument(
+        ...,
+        help="Corpus: a file (.txt one item a line, .md article, .xml/.rss/.atom feed, .csv, .tsv, .jsonl, "
+        ".parquet), a folder of them, or a quoted glob such as 'news/2026-11-*.csv'.",
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="HTML file to write."),
     export: Optional[Path] = typer.Option(None, "--export", help="Also write one row per item (.csv, .jsonl or .parquet)."),
     model: Optional[str] = typer.Option(None, "--model", help="sentence-transformers model name or path [default: packaged all-MiniLM-L6-v2]."),
     text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of a table [default: text, else title or headline]."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="One item in feeds and article files: headline, article or paragraph [default: headline for feeds, article for article files]."),
+    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count."),
     level: str = typer.Option("auto", "--level", help="Topic granularity: story, theme or auto."),
     topics: Optional[int] = typer.Option(None, "--topics", help="Force this many topics [default: chosen automatically]."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same map."),
@@ -128,23 +134,26 @@ def report(
 
     def work() -> None:
         from analysis.export import check_export_path
-        from analysis.load import load_corpus
+        from analysis.load import corpus_files, load_corpus
 
         if not output.suffix.lower() in (".html", ".htm"):
             raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
         if plotlyjs not in ("inline", "cdn"):
             raise InputError(f"--plotlyjs {plotlyjs!r} is not allowed: use inline or cdn")
-        _check_output(output, [input], "-o")
+        sources = corpus_files(input)
+        _check_output(output, sources, "-o")
         if export is not None:
             check_export_path(export)
-            _check_output(export, [input, output], "--export")
+            _check_output(export, [*sources, output], "--export")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            documents = load_corpus(input, text_col)
+            documents = load_corpus(input, text_col, unit=unit, keep_duplicates=keep_duplicates)
         for warning in caught:
             _say(quiet, f"warning: {warning.message}")
         if documents.attrs.get("dropped"):
             _say(quiet, f"note: dropped {documents.attrs['dropped']} empty items")
+        if documents.attrs.get("merged"):
+            _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
 
         from analysis.export import write_export
         from analysis.pipeline import TopicMap
@@ -153,7 +162,7 @@ def report(
         topic_map._validate_params()
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.fit(documents, progress=progress)
-        topic_map.report(output, input_name=input.name, plotlyjs=plotlyjs)
+        topic_map.report(output, input_name=Path(input).resolve().name or input, plotlyjs=plotlyjs)
         if export is not None:
             write_export(topic_map.to_frame(), export)
         unclustered = int((topic_map.labels_ < 0).sum())

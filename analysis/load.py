@@ -1,17 +1,28 @@
-"""Load a corpus file into a table of items: doc_id, kind, text, then the input's own columns.
+"""Load a corpus (a file, a folder or a glob of files) into a table of items: doc_id, kind,
+text, then the input's own columns.
 
 Formats, chosen by extension:
 - ``.txt``: one item a line; a block of long multi-sentence lines set apart by blank lines is
   an article whose lines become items of kind ``paragraph`` (ids ``a1.p1``, ``a1.p2``...), the
   other lines are ``headline`` items (ids ``h1``, ``h2``...).
+- ``.md``: one article (its first line the headline), read by ``--unit``; so is a ``.txt``
+  in a folder or glob when it reads as prose (see `reads_as_article`).
+- ``.xml`` / ``.rss`` / ``.atom``: an RSS or Atom feed, one entry an item (analysis.feeds).
 - ``.csv`` / ``.tsv``: the text column is ``--text-col``, else ``text``, ``title`` or ``headline``.
 - ``.jsonl`` / ``.ndjson``: one JSON object a line, the same column rules.
 - ``.parquet``: the same column rules.
+
+Items from a folder or glob carry a ``source_file`` column and ids prefixed by the file's
+name (``reuters.xml:h3``). Copies of one item (the same text after whitespace and case
+folding; an article's title) are merged into the first, with a ``count`` column and every
+copy's ``source`` joined, unless ``keep_duplicates``.
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import re
 import warnings
 from pathlib import Path
@@ -19,10 +30,12 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.feeds import FEED_SUFFIXES, UNITS, Titled, read_feed, titled_items
 
 TEXT_SUFFIXES = (".txt",)
+ARTICLE_SUFFIXES = (".md",)
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + TABLE_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + ARTICLE_SUFFIXES + FEED_SUFFIXES + TABLE_SUFFIXES
 TEXT_COLUMN_CANDIDATES = ("text", "title", "headline")
 #: Columns the pipeline writes; an input column with one of these names is kept as input_<name>.
 OUTPUT_COLUMNS = ("doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y")
@@ -32,55 +45,153 @@ PARAGRAPH_MIN_WORDS = 25
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)\]]?\s+[\"“‘(]?[A-Z0-9]")
 
 
-def load_corpus(path: str | Path, text_col: str | None = None) -> pd.DataFrame:
-    """Read `path` into a DataFrame with columns doc_id, kind, text, then the input's others.
+def load_corpus(
+    path: str | Path, text_col: str | None = None, *, unit: str | None = None, keep_duplicates: bool = False
+) -> pd.DataFrame:
+    """Read `path` (a file, a folder or a glob) into a DataFrame: doc_id, kind, text, then the
+    input's other columns.
 
-    Empty texts are dropped; their count is in ``frame.attrs["dropped"]``. Raises
-    InputError (one line naming the problem and the fix) for anything unreadable.
+    `unit` (headline, article or paragraph) is what one item is in feeds and article files
+    (default: headline for feeds, article for article files); other formats ignore it. Copies
+    of one item are merged unless `keep_duplicates`. Empty texts are dropped; the counts are in
+    ``frame.attrs["dropped"]`` and ``frame.attrs["merged"]``. Raises InputError (one line
+    naming the problem and the fix) for anything unreadable.
     """
-    path = Path(path)
-    check_readable(path)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        items = parse_plain_text(_read_text(path))
-        frame, dropped = pd.DataFrame(items, columns=["doc_id", "kind", "text"]), 0
-    else:
-        frame, dropped = table_items(_read_table(path, suffix), path, text_col)
+    if unit is not None and unit not in UNITS:
+        raise InputError(f"unit={unit!r} is not allowed: use one of {', '.join(UNITS)}")
+    files, skipped, many = _expand(path)
+    if skipped:
+        kinds = ", ".join(sorted({p.suffix.lower() or p.name for p in skipped}))
+        files_word = "file" if len(skipped) == 1 else "files"
+        warnings.warn(f"skipped {len(skipped)} {files_word} in {path} with unsupported extensions ({kinds})", stacklevel=2)
+    frames, dropped, readings = [], 0, set()
+    root = os.path.commonpath([str(f.parent.absolute()) for f in files])
+    for file in files:
+        frame, n_dropped, reading = _load_file(file, text_col, unit, in_folder=many)
+        dropped += n_dropped
+        readings.add(reading)
+        if many:
+            name = os.path.relpath(file.absolute(), root)
+            frame = _rename_clashes(frame, ("source_file",))
+            frame["doc_id"] = name + ":" + frame["doc_id"].astype(str)
+            frame["source_file"] = str(file)
+        frames.append(frame)
+    if unit is not None and not readings & {"feed", "article"}:
+        warnings.warn(f"--unit {unit} has no effect: {path} has no feed or article file", stacklevel=2)
+    frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
     if frame.empty:
         raise InputError(
-            f"{path} has no items: expected one headline a line, or a CSV with a `text` column"
+            f"{path} has no items: expected one headline a line, a feed with entries, or a CSV with a `text` column"
         )
+    merged = 0
+    if not keep_duplicates:
+        frame, merged = merge_copies(frame, always_count=many or "feed" in readings)
     frame = frame.reset_index(drop=True)
-    frame.attrs["dropped"] = dropped
-    frame.attrs["source"] = str(path)
+    frame.attrs.update(dropped=dropped, merged=merged, source=str(path), files=[str(f) for f in files])
     return frame
 
 
+def corpus_files(path: str | Path) -> list[Path]:
+    """The files `path` names: itself, a folder's supported files, or a glob's; InputError if none."""
+    return _expand(path)[0]
+
+
+def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
+    """(supported files, skipped files, whether `path` is a folder or glob), files sorted by name."""
+    text = os.path.expanduser(str(path))
+    if Path(text).is_dir():
+        found = sorted(p for p in Path(text).iterdir() if p.is_file() and not p.name.startswith("."))
+        where = f"folder {path}"
+    elif any(ch in text for ch in "*?[") and not Path(text).exists():
+        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        if not found:
+            raise InputError(f"{path} matches no files: check the pattern and the folder it names")
+        where = f"pattern {path}"
+    else:
+        check_readable(Path(text))
+        return [Path(text)], [], False
+    files = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
+    if not files:
+        supported = ", ".join(SUPPORTED_SUFFIXES)
+        raise InputError(f"{where} has no corpus files: put files ending in one of {supported} there")
+    return files, [p for p in found if p not in files], True
+
+
 def check_readable(path: Path) -> None:
-    """Fail fast, before any model loads, on a path that cannot be a corpus."""
+    """Fail fast, before any model loads, on a path that cannot be a corpus file."""
     if not path.exists():
         raise InputError(f"{path} does not exist: check the path")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory: give one corpus file")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         supported = ", ".join(SUPPORTED_SUFFIXES)
         raise InputError(f"{path} has an unsupported extension: use one of {supported}")
 
 
+def _load_file(path: Path, text_col: str | None, unit: str | None, in_folder: bool) -> tuple[pd.DataFrame, int, str]:
+    """One file's items, how many empty ones were dropped, and how it was read: feed,
+    article, text (the seed format) or table."""
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        frame, dropped = table_items(_read_table(path, suffix), path, text_col)
+        return frame, dropped, "table"
+    if suffix in FEED_SUFFIXES:
+        frame, reading = titled_items(read_feed(path), unit or "headline"), "feed"
+    else:
+        text = _read_text(path)
+        markdown = suffix in ARTICLE_SUFFIXES
+        if markdown or (in_folder and reads_as_article(text)):
+            frame, reading = titled_items([read_article(text, markdown)], unit or "article"), "article"
+        else:
+            frame, reading = pd.DataFrame(parse_plain_text(text), columns=["doc_id", "kind", "text"]), "text"
+    keep = frame["text"].map(_has_words).astype(bool)
+    return frame[keep], int((~keep).sum()), reading
+
+
+def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.DataFrame, int]:
+    """Merge copies of one item into its first occurrence; return the frame and how many merged.
+
+    Copies have the same text after whitespace and case folding (for an ``article`` item, the
+    same title). The first occurrence keeps its columns, gains ``count`` (the number of copies)
+    and the distinct ``source`` and ``source_file`` values of all copies joined by "; ".
+    ``count`` is added when something merged or `always_count`.
+    """
+    keys = frame["text"].astype(str)
+    if "title" in frame.columns:
+        titled = (frame["kind"] == "article") & frame["title"].fillna("").astype(str).map(_has_words)
+        keys = keys.where(~titled, frame["title"].astype(str))
+    keys = keys.map(lambda t: " ".join(t.split()).casefold())
+    merged = int(keys.duplicated().sum())
+    if not merged and not always_count:
+        return frame, 0
+    first = ~keys.duplicated()
+    result = _rename_clashes(frame[first].copy(), ("count",))
+    groups = frame.groupby(keys.to_numpy(), sort=False)
+    for column in ("source", "source_file"):
+        if column in frame.columns:
+            joined = groups[column].agg(_join_distinct)
+            result[column] = keys[first].map(joined).to_numpy()
+    result["count"] = keys[first].map(keys.value_counts()).astype(int).to_numpy()
+    return result, merged
+
+
+def _join_distinct(values: pd.Series) -> str:
+    seen = dict.fromkeys(str(v) for v in values if not _is_missing(v) and str(v).strip())
+    return "; ".join(seen)
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _rename_clashes(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    """Keep an input column named like one the loader adds as input_<name>."""
+    return frame.rename(columns={name: f"input_{name}" for name in names if name in frame.columns})
+
+
 def parse_plain_text(text: str) -> list[tuple[str, str, str]]:
     """Split seed-format text into (doc_id, kind, text) items."""
-    blocks: list[list[str]] = [[]]
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
     items: list[tuple[str, str, str]] = []
     n_articles = n_headlines = 0
-    for block in blocks:
-        if not block:
-            continue
+    for block in _blocks(text.splitlines()):
         if _is_article(block):
             n_articles += 1
             items += [(f"a{n_articles}.p{k}", "paragraph", line) for k, line in enumerate(block, 1)]
@@ -90,6 +201,64 @@ def parse_plain_text(text: str) -> list[tuple[str, str, str]]:
                     n_headlines += 1
                     items.append((f"h{n_headlines}", "headline", line))
     return items
+
+
+def reads_as_article(text: str) -> bool:
+    """Whether a .txt in a folder or glob is one article rather than the seed format.
+
+    It is when, after its first line (the headline), at least half of its paragraphs are prose
+    (the seed's test: 25+ words with a sentence break), a paragraph being one line or a
+    blank-line-separated block of hard-wrapped lines. A list of headlines, or the seed's mix
+    of headlines and article blocks, is not.
+    """
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    body = text_paragraphs(lines[first + 1 :])
+    return bool(body) and sum(map(_is_paragraph, body)) * 2 >= len(body)
+
+
+def read_article(text: str, markdown: bool = False) -> Titled:
+    """One article: its first line the title (unless that line is already prose), the rest
+    its paragraphs. Markdown heading marks are dropped, and a Markdown block is one paragraph."""
+    lines = text.splitlines()
+    if markdown:  # a heading is a paragraph of its own
+        lines = [part for line in lines for part in (["", _heading(line), ""] if _heading(line) else [line])]
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    title = " ".join(lines[first].split()) if first < len(lines) else ""
+    body = text_paragraphs(lines[first + 1 :], joined=markdown)
+    if _is_paragraph(title):
+        title, body = "", [title, *body]
+    return Titled(title, body)
+
+
+def text_paragraphs(lines: list[str], joined: bool = False) -> list[str]:
+    """Paragraphs of plain text: blank-line-separated blocks, each one paragraph when `joined`
+    or hard-wrapped (most of its lines go on with a lowercase word), else one paragraph a line."""
+    paragraphs: list[str] = []
+    for block in _blocks(lines):
+        wrapped = sum(line[0].islower() for line in block[1:]) * 2 >= len(block) - 1
+        paragraphs += [" ".join(block)] if joined or wrapped else block
+    return paragraphs
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines (whitespace collapsed) between blank lines."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        line = " ".join(line.split())
+        if line:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [block for block in blocks if block]
+
+
+def _heading(line: str) -> str:
+    """A Markdown ATX heading's text without its # marks; "" for any other line."""
+    stripped = line.strip()
+    if stripped.startswith("#") and stripped.lstrip("#")[:1] in ("", " "):
+        return " ".join(stripped.strip("#").split())
+    return ""
 
 
 def _is_article(block: list[str]) -> bool:

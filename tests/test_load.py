@@ -83,8 +83,9 @@ def test_bad_files_raise_one_clear_input_error(tmp_path, name, content, message)
         load_corpus(path)
 
 
-def test_missing_file_and_directory(tmp_path):
+def test_missing_file_and_folder_without_corpus_files(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         load_corpus(tmp_path / "nope.txt")
-    with pytest.raises(InputError, match="is a directory"):
+    (tmp_path / "notes.docx").write_text("not a corpus")
+    with pytest.raises(InputError, match="has no corpus files"):
         load_corpus(tmp_path)
