@@ -33,7 +33,7 @@ def nearest(reference: np.ndarray, queries: np.ndarray, k: int = N_NEIGHBORS) ->
 
 
 def vote(neighbour_labels: np.ndarray, sims: np.ndarray, include_noise: bool = True) -> np.ndarray:
-    """Similarity-weighted majority label of each row's neighbours; ties go to the nearer one.
+    """Similarity-weighted strict-majority label of each row's neighbours (else -1).
 
     An item whose nearest neighbour is the same text takes that neighbour's label. With
     include_noise=False, unclustered neighbours do not vote (every item gets a topic when any
@@ -47,7 +47,8 @@ def vote(neighbour_labels: np.ndarray, sims: np.ndarray, include_noise: bool = T
     totals = (same_label * weights[:, None, :]).sum(axis=2)
     best = np.argmax(totals, axis=1)  # first maximum: the nearer neighbour wins a tie
     labels = np.take_along_axis(neighbour_labels, best[:, None], axis=1)[:, 0].astype(np.int64)
-    labels[totals.max(axis=1) <= 0] = -1
+    # Like clustering's attach rule: a topic needs a strict majority of the neighbours' weight.
+    labels[totals.max(axis=1) * 2 <= weights.sum(axis=1)] = -1
     same = sims[:, 0] >= SAME_TEXT
     if include_noise:
         labels[same] = neighbour_labels[same, 0]

@@ -1,0 +1,137 @@
+"""The notebook API: scikit-learn conventions, transform, save/load, update."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from analysis import TopicMap, load_corpus
+from analysis.errors import InputError
+from conftest import BENCH, SEED, topicmap
+
+
+@pytest.fixture(scope="module")
+def uci_sample() -> pd.DataFrame:
+    return pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(1500, random_state=1).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def uci_map(uci_sample, tmp_path_factory) -> TopicMap:
+    cache = tmp_path_factory.mktemp("cache")
+    return TopicMap(level="story", cache=str(cache), random_state=0).fit(uci_sample)
+
+
+def test_clone_and_params():
+    original = TopicMap(level="theme", n_topics=5, random_state=3)
+    copy = clone(original)
+    assert copy.get_params() == original.get_params()
+    assert copy.set_params(level="story").level == "story"
+    assert not hasattr(copy, "labels_")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"level": "paragraph"}, "level='paragraph' is not allowed: use one of auto, story, theme"),
+        ({"n_topics": 0}, "n_topics=0 is not allowed"),
+        ({"n_topics": 2.5}, "n_topics=2.5 is not allowed"),
+        ({"random_state": "x"}, "random_state='x' is not allowed"),
+        ({"assign_noise": "yes"}, "assign_noise='yes' is not allowed"),
+    ],
+)
+def test_fit_validates_parameters_with_clear_messages(params, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(")):
+        TopicMap(**params).fit(["a", "b", "c"], embeddings=np.eye(3, dtype=np.float32))
+
+
+def test_fit_learned_state(uci_map, uci_sample):
+    n = len(uci_sample)
+    assert uci_map.labels_.shape == (n,) and uci_map.labels_.dtype == np.int64
+    assert uci_map.coords_.shape == (n, 2) and uci_map.embeddings_.shape == (n, 384)
+    assert set(uci_map.topics_.columns) >= {"id", "name", "size", "keywords", "representatives"}
+    sizes = pd.Series(uci_map.labels_[uci_map.labels_ >= 0]).value_counts()
+    assert dict(zip(uci_map.topics_["id"], uci_map.topics_["size"])) == sizes.to_dict()
+    frame = uci_map.to_frame()
+    assert len(frame) == n and list(frame["source"]) == list(uci_sample["source"])
+
+
+def test_transform_agrees_with_labels_on_training_items(uci_map, uci_sample):
+    assigned = uci_map.transform(uci_sample["text"].tolist())
+    assert (assigned == uci_map.labels_).mean() >= 0.99
+
+
+def test_save_load_round_trip(uci_map, uci_sample, tmp_path):
+    uci_map.save(tmp_path / "map")
+    loaded = TopicMap.load(tmp_path / "map")
+    assert np.array_equal(loaded.labels_, uci_map.labels_)
+    assert loaded.get_params() == uci_map.get_params()
+    pd.testing.assert_frame_equal(loaded.to_frame(), uci_map.to_frame())
+    assert (loaded.transform(uci_sample["text"].tolist()) == uci_map.labels_).mean() >= 0.99
+    loaded.save(tmp_path / "again")
+    for path in sorted((tmp_path / "map").iterdir()):
+        assert path.read_bytes() == (tmp_path / "again" / path.name).read_bytes(), path.name
+
+
+def test_load_refuses_other_format_versions_and_damage(uci_map, tmp_path):
+    folder = tmp_path / "map"
+    uci_map.save(folder)
+    manifest = json.loads((folder / "topicmap.json").read_text())
+    (folder / "topicmap.json").write_text(json.dumps({**manifest, "format_version": 99}))
+    with pytest.raises(InputError, match="format 99"):
+        TopicMap.load(folder)
+    uci_map.save(folder)
+    (folder / "labels.npy").write_bytes(b"garbage")
+    with pytest.raises(InputError, match="damaged saved map"):
+        TopicMap.load(folder)
+    with pytest.raises(InputError, match="not a saved topic map"):
+        TopicMap.load(tmp_path)
+
+
+def test_saved_arrays_load_without_pickle(uci_map, tmp_path):
+    uci_map.save(tmp_path / "map")
+    for path in (tmp_path / "map").glob("*.npy"):
+        np.load(path, allow_pickle=False)
+
+
+def test_update_keeps_ids_places_new_items_and_opens_new_topics(uci_map, uci_sample, tmp_path):
+    uci_map.save(tmp_path / "map")
+    updated = TopicMap.load(tmp_path / "map")
+    everything = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")
+    new = everything[~everything["text"].isin(uci_sample["text"])].head(400).reset_index(drop=True)
+    updated.update(new)
+    n_old = len(uci_sample)
+    assert np.array_equal(updated.labels_[:n_old], uci_map.labels_)
+    assert updated.added_.sum() == len(new) and not updated.added_[:n_old].any()
+    assert updated.coords_.shape == (n_old + len(new), 2) and np.isfinite(updated.coords_).all()
+    old_names = dict(zip(uci_map.topics_["id"], uci_map.topics_["name"]))
+    new_names = dict(zip(updated.topics_["id"], updated.topics_["name"]))
+    assert all(new_names[i] == name for i, name in old_names.items())
+    opened = set(updated.labels_[n_old:]) - set(uci_map.labels_) - {-1}
+    assert opened and min(opened) >= uci_map.next_topic_id_
+    # New items put in existing stories are mostly about those stories' real events (a
+    # nearest-neighbour vote on gold labels itself reaches about 0.8 here; chance is ~0.05).
+    story_event = pd.Series(uci_sample["story"].to_numpy()).groupby(uci_map.labels_).agg(lambda s: s.mode()[0])
+    fitted = uci_map.labels_ >= 0
+    fitted_purity = np.mean(story_event[uci_map.labels_[fitted]].to_numpy() == uci_sample["story"].to_numpy()[fitted])
+    joined = [(label, gold) for label, gold in zip(updated.labels_[n_old:], new["story"]) if label in old_names]
+    assert len(joined) > 100
+    assert np.mean([story_event[label] == gold for label, gold in joined]) >= 0.75 * fitted_purity
+    frame = updated.to_frame()
+    assert frame["new"].sum() == len(new) and frame["doc_id"].is_unique
+
+
+def test_figure_has_a_trace_per_topic(uci_map):
+    figure = uci_map.figure()
+    assert len(figure.data) == len(set(uci_map.labels_))
+    assert sum(len(trace.x) for trace in figure.data) == len(uci_map.labels_)
+
+
+def test_unfitted_map_says_so():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        TopicMap().transform(["x"])
