@@ -1,5 +1,5 @@
-"""Place new items on a fitted map: the topic most of their nearest fitted items share, and a
-position among those neighbours.
+"""Place new items on a fitted map: a topic when the item is as close to the topic as the
+topic's own members are to each other, and a position among its nearest fitted items.
 
 Used by TopicMap.transform, by `topicmap update` and by --assign-noise. Works from the fitted
 embeddings, labels and coordinates alone, so a saved map needs no pickled model to grow.
@@ -12,6 +12,7 @@ import numpy as np
 N_NEIGHBORS = 10
 BLOCK_ROWS = 512
 SAME_TEXT = 0.9999  # cosine at which two embeddings are the same text
+REACH_QUANTILE = 0.05
 
 
 def nearest(reference: np.ndarray, queries: np.ndarray, k: int = N_NEIGHBORS) -> tuple[np.ndarray, np.ndarray]:
@@ -32,26 +33,16 @@ def nearest(reference: np.ndarray, queries: np.ndarray, k: int = N_NEIGHBORS) ->
     return indices, sims
 
 
-def vote(neighbour_labels: np.ndarray, sims: np.ndarray, include_noise: bool = True) -> np.ndarray:
-    """Similarity-weighted strict-majority label of each row's neighbours (else -1).
-
-    An item whose nearest neighbour is the same text takes that neighbour's label. With
-    include_noise=False, unclustered neighbours do not vote (every item gets a topic when any
-    neighbour has one).
-    """
-    weights = np.clip(sims, 1e-6, None).astype(np.float64)
-    if not include_noise:
-        weights = np.where(neighbour_labels >= 0, weights, 0.0)
+def vote(neighbour_labels: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """The topic with the most similarity-weighted votes among each row's clustered
+    neighbours (ties to the nearer one); -1 when none is clustered. Used to place every item."""
+    weights = np.where(neighbour_labels >= 0, np.clip(sims, 1e-6, None), 0.0).astype(np.float64)
     # totals[r, j]: the weight of all neighbours of row r that share neighbour j's label.
     same_label = neighbour_labels[:, :, None] == neighbour_labels[:, None, :]
     totals = (same_label * weights[:, None, :]).sum(axis=2)
-    best = np.argmax(totals, axis=1)  # first maximum: the nearer neighbour wins a tie
+    best = np.argmax(totals, axis=1)
     labels = np.take_along_axis(neighbour_labels, best[:, None], axis=1)[:, 0].astype(np.int64)
-    # Like clustering's attach rule: a topic needs a strict majority of the neighbours' weight.
-    labels[totals.max(axis=1) * 2 <= weights.sum(axis=1)] = -1
-    same = sims[:, 0] >= SAME_TEXT
-    if include_noise:
-        labels[same] = neighbour_labels[same, 0]
+    labels[totals.max(axis=1) <= 0] = -1
     return labels
 
 
@@ -62,6 +53,35 @@ def place(neighbour_coords: np.ndarray, sims: np.ndarray) -> np.ndarray:
     return np.einsum("nk,nkd->nd", weights, neighbour_coords).astype(np.float32)
 
 
+def topic_reach(reference: np.ndarray, labels: np.ndarray) -> dict[int, float]:
+    """How close a topic's members are to their nearest fellow member, at the loose end
+    (5th percentile): the similarity a new item needs to join the topic."""
+    reach: dict[int, float] = {}
+    for topic in np.unique(labels[labels >= 0]):
+        members = reference[labels == topic]
+        if len(members) < 2:
+            reach[int(topic)] = 1.0
+            continue
+        _, sims = nearest(members, members, k=2)
+        reach[int(topic)] = float(np.quantile(sims[:, 1], REACH_QUANTILE))
+    return reach
+
+
+def join_nearest_topic(neighbour_labels: np.ndarray, sims: np.ndarray, reach: dict[int, float]) -> np.ndarray:
+    """The topic of each row's nearest clustered neighbour, when the row is within that
+    topic's reach; -1 otherwise. A row whose nearest neighbour is the same text takes its label."""
+    clustered = neighbour_labels >= 0
+    first = np.argmax(clustered, axis=1)
+    rows = np.arange(len(neighbour_labels))
+    candidate = np.where(clustered.any(axis=1), neighbour_labels[rows, first], -1)
+    closeness = sims[rows, first]
+    threshold = np.array([reach.get(int(c), np.inf) for c in candidate])
+    labels = np.where(closeness >= threshold, candidate, -1)
+    same = sims[:, 0] >= SAME_TEXT
+    labels[same] = neighbour_labels[same, 0]
+    return labels.astype(np.int64)
+
+
 def assign(
     reference: np.ndarray, labels: np.ndarray, coords: np.ndarray | None, queries: np.ndarray, include_noise: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -69,6 +89,9 @@ def assign(
     if len(queries) == 0:
         return np.empty(0, dtype=np.int64), (np.empty((0, 2), np.float32) if coords is not None else None)
     indices, sims = nearest(reference, queries)
-    new_labels = vote(labels[indices], sims, include_noise)
+    if include_noise:
+        new_labels = join_nearest_topic(labels[indices], sims, topic_reach(reference, labels))
+    else:
+        new_labels = vote(labels[indices], sims)
     new_coords = place(coords[indices], sims) if coords is not None else None
     return new_labels, new_coords

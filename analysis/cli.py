@@ -125,8 +125,12 @@ def report(
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count."),
     level: str = typer.Option("auto", "--level", help="Topic granularity: story, theme or auto."),
     topics: Optional[int] = typer.Option(None, "--topics", help="Force this many topics [default: chosen automatically]."),
+    assign_noise: bool = typer.Option(False, "--assign-noise", help="Place every item in its nearest topic (no unclustered items)."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same map."),
     plotlyjs: str = typer.Option("inline", "--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network)."),
+    save_map: Optional[Path] = typer.Option(None, "--save-map", help="Also save the fitted map to this folder, for `topicmap update`."),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap]."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary output."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
 ) -> None:
@@ -145,26 +149,21 @@ def report(
         if export is not None:
             check_export_path(export)
             _check_output(export, [*sources, output], "--export")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            documents = load_corpus(input, text_col, unit=unit, keep_duplicates=keep_duplicates)
-        for warning in caught:
-            _say(quiet, f"warning: {warning.message}")
-        if documents.attrs.get("dropped"):
-            _say(quiet, f"note: dropped {documents.attrs['dropped']} empty items")
-        if documents.attrs.get("merged"):
-            _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
+        documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
 
         from analysis.export import write_export
         from analysis.pipeline import TopicMap
 
-        topic_map = TopicMap(model=model, level=level, n_topics=topics, random_state=seed)
+        topic_map = TopicMap(model=model, level=level, n_topics=topics, assign_noise=assign_noise,
+                             cache=_cache_option(cache, no_cache), random_state=seed)
         topic_map._validate_params()
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.fit(documents, progress=progress)
         topic_map.report(output, input_name=Path(input).resolve().name or input, plotlyjs=plotlyjs)
         if export is not None:
             write_export(topic_map.to_frame(), export)
+        if save_map is not None:
+            topic_map.save(save_map)
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
             quiet,
@@ -173,6 +172,124 @@ def report(
         )
 
     _guarded(debug, work)
+
+
+@app.command(
+    epilog="Example: topicmap update maps/seed data/tomorrow.txt -o reports/tomorrow.html --save"
+)
+def update(
+    map_dir: Path = typer.Argument(..., help="A map saved with `topicmap report --save-map`."),
+    input: str = typer.Argument(..., help="New items: any input `topicmap report` reads."),
+    output: Path = typer.Option(..., "--output", "-o", help="HTML file to write, new items marked."),
+    save: bool = typer.Option(False, "--save", help="Write the grown map back to MAP_DIR."),
+    export: Optional[Path] = typer.Option(None, "--export", help="Also write one row per item (.csv, .jsonl or .parquet)."),
+    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of a table."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="One item in feeds and article files: headline, article or paragraph."),
+    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep copies of one headline as separate items."),
+    plotlyjs: str = typer.Option("inline", "--plotlyjs", help="inline or cdn."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary output."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+) -> None:
+    """Add a new day's items to a saved map, keeping its topic ids and 2D space."""
+
+    def work() -> None:
+        from analysis.export import check_export_path, write_export
+        from analysis.load import corpus_files
+
+        if output.suffix.lower() not in (".html", ".htm"):
+            raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
+        sources = corpus_files(input)
+        _check_output(output, sources, "-o")
+        if export is not None:
+            check_export_path(export)
+            _check_output(export, [*sources, output], "--export")
+        documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
+        from analysis.pipeline import TopicMap
+
+        topic_map = TopicMap.load(map_dir)
+        before = len(topic_map.topics_)
+        with _Progress(not quiet and sys.stderr.isatty()) as progress:
+            topic_map.update(documents, progress=progress)
+        topic_map.report(output, input_name=f"{map_dir.name} + {Path(input).name}", plotlyjs=plotlyjs)
+        if export is not None:
+            write_export(topic_map.to_frame(), export)
+        if save:
+            topic_map.save(map_dir)
+        new = topic_map.labels_[topic_map.added_]
+        _say(quiet, f"{len(new)} new items: {int((new >= 0).sum())} in topics, "
+                    f"{len(topic_map.topics_) - before} new topics -> {output}")
+
+    _guarded(debug, work)
+
+
+@app.command(
+    name="eval",
+    epilog="Example: topicmap eval data/bench/uci_news_aggregator_6k.csv --gold-col story --level story",
+)
+def evaluate(
+    input: str = typer.Argument(..., help="A labelled corpus, or an export written by `topicmap report --export`."),
+    gold_col: str = typer.Option(..., "--gold-col", help="The column holding the true grouping."),
+    level: str = typer.Option("auto", "--level", help="Topic granularity: story, theme or auto."),
+    topics: Optional[int] = typer.Option(None, "--topics", help="Force this many topics."),
+    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of a table."),
+    model: Optional[str] = typer.Option(None, "--model", help="sentence-transformers model name or path."),
+    assign_noise: bool = typer.Option(False, "--assign-noise", help="Place every item in its nearest topic."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+) -> None:
+    """Score topics against a gold column: ARI, NMI, topic count and unclustered share.
+
+    Unclustered items count as singletons, so leaving items out earns nothing."""
+
+    def work() -> None:
+        from analysis.evaluate import score
+
+        documents = _read_input(input, text_col, None, True, quiet)
+        gold_column = gold_col if gold_col in documents.columns else f"input_{gold_col}"
+        if gold_column not in documents.columns:
+            found = ", ".join(c for c in documents.columns if c not in ("doc_id", "kind", "text"))
+            raise InputError(f"{input} has no column {gold_col!r} (found: {found}); pass one of those to --gold-col")
+        if "input_topic" in documents.columns and "input_doc_id" in documents.columns:
+            labels, source = documents["input_topic"].astype(int).to_numpy(), "export"
+        else:
+            from analysis.pipeline import TopicMap
+
+            topic_map = TopicMap(model=model, level=level, n_topics=topics, assign_noise=assign_noise, random_state=seed)
+            topic_map._validate_params()
+            with _Progress(not quiet and sys.stderr.isatty()) as progress:
+                topic_map.fit(documents, progress=progress)
+            labels, source = topic_map.labels_, f"{topic_map.level_} level"
+        result = score(labels, documents[gold_column].fillna(""))
+        typer.echo(
+            f"{input} ({source}) against {gold_col}: ARI {result['ari']:.3f}  NMI {result['nmi']:.3f}  "
+            f"topics {result['topics']} (gold {result['gold_groups']})  "
+            f"unclustered {result['unclustered']:.1%} of {result['items']}"
+        )
+
+    _guarded(debug, work)
+
+
+def _read_input(input: str, text_col, unit, keep_duplicates: bool, quiet: bool):
+    """Load any supported input, telling the user what was dropped, merged or guessed."""
+    from analysis.load import load_corpus
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        documents = load_corpus(input, text_col, unit=unit, keep_duplicates=keep_duplicates)
+    for warning in caught:
+        _say(quiet, f"warning: {warning.message}")
+    if documents.attrs.get("dropped"):
+        _say(quiet, f"note: dropped {documents.attrs['dropped']} empty items")
+    if documents.attrs.get("merged"):
+        _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
+    return documents
+
+
+def _cache_option(cache: Optional[Path], no_cache: bool):
+    if no_cache:
+        return False
+    return str(cache) if cache is not None else True
 
 
 @app.callback()

@@ -79,3 +79,45 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, args, message):
 def test_debug_shows_the_traceback(tmp_path):
     result = topicmap("report", "data/nope.txt", "-o", str(tmp_path / "x.html"), "--debug")
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["update", "eval"])
+def test_other_commands_help(command):
+    result = topicmap(command, "--help")
+    assert result.returncode == 0 and f"topicmap {command}" in result.stdout
+
+
+def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
+    first = topicmap("report", str(SEED), "-o", str(tmp_path / "a.html"), "--export", str(tmp_path / "a.csv"),
+                     "--save-map", str(tmp_path / "map"), "-q")
+    assert first.returncode == 0, first.stderr
+    new = tmp_path / "new.txt"
+    new.write_text(
+        "Iran Rejects New Nuclear Talks Proposal From Washington\n"
+        "Epstein Files Release Delayed Again by Justice Department\n"
+        "Local Bakery Wins Regional Bread Prize\n"
+    )
+    second = topicmap("update", str(tmp_path / "map"), str(new), "-o", str(tmp_path / "b.html"),
+                      "--export", str(tmp_path / "b.csv"), "--save")
+    assert second.returncode == 0, second.stderr
+    before = pd.read_csv(tmp_path / "a.csv", keep_default_na=False)
+    after = pd.read_csv(tmp_path / "b.csv", keep_default_na=False)
+    assert list(after["topic"][:23]) == list(before["topic"])
+    added = after[after["new"]]
+    assert len(added) == 3
+    iran_topic = before.loc[before["text"].str.contains("Oman"), "topic"].iloc[0]
+    assert added["topic"].iloc[0] == iran_topic
+    assert "3 new items" in second.stderr
+
+
+def test_eval_prints_scores_for_a_run_and_for_an_export(seed_run, tmp_path):
+    export = pd.read_csv(seed_run["csv"], keep_default_na=False)
+    themes = pd.read_csv(SEED.parent.parent / "tests" / "data" / "seed_themes.csv")
+    export["theme"] = themes["theme"]
+    path = tmp_path / "export.csv"
+    export.to_csv(path, index=False)
+    result = topicmap("eval", str(path), "--gold-col", "theme")
+    assert result.returncode == 0, result.stderr
+    assert "(export)" in result.stdout and "ARI" in result.stdout and "topics 4 (gold 5)" in result.stdout
+    missing = topicmap("eval", str(path), "--gold-col", "nope")
+    assert missing.returncode == 2 and "found:" in missing.stderr
