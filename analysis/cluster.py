@@ -21,37 +21,39 @@ from sklearn.preprocessing import normalize
 
 LEXICAL_WEIGHT = 0.5  # neither view preferred
 N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
-EXACT_KNN_MAX = 20_000  # above this, approximate neighbours (pynndescent)
 BACKGROUND_SAMPLE = 512
 
 
 def cluster_levels(
     embeddings: np.ndarray, texts: list[str], level: str = "auto", n_topics: int | None = None, random_state: int = 0
 ) -> dict:
-    """Return {"story", "theme", "labels", "level"}: story and theme labels of every item,
-    the chosen level's labels, and the level chosen ("story" or "theme")."""
+    """Return {"story", "theme", "labels", "level", "knn"}: story and theme labels of every
+    item, the chosen level's labels, the level chosen ("story" or "theme"), and the embedding
+    neighbours (indices, similarities) of every item, most similar first (None below 3 items)."""
     from analysis.themes import group_stories
 
     vectors = normalize(np.asarray(embeddings, dtype=np.float32))
     n = len(vectors)
     if n < 3:
         story = _identical_groups(vectors)
-        return {"story": story, "theme": story.copy(), "labels": story.copy(), "level": "story" if level == "auto" else level}
+        return {"story": story, "theme": story.copy(), "labels": story.copy(), "level": "story" if level == "auto" else level,
+                "knn": None}
     lexical = lexical_vectors(texts)
-    neighbours, sims = similarity_graph(vectors, lexical, random_state)
+    knn = _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)
+    neighbours, sims = similarity_graph(vectors, lexical, random_state, candidates=knn[0])
     story = find_stories(neighbours, sims)
     story = keep_distinct(story, neighbours, sims, _background(vectors, lexical, random_state))
     story = attach_by_majority(story, neighbours)
-    theme = attach_by_majority(group_stories(vectors, story, neighbours, sims, random_state), neighbours)
+    theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
     n_stories, n_themes = story.max() + 1, theme.max() + 1
     if level == "auto":
         # Few stories, or themes that merge nothing: the stories already are the themes.
         level = "theme" if (n_themes < n_stories and n_stories >= 2 * np.log(n)) else "story"
     if level == "story":
         story = merge_to(story, vectors, n_topics) if n_topics else story
-        return {"story": story, "theme": theme, "labels": story, "level": "story"}
+        return {"story": story, "theme": theme, "labels": story, "level": "story", "knn": knn}
     theme = merge_to(theme, vectors, n_topics) if n_topics else theme
-    return {"story": story, "theme": theme, "labels": theme, "level": "theme"}
+    return {"story": story, "theme": theme, "labels": theme, "level": "theme", "knn": knn}
 
 
 def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
@@ -69,14 +71,17 @@ def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
     return normalize(weighted).tocsr()
 
 
-def similarity_graph(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def similarity_graph(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int = 0,
+                     candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each item's N_NEIGHBORS most similar items by the mixed similarity: (indices, sims).
 
-    Candidates are the 2k nearest by embedding, rescored by the mixed similarity.
+    Candidates are the 2k nearest by embedding (`candidates`, when already found), rescored
+    by the mixed similarity.
     """
     n = len(vectors)
-    n_candidates = min(n - 1, 2 * N_NEIGHBORS)
-    candidates = _embedding_neighbours(vectors, n_candidates, random_state)
+    if candidates is None:
+        candidates = _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)[0]
+    n_candidates = candidates.shape[1]
     rows = np.repeat(np.arange(n), n_candidates)
     cols = candidates.ravel()
     semantic = np.einsum("ij,ij->i", vectors[rows], vectors[cols])
@@ -86,20 +91,11 @@ def similarity_graph(vectors: np.ndarray, lexical: sparse.csr_matrix, random_sta
     return np.take_along_axis(candidates, order, axis=1), np.take_along_axis(mixed, order, axis=1)
 
 
-def _embedding_neighbours(vectors: np.ndarray, k: int, random_state: int) -> np.ndarray:
-    n = len(vectors)
-    if n <= EXACT_KNN_MAX:
-        out = np.empty((n, k), dtype=np.int64)
-        for start in range(0, n, 1024):
-            block = vectors[start : start + 1024] @ vectors.T
-            block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
-            top = np.argpartition(-block, k - 1, axis=1)[:, :k]
-            out[start : start + len(block)] = np.sort(top, axis=1)
-        return out
-    import pynndescent
+def _embedding_neighbours(vectors: np.ndarray, k: int, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's k nearest other items by embedding: (indices, similarities), most similar first."""
+    from analysis.neighbors import nearest_neighbours
 
-    index = pynndescent.NNDescent(vectors, n_neighbors=k + 1, metric="cosine", random_state=random_state)
-    return index.neighbor_graph[0][:, 1:]
+    return nearest_neighbours(vectors, k, random_state)
 
 
 def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:

@@ -1,23 +1,69 @@
-"""Group stories into broad themes (interim: average linkage of story centroids, cut at the
-largest jump in merge distance)."""
+"""Group stories into broad themes, with the number of themes decided by a significance test.
+
+1. Micro-clusters: k-means with MICRO_CLUSTERS centroids (each about 1% of the corpus, so any
+   theme of about 1% or more can be resolved), fitted on a sample of at most SAMPLE items.
+2. Average linkage (cosine) over the micro-centroids gives a tree of ever broader groups.
+3. The tree is cut where merges stop being more separated than structureless data of the same
+   spread would give: the same two steps run on NULL_DRAWS copies of the sample whose principal
+   components are shuffled independently (the baseline of the gap statistic and of parallel
+   analysis), and the cut height is the highest top merge seen in those copies.
+4. A story is one event, so a story lies in one theme: the theme most of its items are in,
+   when more than half of them are (a loose "story" spanning themes is left to its items).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.preprocessing import normalize
 
+MICRO_CLUSTERS = 100
+SAMPLE = 20_000  # fitting cap, for speed; every item is then assigned
+NULL_DRAWS = 3
 
-def group_stories(vectors: np.ndarray, story: np.ndarray, neighbours: np.ndarray, sims: np.ndarray,
-                  random_state: int = 0) -> np.ndarray:
-    """Theme of every item: a union of stories; story-unclustered items stay -1 here."""
-    from scipy.cluster.hierarchy import fcluster, linkage
 
-    n_stories = story.max() + 1
-    if n_stories < 3:
+def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0) -> np.ndarray:
+    """Theme of every item; a story lies whole inside the theme most of its items are in.
+
+    Below 2 × MICRO_CLUSTERS items there is too little to tell broad themes from stories, so
+    the stories are the themes.
+    """
+    if len(vectors) < 2 * MICRO_CLUSTERS:
         return story.copy()
-    centroids = normalize(np.vstack([vectors[story == s].mean(axis=0) for s in range(n_stories)]))
-    tree = linkage(centroids, "average", metric="cosine")
-    heights = tree[:, 2]
-    jump = int(np.argmax(np.diff(heights)))
-    groups = fcluster(tree, heights[jump], "distance") - 1
-    return np.where(story >= 0, groups[np.maximum(story, 0)], -1)
+    item_theme = significant_groups(vectors, random_state)
+    theme = item_theme.copy()
+    clustered = story >= 0
+    if clustered.any():
+        votes = np.zeros((story.max() + 1, item_theme.max() + 1), dtype=np.int64)
+        np.add.at(votes, (story[clustered], item_theme[clustered]), 1)
+        settled = votes.max(axis=1) * 2 > votes.sum(axis=1)
+        follow = clustered & settled[np.maximum(story, 0)]
+        theme[follow] = votes.argmax(axis=1)[story[follow]]
+    return np.unique(theme, return_inverse=True)[1].astype(np.int64)
+
+
+def significant_groups(vectors: np.ndarray, random_state: int = 0) -> np.ndarray:
+    """Partition items into the groups whose separation beats a structureless baseline."""
+    from scipy.cluster.hierarchy import fcluster
+    from sklearn.decomposition import PCA
+
+    rng = np.random.RandomState(random_state)
+    n = len(vectors)
+    sample = vectors[np.sort(rng.choice(n, SAMPLE, replace=False))] if n > SAMPLE else vectors
+    micro, tree = _micro_tree(sample, random_state)
+    pca = PCA(random_state=random_state).fit(sample)
+    components = pca.transform(sample)
+    cut = 0.0
+    for draw in range(NULL_DRAWS):
+        shuffled = np.column_stack([rng.permutation(column) for column in components.T])
+        _, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
+        cut = max(cut, null_tree[-1, 2])
+    groups = fcluster(tree, cut, "distance") - 1
+    return groups[micro.predict(vectors)]
+
+
+def _micro_tree(vectors: np.ndarray, random_state: int):
+    from scipy.cluster.hierarchy import linkage
+    from sklearn.cluster import KMeans
+
+    micro = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=30, random_state=random_state).fit(vectors)
+    return micro, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")
