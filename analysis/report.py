@@ -1,9 +1,16 @@
-"""Write the self-contained HTML topic map: one Jinja2 template, plotly.js and assets inlined."""
+"""Write the self-contained HTML topic map: one Jinja2 template, plotly.js and assets inlined.
+
+report_data() turns the pipeline's tables into the page's data (compact column arrays, not
+one dict per point); render_html() puts that data, plotly.js and the JS and CSS files of
+assets/ into one page that loads nothing from the network.
+"""
 
 from __future__ import annotations
 
+import colorsys
 import json
 import math
+import warnings
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -13,20 +20,34 @@ import pandas as pd
 
 from analysis.files import atomic_path
 
-# Colour-blind-friendly categorical colours; topic t gets PALETTE[t % len(PALETTE)].
+# Colour-blind-friendly categorical colours; topic t < 24 gets PALETTE[t].
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
     "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
 )
 NOISE_COLOR = "#b8b8b8"
+#: Input columns shown with an item when present (hover, item lists).
 HOVER_COLUMNS = ("source", "date", "published")
+#: Input columns read as the item's date for the timeline, first found wins.
+DATE_COLUMNS = ("date", "published")
+#: Asset files inlined into the page, in this order (the JS files share one function scope).
+JS_ASSETS = ("util.js", "model.js", "map.js", "panel.js", "overview.js", "report.js")
+CSS_ASSETS = ("report.css",)
+COORD_DECIMALS = 3
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 
 
 def topic_color(topic: int) -> str:
-    """The stable colour of a topic id (grey for unclustered)."""
-    return NOISE_COLOR if topic < 0 else PALETTE[topic % len(PALETTE)]
+    """The colour of a topic id, fixed by the id alone (grey for unclustered)."""
+    if topic < 0:
+        return NOISE_COLOR
+    if topic < len(PALETTE):
+        return PALETTE[topic]
+    # Past the palette: golden-angle hues, so neighbouring ids still differ.
+    red, green, blue = colorsys.hls_to_rgb((topic * 137.508 % 360) / 360, 0.47, 0.55)
+    return "#{:02x}{:02x}{:02x}".format(round(red * 255), round(green * 255), round(blue * 255))
 
 
 def script_json(value) -> str:
@@ -38,81 +59,185 @@ def script_json(value) -> str:
 
 
 def report_data(frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame, meta: dict) -> dict:
-    """The page's data as compact column arrays (not one dict per point)."""
-    extra = {
-        col: [("" if _missing(v) else str(v)) for v in frame[col]]
-        for col in HOVER_COLUMNS
-        if col in frame.columns
+    """The page's data from the export frame (doc_id, kind, text, topic, x, y, story, ...),
+    the topic and story tables (id, name, size, keywords, representatives) and provenance."""
+    topic = frame["topic"].to_numpy(dtype=np.int64)
+    story = frame["story"].to_numpy(dtype=np.int64)
+    two_levels = has_two_levels(topic, story)
+    extra = {col: categorical(frame[col]) for col in HOVER_COLUMNS if col in frame.columns}
+    points = {
+        "x": _coords(frame["x"]),
+        "y": _coords(frame["y"]),
+        "topic": topic.tolist(),
+        "story": story.tolist() if two_levels else None,
+        "text": frame["text"].astype(str).tolist(),
+        "kind": categorical(frame["kind"]),
+        "doc_id": _doc_ids(frame["doc_id"]),
+        "extra": extra,
     }
+    coords = frame[["x", "y"]].to_numpy(dtype=float)
     return {
-        "points": {
-            "x": frame["x"].astype(float).round(4).tolist(),
-            "y": frame["y"].astype(float).round(4).tolist(),
-            "topic": frame["topic"].astype(int).tolist(),
-            "story": frame["story"].astype(int).tolist(),
-            "text": frame["text"].astype(str).tolist(),
-            "kind": frame["kind"].astype(str).tolist(),
-            "doc_id": frame["doc_id"].astype(str).tolist(),
-            "extra": extra,
-        },
-        "topics": _topic_records(topics, frame, "topic"),
-        "stories": _topic_records(stories, frame, "story"),
+        "points": points,
+        "topics": topic_records(topics, coords, topic),
+        "stories": topic_records(stories, coords, story, parents=topic) if two_levels else [],
+        "timeline": timeline(extra, len(frame)),
         "noise_color": NOISE_COLOR,
         "meta": meta,
     }
 
 
-def _topic_records(topics: pd.DataFrame, frame: pd.DataFrame, column: str) -> list[dict]:
-    coords = frame[["x", "y"]].to_numpy(dtype=float)
-    labels = frame[column].to_numpy()
+def has_two_levels(topic: np.ndarray, story: np.ndarray) -> bool:
+    """Whether stories split the topics further (False when they are the same partition)."""
+    pairs = len(set(zip(topic.tolist(), story.tolist())))
+    return not (pairs == len(set(topic.tolist())) == len(set(story.tolist())))
+
+
+def categorical(values: pd.Series) -> dict:
+    """A column as its distinct values plus one code per item (missing values become "");
+    codes is None when there is only one value (every item has code 0)."""
+    text = values.map(lambda v: "" if _missing(v) else str(v))
+    codes, uniques = pd.factorize(text, sort=False)
+    return {"values": [str(u) for u in uniques], "codes": codes.tolist() if len(uniques) > 1 else None}
+
+
+def topic_records(
+    table: pd.DataFrame, coords: np.ndarray, labels: np.ndarray, parents: np.ndarray | None = None
+) -> list[dict]:
+    """One record per topic: its description plus colour, label anchor and zoom box.
+
+    The anchor is the member nearest the members' median (so a name sits on its points);
+    the box spans the 2nd to 98th percentile of the members. With `parents` (each item's
+    topic) a story also gets its parent topic and that topic's colour.
+    """
     records = []
-    for row in topics.itertuples(index=False):
+    for row in table.itertuples(index=False):
         members = coords[labels == row.id]
-        centre = np.median(members, axis=0) if len(members) else np.zeros(2)
-        records.append(
-            {
-                "id": int(row.id),
-                "name": str(row.name),
-                "size": int(row.size),
-                "keywords": [str(k) for k in row.keywords],
-                "representatives": [str(r) for r in row.representatives],
-                "color": topic_color(int(row.id)),
-                "cx": round(float(centre[0]), 4),
-                "cy": round(float(centre[1]), 4),
-            }
-        )
+        if len(members) == 0:
+            continue
+        centre = np.median(members, axis=0)
+        anchor = members[np.argmin(((members - centre) ** 2).sum(axis=1))]
+        low, high = np.percentile(members, 2, axis=0), np.percentile(members, 98, axis=0)
+        record = {
+            "id": int(row.id),
+            "name": str(row.name),
+            "size": int(row.size),
+            "keywords": [str(k) for k in row.keywords],
+            "representatives": [str(r) for r in row.representatives],
+            "color": topic_color(int(row.id)),
+            "cx": _round(anchor[0]),
+            "cy": _round(anchor[1]),
+            "box": [_round(low[0]), _round(high[0]), _round(low[1]), _round(high[1])],
+        }
+        if parents is not None:
+            values, counts = np.unique(parents[labels == row.id], return_counts=True)
+            record["parent"] = int(values[np.argmax(counts)])
+            record["color"] = topic_color(record["parent"])
+        records.append(record)
     return records
 
 
+def timeline(extra: dict, n: int) -> dict | None:
+    """Binning of the items' dates when the input has a date column (see DATE_COLUMNS) that
+    parses for at least half of the items, else None: {unit, column, labels, undated,
+    value_bins} where value_bins[k] is the bin of the column's k-th distinct value (-1: no
+    date). Days up to two months, weeks up to two years, months beyond."""
+    column = next((c for c in DATE_COLUMNS if c in extra), None)
+    if column is None:
+        return None
+    values, codes = extra[column]["values"], extra[column]["codes"]
+    counts = np.bincount(codes, minlength=len(values)) if codes is not None else np.array([n])
+    stamps = parse_dates(pd.Series(values, dtype=object))
+    dated = stamps.notna().to_numpy()
+    if counts[dated].sum() < max(1, n / 2):
+        return None
+    span = (stamps.max() - stamps.min()).days
+    unit = "day" if span <= 62 else "week" if span <= 730 else "month"
+    periods = stamps.dt.tz_convert(None).dt.to_period(_PERIODS[unit])
+    bins = pd.period_range(periods.min(), periods.max(), freq=_PERIODS[unit])
+    if len(bins) < 2:
+        return None
+    position = {period: i for i, period in enumerate(bins)}
+    style = "%Y-%m" if unit == "month" else "%Y-%m-%d"
+    return {
+        "unit": unit,
+        "column": column,
+        "labels": [p.start_time.strftime(style) for p in bins],
+        "undated": int(counts[~dated].sum()),
+        "value_bins": [position[p] if ok else -1 for p, ok in zip(periods, dated)],
+    }
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Strings to UTC timestamps, NaT where a value is no date (ISO 8601 first, then any format)."""
+    text = values.map(lambda v: None if _missing(v) or not str(v).strip() else str(v).strip())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stamps = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+        if stamps.notna().sum() < text.notna().sum():
+            stamps = stamps.fillna(pd.to_datetime(text, utc=True, errors="coerce", format="mixed"))
+    return stamps
+
+
+def _coords(values: pd.Series) -> list[float]:
+    return values.astype(float).round(COORD_DECIMALS).tolist()
+
+
+def _round(value: float) -> float:
+    return round(float(value), COORD_DECIMALS)
+
+
+def _doc_ids(values: pd.Series) -> list[str] | None:
+    """The ids, or None when they are just the row numbers 1..n (the page derives those)."""
+    ids = values.astype(str).tolist()
+    return None if ids == [str(i) for i in range(1, len(ids) + 1)] else ids
+
+
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def render_html(data: dict, title: str, plotlyjs: str = "inline") -> str:
-    """Render the report page around `data` (see report_data)."""
+    """Render the report page around `data` (see report_data); plotlyjs is inline or cdn."""
     import jinja2
 
-    assets = resources.files("analysis") / "assets"
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(assets)), autoescape=True, keep_trailing_newline=True
+        loader=jinja2.FileSystemLoader(str(_assets_dir())), autoescape=True, keep_trailing_newline=True
     )
-    template = env.get_template("report.html.j2")
+    return env.get_template("report.html.j2").render(
+        title=title,
+        meta=data["meta"],
+        css=read_assets(CSS_ASSETS),
+        js=read_assets(JS_ASSETS),
+        plotly=_plotly_tag(plotlyjs),
+        data_json=script_json(data),
+    )
+
+
+def read_assets(names: tuple[str, ...]) -> str:
+    """The named asset files joined; refuses any that could close its <script> or <style>."""
+    parts = []
+    for name in names:
+        text = (_assets_dir() / name).read_text(encoding="utf-8")
+        if "</script" in text.lower() or "</style" in text.lower():
+            raise ValueError(f"asset {name} contains a closing </script> or </style> tag")
+        parts.append(f"/* {name} */\n{text}")
+    return "\n".join(parts)
+
+
+def _assets_dir():
+    return resources.files("analysis") / "assets"
+
+
+def _plotly_tag(plotlyjs: str) -> dict:
     if plotlyjs == "inline":
         from plotly.offline import get_plotlyjs
 
-        plotly_tag = {"inline": get_plotlyjs(), "src": None}
-    else:
+        return {"inline": get_plotlyjs(), "src": None}
+    if plotlyjs == "cdn":
         from plotly.offline import get_plotlyjs_version
 
-        plotly_tag = {"inline": None, "src": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"}
-    return template.render(
-        title=title,
-        meta=data["meta"],
-        css=(assets / "report.css").read_text(encoding="utf-8"),
-        js=(assets / "report.js").read_text(encoding="utf-8"),
-        plotly=plotly_tag,
-        data_json=script_json(data),
-    )
+        return {"inline": None, "src": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"}
+    raise ValueError(f"plotlyjs={plotlyjs!r}: use inline or cdn")
 
 
 def write_report(path: str | Path, data: dict, title: str, plotlyjs: str = "inline") -> None:
@@ -123,4 +248,5 @@ def write_report(path: str | Path, data: dict, title: str, plotlyjs: str = "inli
 
 
 def generated_at() -> str:
+    """The time of generation for the provenance footer (UTC, to the minute)."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -2,35 +2,50 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 900}
+#: The report sets window.topicmap.paintedAt once the map and its names have painted, and
+#: chartsAt once the overview's charts have too.
+PAINTED = "window.topicmap && window.topicmap.chartsAt !== null"
+
+
+def launch(playwright):
+    """Headless Debian Chromium (WebGL through SwiftShader); fails with the fix if it is missing."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Chromium is missing: run `make test`, which installs Debian's chromium package")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+def watch(page) -> dict:
+    """Record console errors, page errors, dialogs and every request that is not the file
+    itself; requests to the network are aborted, so a test never waits on one."""
+    log = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda m: m.type == "error" and log["console_errors"].append(m.text))
+    page.on("pageerror", lambda e: log["page_errors"].append(str(e)))
+    page.on("request", lambda r: r.url.startswith("file:") or log["requests"].append(r.url))
+    page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
+    page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
+    return log
 
 
 @contextmanager
-def open_report(path: Path):
-    """Yield (page, log) with the report loaded from file:// and the map drawn."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `make test`, which installs Debian's chromium package")
+def open_report(path: Path, viewport: dict | None = None):
+    """Yield (page, log) with the report loaded from file:// and painted."""
     from playwright.sync_api import sync_playwright
 
-    log = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.on("console", lambda m: m.type == "error" and log["console_errors"].append(m.text))
-        page.on("pageerror", lambda e: log["page_errors"].append(str(e)))
-        page.on("request", lambda r: r.url.startswith("file:") or log["requests"].append(r.url))
-        page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
-        page.goto(path.resolve().as_uri())
-        page.wait_for_function("window.topicmap && document.querySelector('#map .scattergl, #map canvas')")
-        page.wait_for_timeout(300)
+        browser = launch(p)
         try:
+            page = browser.new_page(viewport=viewport or VIEWPORT)
+            log = watch(page)
+            page.goto(Path(path).resolve().as_uri())
+            page.wait_for_function(PAINTED, timeout=20_000)
             yield page, log
         finally:
             browser.close()

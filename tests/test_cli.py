@@ -118,6 +118,6 @@ def test_eval_prints_scores_for_a_run_and_for_an_export(seed_run, tmp_path):
     export.to_csv(path, index=False)
     result = topicmap("eval", str(path), "--gold-col", "theme")
     assert result.returncode == 0, result.stderr
-    assert "(export)" in result.stdout and "ARI" in result.stdout and "topics 4 (gold 5)" in result.stdout
+    assert "(export)" in result.stdout and "ARI" in result.stdout and "topics 4 (gold 6)" in result.stdout
     missing = topicmap("eval", str(path), "--gold-col", "nope")
     assert missing.returncode == 2 and "found:" in missing.stderr

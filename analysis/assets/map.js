@@ -1,0 +1,258 @@
+// map.js: the WebGL scatter of all items, topic names placed on it, and the hover card.
+// Traces: the unclustered items first (grey, small, faint), one trace per topic (one colour
+// each, so no per-point colour strings to parse), then an overlay that redraws the
+// highlighted items (search matches, an isolated topic) on top while the rest dims.
+// Names are HTML buttons over the map, so placing them never redraws the WebGL scene.
+
+const LABEL_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+// Stories are named instead of themes once the view shows less than this share of the map.
+const STORY_ZOOM = 0.5;
+// Hover cards show texts whole up to this length (headlines, paragraphs; not whole articles).
+const TOOLTIP_CHARS = 1500;
+const OPACITY = { noise: 0.5, topic: 0.85, dimNoise: 0.08, dimTopic: 0.1 };
+
+// Smaller points for bigger maps: they stay apart, and software WebGL draws them faster.
+function markerSizes(n) {
+  const base = n <= 1000 ? 9 : n <= 10000 ? 6 : n <= 50000 ? 4 : 2.5;
+  return { topic: base, noise: Math.max(1.5, base - 2), highlight: base + 3 };
+}
+
+function pick(values, indices) {
+  const out = new Float64Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
+  return out;
+}
+
+// Item indices of each trace: unclustered, each topic (biggest first, so small ones lie on
+// top), and the overlay (empty until something is highlighted).
+function traceGroups(model) {
+  const groups = [model.members("topic", -1), ...model.topics.map((t) => model.members("topic", t.id)), []];
+  const colors = [model.noiseColor, ...model.topics.map((t) => t.color), model.noiseColor];
+  return { groups, colors };
+}
+
+function mapTraces(model, groups, colors) {
+  const sizes = markerSizes(model.n);
+  const last = groups.length - 1;
+  return groups.map((idx, k) => ({
+    type: "scattergl", mode: "markers", hoverinfo: "none", x: pick(model.x, idx), y: pick(model.y, idx),
+    marker: {
+      color: colors[k],
+      size: k === 0 ? sizes.noise : k === last ? sizes.highlight : sizes.topic,
+      opacity: k === 0 ? OPACITY.noise : k === last ? 1 : OPACITY.topic,
+      line: k === last ? { width: 1, color: "#ffffff" } : { width: 0 },
+    },
+  }));
+}
+
+// Pixel position of data point (x, y) in the map div, for the given axis ranges.
+function projector(gd, ranges) {
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const [x0, x1] = ranges ? ranges.x : xa.range, [y0, y1] = ranges ? ranges.y : ya.range;
+  return {
+    px: (x) => xa._offset + ((x - x0) / (x1 - x0)) * xa._length,
+    py: (y) => ya._offset + ((y1 - y) / (y1 - y0)) * ya._length,
+    area: [xa._offset, ya._offset, xa._offset + xa._length, ya._offset + ya._length],
+  };
+}
+
+// Greedy placement, biggest first: a name sits just above its anchor (pushed inside the map
+// near an edge); one that would come near a name already placed (`taken` boxes included)
+// waits until zooming in makes room for it, and one whose anchor is out of view is left out.
+function placeNames(proj, records, level, taken) {
+  const font = (level === "story" ? "500 12px " : "700 14px ") + LABEL_FONT;
+  const height = level === "story" ? 22 : 25;
+  const gap = 4;
+  const [left, top, right, bottom] = proj.area;
+  const boxes = taken.slice(), placed = [];
+  for (const r of records) {
+    const x = proj.px(r.cx), y = proj.py(r.cy);
+    if (x < left || x > right || y < top || y > bottom) continue;
+    const w = Math.min(textWidth(r.name, font) + 20, right - left);
+    const bx = Math.min(Math.max(x - w / 2, left), right - w);
+    const by = y - height - 3 >= top ? y - height - 3 : y + 3;
+    const box = [bx, by, bx + w, by + height];
+    if (boxes.some((b) => box[0] < b[2] + gap && box[2] + gap > b[0] && box[1] < b[3] + gap && box[3] + gap > b[1])) continue;
+    boxes.push(box);
+    placed.push({ record: r, level, box });
+  }
+  return placed;
+}
+
+function nameButton(spot, onSelect) {
+  const [left, top, right] = spot.box;
+  return el("button", {
+    className: "map-label " + spot.level, text: spot.record.name,
+    attrs: { type: "button", title: spot.record.name + " — click to isolate" },
+    style: { left: left + "px", top: top + "px", width: right - left + "px", borderColor: spot.record.color },
+    on: { click: () => onSelect(spot.level, spot.record.id) },
+  });
+}
+
+function tooltipCard(model, i) {
+  const facts = el("dl", { className: "facts" });
+  const add = (key, value, color) => {
+    if (!value) return;
+    const dd = el("dd", {}, color ? el("span", { className: "swatch", style: { background: color } }) : null, value);
+    facts.append(el("dt", { text: key }), dd);
+  };
+  const topic = model.topicById.get(model.topic[i]) || model.noise;
+  add("Topic", topic.name, topic.color);
+  if (model.twoLevels && model.story[i] >= 0 && model.storyById.has(model.story[i])) {
+    add("Story", model.storyById.get(model.story[i]).name);
+  }
+  add("Kind", model.kind(i));
+  for (const extra of model.extras) add(extra.name[0].toUpperCase() + extra.name.slice(1), extra.get(i));
+  add("ID", model.docId(i));
+  const text = model.text[i];
+  const cut = text.length > TOOLTIP_CHARS ? text.lastIndexOf(" ", TOOLTIP_CHARS) : -1;
+  const shown = el("p", { className: "tooltip-text", text: cut > 0 ? text.slice(0, cut) : text });
+  if (cut > 0) shown.append(el("span", { className: "tooltip-more", text: " … (" + fmt(text.length - cut) + " more characters: isolate the topic to read it all)" }));
+  return [shown, facts];
+}
+
+function createMap(model, handlers) {
+  const gd = document.getElementById("map");
+  const tooltip = document.getElementById("tooltip");
+  const layer = document.getElementById("map-labels");
+  const { groups, colors } = traceGroups(model);
+  const overlay = groups.length - 1;
+  const traces = mapTraces(model, groups, colors);
+  let labelMode = "auto";
+
+  const layout = {
+    margin: { l: 6, r: 6, t: 6, b: 6 }, dragmode: "pan", hovermode: "closest", showlegend: false,
+    xaxis: { visible: false }, yaxis: { visible: false, scaleanchor: "x" },
+    plot_bgcolor: "#ffffff", paper_bgcolor: "#ffffff",
+  };
+  const config = {
+    responsive: true, scrollZoom: true, displaylogo: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
+  };
+
+  function labelLevel(ranges) {
+    if (!model.twoLevels) return "topic";
+    if (labelMode !== "auto") return labelMode;
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, [x0, x1, y0, y1] = model.fullBox;
+    const [rx, ry] = ranges ? [ranges.x, ranges.y] : [xa.range, ya.range];
+    const shown = Math.min(Math.abs(rx[1] - rx[0]) / Math.max(x1 - x0, 1e-9), Math.abs(ry[1] - ry[0]) / Math.max(y1 - y0, 1e-9));
+    return shown < STORY_ZOOM ? "story" : "topic";
+  }
+
+  // The records named at `level`, limited to the isolated topic or story if there is one.
+  function labelRecords(level) {
+    const sel = handlers.selected();
+    const records = level === "story" ? model.stories : model.topics;
+    if (!sel) return records;
+    if (sel.id === -1) return [];
+    const parent = sel.level === "story" ? model.storyById.get(sel.id).parent : sel.id;
+    if (level === "topic") return records.filter((r) => r.id === parent);
+    return records.filter((r) => (sel.level === "story" ? r.id === sel.id : r.parent === parent));
+  }
+
+  // Names of the level that suits the zoom first; with "auto", names of the other level then
+  // fill the room left (themes zoomed out with stories around them, the reverse zoomed in).
+  function relabel(ranges) {
+    if (!gd._fullLayout || !gd._fullLayout.xaxis) return;
+    const level = labelLevel(ranges);
+    const proj = projector(gd, ranges);
+    let spots = placeNames(proj, labelRecords(level), level, []);
+    if (model.twoLevels && labelMode === "auto") {
+      const other = level === "topic" ? "story" : "topic";
+      spots = spots.concat(placeNames(proj, labelRecords(other), other, spots.map((s) => s.box)));
+    }
+    layer.replaceChildren(...spots.map((s) => nameButton(s, handlers.select)));
+    layer.dataset.level = level;
+  }
+
+  // Live ranges while panning or zooming, from a plotly_relayouting event.
+  function movingRanges(ev) {
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const get = (axis, k, fallback) => (ev[axis + ".range[" + k + "]"] !== undefined ? ev[axis + ".range[" + k + "]"] : fallback);
+    const x = ev["xaxis.range"] || [get("xaxis", 0, xa.range[0]), get("xaxis", 1, xa.range[1])];
+    const y = ev["yaxis.range"] || [get("yaxis", 0, ya.range[0]), get("yaxis", 1, ya.range[1])];
+    return { x, y };
+  }
+
+  function showTooltip(i, event, point) {
+    tooltip.replaceChildren(...tooltipCard(model, i));
+    tooltip.hidden = false;
+    const panel = gd.getBoundingClientRect();
+    let left, top;
+    if (event && event.clientX !== undefined) {
+      left = event.clientX - panel.left; top = event.clientY - panel.top;
+    } else {
+      left = point.xaxis.l2p(point.x) + point.xaxis._offset; top = point.yaxis.l2p(point.y) + point.yaxis._offset;
+    }
+    const w = tooltip.offsetWidth, h = tooltip.offsetHeight;
+    tooltip.style.left = Math.max(4, left + 16 + w > panel.width ? left - w - 16 : left + 16) + "px";
+    tooltip.style.top = Math.max(4, Math.min(top + 12, panel.height - h - 4)) + "px";
+  }
+
+  function bindEvents() {
+    gd.on("plotly_relayout", () => relabel());
+    gd.on("plotly_relayouting", (ev) => relabel(movingRanges(ev)));
+    gd.on("plotly_hover", (ev) => {
+      const p = ev.points && ev.points[0];
+      const i = p ? groups[p.curveNumber][p.pointNumber] : undefined;
+      if (i !== undefined) showTooltip(i, ev.event, p);
+    });
+    gd.on("plotly_unhover", () => { tooltip.hidden = true; });
+    gd.addEventListener("mouseleave", () => { tooltip.hidden = true; });
+  }
+
+  function bindLevelControl() {
+    const control = document.getElementById("level-control");
+    control.hidden = !model.twoLevels;
+    for (const button of control.querySelectorAll("button")) {
+      button.addEventListener("click", () => {
+        labelMode = button.dataset.level;
+        for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
+        relabel();
+      });
+    }
+  }
+
+  // The restyle that draws `indices` on top in full colour and dims the rest (null: none).
+  function highlightUpdate(indices) {
+    const on = indices !== null;
+    const idx = on ? indices : [];
+    groups[overlay] = idx;
+    const none = new Array(overlay).fill(undefined);
+    const colorsOf = idx.map(model.color);
+    const single = colorsOf.length > 0 && colorsOf.every((c) => c === colorsOf[0]);
+    return {
+      x: [...none, pick(model.x, idx)],
+      y: [...none, pick(model.y, idx)],
+      "marker.color": [...none, single ? colorsOf[0] : colorsOf],
+      "marker.opacity": groups.map((_, k) => (k === overlay ? 1 : k === 0 ? (on ? OPACITY.dimNoise : OPACITY.noise) : on ? OPACITY.dimTopic : OPACITY.topic)),
+    };
+  }
+
+  function viewUpdate(box) {
+    if (box === "home") return { "xaxis.autorange": true, "yaxis.autorange": true };
+    if (!box) return {};
+    const [fx0, fx1, fy0, fy1] = model.fullBox;
+    const minSpan = 0.08 * Math.max(fx1 - fx0, fy1 - fy0, 1e-6);
+    const around = (lo, hi) => {
+      const mid = (lo + hi) / 2, half = (Math.max(hi - lo, minSpan) / 2) * 1.3;
+      return [mid - half, mid + half];
+    };
+    return { "xaxis.range": around(box[0], box[1]), "yaxis.range": around(box[2], box[3]) };
+  }
+
+  // Highlight `indices` (or nothing, null; unchanged, undefined) and move the view to `box`
+  // ("home": everything; null: stay), in one redraw.
+  function show(indices, box) {
+    const traceUpdate = indices === undefined ? {} : highlightUpdate(indices);
+    return Plotly.update(gd, traceUpdate, viewUpdate(box)).then(() => relabel());
+  }
+
+  const ready = Plotly.newPlot(gd, traces, layout, config).then(() => {
+    bindEvents();
+    bindLevelControl();
+    relabel();
+  });
+
+  return { ready, show, relabel, groups, labelLevel };
+}

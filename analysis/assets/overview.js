@@ -1,0 +1,94 @@
+// overview.js: the unclustered share in words, topic sizes as a bar chart and, when the
+// input has dates, items over time by topic (the highlighted items only while filtering).
+
+const TIMELINE_TOPICS = 10;
+const OTHER_COLOR = "#e5e7eb";
+const CHART_FONT = { family: LABEL_FONT, size: 12, color: "#1f2937" };
+const CHART_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+function unclusteredNote(model) {
+  const k = model.noise.size, n = model.n;
+  if (!k) return "Every item belongs to a topic.";
+  return percent(k, n) + " of the items (" + fmt(k) + " of " + fmt(n) +
+    ") fit no topic: they are the small grey points on the map and are left out of the topics.";
+}
+
+function sizeChart(model, onSelect) {
+  const groups = model.noise.size ? [...model.topics, model.noise] : model.topics;
+  const ticks = groups.map((t) => escapeHtml(t.name.length > 32 ? t.name.slice(0, 31) + "…" : t.name));
+  const trace = {
+    type: "bar", orientation: "h", x: groups.map((t) => t.size), y: groups.map((_, k) => k),
+    customdata: groups.map((t) => t.id), text: groups.map((t) => escapeHtml(t.name)),
+    marker: { color: groups.map((t) => t.color) }, textposition: "none",
+    hovertemplate: "%{text}<br>%{x} items<extra></extra>",
+  };
+  const layout = {
+    height: 60 + 22 * groups.length, margin: { l: 10, r: 20, t: 10, b: 40 }, font: CHART_FONT,
+    xaxis: { title: { text: "items" }, fixedrange: true, gridcolor: "#eef0f3" },
+    yaxis: { tickvals: trace.y, ticktext: ticks, autorange: "reversed", automargin: true, fixedrange: true },
+    bargap: 0.25, plot_bgcolor: "#fff",
+  };
+  const gd = document.getElementById("sizes-chart");
+  return Plotly.newPlot(gd, [trace], layout, CHART_CONFIG).then(() => {
+    gd.on("plotly_click", (ev) => ev.points[0] && onSelect("topic", ev.points[0].customdata));
+  });
+}
+
+// Timeline groups: the biggest topics, the other topics together, and unclustered items.
+function timelineGroups(model) {
+  const top = model.topics.slice(0, TIMELINE_TOPICS);
+  const slot = new Map(top.map((t, k) => [t.id, k]));
+  const groups = top.map((t) => ({ id: t.id, name: t.name, color: t.color }));
+  const other = model.topics.length > TIMELINE_TOPICS ? groups.push({ id: null, name: "Other topics", color: OTHER_COLOR }) - 1 : -1;
+  const noise = model.noise.size ? groups.push({ id: -1, name: "Unclustered", color: model.noiseColor }) - 1 : -1;
+  const groupOf = (topic) => (topic < 0 ? noise : slot.has(topic) ? slot.get(topic) : other);
+  return { groups, groupOf };
+}
+
+function timelineTraces(model, grouping, indices) {
+  const bins = model.timeline.labels.length;
+  const counts = grouping.groups.map(() => new Array(bins).fill(0));
+  const each = indices || model.topic.keys();
+  for (const i of each) {
+    const b = model.timeBin[i], g = grouping.groupOf(model.topic[i]);
+    if (b >= 0 && g >= 0) counts[g][b] += 1;
+  }
+  return grouping.groups.map((g, k) => ({
+    type: "bar", x: model.timeline.labels, y: counts[k], name: escapeHtml(g.name),
+    marker: g.id === null ? { color: OTHER_COLOR, pattern: { shape: "/", fgcolor: "#9ca3af", size: 6 } } : { color: g.color },
+    hovertemplate: "%{x}: %{y} items<extra>" + escapeHtml(g.name) + "</extra>",
+  }));
+}
+
+function createOverview(model, handlers) {
+  document.getElementById("unclustered-note").textContent = unclusteredNote(model);
+  // Unhide the timeline first, so the charts are drawn at their final widths.
+  document.getElementById("timeline-figure").hidden = !model.timeline;
+  const ready = [sizeChart(model, handlers.select)];
+  if (!model.timeline) return { ready: Promise.all(ready), update: () => {} };
+
+  const gd = document.getElementById("timeline-chart");
+  const grouping = timelineGroups(model);
+  const unit = model.timeline.unit;
+  const undated = model.timeline.undated ? " · " + plural(model.timeline.undated, "item") + " without a date left out" : "";
+  const layout = {
+    barmode: "stack", height: 340, margin: { l: 50, r: 10, t: 10, b: 40 }, font: CHART_FONT, bargap: 0.1,
+    xaxis: { type: "date", gridcolor: "#eef0f3" }, yaxis: { title: { text: "items per " + unit }, gridcolor: "#eef0f3" },
+    legend: { orientation: "h", y: -0.18, itemclick: false, itemdoubleclick: false }, plot_bgcolor: "#fff",
+  };
+  const caption = document.getElementById("timeline-caption");
+  ready.push(Plotly.newPlot(gd, timelineTraces(model, grouping, null), layout, CHART_CONFIG).then(() => {
+    gd.on("plotly_legendclick", (ev) => {
+      const g = grouping.groups[ev.curveNumber];
+      if (g && g.id !== null) handlers.select("topic", g.id);
+      return false;
+    });
+  }));
+
+  function update(highlighted) {
+    caption.textContent = (highlighted ? "Highlighted items" : "Items") + " over time, by " + unit + undated;
+    Plotly.react(gd, timelineTraces(model, grouping, highlighted), layout, CHART_CONFIG);
+  }
+  caption.textContent = "Items over time, by " + unit + undated;
+  return { ready: Promise.all(ready), update };
+}

@@ -1,0 +1,122 @@
+// panel.js: the topic panel. Every topic with its name, size, keywords and representative
+// items; an isolated topic's (or story's) details with all its items; the search matches.
+
+const REPRESENTATIVES_ON_CARD = 3;
+
+function swatch(color) {
+  return el("span", { className: "swatch", style: { background: color }, attrs: { "aria-hidden": "true" } });
+}
+
+// One item in a list: its text, then topic (optional), kind, source, date.
+function itemEntry(model, i, options) {
+  const meta = [];
+  if (options.topic) {
+    const t = model.topicById.get(model.topic[i]) || model.noise;
+    meta.push(el("span", { className: "item-topic" }, swatch(t.color), t.name));
+  }
+  const facts = [model.kind(i), ...model.extras.map((e) => e.get(i))].filter(Boolean);
+  meta.push(el("span", { text: facts.join(" · ") }));
+  return el("li", { className: options.match && options.match(i) ? "item match" : "item" },
+    el("span", { className: "item-text", text: model.text[i] }), el("span", { className: "item-meta" }, ...meta));
+}
+
+function activate(node, action) {
+  node.tabIndex = 0;
+  node.setAttribute("role", "button");
+  node.addEventListener("click", action);
+  node.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); action(); } });
+  return node;
+}
+
+function topicCard(model, t, biggest, onSelect) {
+  const share = Math.min(100, (100 * t.size) / Math.max(biggest, 1));
+  const card = el("li", { className: t.id < 0 ? "topic-card unclustered" : "topic-card", data: { topic: t.id } },
+    el("div", { className: "card-head" }, swatch(t.color), el("span", { className: "name", text: t.name }),
+      el("span", { className: "match-count" }), el("span", { className: "size", text: fmt(t.size) })),
+    el("div", { className: "share" }, el("span", { style: { width: Math.max(share, 0.5) + "%", background: t.color } })));
+  if (t.keywords.length) card.append(el("p", { className: "keywords", text: t.keywords.slice(0, 6).join(" · ") }));
+  if (t.id < 0) card.append(el("p", { className: "keywords", text: "Items that fit no topic" }));
+  const reps = t.representatives.slice(0, REPRESENTATIVES_ON_CARD);
+  if (reps.length) card.append(el("ul", { className: "reps" }, ...reps.map((r) => el("li", { text: r, title: r }))));
+  return activate(card, () => onSelect("topic", t.id));
+}
+
+function createPanel(model, handlers) {
+  const listView = document.getElementById("topic-list-view");
+  const list = document.getElementById("topic-list");
+  const results = document.getElementById("search-results");
+  const detail = document.getElementById("topic-detail");
+  const cards = new Map();
+  const groups = model.noise.size ? [...model.topics, model.noise] : model.topics;
+  const biggest = Math.max(0, ...groups.map((t) => t.size));
+  for (const t of groups) {
+    const card = topicCard(model, t, biggest, handlers.select);
+    cards.set(t.id, card);
+    list.append(card);
+  }
+  document.getElementById("topic-count").textContent = "(" + fmt(model.topics.length) + ")";
+  document.getElementById("back").addEventListener("click", () => handlers.select(null));
+
+  function showSearchResults(query, matches) {
+    results.hidden = !query;
+    if (!query) return;
+    document.getElementById("search-results-title").textContent =
+      plural(matches.length, "item matches", "items match") + " “" + query + "”";
+    pagedList(document.getElementById("search-items"), document.getElementById("search-more"), matches,
+      (i) => itemEntry(model, i, { topic: true }), 100);
+  }
+
+  function showCounts(query, matches) {
+    const counts = new Map();
+    for (const i of matches) counts.set(model.topic[i], (counts.get(model.topic[i]) || 0) + 1);
+    for (const [id, card] of cards) {
+      const c = counts.get(id) || 0;
+      card.querySelector(".match-count").textContent = query ? plural(c, "match", "matches") : "";
+      card.classList.toggle("no-match", Boolean(query) && c === 0);
+    }
+  }
+
+  function storyList(topicId) {
+    const stories = model.storiesOf(topicId);
+    const box = document.getElementById("detail-stories");
+    box.hidden = stories.length < 2;
+    document.getElementById("story-list").replaceChildren(...stories.map((s) =>
+      activate(el("li", { className: "story" }, el("span", { text: s.name }), el("span", { className: "size", text: fmt(s.size) })),
+        () => handlers.select("story", s.id))));
+  }
+
+  function showDetail(sel, query, isMatch) {
+    const record = model.record(sel.level, sel.id);
+    const members = model.members(sel.level, sel.id);
+    const parent = sel.level === "story" ? model.topicById.get(record.parent) : null;
+    document.getElementById("detail-kind").textContent = sel.level === "story" ? "Story" : sel.id < 0 ? "" : "Topic";
+    document.getElementById("detail-title").replaceChildren(swatch(record.color), record.name);
+    document.getElementById("detail-meta").textContent =
+      plural(members.length, "item") + " · " + percent(members.length, model.n) + " of all" +
+      (parent ? " · part of " + parent.name : "");
+    document.getElementById("detail-keywords").textContent = record.keywords.join(" · ");
+    document.getElementById("detail-reps").replaceChildren(...record.representatives.map((r) => el("li", { text: r })));
+    document.getElementById("detail-reps-box").hidden = record.representatives.length === 0;
+    if (sel.level === "topic" && model.twoLevels) storyList(sel.id);
+    else document.getElementById("detail-stories").hidden = true;
+    document.getElementById("detail-items-title").textContent =
+      "All " + plural(members.length, "item") + (query ? " (matches for “" + query + "” marked)" : "");
+    pagedList(document.getElementById("detail-items"), document.getElementById("detail-more"), members,
+      (i) => itemEntry(model, i, { match: query ? isMatch : null }), 200);
+  }
+
+  // Show the list (with search matches) or the isolated topic's details.
+  function update(sel, query, matches, isMatch) {
+    listView.hidden = Boolean(sel);
+    detail.hidden = !sel;
+    for (const [id, card] of cards) card.classList.toggle("selected", Boolean(sel) && sel.level === "topic" && sel.id === id);
+    if (sel) showDetail(sel, query, isMatch);
+    else {
+      showCounts(query, matches);
+      showSearchResults(query, matches);
+    }
+    document.getElementById("panel").scrollTop = 0;
+  }
+
+  return { update };
+}
