@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TORCH := torch==2.13.0
 
-.PHONY: install report test bench browser clean
+.PHONY: install report test bench bench-speed browser clean
 
 install: $(STAMP)
 
@@ -28,8 +28,13 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) bench-speed
 	$(BIN)/python benchmarks/quality.py
+
+# Speed and scale against BERTopic (a benchmark-only extra): benchmarks/results/speed.md
+bench-speed: $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[bench]'
+	$(BIN)/python benchmarks/speed.py
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.csv

@@ -10,7 +10,6 @@ simply embedded again.
 from __future__ import annotations
 
 import hashlib
-import os
 import warnings
 from pathlib import Path
 
@@ -23,10 +22,9 @@ KEY_BYTES = 16
 
 def default_cache_dir() -> Path:
     """$TOPICMAP_CACHE, else $XDG_CACHE_HOME/topicmap, else ~/.cache/topicmap."""
-    if os.environ.get("TOPICMAP_CACHE"):
-        return Path(os.environ["TOPICMAP_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "topicmap"
+    from analysis import user_cache_dir
+
+    return user_cache_dir()
 
 
 def text_keys(texts: list[str]) -> np.ndarray:
@@ -82,10 +80,17 @@ class EmbeddingCache:
         try:
             with np.load(shard, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
-            if keys.dtype != np.dtype(f"S{KEY_BYTES}") or len(keys) != len(vectors) or vectors.ndim != 2:
-                raise ValueError("unexpected contents")
-            return keys, vectors
-        except Exception as exc:
-            warnings.warn(f"embedding cache shard {shard} is corrupt ({exc}); deleted it, will embed again", stacklevel=2)
-            shard.unlink(missing_ok=True)
+        except FileNotFoundError:  # another run deleted it as corrupt since it was listed
             return None, None
+        except Exception as exc:
+            return self._discard(shard, exc)
+        if keys.dtype != np.dtype(f"S{KEY_BYTES}") or vectors.ndim != 2 or len(keys) != len(vectors):
+            return self._discard(shard, "unexpected contents")
+        return keys, vectors
+
+    @staticmethod
+    def _discard(shard: Path, reason: object) -> tuple[None, None]:
+        """Delete an unreadable shard with a warning; its texts are embedded again."""
+        warnings.warn(f"embedding cache shard {shard} is corrupt ({reason}); deleted it, will embed again", stacklevel=4)
+        shard.unlink(missing_ok=True)
+        return None, None

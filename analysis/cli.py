@@ -34,7 +34,22 @@ def _fail(message: str, code: int) -> None:
 
 
 def _guarded(debug: bool, work) -> None:
-    """Run `work`; turn failures into one line and an exit code (a traceback only with --debug)."""
+    """Run `work`; turn failures into one line and an exit code (a traceback only with --debug).
+
+    Warnings print as one `warning: ...` line; SIGTERM stops the run like Ctrl-C, so no
+    temporary file is left behind.
+    """
+    import signal
+
+    def terminated(signum, frame):
+        raise KeyboardInterrupt
+
+    show = warnings.showwarning
+    try:
+        previous = signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread
+        previous = None
+    warnings.showwarning = lambda message, category, *args, **kwargs: typer.echo(f"warning: {message}", err=True)
     try:
         work()
     except typer.Exit:
@@ -44,26 +59,48 @@ def _guarded(debug: bool, work) -> None:
             raise
         _fail(str(exc), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
-        _fail("interrupted; no output written", EXIT_INTERNAL)
+        _fail("interrupted before the run finished; no partial file left", EXIT_INTERNAL)
+    except OSError as exc:
+        if debug:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        _fail(f"cannot read or write{where}: {exc.strerror or exc}; check free space and permissions, "
+              "then run again (--debug for the traceback)", EXIT_INTERNAL)
+    except MemoryError:
+        if debug:
+            raise
+        _fail("out of memory; try a smaller input or a machine with more memory", EXIT_INTERNAL)
     except Exception as exc:
         if debug:
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", EXIT_INTERNAL)
+        first = next((line for line in str(exc).splitlines() if line.strip()), "")
+        _fail(f"internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)", EXIT_INTERNAL)
+    finally:
+        warnings.showwarning = show
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _check_output(output: Path, inputs: list[Path], what: str) -> None:
+    import os
+    import tempfile
+
     for source in inputs:
-        if output.resolve() == source.resolve():
+        if output.resolve() == source.resolve() or (output.exists() and source.exists() and os.path.samefile(output, source)):
             raise InputError(f"{what} {output} is the input file: choose another output path")
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{what} {output}: folder {folder} does not exist; create it first")
     if output.is_dir():
         raise InputError(f"{what} {output} is a directory: give a file name")
-    import os
-
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"{what} {output}: folder {folder} is not writable; choose another folder")
+    try:  # a real write, not os.access: right for root, read-only mounts and ACLs alike
+        fd, probe = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(
+            f"{what} {output}: cannot write in folder {folder} ({exc.strerror or exc}); choose another folder"
+        ) from exc
 
 
 class _Progress:
@@ -131,6 +168,9 @@ def report(
     save_map: Optional[Path] = typer.Option(None, "--save-map", help="Also save the fitted map to this folder, for `topicmap update`."),
     cache: Optional[Path] = typer.Option(None, "--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap]."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a Dask cluster: --scheduler, else $TOPICMAP_SCHEDULER, else a LocalCluster on this machine)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: $TOPICMAP_SCHEDULER)."),
+    sample_size: int = typer.Option(50_000, "--sample-size", help="With --engine dask: fit topics and the map on this many items, assign the rest; the map draws this many."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary output."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
 ) -> None:
@@ -149,25 +189,35 @@ def report(
         if export is not None:
             check_export_path(export)
             _check_output(export, [*sources, output], "--export")
-        documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
+        from analysis.distributed import is_dask_input, read_corpus
+
+        if engine == "dask" and is_dask_input(input):
+            documents = read_corpus(input, text_col)  # partitioned Parquet / CSV, read by the workers
+        else:
+            documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
 
         from analysis.export import write_export
         from analysis.pipeline import TopicMap
 
         topic_map = TopicMap(model=model, level=level, n_topics=topics, assign_noise=assign_noise,
-                             cache=_cache_option(cache, no_cache), random_state=seed)
+                             cache=_cache_option(cache, no_cache), random_state=seed,
+                             engine=engine, scheduler=scheduler, sample_size=sample_size)
         topic_map._validate_params()
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.fit(documents, progress=progress)
         topic_map.report(output, input_name=Path(input).resolve().name or input, plotlyjs=plotlyjs)
-        if export is not None:
+        if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
+            from analysis.distributed import write_parquet_parts
+
+            write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
+        elif export is not None:
             write_export(topic_map.to_frame(), export)
         if save_map is not None:
             topic_map.save(save_map)
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
             quiet,
-            f"{len(documents)} items, {len(topic_map.topics_)} topics ({topic_map.level_} level), "
+            f"{len(topic_map.labels_)} items, {len(topic_map.topics_)} topics ({topic_map.level_} level), "
             f"{unclustered} unclustered -> {output}" + (f", {export}" if export else ""),
         )
 
@@ -280,7 +330,7 @@ def _read_input(input: str, text_col, unit, keep_duplicates: bool, quiet: bool):
     for warning in caught:
         _say(quiet, f"warning: {warning.message}")
     if documents.attrs.get("dropped"):
-        _say(quiet, f"note: dropped {documents.attrs['dropped']} empty items")
+        _say(quiet, f"note: dropped {documents.attrs['dropped']} items with no words (empty, missing or punctuation only)")
     if documents.attrs.get("merged"):
         _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
     return documents

@@ -36,6 +36,12 @@ def load_model(model: str | None = None):
     A model that is neither a local folder nor in the Hugging Face cache fails at once
     with one line naming it and the packaged default, instead of a hanging download.
     """
+    path = resolve_model(model)
+    if _looks_like_path(path) and not Path(path).expanduser().exists():
+        raise InputError(
+            f"cannot load model {model!r}: no such folder; give a sentence-transformers model folder or name, "
+            f"or omit --model to use the packaged {DEFAULT_MODEL}"
+        )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from sentence_transformers import SentenceTransformer
@@ -44,15 +50,21 @@ def load_model(model: str | None = None):
     transformers_logging.disable_progress_bar()
     transformers_logging.set_verbosity_error()
 
-    path = resolve_model(model)
     try:
         return SentenceTransformer(path, device="cpu")
     except Exception as exc:
-        hint = "" if Path(path).exists() else " (downloads are off: set HF_HUB_OFFLINE=0 to allow one)"
+        offline = os.environ.get("HF_HUB_OFFLINE", "1").lower() not in ("0", "false", "no", "off", "")
+        hint = " (downloads are off: set HF_HUB_OFFLINE=0 to allow one)" if offline and not Path(path).exists() else ""
+        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
         raise InputError(
-            f"cannot load model {model!r}{hint}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}; "
-            f"omit --model to use the packaged {DEFAULT_MODEL}"
+            f"cannot load model {model!r}{hint}: {reason}; omit --model to use the packaged {DEFAULT_MODEL}"
         ) from exc
+
+
+def _looks_like_path(model: str) -> bool:
+    """A folder path rather than a Hugging Face name (`org/name`): absolute, ~ or ./-relative,
+    or more than one slash."""
+    return model.startswith(("/", "~", ".")) or os.sep in model.replace("/", "", 1) or model.count("/") > 1
 
 
 def model_identity(model: str | None) -> str:

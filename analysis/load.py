@@ -20,6 +20,7 @@ copy's ``source`` joined, unless ``keep_duplicates``.
 
 from __future__ import annotations
 
+import codecs
 import glob
 import json
 import os
@@ -38,7 +39,9 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + ARTICLE_SUFFIXES + FEED_SUFFIXES + TABLE_SUFFIXES
 TEXT_COLUMN_CANDIDATES = ("text", "title", "headline")
 #: Columns the pipeline writes; an input column with one of these names is kept as input_<name>.
-OUTPUT_COLUMNS = ("doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y")
+OUTPUT_COLUMNS = ("doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y", "new")
+#: A text cell holding only one of these (any case) is a missing value written out, not an item.
+MISSING_MARKERS = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
 
 # A paragraph is a line of real prose: several sentences and more words than any headline.
 PARAGRAPH_MIN_WORDS = 25
@@ -143,7 +146,10 @@ def _load_file(path: Path, text_col: str | None, unit: str | None, in_folder: bo
         else:
             frame, reading = pd.DataFrame(parse_plain_text(text), columns=["doc_id", "kind", "text"]), "text"
     keep = frame["text"].map(_has_words).astype(bool)
-    return frame[keep], int((~keep).sum()), reading
+    frame = frame[keep]
+    if reading == "text":  # parse_plain_text skips wordless lines (punctuation only): count them
+        return frame, sum(1 for line in text.splitlines() if line.strip()) - len(frame), reading
+    return frame, int((~keep).sum()), reading
 
 
 def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.DataFrame, int]:
@@ -178,13 +184,33 @@ def _join_distinct(values: pd.Series) -> str:
     return "; ".join(seen)
 
 
+def _cell_text(value) -> str:
+    """A table cell as text: "" for a missing value (None, NaN, NA), else str()."""
+    return "" if value is None or value is pd.NA or value is pd.NaT or _is_missing(value) else str(value)
+
+
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
 def _rename_clashes(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
-    """Keep an input column named like one the loader adds as input_<name>."""
-    return frame.rename(columns={name: f"input_{name}" for name in names if name in frame.columns})
+    """Keep an input column named like one the loader adds as input_<name> (input_input_<name>
+    when that is taken too, and so on)."""
+    frame = frame.copy(deep=False)
+    frame.columns = _unique_names([str(c) for c in frame.columns], names)
+    return frame
+
+
+def _unique_names(columns: list[str], reserved) -> list[str]:
+    """Prefix input_ to a column named like a reserved one, until no two names are equal."""
+    taken = set(reserved)
+    out = []
+    for name in columns:
+        if name in taken or name in out:
+            while name in taken or name in out or name in columns:
+                name = f"input_{name}"
+        out.append(name)
+    return out
 
 
 def parse_plain_text(text: str) -> list[tuple[str, str, str]]:
@@ -275,12 +301,34 @@ def _has_words(text: str) -> bool:
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
+    """UTF-8 (a BOM is fine), UTF-16 with a BOM, else Windows-1252 with a warning."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read ({exc.strerror or exc}); check its permissions") from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path} starts like UTF-16 but is not: save it as UTF-8") from exc
+    if b"\x00" in data:
+        if _looks_binary(data):
+            raise InputError(f"{path} is not a text file (it holds NUL and control bytes): give a UTF-8 text file")
+        warnings.warn(f"{path}: removed {data.count(0)} NUL characters", stacklevel=3)
+        data = data.replace(b"\x00", b"")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         warnings.warn(f"{path} is not UTF-8; read it as Windows-1252 (cp1252)", stacklevel=3)
         return data.decode("cp1252", errors="replace")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """More than 5% of the first 8 kB are control bytes other than whitespace: an image, an
+    archive, a spreadsheet. A stray NUL in a scraped text is not."""
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\x0b\x0c\x1b")
+    return controls > 0.05 * len(head)
 
 
 def _read_table(path: Path, suffix: str) -> pd.DataFrame:
@@ -295,12 +343,24 @@ def _read_table(path: Path, suffix: str) -> pd.DataFrame:
     import io
 
     sep = "\t" if suffix == ".tsv" else ","
+    kind = suffix[1:].upper()
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        with warnings.catch_warnings():
+            # A first row longer than the header: an error like any other ragged row, not a
+            # silent row index (index_col=False) or lost fields.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # A blank line is a row with no text (dropped and counted), not nothing at all.
+            text = re.sub(r"\A(?:[ \t]*(?:\r\n|\r|\n))+", "", text)
+            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False,
+                               skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
+    except pd.errors.ParserWarning as exc:
+        raise InputError(f"{path} is not valid {kind}: a row has more fields than the header; "
+                         "check its quotes and separators") from exc
     except pd.errors.ParserError as exc:
-        raise InputError(f"{path} is not valid {suffix[1:].upper()}: {exc}") from exc
+        reason = " ".join(str(exc).split()).removeprefix("Error tokenizing data. C error: ")
+        raise InputError(f"{path} is not valid {kind}: {reason}; check its quotes and separators") from exc
 
 
 def _parse_jsonl(text: str, path: Path) -> pd.DataFrame:
@@ -319,17 +379,20 @@ def _parse_jsonl(text: str, path: Path) -> pd.DataFrame:
 
 
 def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[pd.DataFrame, int]:
+    if len(table) == 0:  # no rows (a header alone, blank lines): no items, whatever the columns
+        return pd.DataFrame(columns=["doc_id", "kind", "text"]), 0
     column = _text_column(table, path, text_col)
-    texts = table[column]
-    keep = texts.notna() & texts.astype(str).map(_has_words)
-    extra = table.drop(columns=[column]).rename(
-        columns=lambda c: f"input_{c}" if str(c) in OUTPUT_COLUMNS else str(c)
-    )
+    if isinstance(table[column], pd.DataFrame):
+        raise InputError(f"{path} has more than one column named {column!r}: rename all but one")
+    texts = pd.Series([_cell_text(v) for v in table[column]], dtype=object)
+    keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(_has_words)).astype(bool)
+    extra = table.drop(columns=[column])
+    extra.columns = _unique_names([str(c) for c in extra.columns], OUTPUT_COLUMNS)
     frame = pd.DataFrame(
         {
             "doc_id": [str(i) for i in range(1, len(table) + 1)],
             "kind": "headline",
-            "text": texts.astype(str).map(lambda t: " ".join(t.split())),
+            "text": texts.map(lambda t: " ".join(t.split())),
         }
     )
     frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)

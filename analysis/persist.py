@@ -59,6 +59,8 @@ def load_state(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], dict[st
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{manifest_path} is corrupt ({exc}); save the map again") from exc
+    if not isinstance(manifest, dict):
+        raise InputError(f"{manifest_path} is corrupt (not a JSON object); save the map again")
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise InputError(
@@ -70,10 +72,40 @@ def load_state(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], dict[st
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
     except Exception as exc:
         raise InputError(f"{folder} is a damaged saved map ({type(exc).__name__}: {exc}); save the map again") from exc
-    n = len(arrays["labels"])
-    if any(len(arrays[name]) != n for name in ARRAYS) or len(tables["documents"]) != n:
-        raise InputError(f"{folder} is a damaged saved map (arrays of different lengths); save the map again")
+    problem = _damage(manifest, arrays, tables)
+    if problem:
+        raise InputError(f"{folder} is a damaged saved map ({problem}); save the map again")
     for name in ("topics", "stories"):
         for column in ("keywords", "representatives"):
             tables[name][column] = tables[name][column].map(list)
     return manifest, arrays, tables
+
+
+def _damage(manifest: dict, arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> str:
+    """What is wrong with a saved map's parts, or "" when they fit together."""
+    import inspect
+
+    from analysis.pipeline import TopicMap
+
+    params = manifest.get("params")
+    known = set(inspect.signature(TopicMap.__init__).parameters) - {"self"}
+    if not isinstance(params, dict) or not set(params) <= known:
+        return "unknown or missing params in the manifest"
+    if not isinstance(manifest.get("level_"), str):
+        return "no level_ in the manifest"
+    for key in ("next_topic_id_", "next_story_id_"):
+        if not isinstance(manifest.get(key), int) or isinstance(manifest.get(key), bool):
+            return f"no {key} in the manifest"
+    n = len(arrays["labels"]) if arrays["labels"].ndim else -1
+    if any(arrays[name].ndim == 0 or len(arrays[name]) != n for name in ARRAYS) or len(tables["documents"]) != n:
+        return "arrays of different lengths"
+    if arrays["embeddings"].ndim != 2 or arrays["coords"].shape[1:] != (2,):
+        return "embeddings or coords of the wrong shape"
+    if not all(np.issubdtype(arrays[name].dtype, np.integer) for name in ("labels", "story_labels")):
+        return "labels are not integers"
+    if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
+        return "documents table without doc_id, kind and text"
+    for name in ("topics", "stories"):
+        if not {"id", "name", "size", "keywords", "representatives"} <= set(tables[name].columns):
+            return f"{name} table without its columns"
+    return ""

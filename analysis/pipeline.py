@@ -6,6 +6,7 @@ The CLI and notebooks both go through this class; it is the only place the stage
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from analysis.errors import InputError
 from analysis.load import table_items
 
 LEVELS = ("auto", "story", "theme")
+ENGINES = ("local", "dask")
 Progress = Callable[[str, int, int], None]
 
 
@@ -31,6 +33,12 @@ class TopicMap(BaseEstimator):
     assign_noise : place every item in its nearest topic instead of leaving some unclustered.
     cache : embedding cache: True (the user cache folder), False (off) or a folder path.
     random_state : seed for every random step, so the same input gives the same map.
+    engine : "local" (this process) or "dask" (a Dask cluster; see analysis.distributed).
+    scheduler : with engine="dask", the scheduler's address (e.g. "tcp://host:8786"); None uses
+        $TOPICMAP_SCHEDULER, else a LocalCluster sized to this machine.
+    sample_size : with engine="dask", topics and the map are fitted on this many items drawn at
+        random and every other item is assigned to them; the report draws a stratified sample
+        of this many points when there are more items.
 
     Attributes (after fit)
     ----------------------
@@ -53,6 +61,9 @@ class TopicMap(BaseEstimator):
         assign_noise: bool = False,
         cache: bool | str = True,
         random_state: int = 0,
+        engine: str = "local",
+        scheduler: str | None = None,
+        sample_size: int = 50_000,
     ) -> None:
         self.model = model
         self.level = level
@@ -60,6 +71,9 @@ class TopicMap(BaseEstimator):
         self.assign_noise = assign_noise
         self.cache = cache
         self.random_state = random_state
+        self.engine = engine
+        self.scheduler = scheduler
+        self.sample_size = sample_size
 
     def fit(
         self,
@@ -76,24 +90,35 @@ class TopicMap(BaseEstimator):
         (default: a `text`, `title` or `headline` column); the frame's other columns are kept.
         """
         self._validate_params()
+        if self.engine == "dask":
+            from analysis import distributed
+
+            return distributed.fit(self, docs, embeddings=embeddings, text_col=text_col, progress=progress)
         report = progress or (lambda stage, done, total: None)
         documents = as_documents(docs, text_col)
         texts = documents["text"].tolist()
         embeddings = self._embeddings(texts, embeddings, report)
+        # The stages see the items in one canonical order (by text, then vector) and the order
+        # is restored after, so shuffling the input rows changes neither topics nor map
+        # (k-means seeding, null draws and kNN ties all depend on row order).
+        order = _canonical_order(texts, embeddings)
+        restore = np.argsort(order)
+        sorted_texts, sorted_vectors = [texts[i] for i in order], embeddings[order]
         report("cluster", 0, 1)
         levels = cluster.cluster_levels(
-            embeddings, texts, level=self.level, n_topics=self.n_topics, random_state=self.random_state
+            sorted_vectors, sorted_texts, level=self.level, n_topics=self.n_topics, random_state=self.random_state
         )
-        self.labels_ = np.asarray(levels["labels"], dtype=np.int64)
-        self.story_labels_ = np.asarray(levels["story"], dtype=np.int64)
+        labels = np.asarray(levels["labels"], dtype=np.int64)
+        stories = np.asarray(levels["story"], dtype=np.int64)
         self.level_ = levels["level"]
-        if self.assign_noise and (self.labels_ >= 0).any():
-            self.labels_ = _fill_noise(embeddings, self.labels_)
+        if self.assign_noise and (labels >= 0).any():
+            labels = _fill_noise(sorted_vectors, labels)
         report("name", 0, 1)
-        self.topics_ = label.describe_topics(texts, self.labels_, embeddings)
-        self.stories_ = label.describe_topics(texts, self.story_labels_, embeddings)
+        self.topics_ = label.describe_topics(sorted_texts, labels, sorted_vectors)
+        self.stories_ = label.describe_topics(sorted_texts, stories, sorted_vectors)
         report("project", 0, 1)
-        self.coords_, _ = project.project_2d(embeddings, random_state=self.random_state)
+        coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=levels["knn"])
+        self.labels_, self.story_labels_, self.coords_ = labels[restore], stories[restore], coords[restore]
         self.embeddings_ = embeddings
         self.documents_ = documents
         self.added_ = np.zeros(len(texts), dtype=bool)
@@ -219,6 +244,8 @@ class TopicMap(BaseEstimator):
                 raise InputError(
                     f"embeddings has shape {embeddings.shape}: expected ({len(texts)}, d), one row per document"
                 )
+            if not np.isfinite(embeddings).all():
+                raise InputError("embeddings holds NaN or infinite values: pass finite vectors")
             return embeddings
         from analysis.cache import default_cache_dir
 
@@ -265,11 +292,22 @@ class TopicMap(BaseEstimator):
             "input": input_name,
             "items": len(self.labels_),
             "model": _embed.model_identity(self.model),
-            "parameters": {"level": self.level_, "n_topics": self.n_topics or "auto", "seed": self.random_state},
+            "parameters": {
+                "level": self.level_ if self.level == self.level_ else f"{self.level} ({self.level_})",
+                "n_topics": self.n_topics or "auto",
+                "assign_noise": self.assign_noise,
+                "seed": self.random_state,
+            },
             "version": __version__,
             "generated": report.generated_at(),
         }
-        data = report.report_data(self.to_frame(), self.topics_, self.stories_, meta)
+        frame = self.to_frame()
+        if self.engine == "dask" and len(frame) > self.sample_size:  # millions of items: draw a sample
+            from analysis.distributed import map_sample
+
+            frame = frame.iloc[map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
+            meta["items"] = f"{len(self.labels_):,} (the map draws a stratified sample of {len(frame):,}; topic sizes are exact)"
+        data = report.report_data(frame, self.topics_, self.stories_, meta)
         report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
 
     def _validate_params(self) -> None:
@@ -285,6 +323,13 @@ class TopicMap(BaseEstimator):
             raise InputError(f"assign_noise={self.assign_noise!r} is not allowed: use True or False")
         if not isinstance(self.cache, (bool, str)) and not hasattr(self.cache, "__fspath__"):
             raise InputError(f"cache={self.cache!r} is not allowed: use True, False or a folder path")
+        if self.engine not in ENGINES:
+            raise InputError(f"engine={self.engine!r} is not allowed: use one of {', '.join(ENGINES)}")
+        if self.scheduler is not None and (not isinstance(self.scheduler, str) or not self.scheduler.strip()):
+            raise InputError(f"scheduler={self.scheduler!r} is not allowed: use None or an address such as tcp://host:8786")
+        if (not isinstance(self.sample_size, numbers.Integral) or isinstance(self.sample_size, bool)
+                or self.sample_size < 2):
+            raise InputError(f"sample_size={self.sample_size!r} is not allowed: use an integer >= 2")
 
 
 def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
@@ -296,13 +341,24 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
             frame, _ = table_items(docs.reset_index(drop=True), "DataFrame", text_col)
             frame = frame.reset_index(drop=True)
     elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):
-        texts = [str(t) for t in docs]
+        texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in docs]
         frame = pd.DataFrame({"doc_id": [str(i) for i in range(1, len(texts) + 1)], "kind": "headline", "text": texts})
     else:
         raise InputError(f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame")
     if frame.empty:
         raise InputError("docs is empty: pass at least one text")
+    # Every text a str that UTF-8 can hold: a lone surrogate (from a bad decode) becomes U+FFFD.
+    frame["text"] = [_SURROGATE.sub("\ufffd", t) if isinstance(t, str) else "" if pd.isna(t) else str(t)
+                     for t in frame["text"].astype(object)]
     return frame
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _canonical_order(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
+    """A permutation that sorts the items by text, then by vector: the same for any row order."""
+    return np.array(sorted(range(len(texts)), key=lambda i: (texts[i], embeddings[i].tobytes())), dtype=np.int64)
 
 
 def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -1,19 +1,30 @@
-"""Reduce embeddings to 2D map coordinates with UMAP, for corpora of any size."""
+"""Reduce embeddings to 2D map coordinates with UMAP, for corpora of any size.
+
+UMAP is given the embedding neighbours the clustering already found, so it builds no
+nearest-neighbour index of its own, and its numba functions are cached on disk (see
+`_cache_umap_compilation`), so a run does not recompile them.
+"""
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections import Counter
 
 import numpy as np
 
 N_NEIGHBORS = 15
 MIN_DIST = 0.1
 UMAP_MIN_ITEMS = 4  # UMAP's spectral layout needs at least this many points
+EPOCH_BUDGET = 10_000_000  # items × epochs: past 50,000 items, fewer epochs (never below 100)
+MIN_EPOCHS = 100
 
 
-def project_2d(embeddings: np.ndarray, random_state: int = 0):
+def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndarray, np.ndarray] | None = None):
     """Return (coords, reducer): n×2 float32 map positions and the fitted UMAP (None when tiny).
 
+    `knn` is (indices, similarities) of each item's nearest other items, most similar first
+    (at least `N_NEIGHBORS - 1` of them, or n - 2 for small n); without it UMAP finds them.
     Below UMAP_MIN_ITEMS points UMAP cannot run, so the points are laid out on a line by
     their first principal component; `n_neighbors` shrinks with n so small corpora work.
     """
@@ -22,19 +33,60 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0):
         return _tiny_layout(embeddings), None
     import umap
 
+    _cache_umap_compilation()
+    n_neighbors = max(2, min(N_NEIGHBORS, n - 1))
     reducer = umap.UMAP(
         n_components=2,
-        n_neighbors=max(2, min(N_NEIGHBORS, n - 1)),
+        n_neighbors=n_neighbors,
         min_dist=MIN_DIST,
         metric="cosine",
         init="spectral" if n > 2 * N_NEIGHBORS else "pca",
+        n_epochs=n_epochs(n),
         random_state=random_state,
+        precomputed_knn=umap_knn(knn, n_neighbors) if knn is not None else (None, None, None),
     )
     with warnings.catch_warnings():
-        # UMAP warns that a fixed random_state disables parallelism: that is the point.
+        # UMAP warns that a fixed random_state disables parallelism (that is the point), and
+        # that a precomputed kNN without its search index cannot transform new points.
         warnings.simplefilter("ignore", UserWarning)
         coords = reducer.fit_transform(embeddings)
     return np.asarray(coords, dtype=np.float32), reducer
+
+
+def n_epochs(n: int) -> int | None:
+    """UMAP's own choice (500 up to 10,000 items, 200 above) while the layout's cost, linear
+    in items × epochs, stays within EPOCH_BUDGET; then fewer, down to MIN_EPOCHS."""
+    return None if n <= EPOCH_BUDGET // 200 else max(MIN_EPOCHS, EPOCH_BUDGET // n)
+
+
+def umap_knn(knn: tuple[np.ndarray, np.ndarray], n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
+    """UMAP's precomputed kNN: each item itself first (distance 0), then its nearest
+    `n_neighbors - 1` others, as cosine distances."""
+    indices, sims = knn
+    n = len(indices)
+    if indices.shape[1] < n_neighbors - 1:
+        raise ValueError(f"knn has {indices.shape[1]} neighbours: UMAP needs {n_neighbors - 1}")
+    own = np.arange(n, dtype=np.int64)[:, None]
+    knn_indices = np.hstack([own, indices[:, : n_neighbors - 1].astype(np.int64)])
+    knn_dists = np.hstack([np.zeros((n, 1)), np.clip(1.0 - sims[:, : n_neighbors - 1], 0.0, 2.0)])
+    return knn_indices, knn_dists.astype(np.float32)
+
+
+@functools.cache
+def _cache_umap_compilation() -> None:
+    """Keep UMAP's compiled numba functions on disk, as numba's `cache=True` does: umap-learn
+    does not ask for it, and compiles them anew in every process otherwise (about 7 s)."""
+    from numba.core.registry import CPUDispatcher
+    from umap import layouts, spectral, umap_, utils
+
+    modules = (umap_, layouts, spectral, utils)
+    dispatchers = {id(f): f for m in modules for f in vars(m).values() if isinstance(f, CPUDispatcher)}.values()
+    sources = Counter(f.py_func for f in dispatchers)
+    for function in dispatchers:
+        # a serial and a parallel variant of one source would share cache entries: keep the
+        # serial one, which is what a fixed random_state runs
+        if sources[function.py_func] == 1 or not function.targetoptions.get("parallel"):
+            function.enable_caching()
 
 
 def _tiny_layout(embeddings: np.ndarray) -> np.ndarray:

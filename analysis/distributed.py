@@ -1,0 +1,281 @@
+"""Run TopicMap on a Dask cluster: millions of items, more than one machine.
+
+`TopicMap(engine="dask")` comes here from `fit`. The work is split the way the cost is:
+
+1. Embedding is partitioned across the workers. Each worker process loads the model once
+   (`embed.load_model` is cached per process) and encodes its partitions in batches through
+   `embed.embed_texts`, so the embedding cache works as on one machine (give every worker the
+   same cache folder, e.g. a shared disk).
+2. Topics, names and the 2D projection are fitted on the client on a representative sample
+   (`sample_size` items drawn uniformly with `random_state`); with n <= sample_size that is
+   the local fit itself, on the same embeddings, so the topics are the local engine's.
+3. Every other item is assigned and placed on the workers (the fitted reference is shipped to
+   each worker once with `client.scatter`), block by block as in `analysis.assign`, so the
+   cost grows linearly with n. Topic sizes are then exact counts over all items.
+
+Input may be a pandas frame or list (split into blocks on the client) or a Dask dataframe
+(`read_corpus` reads partitioned Parquet or CSV globs), whose partitions are read by the
+workers themselves. The fitted map is gathered on the client, so `to_frame`, `report`,
+`save`, `transform` and `update` work as after a local fit (about 1.6 GB of client memory per
+million items, mostly the embeddings).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import assign, embed
+from analysis.errors import InputError
+
+SCHEDULER_ENV = "TOPICMAP_SCHEDULER"
+BLOCK_ROWS = 20_000  # rows per embedding / assignment task when the input is not partitioned
+MAP_MIN_PER_TOPIC = 20  # a sampled map draws at least this many items of each topic (all if fewer)
+_MODEL_LOCK = threading.Lock()
+
+Progress = Callable[[str, int, int], None]
+
+
+@contextmanager
+def connect(scheduler: str | None = None) -> Iterator:
+    """A distributed Client: to `scheduler`, else to $TOPICMAP_SCHEDULER, else to a new
+    LocalCluster sized to this machine (closed on exit)."""
+    from distributed import Client, LocalCluster
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV)
+    if address:
+        try:
+            client = Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(
+                f"cannot reach the Dask scheduler at {address} ({exc}); start it with `dask scheduler` "
+                f"or omit --scheduler (and {SCHEDULER_ENV}) to use a LocalCluster"
+            ) from exc
+        with client:
+            yield client
+        return
+    with LocalCluster(dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def read_corpus(path: str | Path, text_col: str | None = None):
+    """Partitioned Parquet or CSV files (a file, a folder or a glob, one format) as a lazy Dask
+    dataframe of items: kind, text and the input's other columns. doc_ids (the row numbers
+    1..n) are given after the partitions are read. Duplicates are kept and empty texts dropped."""
+    import dask.dataframe as dd
+
+    from analysis.load import corpus_files, table_items
+
+    files = [str(f) for f in corpus_files(path)]
+    suffixes = {Path(f).suffix.lower() for f in files}
+    if suffixes == {".parquet"}:
+        frame = dd.read_parquet(files)
+    elif suffixes == {".csv"}:
+        frame = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize="64MB")
+    else:
+        raise InputError(f"{path}: --engine dask reads Parquet or CSV files of one format; found {', '.join(sorted(suffixes))}")
+    def items(part: pd.DataFrame) -> pd.DataFrame:
+        return table_items(part.reset_index(drop=True), Path(str(path)), text_col)[0]
+
+    probe = pd.DataFrame({column: ["probe"] for column in frame.columns})  # fails now on a missing text column
+    return frame.map_partitions(items, meta=items(probe).iloc[:0])
+
+
+def is_dask_input(path: str | Path) -> bool:
+    """Whether `read_corpus` reads `path`: only Parquet files, or only CSV files."""
+    from analysis.load import corpus_files
+
+    suffixes = {f.suffix.lower() for f in corpus_files(path)}
+    return suffixes in ({".parquet"}, {".csv"})
+
+
+def fit(topic_map, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None,
+        progress: Progress | None = None):
+    """Fit `topic_map` (engine="dask") on `docs`; see the module docstring. Returns `topic_map`."""
+    from sklearn.base import clone
+
+    report = progress or (lambda stage, done, total: None)
+    with connect(topic_map.scheduler) as client:
+        documents, vectors, blocks = _embed(client, topic_map, docs, embeddings, text_col, report)
+        n = len(documents)
+        sample = sample_indices(n, topic_map.sample_size, topic_map.random_state)
+        local = clone(topic_map).set_params(engine="local")
+        local.fit(documents.iloc[sample], embeddings=vectors[sample],
+                  progress=lambda stage, done, total: stage != "done" and report(stage, done, total))
+        for name, value in vars(local).items():
+            if name.endswith("_") and not name.startswith("_"):
+                setattr(topic_map, name, value)
+        if len(sample) < n:
+            _assign_rest(client, topic_map, local, documents, vectors, blocks, sample, report)
+    report("done", 1, 1)
+    return topic_map
+
+
+def sample_indices(n: int, size: int, random_state: int) -> np.ndarray:
+    """The items the topics and the map are fitted on: all when n <= size, else `size` drawn
+    uniformly at random (sorted, so they keep the input order)."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
+
+
+def map_sample(labels: np.ndarray, size: int, random_state: int = 0) -> np.ndarray:
+    """Items to draw on a map of more than `size` items: each topic (and the unclustered)
+    in proportion to its size, but at least MAP_MIN_PER_TOPIC items (all when fewer), so every
+    topic is on the map. About `size` indices, sorted."""
+    rng = np.random.default_rng(random_state)
+    groups, counts = np.unique(labels, return_counts=True)
+    chosen = []
+    for group, count in zip(groups, counts):
+        quota = min(count, max(MAP_MIN_PER_TOPIC, math.floor(size * count / len(labels))))
+        chosen.append(rng.choice(np.flatnonzero(labels == group), size=quota, replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
+def _embed(client, topic_map, docs, embeddings, text_col, report):
+    """(documents on the client, their embeddings on the client, the embeddings as futures of
+    row blocks on the workers, in order)."""
+    import dask.dataframe as dd
+
+    from analysis.cache import default_cache_dir
+    from analysis.pipeline import as_documents
+
+    cache = topic_map.cache
+    cache_dir = None if cache is False else str(default_cache_dir() if cache is True else cache)
+    if isinstance(docs, dd.DataFrame):
+        parts = client.compute(docs.to_delayed())
+        frames = client.gather(parts)
+        documents = pd.concat(frames, ignore_index=True)
+        if {"doc_id", "kind", "text"} - set(documents.columns):
+            raise InputError("a Dask dataframe given to fit needs doc_id, kind and text columns: read it with "
+                             "analysis.distributed.read_corpus")
+        documents = documents.assign(doc_id=[str(i) for i in range(1, len(documents) + 1)])
+        if documents.empty:
+            raise InputError("docs is empty: pass at least one text")
+        text_parts = client.map(_texts_of, parts)
+    else:
+        documents = as_documents(docs, text_col)
+        n_blocks = max(1, min(len(documents), max(2 * _n_workers(client), math.ceil(len(documents) / BLOCK_ROWS))))
+        text_parts = client.scatter([list(b) for b in np.array_split(documents["text"].to_numpy(), n_blocks)])
+    if embeddings is not None:
+        vectors = np.asarray(embeddings, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(documents):
+            raise InputError(f"embeddings has shape {vectors.shape}: expected ({len(documents)}, d), one row per document")
+        sizes = [len(t) for t in client.gather(text_parts)]
+        blocks = client.scatter(np.split(vectors, np.cumsum(sizes)[:-1]))
+        return documents, vectors, blocks
+    blocks = client.map(embed_block, text_parts, model=topic_map.model, cache_dir=cache_dir)
+    _track(blocks, "embed", report, len(documents))
+    return documents, np.concatenate(client.gather(blocks)), blocks
+
+
+def embed_block(texts: list[str], model: str | None, cache_dir: str | None) -> np.ndarray:
+    """One partition's embeddings, on a worker: the model is loaded once per worker process."""
+    with _MODEL_LOCK:  # threads of one process wait for the first load instead of loading twice
+        encoder = embed.load_model(model)
+    if not texts:  # a partition whose rows were all empty texts
+        return np.empty((0, encoder.get_embedding_dimension()), dtype=np.float32)
+    return embed.embed_texts(texts, model, cache_dir=cache_dir)
+
+
+def _texts_of(frame: pd.DataFrame) -> list[str]:
+    return frame["text"].astype(str).tolist()
+
+
+@dataclass
+class Reference:
+    """The fitted sample every worker places items against (scattered once)."""
+
+    embeddings: np.ndarray
+    labels: np.ndarray
+    stories: np.ndarray
+    coords: np.ndarray
+    reach: dict[int, float]
+    story_reach: dict[int, float]
+    include_noise: bool
+
+
+def reference_of(topic_map) -> Reference:
+    """The reference of a fitted TopicMap (its embeddings, labels, stories and coordinates)."""
+    include_noise = not topic_map.assign_noise
+    return Reference(
+        topic_map.embeddings_, topic_map.labels_, topic_map.story_labels_, topic_map.coords_,
+        assign.topic_reach(topic_map.embeddings_, topic_map.labels_) if include_noise else {},
+        assign.topic_reach(topic_map.embeddings_, topic_map.story_labels_), include_noise,
+    )
+
+
+def place_block(reference: Reference, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(topics, stories, coords) of one block of items: `assign.assign` with one neighbour
+    search for both levels and the topics' reach computed once, not per block."""
+    indices, sims = assign.nearest(reference.embeddings, queries)
+    if reference.include_noise:
+        labels = assign.join_nearest_topic(reference.labels[indices], sims, reference.reach)
+    else:
+        labels = assign.vote(reference.labels[indices], sims)
+    stories = assign.join_nearest_topic(reference.stories[indices], sims, reference.story_reach)
+    return labels, stories, assign.place(reference.coords[indices], sims)
+
+
+def _assign_rest(client, topic_map, local, documents, vectors, blocks, sample, report) -> None:
+    """Place every item on the sample's map on the workers; the sample keeps its own fit."""
+    report("assign", 0, len(documents))
+    reference = client.scatter(reference_of(local), broadcast=True, hash=False)
+    placed = client.map(place_block, [reference] * len(blocks), blocks)
+    _track(placed, "assign", report, len(documents))
+    results = client.gather(placed)
+    labels = np.concatenate([r[0] for r in results])
+    stories = np.concatenate([r[1] for r in results])
+    coords = np.concatenate([r[2] for r in results])
+    labels[sample], stories[sample], coords[sample] = local.labels_, local.story_labels_, local.coords_
+    topic_map.labels_, topic_map.story_labels_, topic_map.coords_ = labels, stories, coords
+    topic_map.topics_ = _exact_sizes(local.topics_, labels)
+    topic_map.stories_ = _exact_sizes(local.stories_, stories)
+    topic_map.embeddings_ = vectors
+    topic_map.documents_ = documents
+    topic_map.added_ = np.zeros(len(documents), dtype=bool)
+
+
+def _exact_sizes(topics: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    counts = pd.Series(labels[labels >= 0]).value_counts()
+    return topics.assign(size=[int(counts.get(i, 0)) for i in topics["id"]])
+
+
+def _track(futures, stage: str, report: Progress, total: int) -> None:
+    """Report progress as the tasks finish (rows done of `total`, by block count)."""
+    from distributed import as_completed
+
+    done = 0
+    for k, _ in enumerate(as_completed(futures), 1):
+        done = round(total * k / len(futures))
+        report(stage, done, total)
+
+
+def _n_workers(client) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def write_parquet_parts(frame: pd.DataFrame, folder: str | Path, rows_per_part: int = 1_000_000) -> None:
+    """The export as partitioned Parquet: `folder`/part.0.parquet, part.1.parquet, ...; written
+    to a temporary folder and renamed, so no half-written export is left."""
+    import shutil
+
+    import dask.dataframe as dd
+
+    folder = Path(folder)
+    tmp = folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    n_parts = max(1, math.ceil(len(frame) / rows_per_part))
+    dd.from_pandas(frame, npartitions=n_parts, sort=False).to_parquet(tmp, write_index=False)
+    if folder.exists():
+        shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
+    tmp.rename(folder)

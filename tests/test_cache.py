@@ -1,0 +1,127 @@
+"""The embedding cache: keyed by model and exact text, atomic, shared safely, self-repairing."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from analysis import embed
+from analysis.cache import EmbeddingCache, default_cache_dir, text_keys
+
+TEXTS = ["Fed holds rates steady", "Fed holds rates steady ", "Storm hits the coast", "fed holds rates steady"]
+
+
+def vectors_for(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(n, 8)).astype(np.float32)
+
+
+def test_a_key_is_the_exact_text():
+    keys = text_keys(TEXTS + TEXTS[:1])
+    assert len(set(keys[:4].tolist())) == 4  # a trailing space or a capital is another text
+    assert keys[4] == keys[0]
+
+
+def test_vectors_come_back_for_the_same_model_only(tmp_path):
+    keys, vectors = text_keys(TEXTS), vectors_for(4)
+    EmbeddingCache(tmp_path, "model-a").store(keys[:3], vectors[:3])
+    found, cached = EmbeddingCache(tmp_path, "model-a").lookup(keys)
+    assert found.tolist() == [True, True, True, False]
+    np.testing.assert_array_equal(cached, vectors[:3])
+    found, cached = EmbeddingCache(tmp_path, "model-b").lookup(keys)
+    assert not found.any() and cached is None
+
+
+def test_lookup_across_shards_keeps_the_order_asked(tmp_path):
+    cache = EmbeddingCache(tmp_path, "m")
+    keys, vectors = text_keys(TEXTS), vectors_for(4)
+    cache.store(keys[[3, 0]], vectors[[3, 0]])
+    cache.store(keys[[1]], vectors[[1]])
+    found, cached = cache.lookup(keys[[0, 1, 2, 3]])
+    assert found.tolist() == [True, True, False, True]
+    np.testing.assert_array_equal(cached, vectors[[0, 1, 3]])
+
+
+def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
+    cache = EmbeddingCache(tmp_path, "m")
+
+    def dies_midway(handle, **arrays):
+        handle.write(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        cache.store(text_keys(TEXTS), vectors_for(4))
+    assert list(cache.folder.iterdir()) == []
+
+
+def test_a_corrupt_shard_is_deleted_with_a_warning_and_rebuilt(tmp_path):
+    texts = ["Storm hits the coast", "Markets rally on jobs data"]
+    first = embed.embed_texts(texts, cache_dir=tmp_path)
+    (shard,) = EmbeddingCache(tmp_path, embed.cache_key(None)).folder.glob("*.npz")
+    shard.write_bytes(shard.read_bytes()[:100])
+    with pytest.warns(UserWarning, match="corrupt.*will embed again"):
+        again = embed.embed_texts(texts, cache_dir=tmp_path)
+    np.testing.assert_allclose(again, first, atol=1e-5)
+    found, _ = EmbeddingCache(tmp_path, embed.cache_key(None)).lookup(text_keys(texts))
+    assert found.all()
+
+
+def test_a_rerun_encodes_only_new_texts(tmp_path, monkeypatch):
+    embed.embed_texts(["Storm hits the coast"], cache_dir=tmp_path)
+    encoded: list[str] = []
+    real_encode = embed._encode
+
+    def counting(texts, *args):
+        encoded.extend(texts)
+        return real_encode(texts, *args)
+
+    monkeypatch.setattr(embed, "_encode", counting)
+    vectors = embed.embed_texts(["Storm hits the coast", "New text", "New text"], cache_dir=tmp_path)
+    assert encoded == ["New text"]
+    np.testing.assert_array_equal(vectors[1], vectors[2])
+    assert vectors.shape == (3, 384)
+
+
+def _store_many(folder: str, worker: int) -> None:
+    cache = EmbeddingCache(folder, "m")
+    keys = text_keys([f"headline {i}" for i in range(200)])
+    vectors = vectors_for(200)
+    for round_ in range(20):  # every worker writes the same shards and some of its own
+        cache.store(keys[round_ * 10 : round_ * 10 + 10], vectors[round_ * 10 : round_ * 10 + 10])
+        cache.store(keys[[worker, round_]], vectors[[worker, round_]])
+        cache.lookup(keys)
+
+
+def test_runs_sharing_a_cache_never_see_half_a_shard(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_store_many, args=(str(tmp_path), w)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    cache = EmbeddingCache(tmp_path, "m")
+    assert not [p for p in cache.folder.iterdir() if p.suffix != ".npz"]  # no temporary file left
+    found, cached = cache.lookup(text_keys([f"headline {i}" for i in range(200)]))
+    assert found.all()
+    np.testing.assert_array_equal(cached, vectors_for(200))
+
+
+def test_default_folder_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("TOPICMAP_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "topicmap"
+    monkeypatch.setenv("TOPICMAP_CACHE", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+
+
+def test_numba_compiles_into_the_user_cache(tmp_path):
+    """Compiled numba code is kept under the user cache folder, once per machine."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    code = "import analysis, numba; print(numba.config.CACHE_DIR)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(tmp_path / "xdg" / "topicmap" / "numba")

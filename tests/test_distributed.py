@@ -1,0 +1,133 @@
+"""The Dask engine: the local engine's topics on a 2-worker LocalCluster, every item placed
+when topics are fitted on a sample, partitioned Parquet in and out through the CLI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from analysis import TopicMap, assign, distributed, embed
+from analysis.errors import InputError
+from conftest import BENCH, topicmap
+
+N_ITEMS = 2000
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two in-process workers on a TCP address, so a `topicmap` subprocess can use them too."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as local_cluster:
+        yield local_cluster
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    return pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(N_ITEMS, random_state=2).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def maps(cluster, corpus, cache) -> dict:
+    """The dask engine embeds on the workers into an empty cache; the local engine then reads it."""
+    dask_map = TopicMap(cache=cache, engine="dask", scheduler=cluster.scheduler_address).fit(corpus)
+    local_map = TopicMap(cache=cache).fit(corpus)
+    return {"dask": dask_map, "local": local_map}
+
+
+def test_dask_engine_finds_the_local_topics(maps, corpus):
+    dask_map, local_map = maps["dask"], maps["local"]
+    assert len(np.unique(local_map.labels_)) >= 5
+    assert adjusted_rand_score(local_map.labels_, dask_map.labels_) >= 0.99
+    assert dask_map.level_ == local_map.level_
+    assert list(dask_map.topics_["name"]) == list(local_map.topics_["name"])
+    assert list(dask_map.topics_["size"]) == list(local_map.topics_["size"])
+    np.testing.assert_allclose(dask_map.coords_, local_map.coords_, atol=1e-4)
+    frame = dask_map.to_frame()
+    assert len(frame) == N_ITEMS and list(frame["source"]) == list(corpus["source"])
+
+
+def test_workers_embed_into_the_shared_cache(maps, corpus):
+    # The local run found every vector the workers wrote, under the same model key...
+    assert np.array_equal(maps["dask"].embeddings_, maps["local"].embeddings_)
+    # ...and they are the model's vectors, not stand-ins.
+    fresh = embed.embed_texts(corpus["text"].tolist()[:12], cache_dir=None)
+    np.testing.assert_allclose(maps["dask"].embeddings_[:12], fresh, atol=1e-5)
+
+
+def test_sample_fit_places_every_item_as_assign_does(cluster, maps, corpus):
+    vectors = maps["dask"].embeddings_
+    sampled = TopicMap(engine="dask", scheduler=cluster.scheduler_address, sample_size=400, cache=False)
+    sampled.fit(corpus, embeddings=vectors)
+    sample = distributed.sample_indices(N_ITEMS, 400, 0)
+    rest = np.setdiff1d(np.arange(N_ITEMS), sample)
+    local_sample = TopicMap(cache=False).fit(corpus.iloc[sample], embeddings=vectors[sample])
+    # The sample keeps its own fit; every other item is placed on it as analysis.assign places items.
+    assert np.array_equal(sampled.labels_[sample], local_sample.labels_)
+    labels, coords = assign.assign(vectors[sample], local_sample.labels_, local_sample.coords_, vectors[rest])
+    stories, _ = assign.assign(vectors[sample], local_sample.story_labels_, None, vectors[rest])
+    assert np.array_equal(sampled.labels_[rest], labels)
+    assert np.array_equal(sampled.story_labels_[rest], stories)
+    np.testing.assert_allclose(sampled.coords_[rest], coords, atol=1e-5)
+    # Topics are the sample's, their sizes exact counts over all items.
+    counts = pd.Series(sampled.labels_[sampled.labels_ >= 0]).value_counts()
+    assert dict(zip(sampled.topics_["id"], sampled.topics_["size"])) == counts.to_dict()
+    assert list(sampled.topics_["name"]) == list(local_sample.topics_["name"])
+    assert sampled.topics_["size"].sum() > local_sample.topics_["size"].sum()
+    assert len(sampled.documents_) == len(sampled.embeddings_) == len(sampled.coords_) == N_ITEMS
+
+
+def test_map_sample_draws_every_topic_in_proportion():
+    labels = np.repeat([-1, 0, 1, 2], [30_000, 60_000, 9_990, 10])
+    drawn = distributed.map_sample(labels, 10_000, random_state=0)
+    assert np.all(np.diff(drawn) > 0)
+    counts = pd.Series(labels[drawn]).value_counts()
+    assert counts[0] == 6000 and counts[-1] == 3000 and counts[1] == 999
+    assert counts[2] == 10  # a topic smaller than the floor is drawn whole
+    assert np.array_equal(drawn, distributed.map_sample(labels, 10_000, random_state=0))
+
+
+def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, tmp_path):
+    folder = tmp_path / "big"  # `maps` has filled the cache: the workers read the vectors from it
+    folder.mkdir()
+    for k in range(3):
+        corpus.iloc[100 * k : 100 * (k + 1)].to_parquet(folder / f"part-{k}.parquet", index=False)
+    html, export = tmp_path / "big.html", tmp_path / "big.parquet"
+    result = topicmap("report", f"{folder}/*.parquet", "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                      "--sample-size", "200", "--cache", cache, "-o", str(html), "--export", str(export))
+    assert result.returncode == 0, result.stderr
+    assert "300 items" in result.stderr
+    rows = pd.read_parquet(export)
+    assert sorted(p.name for p in export.iterdir()) == ["part.0.parquet"]
+    assert len(rows) == 300 and list(rows["text"]) == list(corpus["text"].iloc[:300])
+    assert rows[["x", "y"]].notna().all().all()
+    data = json.loads(re.search(r'id="topicmap-data">(.*?)</script>', html.read_text(), re.S).group(1))
+    drawn = len(data["points"]["x"])
+    assert f"stratified sample of {drawn}" in data["meta"]["items"]
+    exact = rows[rows["topic"] >= 0]["topic"].value_counts()
+    assert {t["id"]: t["size"] for t in data["topics"]} == exact.to_dict()  # every topic, exact sizes
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"engine": "spark"}, "engine='spark' is not allowed: use one of local, dask"),
+        ({"sample_size": 1}, "sample_size=1 is not allowed: use an integer >= 2"),
+        ({"scheduler": ""}, "scheduler='' is not allowed"),
+    ],
+)
+def test_engine_parameters_are_validated(params, message):
+    with pytest.raises(InputError, match=message):
+        TopicMap(**params).fit(["a", "b", "c"], embeddings=np.eye(3, dtype=np.float32))

@@ -1,0 +1,76 @@
+"""The 2D map: UMAP on the clustering's own neighbour graph, deterministic, compiled once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+from analysis import project
+from analysis.neighbors import nearest_neighbours
+
+
+def blobs(n: int = 300, groups: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % groups
+    centres = rng.normal(size=(groups, 32)) * 3
+    return normalize(centres[labels] + rng.normal(size=(n, 32))).astype(np.float32), labels
+
+
+def test_umap_knn_puts_each_item_first_at_distance_zero():
+    vectors, _ = blobs(50)
+    indices, sims = nearest_neighbours(vectors, 20)
+    knn_indices, knn_dists = project.umap_knn((indices, sims), 15)
+    assert knn_indices.shape == knn_dists.shape == (50, 15)
+    np.testing.assert_array_equal(knn_indices[:, 0], np.arange(50))
+    np.testing.assert_array_equal(knn_indices[:, 1:], indices[:, :14])
+    assert (knn_dists[:, 0] == 0).all() and (np.diff(knn_dists, axis=1) >= 0).all()
+    np.testing.assert_allclose(knn_dists[:, 1:], 1 - sims[:, :14], atol=1e-6)
+
+
+def test_the_map_uses_the_given_neighbours_and_keeps_groups_apart():
+    vectors, labels = blobs()
+    knn = nearest_neighbours(vectors, 30)
+    coords, reducer = project.project_2d(vectors, random_state=0, knn=knn)
+    assert coords.shape == (300, 2) and coords.dtype == np.float32
+    graph = reducer.graph_.tocoo()
+    given = {(i, j) for i, row in enumerate(knn[0][:, :14]) for j in row}
+    assert all((i, j) in given or (j, i) in given for i, j in zip(graph.row, graph.col))
+    assert silhouette_score(coords, labels) > 0.5
+
+
+def test_the_map_is_the_same_for_the_same_seed():
+    vectors, _ = blobs(200)
+    knn = nearest_neighbours(vectors, 30)
+    first, _ = project.project_2d(vectors, random_state=1, knn=knn)
+    second, _ = project.project_2d(vectors, random_state=1, knn=knn)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_tiny_corpora_get_a_line_and_small_ones_a_map():
+    vectors, _ = blobs(6)
+    coords, reducer = project.project_2d(vectors[:3])
+    assert reducer is None and coords.shape == (3, 2) and (coords[:, 1] == 0).all()
+    coords, _ = project.project_2d(vectors, knn=nearest_neighbours(vectors, 5))
+    assert coords.shape == (6, 2) and np.isfinite(coords).all()
+
+
+def test_umap_compiles_into_the_numba_cache(tmp_path):
+    """UMAP's numba functions land in the on-disk cache, so later runs load instead of compiling."""
+    code = (
+        "import numpy as np; from analysis import project; "
+        "project.project_2d(np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32))"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    cached = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
+    assert {"layouts._optimize_layout_euclidean_single_epoch", "umap_.smooth_knn_dist"} <= cached
+
+
+def test_epochs_shrink_only_past_the_budget():
+    assert project.n_epochs(30) is None and project.n_epochs(50_000) is None  # UMAP's own choice
+    assert project.n_epochs(100_000) == 100 and project.n_epochs(1_000_000) == project.MIN_EPOCHS
