@@ -89,8 +89,11 @@ def describe_topics(
         return pd.DataFrame(columns=columns)
     vocabulary = _Vocabulary()
     vectorizer = CountVectorizer(analyzer=vocabulary.terms, binary=True, dtype=np.float32)
-    doc_terms = vectorizer.fit_transform(texts).tocsr()
-    names = vectorizer.get_feature_names_out()
+    try:
+        doc_terms = vectorizer.fit_transform(texts).tocsr()
+        names = vectorizer.get_feature_names_out()
+    except ValueError:  # not one nameable word in the corpus (numbers, stop words only)
+        doc_terms, names = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
     corpus_df = np.asarray(doc_terms.sum(axis=0)).ravel()
     idf = np.log1p(len(texts) / np.maximum(corpus_df, 1.0))
 
@@ -143,8 +146,8 @@ def _name(ranked: list[tuple[str, float, float, int]], size: int, vocabulary: _V
     the corpus uses most (the subject, "Iran", rather than a detail, "nuclear").
     """
     unigrams = [r for r in ranked if " " not in r[0]]
-    if not unigrams:
-        return "Topic"
+    if not unigrams:  # no nameable word: the start of its most central item
+        return " ".join(texts[0].split()[:NAME_MAX_WORDS]) if texts and texts[0].strip() else "Unnamed topic"
     top_term, top_shared, top_score, _ = unigrams[0]
     near = [r for r in unigrams if r[1] == top_shared and r[2] >= NEAR_TIE * top_score]
     key = max(near, key=lambda r: (r[3], r[2]))[0]

@@ -65,5 +65,7 @@ def _micro_tree(vectors: np.ndarray, random_state: int):
     from scipy.cluster.hierarchy import linkage
     from sklearn.cluster import KMeans
 
-    micro = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=30, random_state=random_state).fit(vectors)
+    # Run to convergence: a converged k-means is stable under the tiny numeric differences
+    # between machines, where a capped one is not.
+    micro = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=300, random_state=random_state).fit(vectors)
     return micro, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")

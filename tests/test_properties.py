@@ -177,10 +177,6 @@ def test_every_loaded_item_reaches_every_export_format(table, keep_duplicates):
         assert [r[header.index(column)] for r in records] == frame[column].fillna("").astype(str).tolist()
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "known bug in analysis/label.py (not this suite's module): describe_topics raises "
-    "'empty vocabulary' when a topic exists but no item has a nameable word (numbers, stop "
-    "words); the CLI then exits 1 with an internal error. Remove this mark once fixed."))
 def test_a_topic_of_items_without_nameable_words_gets_a_name():
     texts = ["2024", "2024"]
     topic_map = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
