@@ -3,7 +3,9 @@
 Up to EXACT_MAX items the neighbours are exact, computed in row blocks (never an n×n
 matrix). Above, they come from EVōC's NN-descent (random projection forest, then neighbour
 descent), whose numba code is cached on disk, so its compile cost is paid once per machine
-and not in every run. Both are deterministic for a given `random_state`.
+and not in every run. Both are deterministic for a given `random_state`; NN-descent's
+parallel updates depend on the number of cores, so above EXACT_MAX two machines with
+different core counts can find slightly different neighbours.
 """
 
 from __future__ import annotations

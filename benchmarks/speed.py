@@ -62,9 +62,9 @@ def worker_encode(n: int) -> dict:
     texts = bench_texts(n)
     started = time.perf_counter()
     model = SentenceTransformer(default_model_path(), device="cpu")
-    loaded = time.perf_counter()
+    loaded, cpu = time.perf_counter(), time.process_time()
     model.encode(texts, batch_size=BATCH_SIZE, show_progress_bar=False)
-    return {"load_s": loaded - started, "encode_s": time.perf_counter() - loaded}
+    return {"load_s": loaded - started, "encode_s": time.perf_counter() - loaded, "encode_cpu_s": time.process_time() - cpu}
 
 
 def worker_throughput(n: int) -> dict:
@@ -233,8 +233,8 @@ def goals(seed: dict, throughput: dict, scale: dict, lines: list[str]) -> None:
     bert = seed.get("BERTopic fit + visualize_documents")
     ours = seed["topicmap, embedding cache off"]
     if bert:
-        rows.append(("a. seed wall ≤ 0.5× BERTopic", f"{ours['wall_s'] / bert['wall_s']:.2f}×",
-                     ours["wall_s"] <= 0.5 * bert["wall_s"]))
+        rows.append(("a. seed wall ≤ 0.5× BERTopic (no embedding cache)", f"{ours['wall_s'] / bert['wall_s']:.2f}× wall, "
+                     f"{ours['cpu_s'] / bert['cpu_s']:.2f}× CPU", ours["wall_s"] <= 0.5 * bert["wall_s"]))
     ratio = throughput["ours_per_s"] / throughput["raw_per_s"]
     rows.append(("b. embedding throughput ≥ 0.95× raw encode", f"{ratio:.2f}× ({throughput['ours_per_s']:.0f} vs "
                  f"{throughput['raw_per_s']:.0f} items/s)", ratio >= 0.95))
@@ -243,8 +243,9 @@ def goals(seed: dict, throughput: dict, scale: dict, lines: list[str]) -> None:
         r = scale[n]
         cold = r["cold"]["wall_s"] / r["encode"]["encode_s"]
         rows += [
-            (f"c. {n:,} cold ≤ 1.5× raw encode", f"{cold:.2f}× ({r['cold']['wall_s']:.0f} s vs "
-             f"{r['encode']['encode_s']:.0f} s)", cold <= 1.5),
+            (f"c. {n:,} cold ≤ 1.5× raw encode", f"{cold:.2f}× wall ({r['cold']['wall_s']:.0f} s vs "
+             f"{r['encode']['encode_s']:.0f} s), {r['cold']['cpu_s'] / r['encode']['encode_cpu_s']:.2f}× CPU",
+             cold <= 1.5),
             (f"c. {n:,} warm ≤ 60 s", f"{r['warm']['wall_s']:.0f} s wall, {r['warm']['cpu_s']:.0f} s CPU",
              r["warm"]["wall_s"] <= 60),
             (f"c. {n:,} peak RSS ≤ 4 GB", f"{max(r['cold']['rss_mb'], r['warm']['rss_mb']) / 1024:.2f} GB",
