@@ -24,6 +24,19 @@ def topicmap(*args: str, check: bool = False) -> subprocess.CompletedProcess:
     )
 
 
+def fake_vectors(texts, dim: int = 32) -> np.ndarray:
+    """A fast stand-in embedder for tests of other stages: one fixed random unit vector per
+    text (after whitespace and case folding). Never for quality tests."""
+    import hashlib
+
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    for i, text in enumerate(texts):
+        key = hashlib.blake2b(" ".join(text.split()).casefold().encode(), digest_size=8).digest()
+        vector = np.random.default_rng(int.from_bytes(key, "little")).standard_normal(dim)
+        out[i] = vector / np.linalg.norm(vector)
+    return out
+
+
 def seed_ari(topics: np.ndarray, themes: pd.Series) -> float:
     """ARI against the seed reading: each `other` row and each unclustered item its own class;
     the `tariffs|iran` row may go either way (the better reading counts)."""

@@ -27,7 +27,7 @@ import pytest
 
 from analysis.errors import InputError
 from analysis.load import load_corpus
-from conftest import BENCH, ROOT, SEED, topicmap
+from conftest import BENCH, ROOT, SEED, topicmap, fake_vectors
 
 # The CLI with embed_texts replaced by a hash-based fake: one unit vector per distinct text
 # (after whitespace and case folding), so no model loads. FAKE_PAUSE_IN=stage makes it write
@@ -90,13 +90,6 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def fake_vectors(texts: list[str], dim: int = 32) -> np.ndarray:
-    out = np.empty((len(texts), dim), dtype=np.float32)
-    for i, text in enumerate(texts):
-        key = hashlib.blake2b(" ".join(text.split()).casefold().encode(), digest_size=8).digest()
-        v = np.random.default_rng(int.from_bytes(key, "little")).standard_normal(dim)
-        out[i] = v / np.linalg.norm(v)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from conftest import fake_vectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,13 +38,6 @@ cell = st.text(chars, max_size=30) | st.sampled_from(["", "  ", "NaN", "null", "
 column_name = st.text(chars, max_size=8) | st.sampled_from(["text", "Title", "headline", "topic", "doc_id", "count", "new"])
 
 
-def fake_vectors(texts, dim: int = 16) -> np.ndarray:
-    out = np.empty((len(texts), dim), dtype=np.float32)
-    for i, text in enumerate(texts):
-        key = hashlib.blake2b(" ".join(text.split()).casefold().encode(), digest_size=8).digest()
-        v = np.random.default_rng(int.from_bytes(key, "little")).standard_normal(dim)
-        out[i] = v / np.linalg.norm(v)
-    return out
 
 
 def load(path: Path, **options) -> pd.DataFrame | None:
