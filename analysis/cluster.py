@@ -22,6 +22,7 @@ from sklearn.preprocessing import normalize
 LEXICAL_WEIGHT = 0.5  # neither view preferred
 N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
 BACKGROUND_SAMPLE = 512
+RESCORE_BLOCK = 8192
 
 
 def cluster_levels(
@@ -40,7 +41,7 @@ def cluster_levels(
                 "knn": None}
     lexical = lexical_vectors(texts)
     knn = _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)
-    neighbours, sims = similarity_graph(vectors, lexical, random_state, candidates=knn[0])
+    neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
     story = find_stories(neighbours, sims)
     story = keep_distinct(story, neighbours, sims, _background(vectors, lexical, random_state))
     story = attach_by_majority(story, neighbours)
@@ -72,22 +73,22 @@ def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
 
 
 def similarity_graph(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int = 0,
-                     candidates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                     knn: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each item's N_NEIGHBORS most similar items by the mixed similarity: (indices, sims).
 
-    Candidates are the 2k nearest by embedding (`candidates`, when already found), rescored
-    by the mixed similarity.
+    Candidates are the 2k nearest by embedding (`knn`: indices and cosines, when already
+    found), rescored by the mixed similarity in blocks of rows, so memory stays linear in n.
     """
     n = len(vectors)
-    if candidates is None:
-        candidates = _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)[0]
-    n_candidates = candidates.shape[1]
-    rows = np.repeat(np.arange(n), n_candidates)
-    cols = candidates.ravel()
-    semantic = np.einsum("ij,ij->i", vectors[rows], vectors[cols])
-    lexical_sim = np.asarray(lexical[rows].multiply(lexical[cols]).sum(axis=1)).ravel()
-    mixed = ((1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * lexical_sim).reshape(n, n_candidates)
-    order = np.argsort(-mixed, axis=1, kind="stable")[:, : min(N_NEIGHBORS, n_candidates)]
+    candidates, semantic = knn if knn is not None else _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)
+    lexical_sim = np.empty(candidates.shape, dtype=np.float32)
+    for start in range(0, n, RESCORE_BLOCK):
+        block = candidates[start : start + RESCORE_BLOCK]
+        rows = np.repeat(np.arange(start, start + len(block)), block.shape[1])
+        products = lexical[rows].multiply(lexical[block.ravel()])
+        lexical_sim[start : start + len(block)] = np.asarray(products.sum(axis=1)).reshape(block.shape)
+    mixed = (1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * lexical_sim
+    order = np.argsort(-mixed, axis=1, kind="stable")[:, : min(N_NEIGHBORS, candidates.shape[1])]
     return np.take_along_axis(candidates, order, axis=1), np.take_along_axis(mixed, order, axis=1)
 
 
