@@ -81,6 +81,23 @@ def _guarded(debug: bool, work) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _check_outputs(input: str, output: Path, export: Optional[Path], plotlyjs: str) -> None:
+    """Refuse bad output options before any work: -o must be HTML and not an input file, the
+    export a supported format that overwrites neither."""
+    from analysis.export import check_export_path
+    from analysis.load import corpus_files
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
+    if plotlyjs not in ("inline", "cdn"):
+        raise InputError(f"--plotlyjs {plotlyjs!r} is not allowed: use inline or cdn")
+    sources = corpus_files(input)
+    _check_output(output, sources, "-o")
+    if export is not None:
+        check_export_path(export)
+        _check_output(export, [*sources, output], "--export")
+
+
 def _check_output(output: Path, inputs: list[Path], what: str) -> None:
     import os
     import tempfile
@@ -177,23 +194,14 @@ def report(
     """Write an interactive HTML topic map of INPUT."""
 
     def work() -> None:
-        from analysis.export import check_export_path
-        from analysis.load import corpus_files, load_corpus
+        _check_outputs(input, output, export, plotlyjs)
+        documents = None
+        if engine == "dask":
+            from analysis.distributed import is_dask_input, read_corpus
 
-        if not output.suffix.lower() in (".html", ".htm"):
-            raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
-        if plotlyjs not in ("inline", "cdn"):
-            raise InputError(f"--plotlyjs {plotlyjs!r} is not allowed: use inline or cdn")
-        sources = corpus_files(input)
-        _check_output(output, sources, "-o")
-        if export is not None:
-            check_export_path(export)
-            _check_output(export, [*sources, output], "--export")
-        from analysis.distributed import is_dask_input, read_corpus
-
-        if engine == "dask" and is_dask_input(input):
-            documents = read_corpus(input, text_col)  # partitioned Parquet / CSV, read by the workers
-        else:
+            if is_dask_input(input):  # partitioned Parquet / CSV, read by the workers
+                documents = read_corpus(input, text_col)
+        if documents is None:
             documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
 
         from analysis.export import write_export
@@ -243,16 +251,9 @@ def update(
     """Add a new day's items to a saved map, keeping its topic ids and 2D space."""
 
     def work() -> None:
-        from analysis.export import check_export_path, write_export
-        from analysis.load import corpus_files
+        from analysis.export import write_export
 
-        if output.suffix.lower() not in (".html", ".htm"):
-            raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
-        sources = corpus_files(input)
-        _check_output(output, sources, "-o")
-        if export is not None:
-            check_export_path(export)
-            _check_output(export, [*sources, output], "--export")
+        _check_outputs(input, output, export, plotlyjs)
         documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
         from analysis.pipeline import TopicMap
 
