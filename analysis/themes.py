@@ -6,8 +6,13 @@
 3. The tree is cut where merges stop being more separated than structureless data of the same
    spread would give: the same two steps run on NULL_DRAWS copies of the sample whose principal
    components are shuffled independently (the baseline of the gap statistic and of parallel
-   analysis), and the cut height is the highest top merge seen in those copies.
-4. A story is one event, so a story lies in one theme: the theme most of its items are in,
+   analysis), and the cut height is the median of those copies' top merges. The median, not
+   the maximum: one null draw whose k-means leaves a stray centroid alone can top the others
+   by 0.1 and would merge a whole corpus into one theme.
+4. A theme is a union of micro-clusters: a group under two micro-clusters' share of the corpus
+   (MIN_THEME_SHARE, 2%) is story-sized, not a broad subject, so its items join the nearest
+   theme (by centroid cosine), smallest first.
+5. A story is one event, so a story lies in one theme: the theme most of its items are in,
    when more than half of them are (a loose "story" spanning themes is left to its items).
 """
 
@@ -18,7 +23,8 @@ from sklearn.preprocessing import normalize
 
 MICRO_CLUSTERS = 100
 SAMPLE = 20_000  # fitting cap, for speed; every item is then assigned
-NULL_DRAWS = 5  # a high quantile of the null height (the max of 5 draws) at modest cost
+NULL_DRAWS = 7  # odd, so the median is one draw's height
+MIN_THEME_SHARE = 2 / MICRO_CLUSTERS  # a theme spans at least two micro-clusters' worth of items
 
 
 def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0) -> np.ndarray:
@@ -44,21 +50,53 @@ def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0)
 def significant_groups(vectors: np.ndarray, random_state: int = 0) -> np.ndarray:
     """Partition items into the groups whose separation beats a structureless baseline."""
     from scipy.cluster.hierarchy import fcluster
-    from sklearn.decomposition import PCA
 
     rng = np.random.RandomState(random_state)
     n = len(vectors)
     sample = vectors[np.sort(rng.choice(n, SAMPLE, replace=False))] if n > SAMPLE else vectors
     micro, tree = _micro_tree(sample, random_state)
+    cut = null_height(sample, rng, random_state)
+    groups = fcluster(tree, cut, "distance") - 1
+    return absorb_small(normalize(vectors), groups[micro.predict(vectors)], MIN_THEME_SHARE * len(vectors))
+
+
+def null_height(sample: np.ndarray, rng: np.random.RandomState, random_state: int = 0) -> float:
+    """Median top-merge height of the micro-tree over NULL_DRAWS structureless copies of
+    `sample` (principal components shuffled independently: same spread, no clusters)."""
+    from sklearn.decomposition import PCA
+
     pca = PCA(random_state=random_state).fit(sample)
     components = pca.transform(sample)
-    cut = 0.0
+    tops = []
     for draw in range(NULL_DRAWS):
         shuffled = np.column_stack([rng.permutation(column) for column in components.T])
         _, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
-        cut = max(cut, null_tree[-1, 2])
-    groups = fcluster(tree, cut, "distance") - 1
-    return groups[micro.predict(vectors)]
+        tops.append(null_tree[-1, 2])
+    return float(np.median(tops))
+
+
+def absorb_small(vectors: np.ndarray, labels: np.ndarray, min_size: float) -> np.ndarray:
+    """Fold every group under `min_size` items, smallest first, into the group whose centroid
+    is nearest its own; returns labels numbered 0..k-1. `vectors` are unit rows."""
+    from scipy import sparse
+
+    labels = np.unique(labels, return_inverse=True)[1]
+    k = labels.max() + 1
+    members = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
+    sums, sizes = np.asarray(members @ vectors), np.bincount(labels, minlength=k).astype(float)
+    into = np.arange(k)
+    alive = np.ones(k, dtype=bool)
+    while alive.sum() > 1:
+        smallest = int(np.flatnonzero(alive)[sizes[alive].argmin()])
+        if sizes[smallest] >= min_size:
+            break
+        similarity = normalize(sums) @ (sums[smallest] / (np.linalg.norm(sums[smallest]) or 1.0))
+        similarity[~alive | (np.arange(k) == smallest)] = -np.inf
+        target = int(similarity.argmax())
+        sums[target] += sums[smallest]
+        sizes[target] += sizes[smallest]
+        alive[smallest], into[into == smallest] = False, target
+    return np.unique(into[labels], return_inverse=True)[1]
 
 
 def _micro_tree(vectors: np.ndarray, random_state: int):

@@ -1,0 +1,69 @@
+"""Theme grouping (analysis.themes) on synthetic vectors whose structure is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+from sklearn.preprocessing import normalize
+
+from analysis.themes import MIN_THEME_SHARE, absorb_small, group_stories, significant_groups
+
+
+def blobs(sizes, dim=24, spread=0.25, seed=0):
+    """Unit vectors around len(sizes) random directions, with their true group."""
+    rng = np.random.default_rng(seed)
+    centres = normalize(rng.standard_normal((len(sizes), dim)))
+    truth = np.repeat(np.arange(len(sizes)), sizes)
+    return normalize(centres[truth] + spread * rng.standard_normal((len(truth), dim))).astype(np.float32), truth
+
+
+def test_separated_themes_are_found():
+    vectors, truth = blobs([150, 175, 200, 225, 250, 275], dim=128, spread=0.08, seed=4)
+    assert adjusted_rand_score(truth, significant_groups(vectors, 0)) > 0.8
+
+
+def test_structureless_data_is_one_theme():
+    vectors = normalize(np.random.default_rng(1).standard_normal((1500, 64))).astype(np.float32)
+    assert significant_groups(vectors, 0).max() == 0
+
+
+def test_no_theme_smaller_than_two_micro_clusters():
+    vectors, truth = blobs([150, 175, 200, 225, 250, 275, 8], dim=128, spread=0.08, seed=4)  # the last is story-sized
+    groups = significant_groups(vectors, 0)
+    assert groups.max() >= 1
+    assert np.bincount(groups).min() >= MIN_THEME_SHARE * len(vectors)
+
+
+def test_stories_lie_whole_in_one_theme():
+    vectors, truth = blobs([300, 300, 300], seed=3)
+    story = np.where(np.arange(len(truth)) % 3 == 0, truth, -1)  # every third item in its group's story
+    story[0] = 2  # one stray member: the story still follows its majority
+    theme = group_stories(vectors, story, 0)
+    for s in range(3):
+        assert len(np.unique(theme[story == s])) == 1
+
+
+def test_small_corpus_keeps_stories_as_themes():
+    vectors, truth = blobs([50, 50])
+    story = truth.copy()
+    story[:5] = -1
+    assert (group_stories(vectors, story, 0) == story).all()
+
+
+def test_absorb_small_folds_into_the_nearest_group():
+    vectors = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1], [0.9, 0.1]], dtype=np.float32)
+    labels = np.array([0, 0, 0, 5, 5, 5, 9])
+    out = absorb_small(normalize(vectors), labels, min_size=2)
+    assert out.tolist() == [0, 0, 0, 1, 1, 1, 0]
+
+
+@pytest.mark.parametrize("min_size", [0, 1])
+def test_absorb_small_keeps_groups_at_or_above_the_size(min_size):
+    vectors, truth = blobs([5, 4, 3])
+    assert (absorb_small(vectors, truth + 10, min_size) == truth).all()
+
+
+def test_absorb_small_with_every_group_too_small_leaves_one():
+    vectors, truth = blobs([3, 3, 3])
+    assert absorb_small(vectors, truth, min_size=100).tolist() == [0] * 9
