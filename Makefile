@@ -30,8 +30,9 @@ test: $(STAMP) browser
 
 bench: bench-quality bench-speed bench-report
 
-# Topic quality against peers on the labelled sets: benchmarks/results/quality.md
+# Topic quality against BERTopic, EVoC and peers given the true k: benchmarks/results/quality.md
 bench-quality: $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[bench]'
 	$(BIN)/python benchmarks/quality.py
 
 # A 100,000-item report: file size and paint time in Chromium: benchmarks/results/report.md
