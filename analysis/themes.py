@@ -6,9 +6,11 @@
 3. The tree is cut where merges stop being more separated than structureless data of the same
    spread would give: the same two steps run on NULL_DRAWS copies of the sample whose principal
    components are shuffled independently (the baseline of the gap statistic and of parallel
-   analysis), and the cut height is the median of those copies' top merges. The median, not
-   the maximum: one null draw whose k-means leaves a stray centroid alone can top the others
-   by 0.1 and would merge a whole corpus into one theme.
+   analysis), and the cut height is the median of those copies' highest merge of two
+   theme-sized groups (each at least MIN_THEME_SHARE of the items). Theme-sized, because a
+   null's very top merge is often a stray centroid of a few outliers joining the rest: on
+   2,000 headlines that outlier merge sat above every real merge and made one theme of all.
+   The median, not the maximum, for the same reason across draws.
 4. A theme is a union of micro-clusters: a group under two micro-clusters' share of the corpus
    (MIN_THEME_SHARE, 2%) is story-sized, not a broad subject, so its items join the nearest
    theme (by centroid cosine), smallest first.
@@ -61,8 +63,8 @@ def significant_groups(vectors: np.ndarray, random_state: int = 0) -> np.ndarray
 
 
 def null_height(sample: np.ndarray, rng: np.random.RandomState, random_state: int = 0) -> float:
-    """Median top-merge height of the micro-tree over NULL_DRAWS structureless copies of
-    `sample` (principal components shuffled independently: same spread, no clusters)."""
+    """Median over NULL_DRAWS structureless copies of `sample` (principal components shuffled
+    independently: same spread, no clusters) of the micro-tree's highest theme-sized merge."""
     from sklearn.decomposition import PCA
 
     pca = PCA(random_state=random_state).fit(sample)
@@ -70,9 +72,22 @@ def null_height(sample: np.ndarray, rng: np.random.RandomState, random_state: in
     tops = []
     for draw in range(NULL_DRAWS):
         shuffled = np.column_stack([rng.permutation(column) for column in components.T])
-        _, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
-        tops.append(null_tree[-1, 2])
+        null_micro, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
+        weights = np.bincount(null_micro.labels_, minlength=MICRO_CLUSTERS)
+        tops.append(highest_merge_between(null_tree, weights, MIN_THEME_SHARE * len(sample)))
     return float(np.median(tops))
+
+
+def highest_merge_between(tree: np.ndarray, weights: np.ndarray, min_size: float) -> float:
+    """Height of the highest merge in a scipy linkage `tree` whose two sides each weigh at
+    least `min_size` (leaf i weighs weights[i]); the top merge when no merge qualifies."""
+    size = np.concatenate([weights, np.zeros(len(tree))]).astype(float)
+    highest = None
+    for step, (left, right, height, _) in enumerate(tree):
+        size[len(weights) + step] = size[int(left)] + size[int(right)]
+        if min(size[int(left)], size[int(right)]) >= min_size:
+            highest = height
+    return float(tree[-1, 2] if highest is None else highest)
 
 
 def absorb_small(vectors: np.ndarray, labels: np.ndarray, min_size: float) -> np.ndarray:

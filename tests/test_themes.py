@@ -7,7 +7,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 
-from analysis.themes import MIN_THEME_SHARE, absorb_small, group_stories, significant_groups
+from scipy.cluster.hierarchy import linkage
+
+from analysis.themes import MIN_THEME_SHARE, absorb_small, group_stories, highest_merge_between, significant_groups
 
 
 def blobs(sizes, dim=24, spread=0.25, seed=0):
@@ -67,3 +69,12 @@ def test_absorb_small_keeps_groups_at_or_above_the_size(min_size):
 def test_absorb_small_with_every_group_too_small_leaves_one():
     vectors, truth = blobs([3, 3, 3])
     assert absorb_small(vectors, truth, min_size=100).tolist() == [0] * 9
+
+
+def test_highest_merge_between_skips_merges_with_a_light_side():
+    points = np.array([[0.0], [1.0], [10.0], [11.0], [100.0]])  # the last point is a lone outlier
+    tree = linkage(points, "average")
+    weights = np.array([30, 30, 30, 30, 1])
+    assert highest_merge_between(tree, weights, min_size=10) == pytest.approx(10.0)  # {0,1} with {10,11}
+    assert highest_merge_between(tree, weights, min_size=1) == tree[-1, 2]  # the outlier's merge counts
+    assert highest_merge_between(tree, weights, min_size=1000) == tree[-1, 2]  # none qualifies: the top
