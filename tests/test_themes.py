@@ -9,7 +9,14 @@ from sklearn.preprocessing import normalize
 
 from scipy.cluster.hierarchy import linkage
 
-from analysis.themes import MIN_THEME_SHARE, absorb_small, group_stories, highest_merge_between, significant_groups
+from analysis.themes import (
+    MIN_THEME_SHARE,
+    absorb_small,
+    group_stories,
+    highest_merge_between,
+    join_lone_stories,
+    significant_groups,
+)
 
 
 def blobs(sizes, dim=24, spread=0.25, seed=0):
@@ -78,3 +85,24 @@ def test_highest_merge_between_skips_merges_with_a_light_side():
     assert highest_merge_between(tree, weights, min_size=10) == pytest.approx(10.0)  # {0,1} with {10,11}
     assert highest_merge_between(tree, weights, min_size=1) == tree[-1, 2]  # the outlier's merge counts
     assert highest_merge_between(tree, weights, min_size=1000) == tree[-1, 2]  # none qualifies: the top
+
+
+def test_a_theme_that_is_one_story_joins_the_nearest_union_of_stories():
+    vectors = normalize(np.array([[1, 0, 0]] * 6 + [[0, 1, 0]] * 6 + [[0.2, 1, 0]] * 4 + [[0, 0, 1]] * 2, dtype=float))
+    theme = np.array([0] * 6 + [1] * 6 + [2] * 4 + [3] * 2)
+    story = np.array([0, 0, 1, 1, 2, -1] + [3, 3, 4, 4, -1, -1] + [5] * 4 + [-1, -1])
+    # themes 0, 1 and 3 hold several stories (an unclustered item is a story of one); 2 is one
+    assert join_lone_stories(vectors, theme, story).tolist() == [0] * 6 + [1] * 10 + [2] * 2
+
+
+def test_single_story_themes_stay_when_fewer_than_two_themes_are_unions():
+    vectors, truth = blobs([4, 4, 4])
+    story = truth.copy()  # every theme is exactly one story: the stories are the themes
+    assert (join_lone_stories(vectors, truth, story) == truth).all()
+    story[:4] = [-1, -1, 7, 8]  # one union, two lone stories: still too few unions to fold into
+    assert (join_lone_stories(vectors, truth, story) == truth).all()
+
+
+def test_themes_are_deterministic_for_a_seed():
+    vectors, truth = blobs([150, 175, 200, 225, 250, 275], dim=128, spread=0.08, seed=4)
+    assert (significant_groups(vectors, 3) == significant_groups(vectors.copy(), 3)).all()
