@@ -400,7 +400,7 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
 
 
 def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
-    found = ", ".join(map(str, table.columns)) or "none"
+    found = ", ".join(_shown(column) for column in table.columns) or "none"
     if text_col is not None:
         if text_col in table.columns:
             return text_col
@@ -412,3 +412,9 @@ def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
     raise InputError(
         f"{path} has no text, title or headline column (found: {found}); name it with --text-col"
     )
+
+
+def _shown(name: object) -> str:
+    """A column name as it can appear in a one-line message: quoted when blank or unprintable."""
+    text = str(name)
+    return text if text.strip() and text.isprintable() else repr(text)

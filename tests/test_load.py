@@ -72,6 +72,7 @@ def test_input_column_named_like_an_output_column_is_kept_renamed(tmp_path):
         ("empty.txt", "\n\n  \n", "has no items"),
         ("x.csv", "body,source\nA,B\n", "found: body, source"),
         ("x.jsonl", '{"text": "ok"}\n{broken\n', "x.jsonl:2"),
+        ("y.jsonl", '{"": "a", "line\\nbreak": "b"}\n', r"found: '', 'line\\nbreak'\)"),
         ("x.docx", "hello", "unsupported extension"),
         ("x.parquet", "not parquet at all", "not a readable Parquet file"),
     ],
