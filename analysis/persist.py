@@ -1,7 +1,11 @@
 """Save and load a fitted topic map as plain files: JSON, .npy arrays and Parquet tables.
 
 Nothing is pickled, so loading a map runs no code from it. The folder holds a format version;
-a map written by an incompatible version is refused with a clear message.
+a map written by an incompatible version is refused with a clear message, and so is a map
+whose parts do not fit together (checked by value, not only by type).
+
+A map is written only into a missing folder, an empty folder or a folder that holds a saved
+map and nothing else, so saving never deletes anything of the user's.
 """
 
 from __future__ import annotations
@@ -9,25 +13,56 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.files import signals_held
 
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
 ARRAYS = ("embeddings", "coords", "labels", "story_labels", "added")
 TABLES = ("documents", "topics", "stories")
+MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
+MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
+MAX_MANIFEST_BYTES = 10_000_000
+
+
+def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag: str = "--save-map") -> None:
+    """Refuse, with one line, a folder a map may not be written to: anything but a missing
+    folder, an empty one or a saved map's own; one under a regular file; one that is or holds
+    a path in `protected` (the inputs and the other outputs)."""
+    folder = Path(folder)
+    resolved = folder.resolve()
+    for path in protected:
+        other = Path(path).resolve()
+        if other == resolved or resolved in other.parents:
+            raise InputError(f"{flag} {folder} is or contains {path}, an input or output of this run: "
+                             "keep the map's folder apart from the run's other files")
+    for parent in [folder, *folder.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"{flag} {folder}: {parent} is a file, not a folder; choose a new folder for the map")
+    if folder.is_dir():
+        found = {p.name for p in folder.iterdir()}
+        if found and (MANIFEST not in found or not found <= MAP_FILES):
+            what = "is not a saved map" if MANIFEST not in found else "holds files that are not part of its map"
+            raise InputError(f"{flag} {folder} {what}, and saving there would replace what it holds: "
+                             "choose a missing or empty folder")
 
 
 def save_state(folder: str | Path, manifest: dict, arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> None:
-    """Write the map into `folder`, replacing it whole only once everything is written."""
+    """Write the map into `folder` (see `check_target`), replacing it whole only once
+    everything is written."""
     folder = Path(folder)
+    check_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging: Path | None = None
     try:
+        with signals_held():
+            staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         (staging / MANIFEST).write_text(
             json.dumps({"format_version": FORMAT_VERSION, **manifest}, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
@@ -37,30 +72,27 @@ def save_state(folder: str | Path, manifest: dict, arrays: dict[str, np.ndarray]
         for name in TABLES:
             tables[name].to_parquet(staging / f"{name}.parquet", index=False)
         if folder.exists():
-            backup = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
+            backup = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            backup.rmdir()
             folder.rename(backup)
             staging.rename(folder)
-            shutil.rmtree(backup, ignore_errors=True)
+            staging = backup  # the old map, removed below
         else:
             staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            staging = None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
-def load_state(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], dict[str, pd.DataFrame]]:
-    """Read a saved map; InputError naming the problem when the folder is not one."""
+def load_state(folder: str | Path, params: Iterable[str]) -> tuple[dict, dict[str, np.ndarray], dict[str, pd.DataFrame]]:
+    """Read a saved map whose manifest may hold the estimator parameters `params`; InputError
+    naming the problem when the folder is not one or is damaged."""
     folder = Path(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise InputError(f"{folder} is not a saved topic map (no {MANIFEST}): save one with `topicmap report --save-map`")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{manifest_path} is corrupt ({exc}); save the map again") from exc
-    if not isinstance(manifest, dict):
-        raise InputError(f"{manifest_path} is corrupt (not a JSON object); save the map again")
+    manifest = _read_manifest(manifest_path)
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise InputError(
@@ -68,44 +100,69 @@ def load_state(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], dict[st
             "rebuild it with this version's `topicmap report --save-map`"
         )
     try:
+        for name in MAP_FILES - {MANIFEST}:
+            if not (folder / name).is_file():
+                raise ValueError(f"{name} is missing or not a file")
         arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in ARRAYS}
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        problem = _damage(manifest, set(params), arrays, tables)
     except Exception as exc:
-        raise InputError(f"{folder} is a damaged saved map ({type(exc).__name__}: {exc}); save the map again") from exc
-    problem = _damage(manifest, arrays, tables)
+        problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
     if problem:
         raise InputError(f"{folder} is a damaged saved map ({problem}); save the map again")
     for name in ("topics", "stories"):
         for column in ("keywords", "representatives"):
             tables[name][column] = tables[name][column].map(list)
+    arrays["embeddings"] = arrays["embeddings"].astype(np.float32)
+    arrays["added"] = arrays["added"].astype(bool)
     return manifest, arrays, tables
 
 
-def _damage(manifest: dict, arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> str:
+def _read_manifest(path: Path) -> dict:
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError("larger than any manifest")
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise InputError(f"{path} is corrupt ({type(exc).__name__}); save the map again") from exc
+    if not isinstance(manifest, dict):
+        raise InputError(f"{path} is corrupt (not a JSON object); save the map again")
+    return manifest
+
+
+def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> str:
     """What is wrong with a saved map's parts, or "" when they fit together."""
-    import inspect
-
-    from analysis.pipeline import TopicMap
-
     params = manifest.get("params")
-    known = set(inspect.signature(TopicMap.__init__).parameters) - {"self"}
     if not isinstance(params, dict) or not set(params) <= known:
         return "unknown or missing params in the manifest"
     if not isinstance(manifest.get("level_"), str):
         return "no level_ in the manifest"
-    for key in ("next_topic_id_", "next_story_id_"):
-        if not isinstance(manifest.get(key), int) or isinstance(manifest.get(key), bool):
-            return f"no {key} in the manifest"
-    n = len(arrays["labels"]) if arrays["labels"].ndim else -1
+    n = len(arrays["labels"]) if arrays["labels"].ndim == 1 else -1
     if any(arrays[name].ndim == 0 or len(arrays[name]) != n for name in ARRAYS) or len(tables["documents"]) != n:
         return "arrays of different lengths"
-    if arrays["embeddings"].ndim != 2 or arrays["coords"].shape[1:] != (2,):
+    embeddings, coords = arrays["embeddings"], arrays["coords"]
+    if embeddings.ndim != 2 or embeddings.shape[1] < 1 or coords.shape[1:] != (2,):
         return "embeddings or coords of the wrong shape"
-    if not all(np.issubdtype(arrays[name].dtype, np.integer) for name in ("labels", "story_labels")):
-        return "labels are not integers"
+    if not all(np.issubdtype(a.dtype, np.floating) for a in (embeddings, coords)):
+        return "embeddings or coords are not floating-point numbers"
+    if not (np.isfinite(embeddings).all() and np.isfinite(coords).all()):
+        return "embeddings or coords hold NaN or infinite values"
+    if arrays["added"].ndim != 1 or arrays["added"].dtype != np.bool_:
+        return "added is not one flag per item"
+    for key, name in (("next_topic_id_", "labels"), ("next_story_id_", "story_labels")):
+        labels, next_id = arrays[name], manifest.get(key)
+        if not isinstance(next_id, int) or isinstance(next_id, bool) or not 0 <= next_id <= MAX_ID:
+            return f"{key} is missing or out of range"
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            return f"{name} are not integers"
+        if len(labels) and (labels.min() < -1 or labels.max() >= next_id):
+            return f"{name} outside -1..{key} - 1"
     if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
         return "documents table without doc_id, kind and text"
-    for name in ("topics", "stories"):
-        if not {"id", "name", "size", "keywords", "representatives"} <= set(tables[name].columns):
+    for name, labels in (("topics", arrays["labels"]), ("stories", arrays["story_labels"])):
+        table = tables[name]
+        if not {"id", "name", "size", "keywords", "representatives"} <= set(table.columns):
             return f"{name} table without its columns"
+        if not set(np.unique(labels[labels >= 0]).tolist()) <= set(pd.to_numeric(table["id"], errors="coerce")):
+            return f"{name} table does not list every topic"
     return ""

@@ -471,6 +471,7 @@ def test_a_corrupt_cache_shard_is_rebuilt_with_a_warning(tmp_path, monkeypatch):
         return fake_vectors(todo)
 
     monkeypatch.setattr(embed, "_encode", encode)
+    monkeypatch.setattr(embed, "model_dimension", lambda model: 32)  # the fake's width
     first = embed.embed_texts(texts, cache_dir=tmp_path)
     [shard] = list(tmp_path.rglob("*.npz"))
     shard.write_bytes(shard.read_bytes()[:40])  # truncated, as by a crash or a full disk
@@ -512,10 +513,46 @@ def _damage(folder: Path, how: str) -> None:
         (folder / "documents.parquet").write_text("garbage")
     elif how == "table without columns":
         pd.DataFrame({"x": [1]}).to_parquet(folder / "stories.parquet")
+    elif how in MANIFEST_VALUES:  # a value of the right type but out of range
+        key, value = MANIFEST_VALUES[how]
+        data = json.loads(manifest.read_text())
+        if key.startswith("params."):
+            data["params"][key[7:]] = value
+        else:
+            data[key] = value
+        manifest.write_text(json.dumps(data))
+    elif how == "manifest nested deep":
+        manifest.write_text("[" * 100_000 + "]" * 100_000)
+    elif how == "embeddings as strings":
+        n = len(np.load(folder / "labels.npy"))
+        np.save(folder / "embeddings.npy", np.array([["0.1"] * 32] * n))
+    elif how == "NaN coords":
+        coords = np.load(folder / "coords.npy")
+        coords[0, 0] = np.nan
+        np.save(folder / "coords.npy", coords)
+    elif how == "labels beyond the ids":
+        labels = np.load(folder / "labels.npy")
+        labels[0] = 10**6
+        np.save(folder / "labels.npy", labels)
+    elif how == "array replaced by a folder":
+        (folder / "added.npy").unlink()
+        (folder / "added.npy").mkdir()
+
+
+MANIFEST_VALUES = {
+    "negative next id": ("next_topic_id_", -5),
+    "huge next id": ("next_topic_id_", 10**30),
+    "negative seed": ("params.random_state", -1),
+    "negative topics": ("params.n_topics", -3),
+    "unknown level param": ("params.level", "zzz"),
+    "unknown fitted level": ("level_", "zzz"),
+}
 
 
 DAMAGES = ["no manifest", "manifest not JSON", "manifest a list", "other version", "unknown params", "no ids",
-           "truncated array", "short array", "pickled array", "missing table", "garbage table", "table without columns"]
+           "truncated array", "short array", "pickled array", "missing table", "garbage table", "table without columns",
+           *MANIFEST_VALUES, "manifest nested deep", "embeddings as strings", "NaN coords", "labels beyond the ids",
+           "array replaced by a folder"]
 
 
 @pytest.fixture(scope="module")
@@ -577,3 +614,17 @@ def test_input_columns_clashing_or_mixed_still_export_in_every_format(tmp_path):
     assert back["score"].tolist()[:2] == ["1", "n/a"] and back["meta"].tolist()[:2] == ["{}", "{}"]
     assert back["input_topic"].tolist()[0] == "old" and back["input_input_topic"].tolist()[:2] == ["econ", "weather"]
     assert back[["score", "input_topic"]].iloc[2].isna().all() and back["big"].tolist()[1] == str(2**70)
+
+
+def test_update_with_vectors_of_another_width_than_the_map_is_refused(tmp_path, saved_map):
+    """A saved map whose vectors are 32 wide, updated with the packaged 384-wide model (as when
+    the manifest names another model than the one that made the vectors): exit 2, one line."""
+    import shutil
+
+    folder = tmp_path / "map"
+    shutil.copytree(saved_map, folder)
+    source = tmp_path / "new.txt"
+    source.write_text("Another headline about the storm\n")
+    result = topicmap("update", str(folder), str(source), "-o", str(tmp_path / "u.html"))
+    assert_one_line_error(result, 2, "dimensions", "the model the map was made with")
+    assert not (tmp_path / "u.html").exists()
