@@ -21,13 +21,16 @@ copy's ``source`` joined, unless ``keep_duplicates``.
 from __future__ import annotations
 
 import codecs
+import datetime
 import glob
 import json
+import numbers
 import os
 import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
@@ -124,6 +127,8 @@ def check_readable(path: Path) -> None:
     """Fail fast, before any model loads, on a path that cannot be a corpus file."""
     if not path.exists():
         raise InputError(f"{path} does not exist: check the path")
+    if not path.is_file():  # a FIFO would block forever, a device read without end
+        raise InputError(f"{path} is not a regular file: give a file, a folder or a quoted glob")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         supported = ", ".join(SUPPORTED_SUFFIXES)
         raise InputError(f"{path} has an unsupported extension: use one of {supported}")
@@ -153,10 +158,11 @@ def _load_file(path: Path, text_col: str | None, unit: str | None, in_folder: bo
 
 
 def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.DataFrame, int]:
-    """Merge copies of one item into its first occurrence; return the frame and how many merged.
+    """Merge copies of one item into one kept copy; return the frame and how many merged.
 
     Copies have the same text after whitespace and case folding (for an ``article`` item, the
-    same title). The first occurrence keeps its columns, gains ``count`` (the number of copies)
+    same title). The kept copy, chosen whatever the row order (the most frequent written form,
+    ties to the one that sorts first), keeps its columns, gains ``count`` (the number of copies)
     and the distinct ``source`` and ``source_file`` values of all copies joined by "; ".
     ``count`` is added when something merged or `always_count`.
     """
@@ -168,20 +174,32 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
     merged = int(keys.duplicated().sum())
     if not merged and not always_count:
         return frame, 0
-    first = ~keys.duplicated()
-    result = _rename_clashes(frame[first].copy(), ("count",))
+    # The kept copy is the same whatever the row order: the most frequent written form, ties
+    # to one that starts with a capital, then to the fewest capitals (not the all-caps copy),
+    # then to the form that sorts first. It takes the place of its group's first row.
+    text = frame["text"].astype(str).to_numpy()
+    forms = pd.DataFrame({"key": keys.to_numpy(), "text": text, "row": np.arange(len(frame)),
+                          "lower_start": [not t[:1].isupper() for t in text],
+                          "capitals": [sum(c.isupper() for c in t) for t in text]})
+    forms["n"] = forms.groupby(["key", "text"])["row"].transform("size")
+    forms["place"] = forms.groupby("key")["row"].transform("min")
+    kept = (forms.sort_values(["key", "n", "lower_start", "capitals", "text", "row"],
+                              ascending=[True, False, True, True, True, True])
+            .drop_duplicates("key").sort_values("place"))
+    result = _rename_clashes(frame.iloc[kept["row"].to_numpy()].copy(), ("count",))
+    kept_keys = kept["key"]
     groups = frame.groupby(keys.to_numpy(), sort=False)
     for column in ("source", "source_file"):
         if column in frame.columns:
             joined = groups[column].agg(_join_distinct)
-            result[column] = keys[first].map(joined).to_numpy()
-    result["count"] = keys[first].map(keys.value_counts()).astype(int).to_numpy()
+            result[column] = kept_keys.map(joined).to_numpy()
+    result["count"] = kept_keys.map(keys.value_counts()).astype(int).to_numpy()
     return result, merged
 
 
 def _join_distinct(values: pd.Series) -> str:
-    seen = dict.fromkeys(str(v) for v in values if not _is_missing(v) and str(v).strip())
-    return "; ".join(seen)
+    """The distinct values, sorted (so the same in any row order), joined by "; "."""
+    return "; ".join(sorted({str(v) for v in values if not _is_missing(v) and str(v).strip()}))
 
 
 def _cell_text(value) -> str:
@@ -301,7 +319,13 @@ def _has_words(text: str) -> bool:
 
 
 def _read_text(path: Path) -> str:
-    """UTF-8 (a BOM is fine), UTF-16 with a BOM, else Windows-1252 with a warning."""
+    """UTF-8 (a BOM is fine), UTF-16 with a BOM, else Windows-1252 with a warning.
+
+    A file whose non-ASCII bytes mostly form valid UTF-8 is UTF-8: a few stray bad bytes are
+    replaced (U+FFFD) and their lines named, rather than the whole file read as Windows-1252.
+    A few NUL bytes are removed with a warning; NULs in a file that is not UTF-8 or is over 5%
+    control bytes mean it is not text (an image, an archive, a spreadsheet): it is refused.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -311,16 +335,23 @@ def _read_text(path: Path) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InputError(f"{path} starts like UTF-16 but is not: save it as UTF-8") from exc
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    bad = [m.start() for m in _SURROGATE_BYTE.finditer(text)]
     if b"\x00" in data:
-        if _looks_binary(data):
+        if bad or _looks_binary(data):
             raise InputError(f"{path} is not a text file (it holds NUL and control bytes): give a UTF-8 text file")
         warnings.warn(f"{path}: removed {data.count(0)} NUL characters", stacklevel=3)
-        data = data.replace(b"\x00", b"")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        warnings.warn(f"{path} is not UTF-8; read it as Windows-1252 (cp1252)", stacklevel=3)
-        return data.decode("cp1252", errors="replace")
+        text = text.replace("\x00", "")
+    if not bad:
+        return text
+    if len(_NON_ASCII.findall(text)) > 2 * len(bad):  # more valid UTF-8 characters than bad bytes
+        lines = sorted({text.count("\n", 0, i) + 1 for i in bad[:50]})
+        shown = ", ".join(map(str, lines[:5])) + (" and more" if len(lines) > 5 else "")
+        warnings.warn(f"{path}: replaced {len(bad)} bytes that are not UTF-8 with U+FFFD "
+                      f"(line{'s' if len(lines) > 1 else ''} {shown})", stacklevel=3)
+        return _SURROGATE_BYTE.sub("\ufffd", text)
+    warnings.warn(f"{path} is not UTF-8; read it as Windows-1252 (cp1252)", stacklevel=3)
+    return data.decode("cp1252", errors="replace")
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -329,6 +360,10 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\x0b\x0c\x1b")
     return controls > 0.05 * len(head)
+
+
+_SURROGATE_BYTE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def _read_table(path: Path, suffix: str) -> pd.DataFrame:
@@ -384,7 +419,7 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
     column = _text_column(table, path, text_col)
     if isinstance(table[column], pd.DataFrame):
         raise InputError(f"{path} has more than one column named {column!r}: rename all but one")
-    texts = pd.Series([_cell_text(v) for v in table[column]], dtype=object)
+    texts = pd.Series(_text_cells(table[column], path), dtype=object)
     keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(_has_words)).astype(bool)
     extra = table.drop(columns=[column])
     extra.columns = _unique_names([str(c) for c in extra.columns], OUTPUT_COLUMNS)
@@ -397,6 +432,25 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
     )
     frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)
     return frame[keep.to_numpy()], int((~keep).sum())
+
+
+def _text_cells(values: pd.Series, path) -> list[str]:
+    """A text column's cells as str: bytes decoded as UTF-8, numbers written out with a
+    warning; lists, arrays, mappings and other objects refused with one line naming the column."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        warnings.warn(f"{path}: text column {_shown(values.name)} holds numbers ({values.dtype}); "
+                      "read them as text (pass the column of headlines to --text-col)", stacklevel=3)
+    texts = []
+    for value in values:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            texts.append(bytes(value).decode("utf-8", errors="replace"))
+        elif (isinstance(value, (str, numbers.Number, datetime.date)) or _is_missing(value)
+              or value is pd.NA or value is pd.NaT or getattr(value, "ndim", None) == 0):  # a numpy scalar
+            texts.append(_cell_text(value))
+        else:
+            raise InputError(f"{path}: text column {_shown(values.name)} holds {type(value).__name__} values, "
+                             "not text: name a column of plain text with --text-col")
+    return texts
 
 
 def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
