@@ -3,8 +3,10 @@
 Layout: ``<cache dir>/<model key>/<shard>.npz``, each shard holding ``keys`` (16-byte hashes of
 exact texts) and ``vectors``. A run adds one new shard with what it embedded, written to a
 temporary file and renamed, so concurrent runs never see a half-written shard and a killed
-run leaves none. A shard that cannot be read is deleted with a warning and its texts are
-simply embedded again.
+run leaves none. A shard that cannot be read, or holds vectors of another width than the
+model's, or values that are not finite floats, is deleted with a warning and its texts are
+simply embedded again; an entry that is not a file is skipped. A cache that cannot be written
+warns and the run goes on.
 """
 
 from __future__ import annotations
@@ -41,14 +43,18 @@ class EmbeddingCache:
         digest = hashlib.blake2b(model_key.encode("utf-8"), digest_size=8).hexdigest()
         self.folder = Path(root) / "embeddings" / digest
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Return (found mask, vectors for the found keys in order, or None when none are)."""
+    def lookup(self, keys: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return (found mask, vectors for the found keys in order, or None when none are);
+        only shards of `dim`-wide vectors count."""
         found = np.zeros(len(keys), dtype=bool)
         vectors: np.ndarray | None = None
         if not self.folder.is_dir():
             return found, None
         for shard in sorted(self.folder.glob("*.npz")):
-            shard_keys, shard_vectors = self._read(shard)
+            if not shard.is_file():
+                warnings.warn(f"embedding cache entry {shard} is not a file; ignored it", stacklevel=3)
+                continue
+            shard_keys, shard_vectors = self._read(shard, dim)
             if shard_keys is None:
                 continue
             order = np.argsort(shard_keys)
@@ -67,16 +73,20 @@ class EmbeddingCache:
         """Add a shard; its name is the hash of its keys, so storing twice is harmless."""
         if len(keys) == 0:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         name = hashlib.blake2b(keys.tobytes(), digest_size=12).hexdigest()
         target = self.folder / f"{name}.npz"
-        if target.exists():
-            return
-        with atomic_path(target) as tmp:
-            with open(tmp, "wb") as handle:
-                np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                return
+            with atomic_path(target) as tmp:
+                with open(tmp, "wb") as handle:
+                    np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
+        except OSError as exc:  # the cache only saves time: a run never fails on it
+            warnings.warn(f"cannot write the embedding cache in {self.folder} ({exc.strerror or exc}); "
+                          "going on without it", stacklevel=3)
 
-    def _read(self, shard: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _read(self, shard: Path, dim: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         try:
             with np.load(shard, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
@@ -84,13 +94,21 @@ class EmbeddingCache:
             return None, None
         except Exception as exc:
             return self._discard(shard, exc)
-        if keys.dtype != np.dtype(f"S{KEY_BYTES}") or vectors.ndim != 2 or len(keys) != len(vectors):
+        if keys.dtype != np.dtype(f"S{KEY_BYTES}") or keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
             return self._discard(shard, "unexpected contents")
+        if vectors.shape[1] != dim:
+            return self._discard(shard, f"vectors {vectors.shape[1]} wide, the model's are {dim}")
+        if not np.issubdtype(vectors.dtype, np.floating) or not np.isfinite(vectors).all():
+            return self._discard(shard, "vectors that are not finite numbers")
         return keys, vectors
 
     @staticmethod
     def _discard(shard: Path, reason: object) -> tuple[None, None]:
         """Delete an unreadable shard with a warning; its texts are embedded again."""
-        warnings.warn(f"embedding cache shard {shard} is corrupt ({reason}); deleted it, will embed again", stacklevel=4)
-        shard.unlink(missing_ok=True)
+        try:
+            shard.unlink(missing_ok=True)
+            done = "deleted it"
+        except OSError:
+            done = "could not delete it"
+        warnings.warn(f"embedding cache shard {shard} is corrupt ({reason}); {done}, will embed again", stacklevel=4)
         return None, None

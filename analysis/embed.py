@@ -67,6 +67,11 @@ def _looks_like_path(model: str) -> bool:
     return model.startswith(("/", "~", ".")) or os.sep in model.replace("/", "", 1) or model.count("/") > 1
 
 
+def model_dimension(model: str | None) -> int:
+    """Width of the model's vectors (loads the model once per process)."""
+    return int(load_model(model).get_embedding_dimension())
+
+
 def model_identity(model: str | None) -> str:
     """A short, stable name for provenance."""
     return DEFAULT_MODEL if resolve_model(model) == default_model_path() else str(model)
@@ -96,7 +101,8 @@ def embed_texts(
     keys = text_keys(texts)
     unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     cache = EmbeddingCache(cache_dir, cache_key(model)) if cache_dir is not None else None
-    found, cached = cache.lookup(unique_keys) if cache is not None else (np.zeros(len(unique_keys), bool), None)
+    found, cached = (cache.lookup(unique_keys, model_dimension(model)) if cache is not None
+                     else (np.zeros(len(unique_keys), bool), None))
     todo = np.flatnonzero(~found)
     encoded = _encode([texts[first[i]] for i in todo], model, batch_size, on_progress) if len(todo) else None
     dim = (cached if cached is not None else encoded).shape[1]

@@ -28,10 +28,10 @@ def test_a_key_is_the_exact_text():
 def test_vectors_come_back_for_the_same_model_only(tmp_path):
     keys, vectors = text_keys(TEXTS), vectors_for(4)
     EmbeddingCache(tmp_path, "model-a").store(keys[:3], vectors[:3])
-    found, cached = EmbeddingCache(tmp_path, "model-a").lookup(keys)
+    found, cached = EmbeddingCache(tmp_path, "model-a").lookup(keys, 8)
     assert found.tolist() == [True, True, True, False]
     np.testing.assert_array_equal(cached, vectors[:3])
-    found, cached = EmbeddingCache(tmp_path, "model-b").lookup(keys)
+    found, cached = EmbeddingCache(tmp_path, "model-b").lookup(keys, 8)
     assert not found.any() and cached is None
 
 
@@ -40,7 +40,7 @@ def test_lookup_across_shards_keeps_the_order_asked(tmp_path):
     keys, vectors = text_keys(TEXTS), vectors_for(4)
     cache.store(keys[[3, 0]], vectors[[3, 0]])
     cache.store(keys[[1]], vectors[[1]])
-    found, cached = cache.lookup(keys[[0, 1, 2, 3]])
+    found, cached = cache.lookup(keys[[0, 1, 2, 3]], 8)
     assert found.tolist() == [True, True, False, True]
     np.testing.assert_array_equal(cached, vectors[[0, 1, 3]])
 
@@ -66,7 +66,7 @@ def test_a_corrupt_shard_is_deleted_with_a_warning_and_rebuilt(tmp_path):
     with pytest.warns(UserWarning, match="corrupt.*will embed again"):
         again = embed.embed_texts(texts, cache_dir=tmp_path)
     np.testing.assert_allclose(again, first, atol=1e-5)
-    found, _ = EmbeddingCache(tmp_path, embed.cache_key(None)).lookup(text_keys(texts))
+    found, _ = EmbeddingCache(tmp_path, embed.cache_key(None)).lookup(text_keys(texts), 384)
     assert found.all()
 
 
@@ -93,7 +93,7 @@ def _store_many(folder: str, worker: int) -> None:
     for round_ in range(20):  # every worker writes the same shards and some of its own
         cache.store(keys[round_ * 10 : round_ * 10 + 10], vectors[round_ * 10 : round_ * 10 + 10])
         cache.store(keys[[worker, round_]], vectors[[worker, round_]])
-        cache.lookup(keys)
+        cache.lookup(keys, 8)
 
 
 def test_runs_sharing_a_cache_never_see_half_a_shard(tmp_path):
@@ -106,7 +106,7 @@ def test_runs_sharing_a_cache_never_see_half_a_shard(tmp_path):
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     cache = EmbeddingCache(tmp_path, "m")
     assert not [p for p in cache.folder.iterdir() if p.suffix != ".npz"]  # no temporary file left
-    found, cached = cache.lookup(text_keys([f"headline {i}" for i in range(200)]))
+    found, cached = cache.lookup(text_keys([f"headline {i}" for i in range(200)]), 8)
     assert found.all()
     np.testing.assert_array_equal(cached, vectors_for(200))
 
@@ -125,3 +125,28 @@ def test_numba_compiles_into_the_user_cache(tmp_path):
     code = "import analysis, numba; print(numba.config.CACHE_DIR)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(tmp_path / "xdg" / "topicmap" / "numba")
+
+
+@pytest.mark.parametrize("damage", ["width", "nan", "strings", "directory"])
+def test_a_shard_with_bad_vectors_is_dropped_and_embedded_again(tmp_path, damage):
+    """Shape, dtype and finiteness are checked on read: garbage never reaches the topics, and
+    the next run is not broken by it."""
+    texts = ["Storm hits the coast", "Markets rally on jobs data"]
+    first = embed.embed_texts(texts, cache_dir=tmp_path)
+    cache = EmbeddingCache(tmp_path, embed.cache_key(None))
+    (shard,) = cache.folder.glob("*.npz")
+    keys = text_keys(texts)
+    if damage == "directory":
+        shard.unlink()
+        shard.mkdir()
+        (shard / "inside").write_text("x")
+    else:
+        vectors = {"width": np.ones((2, 7), np.float32), "nan": np.full((2, 384), np.nan, np.float32),
+                   "strings": np.array([["a"] * 384] * 2)}[damage]
+        with open(shard, "wb") as handle:
+            np.savez(handle, keys=keys, vectors=vectors)
+    with pytest.warns(UserWarning, match="corrupt|not a file"):
+        again = embed.embed_texts(texts, cache_dir=tmp_path)
+    np.testing.assert_allclose(again, first, atol=1e-5)
+    more = embed.embed_texts([*texts, "A third headline"], cache_dir=tmp_path)  # later runs work too
+    assert more.shape == (3, 384) and np.isfinite(more).all()
