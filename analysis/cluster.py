@@ -138,6 +138,8 @@ def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray, 
         members = np.flatnonzero(labels == cluster)
         inside = sims[members][same[members]].mean()
         outside = np.where(same[members], -np.inf, sims[members]).max(axis=1)
+        if not np.isfinite(outside).any():  # no member has a neighbour outside: a closed group
+            continue
         outside = np.where(np.isfinite(outside), outside, sims[members][:, -1])
         if inside <= outside.mean():
             labels[members] = -1

@@ -42,10 +42,10 @@ MIN_THEME_SHARE = 2 / MICRO_CLUSTERS  # a theme spans at least two micro-cluster
 def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0) -> np.ndarray:
     """Theme of every item; a story lies whole inside the theme most of its items are in.
 
-    Below 2 × MICRO_CLUSTERS items there is too little to tell broad themes from stories, so
+    Below 2 × MICRO_CLUSTERS distinct vectors there is too little to tell broad themes from stories, so
     the stories are the themes.
     """
-    if len(vectors) < 2 * MICRO_CLUSTERS:
+    if len(vectors) < 2 * MICRO_CLUSTERS or len(np.unique(vectors, axis=0)) < 2 * MICRO_CLUSTERS:
         return story.copy()
     item_theme = significant_groups(vectors, random_state)
     theme = item_theme.copy()
@@ -104,8 +104,8 @@ def null_height(sample: np.ndarray, rng: np.random.RandomState, random_state: in
     tops = []
     for draw in range(NULL_DRAWS):
         shuffled = np.column_stack([rng.permutation(column) for column in components.T])
-        null_micro, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
-        weights = np.bincount(null_micro.labels_, minlength=MICRO_CLUSTERS)
+        _, null_labels, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
+        weights = np.bincount(null_labels, minlength=MICRO_CLUSTERS)
         tops.append(highest_merge_between(null_tree, weights, MIN_THEME_SHARE * len(sample)))
     return float(np.median(tops))
 
@@ -118,12 +118,12 @@ def consensus_tree(sample: np.ndarray, random_state: int = 0):
 
     distance = np.zeros((MICRO_CLUSTERS, MICRO_CLUSTERS))
     for run in range(TREE_RUNS):
-        micro, tree = _micro_tree(sample, random_state * TREE_RUNS + run)
+        micro, labels, tree = _micro_tree(sample, random_state * TREE_RUNS + run)
         if run == 0:
-            first = micro
+            first, first_labels = micro, labels
         share = np.zeros((MICRO_CLUSTERS, MICRO_CLUSTERS))  # first run's cluster x this run's
-        np.add.at(share, (first.labels_, micro.labels_), 1)
-        share /= share.sum(axis=1, keepdims=True)
+        np.add.at(share, (first_labels, labels), 1)
+        share /= np.maximum(share.sum(axis=1, keepdims=True), 1)  # a cluster k-means left empty
         distance += share @ squareform(cophenet(tree)) @ share.T / TREE_RUNS
     np.fill_diagonal(distance, 0)
     return first, linkage(squareform(distance, checks=False), "average")
@@ -166,10 +166,20 @@ def absorb_small(vectors: np.ndarray, labels: np.ndarray, min_size: float) -> np
 
 
 def _micro_tree(vectors: np.ndarray, random_state: int):
+    """k-means micro-clusters of `vectors` (fitted k-means, each row's cluster) and the
+    average-linkage tree over their centroids. Repeated rows are fitted once, weighted by
+    their count, so that no two centroids sit on one point and leave a cluster empty."""
     from scipy.cluster.hierarchy import linkage
     from sklearn.cluster import KMeans
 
     # Run to convergence: a converged k-means is stable under the tiny numeric differences
     # between machines, where a capped one is not.
-    micro = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=300, random_state=random_state).fit(vectors)
-    return micro, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")
+    kmeans = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=300, random_state=random_state)
+    unique, inverse, counts = np.unique(vectors, axis=0, return_inverse=True, return_counts=True)
+    if len(unique) < len(vectors):
+        micro = kmeans.fit(unique, sample_weight=counts)
+        labels = micro.labels_[inverse.ravel()]
+    else:
+        micro = kmeans.fit(vectors)
+        labels = micro.labels_
+    return micro, labels, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")
