@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
-from typing import Optional
+from enum import Enum
+from typing import Annotated, Optional
 
 import typer
 
@@ -81,21 +82,20 @@ def _guarded(debug: bool, work) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _check_outputs(input: str, output: Path, export: Optional[Path], plotlyjs: str) -> None:
-    """Refuse bad output options before any work: -o must be HTML and not an input file, the
-    export a supported format that overwrites neither."""
+def _check_outputs(input: str, output: Path, export: Optional[Path]) -> list[Path]:
+    """Refuse bad output paths before any work: -o must be HTML and not an input file, the
+    export a supported format that overwrites neither. Returns the input's files."""
     from analysis.export import check_export_path
     from analysis.load import corpus_files
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
-    if plotlyjs not in ("inline", "cdn"):
-        raise InputError(f"--plotlyjs {plotlyjs!r} is not allowed: use inline or cdn")
     sources = corpus_files(input)
     _check_output(output, sources, "-o")
     if export is not None:
         check_export_path(export)
         _check_output(export, [*sources, output], "--export")
+    return sources
 
 
 def _check_output(output: Path, inputs: list[Path], what: str) -> None:
@@ -162,41 +162,92 @@ def _say(quiet: bool, message: str) -> None:
         typer.echo(message, err=True)
 
 
+class Level(str, Enum):
+    auto = "auto"
+    story = "story"
+    theme = "theme"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class PlotlyJS(str, Enum):
+    inline = "inline"
+    cdn = "cdn"
+
+
+class Unit(str, Enum):
+    headline = "headline"
+    article = "article"
+    paragraph = "paragraph"
+
+
+#: TopicMap parameters as the user spells them, so messages name the flag.
+FLAGS = {"model": "--model", "level": "--level", "n_topics": "--topics", "assign_noise": "--assign-noise",
+         "random_state": "--seed", "cache": "--cache", "engine": "--engine", "scheduler": "--scheduler",
+         "sample_size": "--sample-size"}
+
+# Options shared by several commands, declared once.
+Output = Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
+Export = Annotated[Optional[Path], typer.Option("--export", help="Also write one row per item (.csv, .jsonl or .parquet).")]
+Model = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model name or path [default: packaged all-MiniLM-L6-v2].")]
+TextCol = Annotated[Optional[str], typer.Option("--text-col", help="Text column of a table [default: text, else title or headline].")]
+UnitOption = Annotated[Optional[Unit], typer.Option("--unit", help="One item in feeds and article files [default: headline for feeds, article for article files].")]
+KeepDuplicates = Annotated[bool, typer.Option("--keep-duplicates", help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count.")]
+LevelOption = Annotated[Level, typer.Option("--level", help="Topic granularity: one event (story), a broad subject (theme), or chosen from the corpus.")]
+Topics = Annotated[Optional[int], typer.Option("--topics", help="Force this many topics [default: chosen automatically].")]
+AssignNoise = Annotated[bool, typer.Option("--assign-noise", help="Place every item in its nearest topic (no unclustered items).")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 to 4294967295); the same seed gives the same map.")]
+PlotlyOption = Annotated[PlotlyJS, typer.Option("--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary output.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+
+
 @app.command(
     epilog="Example: topicmap report data/seed.txt -o reports/seed.html --export reports/seed.csv"
 )
 def report(
-    input: str = typer.Argument(
-        ...,
-        help="Corpus: a file (.txt one item a line, .md article, .xml/.rss/.atom feed, .csv, .tsv, .jsonl, "
-        ".parquet), a folder of them, or a quoted glob such as 'news/2026-11-*.csv'.",
-    ),
-    output: Path = typer.Option(..., "--output", "-o", help="HTML file to write."),
-    export: Optional[Path] = typer.Option(None, "--export", help="Also write one row per item (.csv, .jsonl or .parquet)."),
-    model: Optional[str] = typer.Option(None, "--model", help="sentence-transformers model name or path [default: packaged all-MiniLM-L6-v2]."),
-    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of a table [default: text, else title or headline]."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="One item in feeds and article files: headline, article or paragraph [default: headline for feeds, article for article files]."),
-    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count."),
-    level: str = typer.Option("auto", "--level", help="Topic granularity: story, theme or auto."),
-    topics: Optional[int] = typer.Option(None, "--topics", help="Force this many topics [default: chosen automatically]."),
-    assign_noise: bool = typer.Option(False, "--assign-noise", help="Place every item in its nearest topic (no unclustered items)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same map."),
-    plotlyjs: str = typer.Option("inline", "--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network)."),
-    save_map: Optional[Path] = typer.Option(None, "--save-map", help="Also save the fitted map to this folder, for `topicmap update`."),
-    cache: Optional[Path] = typer.Option(None, "--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap]."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
-    engine: str = typer.Option("local", "--engine", help="local (this process) or dask (a Dask cluster: --scheduler, else $TOPICMAP_SCHEDULER, else a LocalCluster on this machine)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: $TOPICMAP_SCHEDULER)."),
-    sample_size: int = typer.Option(50_000, "--sample-size", help="With --engine dask: fit topics and the map on this many items, assign the rest; the map draws this many."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary output."),
-    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+    input: Annotated[str, typer.Argument(
+        metavar="INPUT", help="Corpus: a file (.txt one item a line, .md article, .xml/.rss/.atom feed, .csv, .tsv, .jsonl, "
+        ".parquet), a folder of them, or a quoted glob such as 'news/2026-11-*.csv'.")],
+    output: Output,
+    export: Export = None,
+    model: Model = None,
+    text_col: TextCol = None,
+    unit: UnitOption = None,
+    keep_duplicates: KeepDuplicates = False,
+    level: LevelOption = Level.auto,
+    topics: Topics = None,
+    assign_noise: AssignNoise = False,
+    seed: Seed = 0,
+    plotlyjs: PlotlyOption = PlotlyJS.inline,
+    save_map: Annotated[Optional[Path], typer.Option("--save-map", help="Also save the fitted map to this folder (missing, empty, or a saved map), for `topicmap update`.")] = None,
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap].")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    engine: Annotated[Engine, typer.Option("--engine", help="local (this process) or dask (a Dask cluster: --scheduler, else $TOPICMAP_SCHEDULER, else a LocalCluster on this machine).")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: $TOPICMAP_SCHEDULER).")] = None,
+    sample_size: Annotated[int, typer.Option("--sample-size", help="With --engine dask: fit topics and the map on this many items, assign the rest; the map draws this many.")] = 50_000,
+    quiet: Quiet = False,
+    debug: Debug = False,
 ) -> None:
     """Write an interactive HTML topic map of INPUT."""
 
     def work() -> None:
-        _check_outputs(input, output, export, plotlyjs)
+        from analysis.pipeline import TopicMap
+
+        topic_map = TopicMap(model=model, level=level.value, n_topics=topics, assign_noise=assign_noise,
+                             cache=_cache_option(cache, no_cache), random_state=seed,
+                             engine=engine.value, scheduler=scheduler, sample_size=sample_size)
+        topic_map._validate_params(FLAGS)
+        sources = _check_outputs(input, output, export)
+        if save_map is not None:
+            from analysis.persist import check_target
+
+            check_target(save_map, [*sources, output, *([export] if export else [])])
         documents = None
-        if engine == "dask":
+        if engine == Engine.dask:
             from analysis.distributed import is_dask_input, read_corpus
 
             if is_dask_input(input):  # partitioned Parquet / CSV, read by the workers
@@ -205,16 +256,11 @@ def report(
             documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
 
         from analysis.export import write_export
-        from analysis.pipeline import TopicMap
 
-        topic_map = TopicMap(model=model, level=level, n_topics=topics, assign_noise=assign_noise,
-                             cache=_cache_option(cache, no_cache), random_state=seed,
-                             engine=engine, scheduler=scheduler, sample_size=sample_size)
-        topic_map._validate_params()
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.fit(documents, progress=progress)
-        topic_map.report(output, input_name=Path(input).resolve().name or input, plotlyjs=plotlyjs)
-        if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
+        topic_map.report(output, input_name=Path(input).resolve().name or input, plotlyjs=plotlyjs.value)
+        if export is not None and engine == Engine.dask and export.suffix.lower() == ".parquet":
             from analysis.distributed import write_parquet_parts
 
             write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
@@ -236,32 +282,34 @@ def report(
     epilog="Example: topicmap update maps/seed data/tomorrow.txt -o reports/tomorrow.html --save"
 )
 def update(
-    map_dir: Path = typer.Argument(..., help="A map saved with `topicmap report --save-map`."),
-    input: str = typer.Argument(..., help="New items: any input `topicmap report` reads."),
-    output: Path = typer.Option(..., "--output", "-o", help="HTML file to write, new items marked."),
-    save: bool = typer.Option(False, "--save", help="Write the grown map back to MAP_DIR."),
-    export: Optional[Path] = typer.Option(None, "--export", help="Also write one row per item (.csv, .jsonl or .parquet)."),
-    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of a table."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="One item in feeds and article files: headline, article or paragraph."),
-    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep copies of one headline as separate items."),
-    plotlyjs: str = typer.Option("inline", "--plotlyjs", help="inline or cdn."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary output."),
-    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+    map_dir: Annotated[Path, typer.Argument(metavar="MAP_DIR", help="A map saved with `topicmap report --save-map`.")],
+    input: Annotated[str, typer.Argument(metavar="INPUT", help="New items: any input `topicmap report` reads.")],
+    output: Output,
+    save: Annotated[bool, typer.Option("--save", help="Write the grown map back to MAP_DIR.")] = False,
+    export: Export = None,
+    text_col: TextCol = None,
+    unit: UnitOption = None,
+    keep_duplicates: KeepDuplicates = False,
+    plotlyjs: PlotlyOption = PlotlyJS.inline,
+    quiet: Quiet = False,
+    debug: Debug = False,
 ) -> None:
     """Add a new day's items to a saved map, keeping its topic ids and 2D space."""
 
     def work() -> None:
         from analysis.export import write_export
+        from analysis.persist import check_target
 
-        _check_outputs(input, output, export, plotlyjs)
-        documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
+        sources = _check_outputs(input, output, export)
+        check_target(map_dir, [*sources, output, *([export] if export else [])], flag="MAP_DIR")
         from analysis.pipeline import TopicMap
 
         topic_map = TopicMap.load(map_dir)
+        documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
         before = len(topic_map.topics_)
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.update(documents, progress=progress)
-        topic_map.report(output, input_name=f"{map_dir.name} + {Path(input).name}", plotlyjs=plotlyjs)
+        topic_map.report(output, input_name=f"{map_dir.name} + {Path(input).name}", plotlyjs=plotlyjs.value)
         if export is not None:
             write_export(topic_map.to_frame(), export)
         if save:
@@ -278,16 +326,16 @@ def update(
     epilog="Example: topicmap eval data/bench/uci_news_aggregator_6k.csv --gold-col story --level story",
 )
 def evaluate(
-    input: str = typer.Argument(..., help="A labelled corpus, or an export written by `topicmap report --export`."),
-    gold_col: str = typer.Option(..., "--gold-col", help="The column holding the true grouping."),
-    level: str = typer.Option("auto", "--level", help="Topic granularity: story, theme or auto."),
-    topics: Optional[int] = typer.Option(None, "--topics", help="Force this many topics."),
-    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of a table."),
-    model: Optional[str] = typer.Option(None, "--model", help="sentence-transformers model name or path."),
-    assign_noise: bool = typer.Option(False, "--assign-noise", help="Place every item in its nearest topic."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
-    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error."),
+    input: Annotated[str, typer.Argument(metavar="INPUT", help="A labelled corpus, or an export written by `topicmap report --export`.")],
+    gold_col: Annotated[str, typer.Option("--gold-col", help="The column holding the true grouping.")],
+    level: LevelOption = Level.auto,
+    topics: Topics = None,
+    text_col: TextCol = None,
+    model: Model = None,
+    assign_noise: AssignNoise = False,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+    debug: Debug = False,
 ) -> None:
     """Score topics against a gold column: ARI, NMI, topic count and unclustered share.
 
@@ -295,7 +343,10 @@ def evaluate(
 
     def work() -> None:
         from analysis.evaluate import score
+        from analysis.pipeline import TopicMap
 
+        topic_map = TopicMap(model=model, level=level.value, n_topics=topics, assign_noise=assign_noise, random_state=seed)
+        topic_map._validate_params(FLAGS)
         documents = _read_input(input, text_col, None, True, quiet)
         gold_column = gold_col if gold_col in documents.columns else f"input_{gold_col}"
         if gold_column not in documents.columns:
@@ -304,10 +355,6 @@ def evaluate(
         if "input_topic" in documents.columns and "input_doc_id" in documents.columns:
             labels, source = documents["input_topic"].astype(int).to_numpy(), "export"
         else:
-            from analysis.pipeline import TopicMap
-
-            topic_map = TopicMap(model=model, level=level, n_topics=topics, assign_noise=assign_noise, random_state=seed)
-            topic_map._validate_params()
             with _Progress(not quiet and sys.stderr.isatty()) as progress:
                 topic_map.fit(documents, progress=progress)
             labels, source = topic_map.labels_, f"{topic_map.level_} level"
@@ -321,13 +368,13 @@ def evaluate(
     _guarded(debug, work)
 
 
-def _read_input(input: str, text_col, unit, keep_duplicates: bool, quiet: bool):
+def _read_input(input: str, text_col: Optional[str], unit: Optional[Unit], keep_duplicates: bool, quiet: bool):
     """Load any supported input, telling the user what was dropped, merged or guessed."""
     from analysis.load import load_corpus
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        documents = load_corpus(input, text_col, unit=unit, keep_duplicates=keep_duplicates)
+        documents = load_corpus(input, text_col, unit=unit.value if unit else None, keep_duplicates=keep_duplicates)
     for warning in caught:
         _say(quiet, f"warning: {warning.message}")
     if documents.attrs.get("dropped"):
@@ -349,7 +396,22 @@ def _root() -> None:
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a bad flag or value is one line on stderr and exit 2, not a usage box."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # a usage error: unknown flag, bad value, missing argument
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help())
+            sys.exit(0)
+        command = ctx.command_path if ctx is not None else "topicmap"
+        message = " ".join(exc.format_message().split()).rstrip(".")
+        typer.echo(f"error: {message}; see `{command} --help`", err=True)
+        code = EXIT_BAD_INPUT
+    except typer.Abort:
+        typer.echo("error: interrupted", err=True)
+        code = EXIT_INTERNAL
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":

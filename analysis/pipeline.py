@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,8 @@ from analysis.errors import InputError
 from analysis.load import table_items
 
 LEVELS = ("auto", "story", "theme")
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by k-means and UMAP, takes 32 bits
+MAX_TOPICS = 1_000_000
 ENGINES = ("local", "dask")
 Progress = Callable[[str, int, int], None]
 
@@ -139,7 +141,7 @@ class TopicMap(BaseEstimator):
         """
         self._check_fitted()
         texts = as_documents(docs, text_col)["text"].tolist()
-        embeddings = self._embeddings(texts, embeddings, lambda *a: None)
+        embeddings = self._check_width(self._embeddings(texts, embeddings, lambda *a: None))
         labels, _ = assign.assign(self.embeddings_, self.labels_, None, embeddings, include_noise=not self.assign_noise)
         return labels
 
@@ -151,7 +153,7 @@ class TopicMap(BaseEstimator):
         report = progress or (lambda stage, done, total: None)
         documents = as_documents(docs, text_col)
         texts = documents["text"].tolist()
-        new_embeddings = self._embeddings(texts, embeddings, report)
+        new_embeddings = self._check_width(self._embeddings(texts, embeddings, report))
         report("assign", 0, 1)
         labels, coords = assign.assign(self.embeddings_, self.labels_, self.coords_, new_embeddings,
                                        include_noise=not self.assign_noise)
@@ -215,9 +217,15 @@ class TopicMap(BaseEstimator):
         """Read a map written by `save`; loading runs no code from the folder."""
         from analysis import persist
 
-        manifest, arrays, tables = persist.load_state(folder)
+        manifest, arrays, tables = persist.load_state(folder, cls._get_param_names())
         topic_map = cls(**manifest["params"])
         topic_map.level_ = manifest["level_"]
+        try:
+            topic_map._validate_params()
+        except InputError as exc:
+            raise InputError(f"{folder} is a damaged saved map ({exc}); save the map again") from exc
+        if topic_map.level_ not in ("story", "theme"):
+            raise InputError(f"{folder} is a damaged saved map (level_={manifest['level_']!r}); save the map again")
         topic_map.next_topic_id_ = int(manifest["next_topic_id_"])
         topic_map.next_story_id_ = int(manifest["next_story_id_"])
         topic_map.embeddings_ = arrays["embeddings"]
@@ -253,6 +261,16 @@ class TopicMap(BaseEstimator):
         report("embed", 0, len(texts))
         return embed.embed_texts(texts, self.model, cache_dir=cache_dir,
                                  on_progress=lambda done, total: report("embed", done, total))
+
+    def _check_width(self, embeddings: np.ndarray) -> np.ndarray:
+        """New items' vectors must live in the fitted map's space."""
+        if embeddings.shape[1] != self.embeddings_.shape[1]:
+            raise InputError(
+                f"the new items' vectors have {embeddings.shape[1]} dimensions and the map's "
+                f"{self.embeddings_.shape[1]}: use the model the map was made with "
+                f"({self.model or 'the packaged default'})"
+            )
+        return embeddings
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "labels_"):
@@ -310,26 +328,42 @@ class TopicMap(BaseEstimator):
         data = report.report_data(frame, self.topics_, self.stories_, meta)
         report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
 
-    def _validate_params(self) -> None:
+    def _validate_params(self, flags: Mapping[str, str] | None = None) -> None:
+        """Check every parameter's type and range; InputError naming the parameter (or, from
+        the CLI, its flag in `flags`), the bad value and what is allowed."""
+
+        def bad(name: str, allowed: str) -> InputError:
+            value = getattr(self, name)
+            if flags and name in flags:
+                shown = f"{flags[name]} {value!r}" if isinstance(value, str) else f"{flags[name]} {value}"
+            else:
+                shown = f"{name}={value!r}"
+            return InputError(f"{shown} is not allowed: use {allowed}")
+
+        def integer(value, low: int, high: int | None = None) -> bool:
+            return (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+                    and (high is None or value <= high))
+
+        if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
+            raise bad("model", "a sentence-transformers model name or folder (omit it for the packaged default)")
         if self.level not in LEVELS:
-            raise InputError(f"level={self.level!r} is not allowed: use one of {', '.join(LEVELS)}")
-        if self.n_topics is not None and (
-            not isinstance(self.n_topics, numbers.Integral) or isinstance(self.n_topics, bool) or self.n_topics < 1
-        ):
-            raise InputError(f"n_topics={self.n_topics!r} is not allowed: use None (automatic) or an integer >= 1")
-        if not isinstance(self.random_state, numbers.Integral) or isinstance(self.random_state, bool):
-            raise InputError(f"random_state={self.random_state!r} is not allowed: use an integer")
+            raise bad("level", f"one of {', '.join(LEVELS)}")
+        if self.n_topics is not None and not integer(self.n_topics, 1, MAX_TOPICS):
+            raise bad("n_topics", f"an integer from 1 to {MAX_TOPICS:,} (or leave it out to choose automatically)")
+        if not integer(self.random_state, 0, MAX_SEED):
+            raise bad("random_state", f"an integer from 0 to {MAX_SEED}")
         if not isinstance(self.assign_noise, bool):
-            raise InputError(f"assign_noise={self.assign_noise!r} is not allowed: use True or False")
+            raise bad("assign_noise", "True or False")
         if not isinstance(self.cache, (bool, str)) and not hasattr(self.cache, "__fspath__"):
-            raise InputError(f"cache={self.cache!r} is not allowed: use True, False or a folder path")
+            raise bad("cache", "True, False or a folder path")
+        if isinstance(self.cache, str) and not self.cache.strip():
+            raise bad("cache", "a folder path")
         if self.engine not in ENGINES:
-            raise InputError(f"engine={self.engine!r} is not allowed: use one of {', '.join(ENGINES)}")
+            raise bad("engine", f"one of {', '.join(ENGINES)}")
         if self.scheduler is not None and (not isinstance(self.scheduler, str) or not self.scheduler.strip()):
-            raise InputError(f"scheduler={self.scheduler!r} is not allowed: use None or an address such as tcp://host:8786")
-        if (not isinstance(self.sample_size, numbers.Integral) or isinstance(self.sample_size, bool)
-                or self.sample_size < 2):
-            raise InputError(f"sample_size={self.sample_size!r} is not allowed: use an integer >= 2")
+            raise bad("scheduler", "an address such as tcp://host:8786")
+        if not integer(self.sample_size, 2):
+            raise bad("sample_size", "an integer >= 2")
 
 
 def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
