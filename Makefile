@@ -5,15 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TORCH := torch==2.13.0
 
-.PHONY: install report test bench bench-quality bench-speed bench-report browser clean
+PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
+
+.PHONY: install report test test-fast lint bench bench-quality bench-speed bench-report browser clean
 
 install: $(STAMP)
 
 # The torch pin goes in first: it takes the CPU wheel on disk instead of a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# Everything else is the exact set in constraints.txt (pyproject.toml declares ranges).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q $(TORCH)
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	$(PIP) -e '.[dev]'
 	touch $(STAMP)
 
 report: $(STAMP)
@@ -28,11 +31,21 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# The quick loop while editing: no browser, no slow end-to-end runs.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# Lint, format and types; CI runs this before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests benchmarks
+	$(BIN)/ruff format --check analysis tests benchmarks
+	$(BIN)/mypy analysis
+
 bench: bench-quality bench-speed bench-report
 
 # Topic quality against BERTopic, EVoC and peers given the true k: benchmarks/results/quality.md
 bench-quality: $(STAMP)
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[bench]'
+	$(PIP) -e '.[bench]'
 	$(BIN)/python benchmarks/quality.py
 
 # A 100,000-item report: file size and paint time in Chromium: benchmarks/results/report.md
@@ -41,7 +54,7 @@ bench-report: $(STAMP) browser
 
 # Speed and scale against BERTopic (a benchmark-only extra): benchmarks/results/speed.md
 bench-speed: $(STAMP)
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[bench]'
+	$(PIP) -e '.[bench]'
 	$(BIN)/python benchmarks/speed.py
 
 clean:

@@ -5,6 +5,7 @@ The CLI and notebooks both go through this class; it is the only place the stage
 
 from __future__ import annotations
 
+import importlib.util
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -360,6 +361,8 @@ class TopicMap(BaseEstimator):
             raise bad("cache", "a folder path")
         if self.engine not in ENGINES:
             raise bad("engine", f"one of {', '.join(ENGINES)}")
+        if self.engine == "dask" and importlib.util.find_spec("distributed") is None:
+            raise InputError("the dask engine needs Dask, which is not installed: pip install 'topicmap[dask]'")
         if self.scheduler is not None and (not isinstance(self.scheduler, str) or not self.scheduler.strip()):
             raise bad("scheduler", "an address such as tcp://host:8786")
         if not integer(self.sample_size, 2):
