@@ -19,6 +19,8 @@ from analysis.errors import InputError
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
 ARRAYS = ("embeddings", "coords", "labels", "story_labels", "added")
+#: Arrays that maps saved by earlier versions lack; loading gives them only when present.
+OPTIONAL_ARRAYS = ("theme_labels",)
 TABLES = ("documents", "topics", "stories")
 
 
@@ -32,7 +34,7 @@ def save_state(folder: str | Path, manifest: dict, arrays: dict[str, np.ndarray]
             json.dumps({"format_version": FORMAT_VERSION, **manifest}, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        for name in ARRAYS:
+        for name in ARRAYS + OPTIONAL_ARRAYS:
             np.save(staging / f"{name}.npy", arrays[name], allow_pickle=False)
         for name in TABLES:
             tables[name].to_parquet(staging / f"{name}.parquet", index=False)
@@ -68,7 +70,8 @@ def load_state(folder: str | Path) -> tuple[dict, dict[str, np.ndarray], dict[st
             "rebuild it with this version's `topicmap report --save-map`"
         )
     try:
-        arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in ARRAYS}
+        names = ARRAYS + tuple(name for name in OPTIONAL_ARRAYS if (folder / f"{name}.npy").exists())
+        arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in names}
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
     except Exception as exc:
         raise InputError(f"{folder} is a damaged saved map ({type(exc).__name__}: {exc}); save the map again") from exc
@@ -96,12 +99,16 @@ def _damage(manifest: dict, arrays: dict[str, np.ndarray], tables: dict[str, pd.
     for key in ("next_topic_id_", "next_story_id_"):
         if not isinstance(manifest.get(key), int) or isinstance(manifest.get(key), bool):
             return f"no {key} in the manifest"
+    for key in ("fitted_at_", "added_since_"):
+        if not isinstance(manifest.get(key), (str, type(None))):
+            return f"{key} in the manifest is not a time"
     n = len(arrays["labels"]) if arrays["labels"].ndim else -1
-    if any(arrays[name].ndim == 0 or len(arrays[name]) != n for name in ARRAYS) or len(tables["documents"]) != n:
+    if any(array.ndim == 0 or len(array) != n for array in arrays.values()) or len(tables["documents"]) != n:
         return "arrays of different lengths"
     if arrays["embeddings"].ndim != 2 or arrays["coords"].shape[1:] != (2,):
         return "embeddings or coords of the wrong shape"
-    if not all(np.issubdtype(arrays[name].dtype, np.integer) for name in ("labels", "story_labels")):
+    if not all(np.issubdtype(arrays[name].dtype, np.integer) for name in ("labels", "story_labels", "theme_labels")
+               if name in arrays):
         return "labels are not integers"
     if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
         return "documents table without doc_id, kind and text"
