@@ -14,11 +14,15 @@ import warnings
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.files import atomic_path
+
+if TYPE_CHECKING:
+    import jinja2
 
 # Colour-blind-friendly categorical colours; topic t < 24 gets PALETTE[t].
 PALETTE = (
@@ -257,7 +261,8 @@ class InlineReport:
         return _templates().get_template("inline.html.j2").render(page=self.page, height=self.height)
 
 
-def _templates():
+def _templates() -> jinja2.Environment:
+    """The Jinja2 templates of assets/, autoescaped."""
     import jinja2
 
     return jinja2.Environment(

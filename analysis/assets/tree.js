@@ -2,7 +2,8 @@
 // stories, expandable, with sizes; clicking a node isolates it on the map.
 
 function createTabs() {
-  const buttons = Array.from(document.querySelectorAll("#panel-tabs [data-view]"));
+  const bar = document.getElementById("panel-tabs");
+  const buttons = Array.from(bar.querySelectorAll("[data-view]"));
   const views = new Map(buttons.map((b) => [b.dataset.view, document.getElementById(b.dataset.view + "-view")]));
   function show(name) {
     for (const b of buttons) b.setAttribute("aria-selected", String(b.dataset.view === name));
@@ -13,6 +14,7 @@ function createTabs() {
     const button = buttons.find((b) => b.dataset.view === name);
     button.hidden = !on;
     if (!on && button.getAttribute("aria-selected") === "true") show("topic-list");
+    bar.hidden = buttons.filter((b) => !b.hidden).length < 2;  // one tab: no tab bar
   }
   for (const b of buttons) b.addEventListener("click", () => show(b.dataset.view));
   return { show, offer };
@@ -49,7 +51,7 @@ function createTree(model, handlers) {
       twisty.textContent = on ? "▾" : "▸";
       twisty.setAttribute("aria-expanded", String(on));
     }
-    twisty.hidden = stories.length === 0;
+    if (!stories.length) twisty.style.visibility = "hidden";  // keeps the names in line
     row.prepend(twisty);
     for (const n of nodes.slice(first)) n.open = () => toggle(true);
     root.append(el("li", { className: "tree-theme" }, row, children));
