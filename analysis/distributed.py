@@ -228,6 +228,8 @@ def place_block(reference: Reference, queries: np.ndarray) -> tuple[np.ndarray, 
 
 def _assign_rest(client, topic_map, local, documents, vectors, blocks, sample, report) -> None:
     """Place every item on the sample's map on the workers; the sample keeps its own fit."""
+    from analysis.pipeline import story_themes
+
     report("assign", 0, len(documents))
     reference = client.scatter(reference_of(local), broadcast=True, hash=False)
     placed = client.map(place_block, [reference] * len(blocks), blocks)
@@ -238,6 +240,11 @@ def _assign_rest(client, topic_map, local, documents, vectors, blocks, sample, r
     coords = np.concatenate([r[2] for r in results])
     labels[sample], stories[sample], coords[sample] = local.labels_, local.story_labels_, local.coords_
     topic_map.labels_, topic_map.story_labels_, topic_map.coords_ = labels, stories, coords
+    if local.level_ == "theme":
+        topic_map.theme_labels_ = labels.copy()
+    else:
+        topic_map.theme_labels_ = story_themes(local.story_labels_, local.theme_labels_, stories)
+        topic_map.theme_labels_[sample] = local.theme_labels_
     topic_map.topics_ = _exact_sizes(local.topics_, labels)
     topic_map.stories_ = _exact_sizes(local.stories_, stories)
     topic_map.embeddings_ = vectors

@@ -25,8 +25,10 @@ from analysis.files import signals_held
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
 ARRAYS = ("embeddings", "coords", "labels", "story_labels", "added")
+#: Arrays that maps saved by earlier versions lack; loading gives them only when present.
+OPTIONAL_ARRAYS = ("theme_labels",)
 TABLES = ("documents", "topics", "stories")
-MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
+MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS + OPTIONAL_ARRAYS), *(f"{t}.parquet" for t in TABLES)})
 MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
 MAX_MANIFEST_BYTES = 10_000_000
 
@@ -67,7 +69,7 @@ def save_state(folder: str | Path, manifest: dict, arrays: dict[str, np.ndarray]
             json.dumps({"format_version": FORMAT_VERSION, **manifest}, indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
-        for name in ARRAYS:
+        for name in ARRAYS + OPTIONAL_ARRAYS:
             np.save(staging / f"{name}.npy", arrays[name], allow_pickle=False)
         for name in TABLES:
             tables[name].to_parquet(staging / f"{name}.parquet", index=False)
@@ -100,10 +102,11 @@ def load_state(folder: str | Path, params: Iterable[str]) -> tuple[dict, dict[st
             "rebuild it with this version's `topicmap report --save-map`"
         )
     try:
-        for name in MAP_FILES - {MANIFEST}:
+        for name in MAP_FILES - {MANIFEST} - {f"{o}.npy" for o in OPTIONAL_ARRAYS}:
             if not (folder / name).is_file():
                 raise ValueError(f"{name} is missing or not a file")
-        arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in ARRAYS}
+        names = ARRAYS + tuple(name for name in OPTIONAL_ARRAYS if (folder / f"{name}.npy").is_file())
+        arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in names}
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
         problem = _damage(manifest, set(params), arrays, tables)
     except Exception as exc:
@@ -137,8 +140,11 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
         return "unknown or missing params in the manifest"
     if not isinstance(manifest.get("level_"), str):
         return "no level_ in the manifest"
+    for key in ("fitted_at_", "added_since_"):
+        if not isinstance(manifest.get(key), (str, type(None))):
+            return f"{key} in the manifest is not a time"
     n = len(arrays["labels"]) if arrays["labels"].ndim == 1 else -1
-    if any(arrays[name].ndim == 0 or len(arrays[name]) != n for name in ARRAYS) or len(tables["documents"]) != n:
+    if any(array.ndim == 0 or len(array) != n for array in arrays.values()) or len(tables["documents"]) != n:
         return "arrays of different lengths"
     embeddings, coords = arrays["embeddings"], arrays["coords"]
     if embeddings.ndim != 2 or embeddings.shape[1] < 1 or coords.shape[1:] != (2,):
@@ -157,6 +163,9 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
             return f"{name} are not integers"
         if len(labels) and (labels.min() < -1 or labels.max() >= next_id):
             return f"{name} outside -1..{key} - 1"
+    themes = arrays.get("theme_labels")
+    if themes is not None and (not np.issubdtype(themes.dtype, np.integer) or (len(themes) and themes.min() < -1)):
+        return "theme_labels are not topic ids"
     if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
         return "documents table without doc_id, kind and text"
     for name, labels in (("topics", arrays["labels"]), ("stories", arrays["story_labels"])):

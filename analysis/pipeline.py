@@ -9,6 +9,7 @@ import importlib.util
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
@@ -47,12 +48,16 @@ class TopicMap(BaseEstimator):
     ----------------------
     labels_ : topic of each item at the chosen level, -1 for unclustered.
     story_labels_ : story of each item (themes are unions of stories).
+    theme_labels_ : theme of each item, whatever the chosen level: both levels come from one fit.
     level_ : the level `labels_` is at ("story" or "theme").
     topics_ : DataFrame with id, name, size, keywords, representatives, one row a topic.
     stories_ : the same for stories.
     embeddings_ : n×d embeddings; coords_ : n×2 map positions.
     documents_ : the items fitted (doc_id, kind, text and the input's columns).
     added_ : True for the items the last `update` added.
+    fitted_at_ : when the map last took in items (`fit` or `update`), ISO 8601 in UTC.
+    added_since_ : the `fitted_at_` of the map the last `update` added to (None before any
+        update, or for a map saved before topicmap recorded it).
     next_topic_id_, next_story_id_ : the ids new topics get (ids are never reused).
     """
 
@@ -122,11 +127,14 @@ class TopicMap(BaseEstimator):
         report("project", 0, 1)
         coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=levels["knn"])
         self.labels_, self.story_labels_, self.coords_ = labels[restore], stories[restore], coords[restore]
+        themes = labels if self.level_ == "theme" else np.asarray(levels["theme"], dtype=np.int64)
+        self.theme_labels_ = themes[restore]
         self.embeddings_ = embeddings
         self.documents_ = documents
         self.added_ = np.zeros(len(texts), dtype=bool)
         self.next_topic_id_ = int(self.labels_.max(initial=-1)) + 1
         self.next_story_id_ = int(self.story_labels_.max(initial=-1)) + 1
+        self.fitted_at_, self.added_since_ = _now(), None
         report("done", 1, 1)
         return self
 
@@ -166,9 +174,12 @@ class TopicMap(BaseEstimator):
         self.documents_ = pd.concat([self.documents_, documents], ignore_index=True)
         self.embeddings_ = np.vstack([self.embeddings_, new_embeddings])
         self.coords_ = np.vstack([self.coords_, coords])
+        themes = labels if self.level_ == "theme" else story_themes(self.story_labels_, self.theme_labels_, stories)
         self.labels_ = np.concatenate([self.labels_, labels])
         self.story_labels_ = np.concatenate([self.story_labels_, stories])
+        self.theme_labels_ = np.concatenate([self.theme_labels_, themes])
         self.added_ = np.concatenate([np.zeros(len(self.added_), bool), np.ones(len(texts), bool)])
+        self.added_since_, self.fitted_at_ = self.fitted_at_, _now()
         report("name", 0, 1)
         all_texts = self.documents_["text"].tolist()
         self.topics_ = _keep_names(label.describe_topics(all_texts, self.labels_, self.embeddings_), old_names)
@@ -206,10 +217,12 @@ class TopicMap(BaseEstimator):
             "level_": self.level_,
             "next_topic_id_": self.next_topic_id_,
             "next_story_id_": self.next_story_id_,
+            "fitted_at_": self.fitted_at_,
+            "added_since_": self.added_since_,
             "topicmap_version": __version__,
         }
         arrays = {"embeddings": self.embeddings_, "coords": self.coords_, "labels": self.labels_,
-                  "story_labels": self.story_labels_, "added": self.added_}
+                  "story_labels": self.story_labels_, "theme_labels": self.theme_labels_, "added": self.added_}
         tables = {"documents": self.documents_, "topics": self.topics_, "stories": self.stories_}
         persist.save_state(folder, manifest, arrays, tables)
 
@@ -233,7 +246,12 @@ class TopicMap(BaseEstimator):
         topic_map.coords_ = arrays["coords"]
         topic_map.labels_ = arrays["labels"]
         topic_map.story_labels_ = arrays["story_labels"]
+        # Maps saved before themes were kept: a theme map's labels are its themes; a story
+        # map's themes are unknown without refitting, so each story stands for its theme.
+        topic_map.theme_labels_ = arrays.get("theme_labels", arrays["labels"])
         topic_map.added_ = arrays["added"]
+        topic_map.fitted_at_ = manifest.get("fitted_at_")
+        topic_map.added_since_ = manifest.get("added_since_")
         topic_map.documents_ = tables["documents"]
         topic_map.topics_ = tables["topics"]
         topic_map.stories_ = tables["stories"]
@@ -305,8 +323,29 @@ class TopicMap(BaseEstimator):
 
     def report(self, path, *, title: str | None = None, input_name: str = "documents", plotlyjs: str = "inline") -> None:
         """Write the interactive HTML topic map to `path` (the same page as the CLI's)."""
+        from analysis import report
+
+        data = self._report_data(input_name)
+        report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
+
+    def to_html(self, *, title: str | None = None, input_name: str = "documents") -> str:
+        """The report page as a string: plotly.js, the page's code and the data all inside."""
+        from analysis import report
+
+        return report.render_html(self._report_data(input_name), title or f"Topic map of {input_name}")
+
+    def show(self, *, height: int = 760, title: str | None = None, input_name: str = "documents"):
+        """The report inline in Jupyter: the same page in a sandboxed iframe, loading nothing
+        from the network. Display the returned object (the last line of a cell)."""
+        from analysis.report import InlineReport
+
+        self._check_fitted()
+        return InlineReport(self.to_html(title=title, input_name=input_name), height)
+
+    def _report_data(self, input_name: str) -> dict:
         from analysis import __version__, embed as _embed, report
 
+        self._check_fitted()
         meta = {
             "input": input_name,
             "items": len(self.labels_),
@@ -326,8 +365,8 @@ class TopicMap(BaseEstimator):
 
             frame = frame.iloc[map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
             meta["items"] = f"{len(self.labels_):,} (the map draws a stratified sample of {len(frame):,}; topic sizes are exact)"
-        data = report.report_data(frame, self.topics_, self.stories_, meta)
-        report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
+        since = report.display_time(getattr(self, "added_since_", None))
+        return report.report_data(frame, self.topics_, self.stories_, meta, since=since)
 
     def _validate_params(self, flags: Mapping[str, str] | None = None) -> None:
         """Check every parameter's type and range; InputError naming the parameter (or, from
@@ -405,6 +444,19 @@ def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
     filled[~clustered], _ = assign.assign(embeddings[clustered], labels[clustered], None,
                                           embeddings[~clustered], include_noise=False)
     return filled
+
+
+def story_themes(fitted_stories: np.ndarray, fitted_themes: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """Themes of items from their stories: each story's most common theme among the fitted
+    items (-1 for unclustered items and for stories the fitted items do not have)."""
+    clustered = fitted_stories >= 0
+    pairs = pd.DataFrame({"story": fitted_stories[clustered], "theme": fitted_themes[clustered]})
+    theme_of = pairs.groupby("story")["theme"].agg(lambda t: t.value_counts().idxmax()).to_dict()
+    return np.array([theme_of.get(s, -1) for s in stories.tolist()], dtype=np.int64)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _keep_names(topics: pd.DataFrame, old_names: dict) -> pd.DataFrame:

@@ -14,11 +14,15 @@ import warnings
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.files import atomic_path
+
+if TYPE_CHECKING:
+    import jinja2
 
 # Colour-blind-friendly categorical colours; topic t < 24 gets PALETTE[t].
 PALETTE = (
@@ -32,7 +36,10 @@ HOVER_COLUMNS = ("source", "date", "published")
 #: Input columns read as the item's date for the timeline, first found wins.
 DATE_COLUMNS = ("date", "published")
 #: Asset files inlined into the page, in this order (the JS files share one function scope).
-JS_ASSETS = ("util.js", "model.js", "map.js", "panel.js", "overview.js", "report.js")
+JS_ASSETS = (
+    "util.js", "model.js", "map.js", "panel.js", "filters.js", "overview.js", "select.js", "tree.js", "link.js",
+    "news.js", "report.js",
+)
 CSS_ASSETS = ("report.css",)
 COORD_DECIMALS = 3
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -58,9 +65,14 @@ def script_json(value) -> str:
     return text
 
 
-def report_data(frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame, meta: dict) -> dict:
+def report_data(
+    frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame, meta: dict, since: str | None = None
+) -> dict:
     """The page's data from the export frame (doc_id, kind, text, topic, x, y, story, ...),
-    the topic and story tables (id, name, size, keywords, representatives) and provenance."""
+    the topic and story tables (id, name, size, keywords, representatives) and provenance.
+
+    When the frame has a `new` column (after `topicmap update`), "new" holds the new items'
+    indices and `since`, the time of the map they were added to (None when unknown)."""
     topic = frame["topic"].to_numpy(dtype=np.int64)
     story = frame["story"].to_numpy(dtype=np.int64)
     two_levels = has_two_levels(topic, story)
@@ -81,9 +93,30 @@ def report_data(frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame
         "topics": topic_records(topics, coords, topic),
         "stories": topic_records(stories, coords, story, parents=topic) if two_levels else [],
         "timeline": timeline(extra, len(frame)),
+        "new": new_items(frame, since),
         "noise_color": NOISE_COLOR,
         "meta": meta,
     }
+
+
+def new_items(frame: pd.DataFrame, since: str | None) -> dict | None:
+    """{items, since}: the indices of the items `update` added, or None when there are none."""
+    if "new" not in frame.columns or not frame["new"].fillna(False).astype(bool).any():
+        return None
+    return {"items": np.flatnonzero(frame["new"].fillna(False).astype(bool).to_numpy()).tolist(), "since": since}
+
+
+def display_time(stamp: str | None) -> str | None:
+    """An ISO 8601 time as the footer shows times (UTC, to the minute); None if it is no time."""
+    try:
+        parsed = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc)
+    return parsed.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def has_two_levels(topic: np.ndarray, story: np.ndarray) -> bool:
@@ -139,8 +172,10 @@ def topic_records(
 def timeline(extra: dict, n: int) -> dict | None:
     """Binning of the items' dates when the input has a date column (see DATE_COLUMNS) that
     parses for at least half of the items, else None: {unit, column, labels, undated,
-    value_bins} where value_bins[k] is the bin of the column's k-th distinct value (-1: no
-    date). Days up to two months, weeks up to two years, months beyond."""
+    value_bins, start, value_days, bin_days} where value_bins[k] is the bin of the column's
+    k-th distinct value (-1: no date), value_days[k] its day counted from `start` (the first
+    date, YYYY-MM-DD; -1: no date) and bin_days the first day of each bin, then the day after
+    the last bin. Days up to two months, weeks up to two years, months beyond."""
     column = next((c for c in DATE_COLUMNS if c in extra), None)
     if column is None:
         return None
@@ -158,12 +193,18 @@ def timeline(extra: dict, n: int) -> dict | None:
         return None
     position = {period: i for i, period in enumerate(bins)}
     style = "%Y-%m" if unit == "month" else "%Y-%m-%d"
+    days = stamps.dt.tz_convert(None).dt.normalize()
+    start = days.min()
+    bounds = [p.start_time for p in bins] + [bins[-1].end_time.normalize() + pd.Timedelta(days=1)]
     return {
         "unit": unit,
         "column": column,
         "labels": [p.start_time.strftime(style) for p in bins],
         "undated": int(counts[~dated].sum()),
         "value_bins": [position[p] if ok else -1 for p, ok in zip(periods, dated)],
+        "start": start.strftime("%Y-%m-%d"),
+        "value_days": [int((d - start).days) if ok else -1 for d, ok in zip(days, dated)],
+        "bin_days": [int((b - start).days) for b in bounds],
     }
 
 
@@ -198,18 +239,34 @@ def _missing(value) -> bool:
 
 def render_html(data: dict, title: str, plotlyjs: str = "inline") -> str:
     """Render the report page around `data` (see report_data); plotlyjs is inline or cdn."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_assets_dir())), autoescape=True, keep_trailing_newline=True
-    )
-    return env.get_template("report.html.j2").render(
+    return _templates().get_template("report.html.j2").render(
         title=title,
         meta=data["meta"],
         css=read_assets(CSS_ASSETS),
         js=read_assets(JS_ASSETS),
         plotly=_plotly_tag(plotlyjs),
         data_json=script_json(data),
+    )
+
+
+class InlineReport:
+    """A report page shown inline in Jupyter: a sandboxed iframe (scripts and downloads only, no
+    access to the notebook) whose srcdoc is the whole page, escaped."""
+
+    def __init__(self, page: str, height: int = 760) -> None:
+        self.page = page
+        self.height = int(height)
+
+    def _repr_html_(self) -> str:
+        return _templates().get_template("inline.html.j2").render(page=self.page, height=self.height)
+
+
+def _templates() -> jinja2.Environment:
+    """The Jinja2 templates of assets/, autoescaped."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_assets_dir())), autoescape=True, keep_trailing_newline=True
     )
 
 

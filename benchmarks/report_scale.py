@@ -95,6 +95,10 @@ PROBES = {
     "clear search": "window.topicmap.search('')",
     "isolate the biggest topic (zoom + list)": "window.topicmap.select('topic', window.topicmap.model.topics[0].id)",
     "show all again": "window.topicmap.select(null)",
+    "filter to 10 of the 60 days (brush)": "window.topicmap.setRange('2025-01-10', '2025-01-19')",
+    "filter to one source": "window.topicmap.setSources([window.topicmap.data.points.extra.source.values[0]])",
+    "select 1,000 items by doc_id (lasso's path)": "window.topicmap.select(Array.from({length: 1000}, (_, k) => String(k * 97 + 1)))",
+    "show all (clear filters and selection)": "window.topicmap.reset()",
     "zoom in 4x (relabel)": """Plotly.relayout('map', {'xaxis.range': [-5, 5], 'yaxis.range': [-5, 5]})""",
 }
 

@@ -35,8 +35,9 @@ def watch(page) -> dict:
 
 
 @contextmanager
-def open_report(path: Path, viewport: dict | None = None):
-    """Yield (page, log) with the report loaded from file:// and painted."""
+def open_report(path: Path, viewport: dict | None = None, fragment: str = ""):
+    """Yield (page, log) with the report loaded from file:// (with `fragment` after "#" in
+    the URL, if given) and painted."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -44,7 +45,7 @@ def open_report(path: Path, viewport: dict | None = None):
         try:
             page = browser.new_page(viewport=viewport or VIEWPORT)
             log = watch(page)
-            page.goto(Path(path).resolve().as_uri())
+            page.goto(Path(path).resolve().as_uri() + ("#" + fragment if fragment else ""))
             page.wait_for_function(PAINTED, timeout=20_000)
             yield page, log
         finally:

@@ -161,7 +161,7 @@ HIGHLIGHTED = "window.topicmap.data.points.text.map((_, i) => window.topicmap.is
 
 def search(page, text: str) -> None:
     page.fill("#search", text)
-    page.wait_for_function("q => window.topicmap.state.query === q", arg=text.strip().lower())
+    page.wait_for_function("q => window.topicmap.state().query === q", arg=text.strip().lower())
 
 
 def hover_item(page, i: int) -> str:
@@ -212,7 +212,7 @@ def test_seed_report_in_chromium(seed_run):
         search(page, "")
         biggest = int(pd.Series([t for t in topics if t >= 0]).value_counts().idxmax())
         page.click("#topic-list .topic-card >> nth=0")
-        assert page.evaluate("window.topicmap.state.selected") == {"level": "topic", "id": biggest}
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": biggest}
         assert page.evaluate(HIGHLIGHTED) == [t == biggest for t in topics]
         assert page.locator("#detail-items .item-text").all_text_contents() == [
             t for t, k in zip(texts, topics) if k == biggest]
@@ -222,10 +222,10 @@ def test_seed_report_in_chromium(seed_run):
         assert names[0] in shown and set(shown) <= set(names)
 
         page.click("#back")
-        assert page.evaluate("window.topicmap.state.selected") is None
+        assert page.evaluate("window.topicmap.isolated()") is None
         label_text = page.locator(".map-label >> nth=0").text_content()
         page.click(".map-label >> nth=0")
-        selected = page.evaluate("window.topicmap.state.selected.id")
+        selected = page.evaluate("window.topicmap.isolated().id")
         assert page.evaluate("id => window.topicmap.model.topicById.get(id).name", selected) == label_text
         page.click("#reset")
 
@@ -316,17 +316,18 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
         # Dates: the timeline counts every dated item once; the undated one is stated.
         assert page.is_visible("#timeline-chart")
         page.click("#reset")
-        page.wait_for_function("window.topicmap.state.selected === null")
+        page.wait_for_function("window.topicmap.isolated() === null")
         assert page.evaluate("document.getElementById('timeline-chart').data.flatMap(t => t.y).reduce((a, b) => a + b)") == 10
         assert "1 item without a date" in page.text_content("#timeline-caption")
 
         # The timeline's legend and the size chart's bars isolate their topic too.
         page.locator("#timeline-chart .legend .traces").filter(has_text=HOSTILE_NAME).locator(".legendtoggle").click()
-        assert page.evaluate("window.topicmap.state.selected") == {"level": "topic", "id": 1}
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": 1}
         page.click("#reset")
+        page.locator("#sizes-chart").scroll_into_view_if_needed()
         bar = page.locator("#sizes-chart .point").nth(0).bounding_box()
         page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
-        assert page.evaluate("window.topicmap.state.selected") == {"level": "topic", "id": 0}
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": 0}
         page.click("#reset")
 
         item = free_item(page, range(len(texts)))

@@ -127,7 +127,7 @@ function createMap(model, handlers) {
   };
   const config = {
     responsive: true, scrollZoom: true, displaylogo: false,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
+    modeBarButtonsToRemove: ["autoScale2d"],
   };
 
   function labelLevel(ranges) {
@@ -241,10 +241,27 @@ function createMap(model, handlers) {
     return { "xaxis.range": around(box[0], box[1]), "yaxis.range": around(box[2], box[3]) };
   }
 
-  // Highlight `indices` (or nothing, null; unchanged, undefined) and move the view to `box`
-  // ("home": everything; null: stay), in one redraw.
-  function show(indices, box) {
+  // The restyle that leaves in the topic traces only the items `visible` marks (null: all).
+  const everyItem = groups.slice(0, overlay);
+  function restrictUpdate(visible) {
+    const x = [], y = [];
+    for (let k = 0; k < overlay; k++) {
+      groups[k] = visible ? everyItem[k].filter((i) => visible[i]) : everyItem[k];
+      x.push(pick(model.x, groups[k]));
+      y.push(pick(model.y, groups[k]));
+    }
+    return { x, y };
+  }
+
+  // Highlight `indices` (or nothing, null; unchanged, undefined), show only the items that
+  // `visible` marks (null: all; unchanged, undefined) and move the view to `box` ("home":
+  // everything; null: stay), in one redraw.
+  function show(indices, box, visible) {
     const traceUpdate = indices === undefined ? {} : highlightUpdate(indices);
+    if (visible !== undefined) {
+      const base = restrictUpdate(visible);
+      for (const key of ["x", "y"]) traceUpdate[key] = [...base[key], traceUpdate[key] ? traceUpdate[key][overlay] : undefined];
+    }
     return Plotly.update(gd, traceUpdate, viewUpdate(box)).then(() => relabel());
   }
 

@@ -1,10 +1,11 @@
 // overview.js: the unclustered share in words, topic sizes as a bar chart and, when the
-// input has dates, items over time by topic (the highlighted items only while filtering).
+// input has dates, items over time by topic (the items shown only while filtering).
+// Dragging across the timeline picks a date range (a "brush") that filters the whole page.
 
 const TIMELINE_TOPICS = 10;
 const OTHER_COLOR = "#e5e7eb";
 const CHART_FONT = { family: LABEL_FONT, size: 12, color: "#1f2937" };
-const CHART_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+const CHART_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d"] };
 
 function unclusteredNote(model) {
   const k = model.noise.size, n = model.n;
@@ -29,9 +30,42 @@ function sizeChart(model, onSelect) {
     bargap: 0.25, plot_bgcolor: "#fff",
   };
   const gd = document.getElementById("sizes-chart");
-  return Plotly.newPlot(gd, [trace], layout, CHART_CONFIG).then(() => {
+  const ready = Plotly.newPlot(gd, [trace], layout, CHART_CONFIG).then(() => {
     gd.on("plotly_click", (ev) => ev.points[0] && onSelect("topic", ev.points[0].customdata));
   });
+  // Bars of the items shown (indices; null: every item).
+  function update(indices) {
+    let sizes = groups.map((t) => t.size);
+    if (indices) {
+      const counts = new Map();
+      for (const i of indices) counts.set(model.topic[i], (counts.get(model.topic[i]) || 0) + 1);
+      sizes = groups.map((t) => counts.get(t.id) || 0);
+    }
+    const what = indices ? "items shown" : "items";
+    return Plotly.restyle(gd, { x: [sizes], hovertemplate: "%{text}<br>%{x} " + what + "<extra></extra>" });
+  }
+  return { ready, update };
+}
+
+// The first and last bin of days from..to (day numbers; open ends are huge numbers).
+function binsOf(timeline, from, to) {
+  const starts = timeline.bin_days, last = timeline.labels.length - 1;
+  const bin = (day) => { let b = 0; while (b < last && starts[b + 1] <= day) b++; return b; };
+  return [bin(from), bin(to)];
+}
+
+// A shaded band over the bins of the date range on the timeline (none without a range).
+function rangeShapes(timeline, range) {
+  if (!range) return [];
+  const [b0, b1] = binsOf(timeline, range.from, range.to);
+  const starts = timeline.bin_days;
+  const centre = (b) => parseDay(timeline.labels[b].length === 7 ? timeline.labels[b] + "-01" : timeline.labels[b]);
+  const half = (b) => ((starts[b + 1] - starts[b]) * DAY_MS) / 2;
+  const when = (ms) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+  return [{
+    type: "rect", xref: "x", yref: "paper", x0: when(centre(b0) - half(b0)), x1: when(centre(b1) + half(b1)), y0: 0, y1: 1,
+    fillcolor: "rgba(37, 99, 235, 0.08)", line: { color: "rgba(37, 99, 235, 0.6)", width: 1 }, layer: "below",
+  }];
 }
 
 // Timeline groups: the biggest topics, the other topics together, and unclustered items.
@@ -60,12 +94,14 @@ function timelineTraces(model, grouping, indices) {
   }));
 }
 
+// handlers: {select(level, id), brush(fromDay, toDay) (null: no range)}.
 function createOverview(model, handlers) {
   document.getElementById("unclustered-note").textContent = unclusteredNote(model);
   // Unhide the timeline first, so the charts are drawn at their final widths.
   document.getElementById("timeline-figure").hidden = !model.timeline;
-  const ready = [sizeChart(model, handlers.select)];
-  if (!model.timeline) return { ready: Promise.all(ready), update: () => {} };
+  const sizes = sizeChart(model, handlers.select);
+  const ready = [sizes.ready];
+  if (!model.timeline) return { ready: Promise.all(ready), update: (shown) => sizes.update(shown.bars) };
 
   const gd = document.getElementById("timeline-chart");
   const grouping = timelineGroups(model);
@@ -73,6 +109,7 @@ function createOverview(model, handlers) {
   const undated = model.timeline.undated ? " · " + plural(model.timeline.undated, "item") + " without a date left out" : "";
   const layout = {
     barmode: "stack", height: 340, margin: { l: 50, r: 10, t: 10, b: 40 }, font: CHART_FONT, bargap: 0.1,
+    dragmode: "select", selectdirection: "h", selections: [], shapes: [],
     xaxis: { type: "date", gridcolor: "#eef0f3" }, yaxis: { title: { text: "items per " + unit }, gridcolor: "#eef0f3" },
     legend: { orientation: "h", y: -0.18, itemclick: false, itemdoubleclick: false }, plot_bgcolor: "#fff",
   };
@@ -83,11 +120,24 @@ function createOverview(model, handlers) {
       if (g && g.id !== null) handlers.select("topic", g.id);
       return false;
     });
+    gd.on("plotly_selected", (ev) => {
+      const bins = ev && ev.points ? ev.points.map((p) => p.pointNumber) : [];
+      if (!bins.length) return;
+      const starts = model.timeline.bin_days;
+      handlers.brush(starts[Math.min(...bins)], starts[Math.max(...bins) + 1] - 1);
+    });
+    gd.on("plotly_deselect", () => handlers.brush(null));
   }));
 
-  function update(highlighted) {
-    caption.textContent = (highlighted ? "Highlighted items" : "Items") + " over time, by " + unit + undated;
-    Plotly.react(gd, timelineTraces(model, grouping, highlighted), layout, CHART_CONFIG);
+  // shown: {timeline: the items to count over time (null: all), bars: the items of the size
+  // chart (null: all), range: the date range {from, to} to shade (null: none)}.
+  function update(shown) {
+    caption.textContent = (shown.timeline ? "Items shown" : "Items") + " over time, by " + unit + undated +
+      (shown.range ? "" : " · drag across the bars to filter by date");
+    layout.shapes = rangeShapes(model.timeline, shown.range);
+    layout.selections = [];
+    sizes.update(shown.bars);
+    return Plotly.react(gd, timelineTraces(model, grouping, shown.timeline), layout, CHART_CONFIG);
   }
   caption.textContent = "Items over time, by " + unit + undated;
   return { ready: Promise.all(ready), update };

@@ -42,7 +42,7 @@ function topicCard(model, t, biggest, onSelect) {
 }
 
 function createPanel(model, handlers) {
-  const listView = document.getElementById("topic-list-view");
+  const listView = document.getElementById("browse");
   const list = document.getElementById("topic-list");
   const results = document.getElementById("search-results");
   const detail = document.getElementById("topic-detail");
@@ -66,13 +66,15 @@ function createPanel(model, handlers) {
       (i) => itemEntry(model, i, { topic: true }), 100);
   }
 
-  function showCounts(query, matches) {
+  // Per card, the matches (or with only filters on, the items shown) in the topic.
+  function showCounts(query, matches, filtered) {
     const counts = new Map();
     for (const i of matches) counts.set(model.topic[i], (counts.get(model.topic[i]) || 0) + 1);
+    const on = Boolean(query) || filtered;
     for (const [id, card] of cards) {
       const c = counts.get(id) || 0;
-      card.querySelector(".match-count").textContent = query ? plural(c, "match", "matches") : "";
-      card.classList.toggle("no-match", Boolean(query) && c === 0);
+      card.querySelector(".match-count").textContent = query ? plural(c, "match", "matches") : filtered ? fmt(c) + " shown" : "";
+      card.classList.toggle("no-match", on && c === 0);
     }
   }
 
@@ -87,7 +89,7 @@ function createPanel(model, handlers) {
 
   function showDetail(sel, query, isMatch) {
     const record = model.record(sel.level, sel.id);
-    const members = model.members(sel.level, sel.id);
+    const members = model.members(sel.level, sel.id).filter(handlers.visible);
     const parent = sel.level === "story" ? model.topicById.get(record.parent) : null;
     document.getElementById("detail-kind").textContent = sel.level === "story" ? "Story" : sel.id < 0 ? "" : "Topic";
     document.getElementById("detail-title").replaceChildren(swatch(record.color), record.name);
@@ -105,14 +107,15 @@ function createPanel(model, handlers) {
       (i) => itemEntry(model, i, { match: query ? isMatch : null }), 200);
   }
 
-  // Show the list (with search matches) or the isolated topic's details.
-  function update(sel, query, matches, isMatch) {
+  // Show the list (with search matches) or the isolated topic's details; `matches` are the
+  // items the filters let through that match the query (all of them without a query).
+  function update(sel, query, matches, isMatch, filtered) {
     listView.hidden = Boolean(sel);
     detail.hidden = !sel;
     for (const [id, card] of cards) card.classList.toggle("selected", Boolean(sel) && sel.level === "topic" && sel.id === id);
     if (sel) showDetail(sel, query, isMatch);
     else {
-      showCounts(query, matches);
+      showCounts(query, matches, filtered);
       showSearchResults(query, matches);
     }
     document.getElementById("panel").scrollTop = 0;

@@ -1,6 +1,6 @@
 // util.js: small DOM and formatting helpers.
-// The report's JS files are inlined in order (util, model, map, panel, overview, report)
-// inside one function scope, so what a file declares at top level the later ones can use.
+// The report's JS files are inlined in the order of JS_ASSETS in report.py (util first,
+// report last) inside one function scope, so what a file declares at top level the later ones can use.
 // Item text reaches the page only through textContent, or through escapeHtml for the
 // few plotly strings that plotly reads as HTML (labels, tick and legend names).
 

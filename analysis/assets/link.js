@@ -1,0 +1,72 @@
+// link.js: the view in the URL fragment, #q=...&topic=...&story=...&from=YYYY-MM-DD&to=...
+// &source=...&new=1, so a link opens the same view. A fragment is untrusted input: every value
+// is checked against the data (unknown ids, sources and bad dates are dropped) and only ever
+// used as data: compared, looked up, or shown as text.
+
+const QUERY_MAX = 200;
+const INT_RE = /^-?\d{1,9}$/;
+
+// The view a fragment asks for, keeping only the values that are valid for this page:
+// {query, isolated: {level, id} | null, from, to (day numbers) | null, sources: Set | null, onlyNew}.
+function readFragment(hash, model, fd) {
+  let params;
+  try {
+    params = new URLSearchParams(String(hash).replace(/^#/, ""));
+  } catch (e) {
+    params = new URLSearchParams();
+  }
+  const view = { query: "", isolated: null, from: null, to: null, sources: null, onlyNew: false };
+  const q = params.get("q");
+  if (q !== null) view.query = q.trim().toLowerCase().slice(0, QUERY_MAX);
+  const id = (key, known) => {
+    const v = params.get(key);
+    return v !== null && INT_RE.test(v) && known(Number(v)) ? Number(v) : null;
+  };
+  const story = model.twoLevels ? id("story", (s) => model.storyById.has(s)) : null;
+  const topic = id("topic", (t) => (t === -1 ? model.noise.size > 0 : model.topicById.has(t)));
+  if (story !== null) view.isolated = { level: "story", id: story };
+  else if (topic !== null) view.isolated = { level: "topic", id: topic };
+  if (fd.day) {
+    let from = params.get("from") === null ? null : fd.toDay(params.get("from"));
+    let to = params.get("to") === null ? null : fd.toDay(params.get("to"));
+    if (from !== null || to !== null) {
+      if (from === null) from = -1e9;
+      if (to === null) to = 1e9;
+      view.from = Math.min(from, to);
+      view.to = Math.max(from, to);
+    }
+  }
+  const codes = new Set();
+  for (const name of params.getAll("source")) {
+    const code = fd.sources.indexOf(name);
+    if (code >= 0) codes.add(code);
+  }
+  if (codes.size && codes.size < fd.sources.length) view.sources = codes;
+  view.onlyNew = Boolean(fd.isNew) && params.get("new") === "1";
+  return view;
+}
+
+// The fragment of a view (without "#"; "" for the plain view).
+function writeFragment(view, fd) {
+  const params = new URLSearchParams();
+  if (view.query) params.set("q", view.query);
+  if (view.isolated) params.set(view.isolated.level, String(view.isolated.id));
+  if (view.from !== null) {
+    if (view.from > -1e9) params.set("from", fd.dayText(view.from));
+    if (view.to < 1e9) params.set("to", fd.dayText(view.to));
+  }
+  if (view.sources) for (const code of Array.from(view.sources).sort((a, b) => a - b)) params.append("source", fd.sources[code]);
+  if (view.onlyNew) params.set("new", "1");
+  return params.toString();
+}
+
+// Put the view in the address bar without adding a history entry. Pages shown where the URL
+// cannot change (a sandboxed notebook frame) keep working without it.
+function storeFragment(fragment) {
+  const base = location.href.split("#")[0];
+  try {
+    if (location.hash.replace(/^#/, "") !== fragment) history.replaceState(history.state, "", fragment ? base + "#" + fragment : base);
+  } catch (e) {
+    // replaceState is refused here: the link is not updated, the view still is.
+  }
+}
