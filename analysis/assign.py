@@ -8,6 +8,7 @@ embeddings, labels and coordinates alone, so a saved map needs no pickled model 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 N_NEIGHBORS = 10
 BLOCK_ROWS = 512
@@ -98,3 +99,12 @@ def assign(
         new_labels = vote(labels[indices], sims)
     new_coords = place(coords[indices], sims) if coords is not None else None
     return new_labels, new_coords
+
+
+def story_themes(fitted_stories: np.ndarray, fitted_themes: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """Themes of items from their stories: each story's most common theme among the fitted
+    items (-1 for unclustered items and for stories the fitted items do not have)."""
+    clustered = fitted_stories >= 0
+    pairs = pd.DataFrame({"story": fitted_stories[clustered], "theme": fitted_themes[clustered]})
+    theme_of = pairs.groupby("story")["theme"].agg(lambda t: t.value_counts().idxmax()).to_dict()
+    return np.array([theme_of.get(s, -1) for s in stories.tolist()], dtype=np.int64)

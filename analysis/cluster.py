@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -21,40 +22,65 @@ from sklearn.preprocessing import normalize
 
 LEXICAL_WEIGHT = 0.5  # neither view preferred
 N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
-BACKGROUND_SAMPLE = 512
 RESCORE_BLOCK = 8192
 
 
+@dataclass(frozen=True)
+class Levels:
+    """Both levels of one clustering: every item's story and theme (-1 unclustered), and the
+    level chosen for `labels` ("story" or "theme")."""
+
+    story: np.ndarray
+    theme: np.ndarray
+    level: str
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.theme if self.level == "theme" else self.story
+
+
+def embedding_graph(embeddings: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each item's 2 × N_NEIGHBORS nearest other items by embedding, (indices, cosines) most
+    similar first: the one neighbour graph the stories and the map both use (None below 3
+    items)."""
+    n = len(embeddings)
+    if n < 3:
+        return None
+    return _embedding_neighbours(normalize(np.asarray(embeddings, dtype=np.float32)), min(n - 1, 2 * N_NEIGHBORS),
+                                 random_state)
+
+
 def cluster_levels(
-    embeddings: np.ndarray, texts: list[str], level: str = "auto", n_topics: int | None = None, random_state: int = 0
-) -> dict:
-    """Return {"story", "theme", "labels", "level", "knn"}: story and theme labels of every
-    item, the chosen level's labels, the level chosen ("story" or "theme"), and the embedding
-    neighbours (indices, similarities) of every item, most similar first (None below 3 items)."""
+    embeddings: np.ndarray, texts: list[str], level: str = "auto", n_topics: int | None = None, random_state: int = 0,
+    knn: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Levels:
+    """Stories and themes of every item, and the level chosen when `level` is "auto".
+
+    `knn` is `embedding_graph(embeddings)`, computed here when not given.
+    """
     from analysis.themes import group_stories
 
     vectors = normalize(np.asarray(embeddings, dtype=np.float32))
     n = len(vectors)
     if n < 3:
         story = _identical_groups(vectors)
-        return {"story": story, "theme": story.copy(), "labels": story.copy(), "level": "story" if level == "auto" else level,
-                "knn": None}
+        return Levels(story, story.copy(), "story" if level == "auto" else level)
     lexical = lexical_vectors(texts)
-    knn = _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)
+    knn = knn if knn is not None else embedding_graph(vectors, random_state)
     neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
     story = find_stories(neighbours, sims)
-    story = keep_distinct(story, neighbours, sims, _background(vectors, lexical, random_state))
+    story = keep_distinct(story, neighbours, sims)
     story = attach_by_majority(story, neighbours)
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
     n_stories, n_themes = story.max() + 1, theme.max() + 1
     if level == "auto":
         # Few stories, or themes that merge nothing: the stories already are the themes.
         level = "theme" if (n_themes < n_stories and n_stories >= 2 * np.log(n)) else "story"
-    if level == "story":
-        story = merge_to(story, vectors, n_topics) if n_topics else story
-        return {"story": story, "theme": theme, "labels": story, "level": "story", "knn": knn}
-    theme = merge_to(theme, vectors, n_topics) if n_topics else theme
-    return {"story": story, "theme": theme, "labels": theme, "level": "theme", "knn": knn}
+    if n_topics and level == "story":
+        story = merge_to(story, vectors, n_topics)
+    elif n_topics:
+        theme = merge_to(theme, vectors, n_topics)
+    return Levels(story.astype(np.int64), theme.astype(np.int64), level)
 
 
 def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
@@ -120,18 +146,9 @@ def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
     return _renumber(labels)
 
 
-def _background(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int) -> np.ndarray:
-    """Each item's mean similarity to a random sample: what 'unrelated' looks like for it."""
-    rng = np.random.default_rng(random_state)
-    sample = rng.choice(len(vectors), size=min(len(vectors), BACKGROUND_SAMPLE), replace=False)
-    semantic = (vectors @ vectors[sample].T).mean(axis=1)
-    lexical_sim = np.asarray((lexical @ lexical[sample].T).mean(axis=1)).ravel()
-    return (1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * lexical_sim
-
-
-def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """Dissolve a cluster whose members are, above the background, no closer to each other
-    than to their strongest tie outside it (a group of items that merely share a word)."""
+def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    """Dissolve a cluster whose members are no closer to each other than to their strongest
+    tie outside it (a group of items that merely share a word)."""
     labels = labels.copy()
     same = labels[neighbours] == labels[:, None]
     for cluster in np.unique(labels[labels >= 0]):

@@ -1,12 +1,13 @@
-"""Run TopicMap on a Dask cluster: millions of items, more than one machine.
+"""The Dask executor: embedding and placement of millions of items on a cluster.
 
-`TopicMap(engine="dask")` comes here from `fit`. The work is split the way the cost is:
+`TopicMap(engine="dask")` calls `embed_on_cluster` and `extend` from `fit`; this module never sees the
+estimator, only documents, vectors and the fitted state. The work is split the way the cost is:
 
 1. Embedding is partitioned across the workers. Each worker process loads the model once
    (`embed.load_model` is cached per process) and encodes its partitions in batches through
    `embed.embed_texts`, so the embedding cache works as on one machine (give every worker the
    same cache folder, e.g. a shared disk).
-2. Topics, names and the 2D projection are fitted on the client on a representative sample
+2. Topics, names and the 2D projection are fitted by TopicMap on the client on a sample
    (`sample_size` items drawn uniformly with `random_state`); with n <= sample_size that is
    the local fit itself, on the same embeddings, so the topics are the local engine's.
 3. Every other item is assigned and placed on the workers (the fitted reference is shipped to
@@ -28,7 +29,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +37,11 @@ import pandas as pd
 
 from analysis import assign, embed
 from analysis.errors import InputError
+from analysis.load import as_documents
+from analysis.state import FittedState, check_embeddings
 
 SCHEDULER_ENV = "TOPICMAP_SCHEDULER"
 BLOCK_ROWS = 20_000  # rows per embedding / assignment task when the input is not partitioned
-MAP_MIN_PER_TOPIC = 20  # a sampled map draws at least this many items of each topic (all if fewer)
 _MODEL_LOCK = threading.Lock()
 
 Progress = Callable[[str, int, int], None]
@@ -98,28 +100,6 @@ def is_dask_input(path: str | Path) -> bool:
     return suffixes in ({".parquet"}, {".csv"})
 
 
-def fit(topic_map, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None,
-        progress: Progress | None = None):
-    """Fit `topic_map` (engine="dask") on `docs`; see the module docstring. Returns `topic_map`."""
-    from sklearn.base import clone
-
-    report = progress or (lambda stage, done, total: None)
-    with connect(topic_map.scheduler) as client:
-        documents, vectors, blocks = _embed(client, topic_map, docs, embeddings, text_col, report)
-        n = len(documents)
-        sample = sample_indices(n, topic_map.sample_size, topic_map.random_state)
-        local = clone(topic_map).set_params(engine="local")
-        local.fit(documents.iloc[sample], embeddings=vectors[sample],
-                  progress=lambda stage, done, total: stage != "done" and report(stage, done, total))
-        for name, value in vars(local).items():
-            if name.endswith("_") and not name.startswith("_"):
-                setattr(topic_map, name, value)
-        if len(sample) < n:
-            _assign_rest(client, topic_map, local, documents, vectors, blocks, sample, report)
-    report("done", 1, 1)
-    return topic_map
-
-
 def sample_indices(n: int, size: int, random_state: int) -> np.ndarray:
     """The items the topics and the map are fitted on: all when n <= size, else `size` drawn
     uniformly at random (sorted, so they keep the input order)."""
@@ -128,29 +108,13 @@ def sample_indices(n: int, size: int, random_state: int) -> np.ndarray:
     return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
 
 
-def map_sample(labels: np.ndarray, size: int, random_state: int = 0) -> np.ndarray:
-    """Items to draw on a map of more than `size` items: each topic (and the unclustered)
-    in proportion to its size, but at least MAP_MIN_PER_TOPIC items (all when fewer), so every
-    topic is on the map. About `size` indices, sorted."""
-    rng = np.random.default_rng(random_state)
-    groups, counts = np.unique(labels, return_counts=True)
-    chosen = []
-    for group, count in zip(groups, counts):
-        quota = min(count, max(MAP_MIN_PER_TOPIC, math.floor(size * count / len(labels))))
-        chosen.append(rng.choice(np.flatnonzero(labels == group), size=quota, replace=False))
-    return np.sort(np.concatenate(chosen))
-
-
-def _embed(client, topic_map, docs, embeddings, text_col, report):
-    """(documents on the client, their embeddings on the client, the embeddings as futures of
-    row blocks on the workers, in order)."""
+def embed_on_cluster(client, docs, text_col: str | None, embeddings, model: str | None, cache_dir: str | None,
+                     report: Progress) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Embed `docs` on the workers: (documents on the client, their embeddings on the client,
+    the embeddings as futures of row blocks on the workers, in order). Given `embeddings`
+    are checked and scattered instead."""
     import dask.dataframe as dd
 
-    from analysis.cache import default_cache_dir
-    from analysis.pipeline import as_documents
-
-    cache = topic_map.cache
-    cache_dir = None if cache is False else str(default_cache_dir() if cache is True else cache)
     if isinstance(docs, dd.DataFrame):
         parts = client.compute(docs.to_delayed())
         frames = client.gather(parts)
@@ -167,13 +131,11 @@ def _embed(client, topic_map, docs, embeddings, text_col, report):
         n_blocks = max(1, min(len(documents), max(2 * _n_workers(client), math.ceil(len(documents) / BLOCK_ROWS))))
         text_parts = client.scatter([list(b) for b in np.array_split(documents["text"].to_numpy(), n_blocks)])
     if embeddings is not None:
-        vectors = np.asarray(embeddings, dtype=np.float32)
-        if vectors.ndim != 2 or len(vectors) != len(documents):
-            raise InputError(f"embeddings has shape {vectors.shape}: expected ({len(documents)}, d), one row per document")
+        vectors = check_embeddings(embeddings, len(documents))
         sizes = [len(t) for t in client.gather(text_parts)]
         blocks = client.scatter(np.split(vectors, np.cumsum(sizes)[:-1]))
         return documents, vectors, blocks
-    blocks = client.map(embed_block, text_parts, model=topic_map.model, cache_dir=cache_dir)
+    blocks = client.map(embed_block, text_parts, model=model, cache_dir=cache_dir)
     _track(blocks, "embed", report, len(documents))
     return documents, np.concatenate(client.gather(blocks)), blocks
 
@@ -204,13 +166,12 @@ class Reference:
     include_noise: bool
 
 
-def reference_of(topic_map) -> Reference:
-    """The reference of a fitted TopicMap (its embeddings, labels, stories and coordinates)."""
-    include_noise = not topic_map.assign_noise
+def reference_of(state: FittedState, include_noise: bool) -> Reference:
+    """The reference of a fitted sample (its embeddings, labels, stories and coordinates)."""
     return Reference(
-        topic_map.embeddings_, topic_map.labels_, topic_map.story_labels_, topic_map.coords_,
-        assign.topic_reach(topic_map.embeddings_, topic_map.labels_) if include_noise else {},
-        assign.topic_reach(topic_map.embeddings_, topic_map.story_labels_), include_noise,
+        state.embeddings, state.labels, state.story_labels, state.coords,
+        assign.topic_reach(state.embeddings, state.labels) if include_noise else {},
+        assign.topic_reach(state.embeddings, state.story_labels), include_noise,
     )
 
 
@@ -226,30 +187,28 @@ def place_block(reference: Reference, queries: np.ndarray) -> tuple[np.ndarray, 
     return labels, stories, assign.place(reference.coords[indices], sims)
 
 
-def _assign_rest(client, topic_map, local, documents, vectors, blocks, sample, report) -> None:
-    """Place every item on the sample's map on the workers; the sample keeps its own fit."""
-    from analysis.pipeline import story_themes
-
+def extend(client, state: FittedState, documents: pd.DataFrame, vectors: np.ndarray, blocks: list,
+           sample: np.ndarray, include_noise: bool, report: Progress) -> FittedState:
+    """The state of all items from the state fitted on `sample`: every other item placed on
+    the sample's map on the workers; the sample keeps its own fit; topic sizes exact."""
     report("assign", 0, len(documents))
-    reference = client.scatter(reference_of(local), broadcast=True, hash=False)
+    reference = client.scatter(reference_of(state, include_noise), broadcast=True, hash=False)
     placed = client.map(place_block, [reference] * len(blocks), blocks)
     _track(placed, "assign", report, len(documents))
     results = client.gather(placed)
     labels = np.concatenate([r[0] for r in results])
     stories = np.concatenate([r[1] for r in results])
     coords = np.concatenate([r[2] for r in results])
-    labels[sample], stories[sample], coords[sample] = local.labels_, local.story_labels_, local.coords_
-    topic_map.labels_, topic_map.story_labels_, topic_map.coords_ = labels, stories, coords
-    if local.level_ == "theme":
-        topic_map.theme_labels_ = labels.copy()
+    labels[sample], stories[sample], coords[sample] = state.labels, state.story_labels, state.coords
+    if state.level == "theme":
+        themes = labels.copy()
     else:
-        topic_map.theme_labels_ = story_themes(local.story_labels_, local.theme_labels_, stories)
-        topic_map.theme_labels_[sample] = local.theme_labels_
-    topic_map.topics_ = _exact_sizes(local.topics_, labels)
-    topic_map.stories_ = _exact_sizes(local.stories_, stories)
-    topic_map.embeddings_ = vectors
-    topic_map.documents_ = documents
-    topic_map.added_ = np.zeros(len(documents), dtype=bool)
+        themes = assign.story_themes(state.story_labels, state.theme_labels, stories)
+        themes[sample] = state.theme_labels
+    return replace(state, documents=documents.reset_index(drop=True), embeddings=vectors, coords=coords,
+                   labels=labels, story_labels=stories, theme_labels=themes,
+                   added=np.zeros(len(documents), dtype=bool),
+                   topics=_exact_sizes(state.topics, labels), stories=_exact_sizes(state.stories, stories))
 
 
 def _exact_sizes(topics: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:

@@ -28,6 +28,7 @@ import numbers
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -472,3 +473,27 @@ def _shown(name: object) -> str:
     """A column name as it can appear in a one-line message: quoted when blank or unprintable."""
     text = str(name)
     return text if text.strip() and text.isprintable() else repr(text)
+
+
+def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
+    """Normalise str lists, Series and DataFrames to the loader's frame (doc_id, kind, text, ...)."""
+    if isinstance(docs, pd.DataFrame):
+        if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
+            frame = docs.reset_index(drop=True)
+        else:
+            frame, _ = table_items(docs.reset_index(drop=True), Path("DataFrame"), text_col)
+            frame = frame.reset_index(drop=True)
+    elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):
+        texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in docs]
+        frame = pd.DataFrame({"doc_id": [str(i) for i in range(1, len(texts) + 1)], "kind": "headline", "text": texts})
+    else:
+        raise InputError(f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame")
+    if frame.empty:
+        raise InputError("docs is empty: pass at least one text")
+    # Every text a str that UTF-8 can hold: a lone surrogate (from a bad decode) becomes U+FFFD.
+    frame["text"] = [_SURROGATE.sub("\ufffd", t) if isinstance(t, str) else "" if pd.isna(t) else str(t)
+                     for t in frame["text"].astype(object)]
+    return frame
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

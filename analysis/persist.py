@@ -21,14 +21,13 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.files import signals_held
+from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
-ARRAYS = ("embeddings", "coords", "labels", "story_labels", "added")
-#: Arrays that maps saved by earlier versions lack; loading gives them only when present.
+#: Arrays that maps saved by earlier versions lack.
 OPTIONAL_ARRAYS = ("theme_labels",)
-TABLES = ("documents", "topics", "stories")
-MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS + OPTIONAL_ARRAYS), *(f"{t}.parquet" for t in TABLES)})
+MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
 MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
 MAX_MANIFEST_BYTES = 10_000_000
 
@@ -55,24 +54,23 @@ def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag:
                              "choose a missing or empty folder")
 
 
-def save_state(folder: str | Path, manifest: dict, arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> None:
-    """Write the map into `folder` (see `check_target`), replacing it whole only once
-    everything is written."""
+def save_state(folder: str | Path, params: dict, state: FittedState, version: str) -> None:
+    """Write the estimator parameters and its fitted state into `folder` (see `check_target`),
+    replacing it whole only once everything is written. `version` is topicmap's, recorded."""
     folder = Path(folder)
     check_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
+    manifest = {"format_version": FORMAT_VERSION, "params": params, "topicmap_version": version,
+                **{f"{name}_": getattr(state, name) for name in SCALARS}}
     staging: Path | None = None
     try:
         with signals_held():
             staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        (staging / MANIFEST).write_text(
-            json.dumps({"format_version": FORMAT_VERSION, **manifest}, indent=2, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-        for name in ARRAYS + OPTIONAL_ARRAYS:
-            np.save(staging / f"{name}.npy", arrays[name], allow_pickle=False)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        for name in ARRAYS:
+            np.save(staging / f"{name}.npy", getattr(state, name), allow_pickle=False)
         for name in TABLES:
-            tables[name].to_parquet(staging / f"{name}.parquet", index=False)
+            getattr(state, name).to_parquet(staging / f"{name}.parquet", index=False)
         if folder.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
             backup.rmdir()
@@ -87,9 +85,10 @@ def save_state(folder: str | Path, manifest: dict, arrays: dict[str, np.ndarray]
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def load_state(folder: str | Path, params: Iterable[str]) -> tuple[dict, dict[str, np.ndarray], dict[str, pd.DataFrame]]:
-    """Read a saved map whose manifest may hold the estimator parameters `params`; InputError
-    naming the problem when the folder is not one or is damaged."""
+def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, FittedState]:
+    """Read a saved map: (estimator parameters, fitted state). The manifest may hold only
+    the parameters in `known_params`; InputError naming the problem when the folder is not a
+    saved map or is damaged."""
     folder = Path(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
@@ -105,10 +104,10 @@ def load_state(folder: str | Path, params: Iterable[str]) -> tuple[dict, dict[st
         for name in MAP_FILES - {MANIFEST} - {f"{o}.npy" for o in OPTIONAL_ARRAYS}:
             if not (folder / name).is_file():
                 raise ValueError(f"{name} is missing or not a file")
-        names = ARRAYS + tuple(name for name in OPTIONAL_ARRAYS if (folder / f"{name}.npy").is_file())
+        names = [name for name in ARRAYS if name not in OPTIONAL_ARRAYS or (folder / f"{name}.npy").is_file()]
         arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in names}
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
-        problem = _damage(manifest, set(params), arrays, tables)
+        problem = _damage(manifest, set(known_params), arrays, tables)
     except Exception as exc:
         problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
     if problem:
@@ -116,9 +115,17 @@ def load_state(folder: str | Path, params: Iterable[str]) -> tuple[dict, dict[st
     for name in ("topics", "stories"):
         for column in ("keywords", "representatives"):
             tables[name][column] = tables[name][column].map(list)
-    arrays["embeddings"] = arrays["embeddings"].astype(np.float32)
-    arrays["added"] = arrays["added"].astype(bool)
-    return manifest, arrays, tables
+    # A map saved before themes were kept: a theme map's labels are its themes; a story map's
+    # themes are unknown without refitting, so each story stands for its theme.
+    arrays.setdefault("theme_labels", arrays["labels"])
+    state = FittedState(
+        **tables,
+        **{name: arrays[name].astype(np.int64) for name in ("labels", "story_labels", "theme_labels")},
+        embeddings=arrays["embeddings"].astype(np.float32), coords=arrays["coords"].astype(np.float32),
+        added=arrays["added"].astype(bool),
+        **{name: manifest.get(f"{name}_") for name in SCALARS},
+    )
+    return manifest["params"], state
 
 
 def _read_manifest(path: Path) -> dict:
@@ -138,8 +145,8 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
     params = manifest.get("params")
     if not isinstance(params, dict) or not set(params) <= known:
         return "unknown or missing params in the manifest"
-    if not isinstance(manifest.get("level_"), str):
-        return "no level_ in the manifest"
+    if manifest.get("level_") not in ("story", "theme"):
+        return "level_ in the manifest is not story or theme"
     for key in ("fitted_at_", "added_since_"):
         if not isinstance(manifest.get(key), (str, type(None))):
             return f"{key} in the manifest is not a time"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import numbers
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 
@@ -17,13 +16,18 @@ from sklearn.base import BaseEstimator
 
 from analysis import assign, cluster, embed, label, project
 from analysis.errors import InputError
-from analysis.load import table_items
+from analysis.load import as_documents
+from analysis.state import FIELDS, FittedState, check_embeddings
 
 LEVELS = ("auto", "story", "theme")
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by k-means and UMAP, takes 32 bits
 MAX_TOPICS = 1_000_000
 ENGINES = ("local", "dask")
 Progress = Callable[[str, int, int], None]
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """The progress callback when none is given."""
 
 
 class TopicMap(BaseEstimator):
@@ -98,14 +102,19 @@ class TopicMap(BaseEstimator):
         (default: a `text`, `title` or `headline` column); the frame's other columns are kept.
         """
         self._validate_params()
+        report = progress or _silent
         if self.engine == "dask":
-            from analysis import distributed
+            state = self._fit_on_dask(docs, embeddings, text_col, report)
+        else:
+            documents = as_documents(docs, text_col)
+            state = self._learn(documents, self._embeddings(documents["text"].tolist(), embeddings, report), report)
+        self._set_state(state)
+        report("done", 1, 1)
+        return self
 
-            return distributed.fit(self, docs, embeddings=embeddings, text_col=text_col, progress=progress)
-        report = progress or (lambda stage, done, total: None)
-        documents = as_documents(docs, text_col)
+    def _learn(self, documents: pd.DataFrame, embeddings: np.ndarray, report: Progress) -> FittedState:
+        """Cluster, name and project items whose vectors are known: the fit proper."""
         texts = documents["text"].tolist()
-        embeddings = self._embeddings(texts, embeddings, report)
         # The stages see the items in one canonical order (by text, then vector) and the order
         # is restored after, so shuffling the input rows changes neither topics nor map
         # (k-means seeding, null draws and kNN ties all depend on row order).
@@ -113,30 +122,40 @@ class TopicMap(BaseEstimator):
         restore = np.argsort(order)
         sorted_texts, sorted_vectors = [texts[i] for i in order], embeddings[order]
         report("cluster", 0, 1)
-        levels = cluster.cluster_levels(
-            sorted_vectors, sorted_texts, level=self.level, n_topics=self.n_topics, random_state=self.random_state
-        )
-        labels = np.asarray(levels["labels"], dtype=np.int64)
-        stories = np.asarray(levels["story"], dtype=np.int64)
-        self.level_ = levels["level"]
+        knn = cluster.embedding_graph(sorted_vectors, self.random_state)
+        levels = cluster.cluster_levels(sorted_vectors, sorted_texts, level=self.level, n_topics=self.n_topics,
+                                        random_state=self.random_state, knn=knn)
+        labels, stories = levels.labels, levels.story
         if self.assign_noise and (labels >= 0).any():
             labels = _fill_noise(sorted_vectors, labels)
+        themes = labels if levels.level == "theme" else levels.theme
         report("name", 0, 1)
-        self.topics_ = label.describe_topics(sorted_texts, labels, sorted_vectors)
-        self.stories_ = label.describe_topics(sorted_texts, stories, sorted_vectors)
+        topics = label.describe_topics(sorted_texts, labels, sorted_vectors)
+        story_table = label.describe_topics(sorted_texts, stories, sorted_vectors)
         report("project", 0, 1)
-        coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=levels["knn"])
-        self.labels_, self.story_labels_, self.coords_ = labels[restore], stories[restore], coords[restore]
-        themes = labels if self.level_ == "theme" else np.asarray(levels["theme"], dtype=np.int64)
-        self.theme_labels_ = themes[restore]
-        self.embeddings_ = embeddings
-        self.documents_ = documents
-        self.added_ = np.zeros(len(texts), dtype=bool)
-        self.next_topic_id_ = int(self.labels_.max(initial=-1)) + 1
-        self.next_story_id_ = int(self.story_labels_.max(initial=-1)) + 1
-        self.fitted_at_, self.added_since_ = _now(), None
-        report("done", 1, 1)
-        return self
+        coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=knn)
+        return FittedState(
+            documents=documents.reset_index(drop=True), embeddings=embeddings, coords=coords[restore],
+            labels=labels[restore], story_labels=stories[restore], theme_labels=themes[restore],
+            added=np.zeros(len(texts), dtype=bool), topics=topics, stories=story_table, level=levels.level,
+            next_topic_id=int(labels.max(initial=-1)) + 1, next_story_id=int(stories.max(initial=-1)) + 1,
+            fitted_at=_now(), added_since=None,
+        )
+
+    def _fit_on_dask(self, docs, embeddings, text_col: str | None, report: Progress) -> FittedState:
+        """Embed on the cluster, fit on a sample here, place every other item on the cluster."""
+        from analysis import distributed
+
+        with distributed.connect(self.scheduler) as client:
+            documents, vectors, blocks = distributed.embed_on_cluster(client, docs, text_col, embeddings, self.model,
+                                                                      self._cache_dir(), report)
+            sample = distributed.sample_indices(len(documents), self.sample_size, self.random_state)
+            state = self._learn(documents.iloc[sample], vectors[sample],
+                                lambda stage, done, total: stage != "done" and report(stage, done, total))
+            if len(sample) < len(documents):
+                state = distributed.extend(client, state, documents, vectors, blocks, sample,
+                                           include_noise=not self.assign_noise, report=report)
+        return state
 
     def fit_transform(self, docs, y=None, **fit_params) -> np.ndarray:
         """Fit and return `labels_`."""
@@ -159,103 +178,88 @@ class TopicMap(BaseEstimator):
         """Add new items to the fitted map: they join the learned topics, keep every existing id,
         land in the same 2D space, and open new topics where enough of them fit none."""
         self._check_fitted()
-        report = progress or (lambda stage, done, total: None)
+        old = self._state()
+        report = progress or _silent
         documents = as_documents(docs, text_col)
         texts = documents["text"].tolist()
-        new_embeddings = self._check_width(self._embeddings(texts, embeddings, report))
+        vectors = self._check_width(self._embeddings(texts, embeddings, report))
         report("assign", 0, 1)
-        labels, coords = assign.assign(self.embeddings_, self.labels_, self.coords_, new_embeddings,
+        labels, coords = assign.assign(old.embeddings, old.labels, old.coords, vectors,
                                        include_noise=not self.assign_noise)
-        stories, _ = assign.assign(self.embeddings_, self.story_labels_, None, new_embeddings)
-        labels, stories = self._open_new_topics(new_embeddings, texts, labels, stories)
-        old_names = dict(zip(self.topics_["id"], self.topics_["name"]))
-        old_story_names = dict(zip(self.stories_["id"], self.stories_["name"]))
-        documents = documents.assign(doc_id=_fresh_ids(documents["doc_id"], self.documents_["doc_id"]))
-        self.documents_ = pd.concat([self.documents_, documents], ignore_index=True)
-        self.embeddings_ = np.vstack([self.embeddings_, new_embeddings])
-        self.coords_ = np.vstack([self.coords_, coords])
-        themes = labels if self.level_ == "theme" else story_themes(self.story_labels_, self.theme_labels_, stories)
-        self.labels_ = np.concatenate([self.labels_, labels])
-        self.story_labels_ = np.concatenate([self.story_labels_, stories])
-        self.theme_labels_ = np.concatenate([self.theme_labels_, themes])
-        self.added_ = np.concatenate([np.zeros(len(self.added_), bool), np.ones(len(texts), bool)])
-        self.added_since_, self.fitted_at_ = self.fitted_at_, _now()
+        stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors)
+        labels, stories, next_topic, next_story = self._open_new_topics(old, vectors, texts, labels, stories)
+        themes = labels if old.level == "theme" else assign.story_themes(old.story_labels, old.theme_labels, stories)
+        documents = documents.assign(doc_id=_fresh_ids(documents["doc_id"], old.documents["doc_id"]))
+        all_documents = pd.concat([old.documents, documents], ignore_index=True)
+        all_vectors = np.vstack([old.embeddings, vectors])
+        all_labels = np.concatenate([old.labels, labels])
+        all_stories = np.concatenate([old.story_labels, stories])
         report("name", 0, 1)
-        all_texts = self.documents_["text"].tolist()
-        self.topics_ = _keep_names(label.describe_topics(all_texts, self.labels_, self.embeddings_), old_names)
-        self.stories_ = _keep_names(label.describe_topics(all_texts, self.story_labels_, self.embeddings_), old_story_names)
+        all_texts = all_documents["text"].tolist()
+        self._set_state(FittedState(
+            documents=all_documents, embeddings=all_vectors, coords=np.vstack([old.coords, coords]),
+            labels=all_labels, story_labels=all_stories, theme_labels=np.concatenate([old.theme_labels, themes]),
+            added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
+            topics=_keep_names(label.describe_topics(all_texts, all_labels, all_vectors), old.topics),
+            stories=_keep_names(label.describe_topics(all_texts, all_stories, all_vectors), old.stories),
+            level=old.level, next_topic_id=next_topic, next_story_id=next_story,
+            fitted_at=_now(), added_since=old.fitted_at,
+        ))
         report("done", 1, 1)
         return self
 
-    def _open_new_topics(self, embeddings, texts, labels, stories):
-        """Cluster the new items that fit no topic; clusters among them become new topics."""
+    def _open_new_topics(self, old: FittedState, embeddings: np.ndarray, texts: list[str], labels: np.ndarray,
+                         stories: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Cluster the new items that fit no topic; clusters among them become new topics with
+        fresh ids. Returns the labels, the stories and the next free ids."""
+        next_ids = [old.next_topic_id, old.next_story_id]
         loose = np.flatnonzero(labels < 0)
         if len(loose) < 2:
-            return labels, stories
-        found = cluster.cluster_levels(embeddings[loose], [texts[i] for i in loose], level=self.level_,
+            return labels, stories, *next_ids
+        found = cluster.cluster_levels(embeddings[loose], [texts[i] for i in loose], level=old.level,
                                        random_state=self.random_state)
-        for level_labels, target, attribute in ((found["labels"], labels, "next_topic_id_"),
-                                                (found["story"], stories, "next_story_id_")):
-            level_labels = np.asarray(level_labels)
+        for slot, (level_labels, target) in enumerate(((found.labels, labels), (found.story, stories))):
             for new in np.unique(level_labels[level_labels >= 0]):
                 members = loose[level_labels == new]
-                if attribute == "next_story_id_":
+                if slot == 1:  # a story only for items no existing story took
                     members = members[target[members] < 0]
                     if len(members) < 2:
                         continue
-                target[members] = getattr(self, attribute)
-                setattr(self, attribute, getattr(self, attribute) + 1)
-        return labels, stories
+                target[members] = next_ids[slot]
+                next_ids[slot] += 1
+        return labels, stories, *next_ids
 
     def save(self, folder) -> None:
-        """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back."""
+        """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back.
+
+        `folder` must be missing, empty or a saved map (see `persist.check_target`)."""
         from analysis import __version__, persist
 
         self._check_fitted()
-        manifest = {
-            "params": self.get_params(),
-            "level_": self.level_,
-            "next_topic_id_": self.next_topic_id_,
-            "next_story_id_": self.next_story_id_,
-            "fitted_at_": self.fitted_at_,
-            "added_since_": self.added_since_,
-            "topicmap_version": __version__,
-        }
-        arrays = {"embeddings": self.embeddings_, "coords": self.coords_, "labels": self.labels_,
-                  "story_labels": self.story_labels_, "theme_labels": self.theme_labels_, "added": self.added_}
-        tables = {"documents": self.documents_, "topics": self.topics_, "stories": self.stories_}
-        persist.save_state(folder, manifest, arrays, tables)
+        persist.save_state(folder, self.get_params(), self._state(), __version__)
 
     @classmethod
     def load(cls, folder) -> TopicMap:
         """Read a map written by `save`; loading runs no code from the folder."""
         from analysis import persist
 
-        manifest, arrays, tables = persist.load_state(folder, cls._get_param_names())
-        topic_map = cls(**manifest["params"])
-        topic_map.level_ = manifest["level_"]
+        params, state = persist.load_state(folder, cls._get_param_names())
+        topic_map = cls(**params)
         try:
             topic_map._validate_params()
         except InputError as exc:
             raise InputError(f"{folder} is a damaged saved map ({exc}); save the map again") from exc
-        if topic_map.level_ not in ("story", "theme"):
-            raise InputError(f"{folder} is a damaged saved map (level_={manifest['level_']!r}); save the map again")
-        topic_map.next_topic_id_ = int(manifest["next_topic_id_"])
-        topic_map.next_story_id_ = int(manifest["next_story_id_"])
-        topic_map.embeddings_ = arrays["embeddings"]
-        topic_map.coords_ = arrays["coords"]
-        topic_map.labels_ = arrays["labels"]
-        topic_map.story_labels_ = arrays["story_labels"]
-        # Maps saved before themes were kept: a theme map's labels are its themes; a story
-        # map's themes are unknown without refitting, so each story stands for its theme.
-        topic_map.theme_labels_ = arrays.get("theme_labels", arrays["labels"])
-        topic_map.added_ = arrays["added"]
-        topic_map.fitted_at_ = manifest.get("fitted_at_")
-        topic_map.added_since_ = manifest.get("added_since_")
-        topic_map.documents_ = tables["documents"]
-        topic_map.topics_ = tables["topics"]
-        topic_map.stories_ = tables["stories"]
+        topic_map._set_state(state)
         return topic_map
+
+    def _state(self) -> FittedState:
+        """The fitted attributes as one record."""
+        return FittedState(**{name: getattr(self, f"{name}_") for name in FIELDS})
+
+    def _set_state(self, state: FittedState) -> None:
+        """Set every fitted attribute at once, from one record."""
+        for name in FIELDS:
+            setattr(self, f"{name}_", getattr(state, name))
 
     def figure(self):
         """The topic map as a plotly Figure (renders inline in Jupyter)."""
@@ -264,22 +268,18 @@ class TopicMap(BaseEstimator):
         self._check_fitted()
         return topic_figure(self.to_frame(), self.topics_)
 
-    def _embeddings(self, texts: list[str], embeddings, report) -> np.ndarray:
+    def _embeddings(self, texts: list[str], embeddings, report: Progress) -> np.ndarray:
         if embeddings is not None:
-            embeddings = np.asarray(embeddings, dtype=np.float32)
-            if embeddings.ndim != 2 or len(embeddings) != len(texts):
-                raise InputError(
-                    f"embeddings has shape {embeddings.shape}: expected ({len(texts)}, d), one row per document"
-                )
-            if not np.isfinite(embeddings).all():
-                raise InputError("embeddings holds NaN or infinite values: pass finite vectors")
-            return embeddings
+            return check_embeddings(embeddings, len(texts))
+        report("embed", 0, len(texts))
+        return embed.embed_texts(texts, self.model, cache_dir=self._cache_dir(),
+                                 on_progress=lambda done, total: report("embed", done, total))
+
+    def _cache_dir(self) -> str | None:
+        """The embedding cache folder the `cache` parameter names, or None when it is off."""
         from analysis.cache import default_cache_dir
 
-        cache_dir = None if self.cache is False else default_cache_dir() if self.cache is True else self.cache
-        report("embed", 0, len(texts))
-        return embed.embed_texts(texts, self.model, cache_dir=cache_dir,
-                                 on_progress=lambda done, total: report("embed", done, total))
+        return None if self.cache is False else str(default_cache_dir() if self.cache is True else self.cache)
 
     def _check_width(self, embeddings: np.ndarray) -> np.ndarray:
         """New items' vectors must live in the fitted map's space."""
@@ -361,11 +361,9 @@ class TopicMap(BaseEstimator):
         }
         frame = self.to_frame()
         if self.engine == "dask" and len(frame) > self.sample_size:  # millions of items: draw a sample
-            from analysis.distributed import map_sample
-
-            frame = frame.iloc[map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
+            frame = frame.iloc[report.map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
             meta["items"] = f"{len(self.labels_):,} (the map draws a stratified sample of {len(frame):,}; topic sizes are exact)"
-        since = report.display_time(getattr(self, "added_since_", None))
+        since = report.display_time(self.added_since_)
         return report.report_data(frame, self.topics_, self.stories_, meta, since=since)
 
     def _validate_params(self, flags: Mapping[str, str] | None = None) -> None:
@@ -408,30 +406,6 @@ class TopicMap(BaseEstimator):
             raise bad("sample_size", "an integer >= 2")
 
 
-def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
-    """Normalise str lists, Series and DataFrames to the loader's frame (doc_id, kind, text, ...)."""
-    if isinstance(docs, pd.DataFrame):
-        if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
-            frame = docs.reset_index(drop=True)
-        else:
-            frame, _ = table_items(docs.reset_index(drop=True), "DataFrame", text_col)
-            frame = frame.reset_index(drop=True)
-    elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):
-        texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in docs]
-        frame = pd.DataFrame({"doc_id": [str(i) for i in range(1, len(texts) + 1)], "kind": "headline", "text": texts})
-    else:
-        raise InputError(f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame")
-    if frame.empty:
-        raise InputError("docs is empty: pass at least one text")
-    # Every text a str that UTF-8 can hold: a lone surrogate (from a bad decode) becomes U+FFFD.
-    frame["text"] = [_SURROGATE.sub("\ufffd", t) if isinstance(t, str) else "" if pd.isna(t) else str(t)
-                     for t in frame["text"].astype(object)]
-    return frame
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _canonical_order(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
     """A permutation that sorts the items by text, then by vector: the same for any row order."""
     return np.array(sorted(range(len(texts)), key=lambda i: (texts[i], embeddings[i].tobytes())), dtype=np.int64)
@@ -446,21 +420,13 @@ def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return filled
 
 
-def story_themes(fitted_stories: np.ndarray, fitted_themes: np.ndarray, stories: np.ndarray) -> np.ndarray:
-    """Themes of items from their stories: each story's most common theme among the fitted
-    items (-1 for unclustered items and for stories the fitted items do not have)."""
-    clustered = fitted_stories >= 0
-    pairs = pd.DataFrame({"story": fitted_stories[clustered], "theme": fitted_themes[clustered]})
-    theme_of = pairs.groupby("story")["theme"].agg(lambda t: t.value_counts().idxmax()).to_dict()
-    return np.array([theme_of.get(s, -1) for s in stories.tolist()], dtype=np.int64)
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _keep_names(topics: pd.DataFrame, old_names: dict) -> pd.DataFrame:
+def _keep_names(topics: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     """Existing topics keep the name readers already know; new ones get a fresh name."""
+    old_names = dict(zip(old["id"], old["name"]))
     topics = topics.copy()
     topics["name"] = [old_names.get(i, n) for i, n in zip(topics["id"], topics["name"])]
     return topics

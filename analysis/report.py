@@ -42,8 +42,22 @@ JS_ASSETS = (
 )
 CSS_ASSETS = ("report.css",)
 COORD_DECIMALS = 3
+MAP_MIN_PER_TOPIC = 20  # a sampled map draws at least this many items of each topic (all if fewer)
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+def map_sample(labels: np.ndarray, size: int, random_state: int = 0) -> np.ndarray:
+    """Items to draw on a map of more than `size` items: each topic (and the unclustered)
+    in proportion to its size, but at least MAP_MIN_PER_TOPIC items (all when fewer), so every
+    topic is on the map. About `size` indices, sorted."""
+    rng = np.random.default_rng(random_state)
+    groups, counts = np.unique(labels, return_counts=True)
+    chosen = []
+    for group, count in zip(groups, counts):
+        quota = min(count, max(MAP_MIN_PER_TOPIC, math.floor(size * count / len(labels))))
+        chosen.append(rng.choice(np.flatnonzero(labels == group), size=quota, replace=False))
+    return np.sort(np.concatenate(chosen))
 
 
 def topic_color(topic: int) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from analysis import TopicMap, assign, distributed, embed
+from analysis import TopicMap, assign, distributed, embed, report
 from analysis.errors import InputError
 from conftest import BENCH, topicmap
 
@@ -91,12 +91,12 @@ def test_sample_fit_places_every_item_as_assign_does(cluster, maps, corpus):
 
 def test_map_sample_draws_every_topic_in_proportion():
     labels = np.repeat([-1, 0, 1, 2], [30_000, 60_000, 9_990, 10])
-    drawn = distributed.map_sample(labels, 10_000, random_state=0)
+    drawn = report.map_sample(labels, 10_000, random_state=0)
     assert np.all(np.diff(drawn) > 0)
     counts = pd.Series(labels[drawn]).value_counts()
     assert counts[0] == 6000 and counts[-1] == 3000 and counts[1] == 999
     assert counts[2] == 10  # a topic smaller than the floor is drawn whole
-    assert np.array_equal(drawn, distributed.map_sample(labels, 10_000, random_state=0))
+    assert np.array_equal(drawn, report.map_sample(labels, 10_000, random_state=0))
 
 
 def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, tmp_path):

@@ -1,0 +1,68 @@
+"""The fitted state of a topic map, defined once.
+
+`TopicMap.fit` and `update` produce a `FittedState`, `TopicMap` exposes its fields as the
+scikit-learn attributes (`labels_`, `coords_`, ...), `persist` saves and loads it field by
+field, and the Dask engine fills the same record. `check_embeddings` is the one validation of
+vectors, whoever supplies them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError
+
+#: Array fields, saved as .npy files; table fields, saved as Parquet; the rest go in the manifest.
+ARRAYS = ("embeddings", "coords", "labels", "story_labels", "theme_labels", "added")
+TABLES = ("documents", "topics", "stories")
+SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since")
+
+
+@dataclass
+class FittedState:
+    """What a fit learned; `TopicMap` shows each field as an attribute named `<field>_`.
+
+    documents: the items (doc_id, kind, text and the input's columns), one row each.
+    embeddings, coords: n×d unit vectors and n×2 map positions.
+    labels: topic of each item at `level` (-1 unclustered); story_labels, theme_labels: both levels.
+    added: True for the items the last `update` added.
+    topics, stories: one row a topic (id, name, size, keywords, representatives, ...).
+    level: "story" or "theme"; next_topic_id, next_story_id: the ids new topics get.
+    fitted_at: when the map last took in items (ISO 8601, UTC); added_since: the `fitted_at`
+        of the map the last `update` added to.
+    """
+
+    documents: pd.DataFrame
+    embeddings: np.ndarray
+    coords: np.ndarray
+    labels: np.ndarray
+    story_labels: np.ndarray
+    theme_labels: np.ndarray
+    added: np.ndarray
+    topics: pd.DataFrame
+    stories: pd.DataFrame
+    level: str
+    next_topic_id: int
+    next_story_id: int
+    fitted_at: str | None = None
+    added_since: str | None = None
+
+
+FIELDS = tuple(f.name for f in fields(FittedState))
+assert set(FIELDS) == set(ARRAYS + TABLES + SCALARS)
+
+
+def check_embeddings(embeddings, n: int) -> np.ndarray:
+    """`embeddings` as float32, checked to be one finite row per item; InputError otherwise."""
+    try:
+        vectors = np.asarray(embeddings, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"embeddings cannot be read as numbers ({exc}): pass an (n, d) float array") from exc
+    if vectors.ndim != 2 or len(vectors) != n or vectors.shape[1] < 1:
+        raise InputError(f"embeddings has shape {vectors.shape}: expected ({n}, d), one row per document")
+    if not np.isfinite(vectors).all():
+        raise InputError("embeddings holds NaN or infinite values: pass finite vectors")
+    return vectors
