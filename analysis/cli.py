@@ -30,6 +30,9 @@ STAGE_NAMES = {"embed": "Embedding", "cluster": "Clustering", "name": "Naming to
 
 
 def _fail(message: str, code: int) -> None:
+    """One line on stderr, whatever the message holds (a path may hold a line break)."""
+    message = message.replace("\r", "\\r").replace("\n", "\\n")
+    message = message.encode("utf-8", "replace").decode("utf-8")  # a file name that is not UTF-8
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -259,7 +262,7 @@ def report(
 
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.fit(documents, progress=progress)
-        topic_map.report(output, input_name=Path(input).resolve().name or input, plotlyjs=plotlyjs.value)
+        topic_map.report(output, input_name=_shown_name(Path(input).resolve().name or input), plotlyjs=plotlyjs.value)
         if export is not None and engine == Engine.dask and export.suffix.lower() == ".parquet":
             from analysis.distributed import write_parquet_parts
 
@@ -301,7 +304,8 @@ def update(
         from analysis.persist import check_target
 
         sources = _check_outputs(input, output, export)
-        check_target(map_dir, [*sources, output, *([export] if export else [])], flag="MAP_DIR")
+        if save:  # the map is written back: the same rule as --save-map
+            check_target(map_dir, [*sources, output, *([export] if export else [])], flag="MAP_DIR")
         from analysis.pipeline import TopicMap
 
         topic_map = TopicMap.load(map_dir)
@@ -309,7 +313,8 @@ def update(
         before = len(topic_map.topics_)
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.update(documents, progress=progress)
-        topic_map.report(output, input_name=f"{map_dir.name} + {Path(input).name}", plotlyjs=plotlyjs.value)
+        topic_map.report(output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"),
+                         plotlyjs=plotlyjs.value)
         if export is not None:
             write_export(topic_map.to_frame(), export)
         if save:
@@ -342,6 +347,9 @@ def evaluate(
     Unclustered items count as singletons, so leaving items out earns nothing."""
 
     def work() -> None:
+        import numpy as np
+        import pandas as pd
+
         from analysis.evaluate import score
         from analysis.pipeline import TopicMap
 
@@ -353,7 +361,11 @@ def evaluate(
             found = ", ".join(c for c in documents.columns if c not in ("doc_id", "kind", "text"))
             raise InputError(f"{input} has no column {gold_col!r} (found: {found}); pass one of those to --gold-col")
         if "input_topic" in documents.columns and "input_doc_id" in documents.columns:
-            labels, source = documents["input_topic"].astype(int).to_numpy(), "export"
+            topic_ids = pd.to_numeric(documents["input_topic"], errors="coerce")
+            if topic_ids.isna().any() or (topic_ids % 1 != 0).any() or (topic_ids.abs() > 2**53).any():
+                raise InputError(f"{input} reads as an export (doc_id and topic columns) but its topic column "
+                                 "holds values that are not topic ids: give a labelled corpus or an export")
+            labels, source = topic_ids.astype(np.int64).to_numpy(), "export"
         else:
             with _Progress(not quiet and sys.stderr.isatty()) as progress:
                 topic_map.fit(documents, progress=progress)
@@ -382,6 +394,11 @@ def _read_input(input: str, text_col: Optional[str], unit: Optional[Unit], keep_
     if documents.attrs.get("merged"):
         _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
     return documents
+
+
+def _shown_name(name: str) -> str:
+    """A file name as the report shows it: bytes that are not UTF-8 become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _cache_option(cache: Optional[Path], no_cache: bool):

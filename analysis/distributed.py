@@ -57,7 +57,7 @@ def connect(scheduler: str | None = None) -> Iterator:
     if address:
         try:
             client = Client(address, timeout="30s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
             raise InputError(
                 f"cannot reach the Dask scheduler at {address} ({exc}); start it with `dask scheduler` "
                 f"or omit --scheduler (and {SCHEDULER_ENV}) to use a LocalCluster"

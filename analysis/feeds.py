@@ -86,7 +86,11 @@ def read_feed(path: Path) -> list[Titled]:
     """
     import feedparser
 
-    parsed = feedparser.parse(path.read_bytes())  # bytes, so feedparser never fetches a URL
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read ({exc.strerror or exc}); check its permissions") from exc
+    parsed = feedparser.parse(data)  # bytes, so feedparser never fetches a URL
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries:
         if problem is not None:

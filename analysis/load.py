@@ -93,8 +93,20 @@ def load_corpus(
     merged = 0
     if not keep_duplicates:
         frame, merged = merge_copies(frame, always_count=many or "feed" in readings)
-    frame = frame.reset_index(drop=True)
+    frame = _valid_unicode(frame.reset_index(drop=True))
     frame.attrs.update(dropped=dropped, merged=merged, source=str(path), files=[str(f) for f in files])
+    return frame
+
+
+def _valid_unicode(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every string cell one UTF-8 can hold: a lone surrogate (a JSON escape such as
+    \\ud800, a character reference, a file name that is not UTF-8) becomes U+FFFD."""
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object:  # Arrow-backed text holds valid UTF-8 only
+            continue
+        if any(isinstance(v, str) and _SURROGATE.search(v) for v in values):
+            frame[column] = values.map(lambda v: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v)
     return frame
 
 
@@ -104,24 +116,42 @@ def corpus_files(path: str | Path) -> list[Path]:
 
 
 def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
-    """(supported files, skipped files, whether `path` is a folder or glob), files sorted by name."""
+    """(supported files, skipped files, whether `path` is a folder or glob), files sorted by name.
+
+    A glob's `**` does not descend into linked folders, and a file reached twice is read once,
+    so a folder that links to itself is neither a hang nor a multiplied corpus."""
     text = os.path.expanduser(str(path))
-    if Path(text).is_dir():
-        found = sorted(p for p in Path(text).iterdir() if p.is_file() and not p.name.startswith("."))
-        where = f"folder {path}"
-    elif any(ch in text for ch in "*?[") and not Path(text).exists():
-        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
-        if not found:
-            raise InputError(f"{path} matches no files: check the pattern and the folder it names")
-        where = f"pattern {path}"
-    else:
-        check_readable(Path(text))
-        return [Path(text)], [], False
+    if not text.strip():
+        raise InputError("INPUT is empty: give a file, a folder or a quoted glob")
+    try:
+        if Path(text).is_dir():
+            found = sorted(p for p in Path(text).iterdir() if p.is_file() and not p.name.startswith("."))
+            where = f"folder {path}"
+        elif any(ch in text for ch in "*?[") and not Path(text).exists():
+            found = sorted({p.resolve(): p for p in _glob(text) if p.is_file()}.values())
+            if not found:
+                raise InputError(f"{path} matches no files: check the pattern and the folder it names")
+            where = f"pattern {path}"
+        else:
+            check_readable(Path(text))
+            return [Path(text)], [], False
+    except PermissionError as exc:
+        raise InputError(f"{path}: cannot list {exc.filename or 'a folder'} (permission denied); "
+                         "check its permissions") from exc
     files = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
     if not files:
         supported = ", ".join(SUPPORTED_SUFFIXES)
         raise InputError(f"{where} has no corpus files: put files ending in one of {supported} there")
     return files, [p for p in found if p not in files], True
+
+
+def _glob(pattern: str) -> list[Path]:
+    """The paths a glob pattern matches, with pathlib's `**` (which does not follow links)."""
+    parts = Path(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if any(ch in part for ch in "*?[")), len(parts))
+    anchor = Path(*parts[:fixed]) if fixed else Path(".")
+    rest = str(Path(*parts[fixed:]))
+    return list(anchor.glob(rest)) if anchor.is_dir() else []
 
 
 def check_readable(path: Path) -> None:
@@ -408,10 +438,25 @@ def _parse_jsonl(text: str, path: Path) -> pd.DataFrame:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{number}: not valid JSON ({exc.msg}); fix or remove that line") from exc
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+            reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            raise InputError(f"{path}:{number}: JSON that cannot be read ({reason}); fix or remove that line") from exc
         if not isinstance(row, dict):
             raise InputError(f"{path}:{number}: expected a JSON object a line, got {type(row).__name__}")
-        rows.append(row)
+        rows.append(_without_surrogates(row) if "\\u" in line else row)
     return pd.DataFrame(rows)
+
+
+def _without_surrogates(value):
+    """A parsed JSON value with lone surrogates (escapes such as \\ud800) in its strings
+    replaced by U+FFFD, so that UTF-8 (and Arrow) can hold it."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[pd.DataFrame, int]:

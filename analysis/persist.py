@@ -11,6 +11,7 @@ map and nothing else, so saving never deletes anything of the user's.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.export import parquet_ready
 from analysis.files import signals_held
 from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 
@@ -30,6 +32,7 @@ OPTIONAL_ARRAYS = ("theme_labels",)
 MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
 MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
 MAX_MANIFEST_BYTES = 10_000_000
+MAX_NAME_BYTES = 200  # the staging folder's name adds about 20 bytes to the folder's; 255 is the limit
 
 
 def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag: str = "--save-map") -> None:
@@ -43,6 +46,9 @@ def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag:
         if other == resolved or resolved in other.parents:
             raise InputError(f"{flag} {folder} is or contains {path}, an input or output of this run: "
                              "keep the map's folder apart from the run's other files")
+    if len(os.fsencode(folder.name)) > MAX_NAME_BYTES:
+        raise InputError(f"{flag} {folder.name[:40]}...: the folder name is too long (over {MAX_NAME_BYTES} bytes); "
+                         "choose a shorter name")
     for parent in [folder, *folder.parents]:
         if parent.exists() and not parent.is_dir():
             raise InputError(f"{flag} {folder}: {parent} is a file, not a folder; choose a new folder for the map")
@@ -59,6 +65,8 @@ def save_state(folder: str | Path, params: dict, state: FittedState, version: st
     replacing it whole only once everything is written. `version` is topicmap's, recorded."""
     folder = Path(folder)
     check_target(folder)
+    if folder.is_symlink():  # a link to a saved map: the map it points to is updated
+        folder = folder.resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
     manifest = {"format_version": FORMAT_VERSION, "params": params, "topicmap_version": version,
                 **{f"{name}_": getattr(state, name) for name in SCALARS}}
@@ -70,7 +78,7 @@ def save_state(folder: str | Path, params: dict, state: FittedState, version: st
         for name in ARRAYS:
             np.save(staging / f"{name}.npy", getattr(state, name), allow_pickle=False)
         for name in TABLES:
-            getattr(state, name).to_parquet(staging / f"{name}.parquet", index=False)
+            parquet_ready(getattr(state, name)).to_parquet(staging / f"{name}.parquet", index=False)
         if folder.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
             backup.rmdir()
@@ -107,14 +115,18 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         names = [name for name in ARRAYS if name not in OPTIONAL_ARRAYS or (folder / f"{name}.npy").is_file()]
         arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in names}
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        with np.errstate(over="ignore", invalid="ignore"):  # a value past float32 becomes inf: refused below
+            for name in ("embeddings", "coords"):
+                arrays[name] = arrays[name].astype(np.float32) if np.issubdtype(arrays[name].dtype, np.floating) else arrays[name]
         problem = _damage(manifest, set(known_params), arrays, tables)
+        if not problem:
+            for name in ("topics", "stories"):
+                for column in ("keywords", "representatives"):
+                    tables[name][column] = tables[name][column].map(_strings)
     except Exception as exc:
         problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
     if problem:
         raise InputError(f"{folder} is a damaged saved map ({problem}); save the map again")
-    for name in ("topics", "stories"):
-        for column in ("keywords", "representatives"):
-            tables[name][column] = tables[name][column].map(list)
     # A map saved before themes were kept: a theme map's labels are its themes; a story map's
     # themes are unknown without refitting, so each story stands for its theme.
     arrays.setdefault("theme_labels", arrays["labels"])
@@ -126,6 +138,13 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         **{name: manifest.get(f"{name}_") for name in SCALARS},
     )
     return manifest["params"], state
+
+
+def _strings(value) -> list[str]:
+    """A saved list of keywords or representative items, as a list of str."""
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise ValueError("keywords and representatives must be lists of text")
+    return [str(v) for v in value]
 
 
 def _read_manifest(path: Path) -> dict:
@@ -173,8 +192,12 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
     themes = arrays.get("theme_labels")
     if themes is not None and (not np.issubdtype(themes.dtype, np.integer) or (len(themes) and themes.min() < -1)):
         return "theme_labels are not topic ids"
+    if any(arrays[name].ndim != 1 for name in ("labels", "story_labels", "theme_labels", "added") if name in arrays):
+        return "labels that are not one per item"
     if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
         return "documents table without doc_id, kind and text"
+    if not tables["documents"]["text"].map(lambda t: isinstance(t, str)).all():
+        return "documents whose text is not text"
     for name, labels in (("topics", arrays["labels"]), ("stories", arrays["story_labels"])):
         table = tables[name]
         if not {"id", "name", "size", "keywords", "representatives"} <= set(table.columns):

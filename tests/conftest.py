@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import settings
+from sklearn.metrics import adjusted_rand_score
 
 # Property tests try the same examples on every run (CI has no example database to replay a
 # failure from); `HYPOTHESIS_PROFILE=explore make test` draws new ones and keeps a database.
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The tests never touch the user's cache: one embedding cache for the session in a temporary
+# folder (removed at exit), and numba's compiled code kept in one machine-wide temporary folder
+# so that it is compiled once, not in every test process. Set before analysis is imported.
+_SESSION_CACHE = tempfile.mkdtemp(prefix="topicmap-tests-")
+atexit.register(shutil.rmtree, _SESSION_CACHE, ignore_errors=True)
+os.environ["TOPICMAP_CACHE"] = _SESSION_CACHE
+os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-numba")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
 SEED = ROOT / "data" / "seed.txt"
 SEED_THEMES = ROOT / "tests" / "data" / "seed_themes.csv"
 BENCH = ROOT / "data" / "bench"
@@ -30,6 +43,27 @@ def topicmap(*args: str, check: bool = False) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(Path(sys.executable).parent / "topicmap"), *args], capture_output=True, text=True, cwd=ROOT, check=check
     )
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """Run `topicmap ARGS` through its real entry point in this process: for errors raised
+    before any model loads, where a fresh process would cost seconds to see one line."""
+    import contextlib
+    import io
+
+    from analysis.cli import main
+
+    out, err, argv = io.StringIO(), io.StringIO(), sys.argv
+    sys.argv = ["topicmap", *args]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = argv
+    return subprocess.CompletedProcess(["topicmap", *args], code, out.getvalue(), err.getvalue())
 
 
 def fake_vectors(texts, dim: int = 32) -> np.ndarray:

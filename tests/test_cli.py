@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import SEED, topicmap
+from conftest import ROOT, SEED, cli, topicmap
 
 
 @pytest.mark.parametrize("command", [[], ["report"]])
@@ -13,6 +13,19 @@ def test_every_help_answers_with_an_example(command):
     result = topicmap(*command, "--help")
     assert result.returncode == 0
     assert "topicmap report" in result.stdout
+
+
+@pytest.mark.parametrize("command, options", [
+    ("report", ["--output", "--export", "--model", "--level", "--topics", "--seed", "--save-map", "--plotlyjs"]),
+    ("update", ["--output", "--save", "--export", "--plotlyjs"]),
+    ("eval", ["--gold-col", "--level", "--topics", "--model", "--seed"]),
+])
+def test_every_command_help_lists_its_options_and_an_example(command, options):
+    result = cli(command, "--help")
+    assert result.returncode == 0 and result.stderr == ""
+    assert f"topicmap {command}" in result.stdout and "Example:" in result.stdout
+    for option in options:
+        assert option in result.stdout
 
 
 def test_export_contract(seed_run):
@@ -68,8 +81,9 @@ def test_csv_input_columns_reach_the_export(tmp_path):
         ([str(SEED), "-o", "{tmp}/x.html", "--model", "{tmp}/no-such-model"], "cannot load model"),
     ],
 )
-def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, args, message):
-    result = topicmap("report", *[a.format(tmp=tmp_path) for a in args])
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(ROOT)
+    result = cli("report", *[a.format(tmp=tmp_path) for a in args])
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -27,7 +27,7 @@ import pytest
 
 from analysis.errors import InputError
 from analysis.load import load_corpus
-from conftest import BENCH, ROOT, SEED, topicmap, fake_vectors
+from conftest import BENCH, ROOT, SEED, cli, fake_vectors, topicmap
 
 # The CLI with embed_texts replaced by a hash-based fake: one unit vector per distinct text
 # (after whitespace and case folding), so no model loads. FAKE_PAUSE_IN=stage makes it write
@@ -111,7 +111,7 @@ def real_embed():
 def test_a_file_without_items_is_exit_2_naming_the_expected_format(tmp_path, name, content):
     source = tmp_path / name
     source.write_text(content)
-    result = topicmap("report", str(source), "-o", str(tmp_path / "out.html"))
+    result = cli("report", str(source), "-o", str(tmp_path / "out.html"))
     assert_one_line_error(result, 2, f"{source} has no items", "one headline a line", "`text` column")
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
@@ -300,7 +300,7 @@ def test_unreadable_inputs_are_one_line_exit_2(tmp_path, name, content, needles)
         source.write_text(content)
     out = tmp_path / "out"
     out.mkdir()
-    result = topicmap("report", str(source), "-o", str(out / "x.html"), "--export", str(out / "x.csv"))
+    result = cli("report", str(source), "-o", str(out / "x.html"), "--export", str(out / "x.csv"))
     assert_one_line_error(result, 2, *needles)
     assert list(out.iterdir()) == []
 
@@ -314,7 +314,7 @@ def test_output_that_is_the_input_is_refused_and_the_input_untouched(tmp_path):
     link = tmp_path / "link.csv"
     link.symlink_to(source)
     for export in (source, link):
-        result = topicmap("report", str(source), "-o", str(tmp_path / "r.html"), "--export", str(export))
+        result = cli("report", str(source), "-o", str(tmp_path / "r.html"), "--export", str(export))
         assert_one_line_error(result, 2, "is the input file", "choose another output path")
     assert digest(source) == before and not (tmp_path / "r.html").exists()
 
@@ -339,7 +339,7 @@ def _unwritable_folder(tmp_path: Path) -> Path:
 def test_an_unwritable_folder_is_refused_before_any_work(tmp_path):
     folder = _unwritable_folder(tmp_path)
     try:
-        result = topicmap("report", str(SEED), "-o", str(folder / "out.html"))
+        result = cli("report", str(SEED), "-o", str(folder / "out.html"))
         assert_one_line_error(result, 2, f"cannot write in folder {folder}", "choose another folder")
         assert not (folder / "out.html").exists()
     finally:
@@ -534,6 +534,16 @@ def _damage(folder: Path, how: str) -> None:
         labels = np.load(folder / "labels.npy")
         labels[0] = 10**6
         np.save(folder / "labels.npy", labels)
+    elif how == "keywords null":
+        topics = pd.read_parquet(folder / "topics.parquet")
+        topics["keywords"] = None
+        topics.to_parquet(folder / "topics.parquet")
+    elif how == "embeddings past float32":
+        np.save(folder / "embeddings.npy", np.load(folder / "embeddings.npy").astype(np.float64) * 1e300)
+    elif how == "text not text":
+        documents = pd.read_parquet(folder / "documents.parquet")
+        documents["text"] = range(len(documents))
+        documents.to_parquet(folder / "documents.parquet")
     elif how == "array replaced by a folder":
         (folder / "added.npy").unlink()
         (folder / "added.npy").mkdir()
@@ -552,7 +562,7 @@ MANIFEST_VALUES = {
 DAMAGES = ["no manifest", "manifest not JSON", "manifest a list", "other version", "unknown params", "no ids",
            "truncated array", "short array", "pickled array", "missing table", "garbage table", "table without columns",
            *MANIFEST_VALUES, "manifest nested deep", "embeddings as strings", "NaN coords", "labels beyond the ids",
-           "array replaced by a folder"]
+           "array replaced by a folder", "keywords null", "embeddings past float32", "text not text"]
 
 
 @pytest.fixture(scope="module")
@@ -587,7 +597,7 @@ def test_update_with_a_damaged_saved_map_is_one_line_exit_2(tmp_path, saved_map)
     _damage(folder, "unknown params")
     source = tmp_path / "new.txt"
     source.write_text("Another headline about the storm\n")
-    result = topicmap("update", str(folder), str(source), "-o", str(tmp_path / "u.html"))
+    result = cli("update", str(folder), str(source), "-o", str(tmp_path / "u.html"))
     assert_one_line_error(result, 2, "damaged saved map", "save the map again")
     assert not (tmp_path / "u.html").exists()
 

@@ -298,3 +298,78 @@ def test_seed_report_still_runs_through_the_real_entry_point(capsys, tmp_path):
     assert (tmp_path / "seed.html").stat().st_size > 100_000 and (tmp_path / "map" / "topicmap.json").is_file()
     result = topicmap("update", str(tmp_path / "map"), str(SEED), "-o", str(tmp_path / "u.html"), "--save", "-q")
     assert result.returncode == 0, result.stderr
+
+
+# Cases from a hostile sweep after the fixes above ---------------------------------------------
+
+def test_a_glob_through_a_folder_that_links_to_itself_reads_each_file_once(tmp_path):
+    folder = tmp_path / "loop"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n".join(HEADLINES) + "\n")
+    for name in ("self", "again", "more"):
+        (folder / name).symlink_to(".")
+    frame = load_corpus(f"{folder}/**/*.txt")
+    assert sorted(frame["text"]) == sorted(HEADLINES) and frame["count"].eq(1).all()
+
+
+def test_saving_through_a_link_updates_the_map_it_points_to(tmp_path):
+    from analysis.pipeline import TopicMap
+
+    topic_map = TopicMap(cache=False).fit(HEADLINES, embeddings=fake_vectors(HEADLINES))
+    topic_map.save(tmp_path / "map")
+    (tmp_path / "link").symlink_to(tmp_path / "map")
+    more = ["Another storm hits the coast", "Rates rise once more"]
+    topic_map.update(more, embeddings=fake_vectors(more)).save(tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and len(TopicMap.load(tmp_path / "map").labels_) == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "map"]  # nothing left beside them
+
+
+def test_input_columns_of_mixed_types_and_lone_surrogates_reach_a_saved_map(capsys, tmp_path):
+    source = tmp_path / "mixed.jsonl"
+    source.write_text('{"text": "Iran talks resume \\ud800", "v": "s"}\n{"text": "Steel tariffs rise", "v": 1}\n'
+                      '{"text": "Storm hits the coast", "v": [1]}\n')
+    frame = load_corpus(source)
+    assert frame["text"][0] == "Iran talks resume \ufffd"
+    from analysis.pipeline import TopicMap
+
+    topic_map = TopicMap(cache=False).fit(frame, embeddings=fake_vectors(frame["text"]))
+    topic_map.save(tmp_path / "map")
+    assert TopicMap.load(tmp_path / "map").documents_["text"][0] == "Iran talks resume \ufffd"
+
+
+@pytest.mark.parametrize("line, needle", [
+    ('{"text": "hi", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+    ('{"text": ' + "9" * 5000 + "}", "cannot be read"),
+])
+def test_hostile_jsonl_is_one_line_naming_the_line(tmp_path, line, needle):
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"text": "fine"}\n' + line + "\n")
+    with pytest.raises(InputError, match=f"bad.jsonl:2: .*{needle}"):
+        load_corpus(source)
+
+
+def test_eval_of_a_table_that_looks_like_an_export_but_is_not_is_exit_2(capsys, tmp_path):
+    source = tmp_path / "ev.csv"
+    source.write_text("doc_id,text,topic,gold\n1,Iran talks,0,a\n2,Tariffs hit,x,b\n")
+    code, _, err = run(capsys, "eval", str(source), "--gold-col", "gold")
+    assert code == 2
+    one_line(err, "not topic ids")
+
+
+def test_update_reads_a_map_folder_with_other_files_unless_it_saves(capsys, tmp_path):
+    from analysis.pipeline import TopicMap
+
+    TopicMap(cache=False).fit(HEADLINES, embeddings=fake_vectors(HEADLINES)).save(tmp_path / "map")
+    (tmp_path / "map" / "notes.txt").write_text("mine")
+    (tmp_path / "new.txt").write_text("Another storm hits the coast\n")
+    code, _, err = run(capsys, "update", str(tmp_path / "map"), str(tmp_path / "new.txt"), "-o",
+                       str(tmp_path / "u.html"), "--save")
+    assert code == 2
+    one_line(err, "not part of its map")
+    assert (tmp_path / "map" / "notes.txt").read_text() == "mine"
+
+
+def test_error_lines_stay_one_line_whatever_the_path_holds(capsys, tmp_path):
+    code, _, err = run(capsys, "report", str(tmp_path / "no\nfile.txt"), "-o", str(tmp_path / "r.html"))
+    assert code == 2
+    one_line(err, "does not exist")
