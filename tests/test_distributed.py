@@ -16,6 +16,8 @@ from analysis import TopicMap, assign, distributed, embed, report
 from analysis.errors import InputError
 from conftest import BENCH, topicmap
 
+pytestmark = pytest.mark.slow  # starts Dask clusters
+
 N_ITEMS = 2000
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 import nbformat
 from nbclient import NotebookClient
 
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # executes the notebook in a kernel
 
 
 def test_explore_notebook_runs_and_is_stored_without_outputs():

@@ -144,6 +144,7 @@ def test_any_jsonl_loads_or_fails_with_one_line_and_every_object_is_accounted_fo
         assert accounted(frame) == len(objects)
 
 
+@pytest.mark.slow  # fits a map per example
 @SETTINGS
 @given(tables(), st.booleans())
 @example(table=(["text"], [["\x00"], ["\x1f\x08"]]), keep_duplicates=False)  # refused as not text

@@ -19,6 +19,8 @@ from analysis.embed import embed_texts
 from analysis.evaluate import score
 from conftest import BENCH
 
+pytestmark = pytest.mark.slow  # quality on real bench samples with the real model
+
 
 @pytest.fixture(scope="module")
 def uci(tmp_path_factory):
