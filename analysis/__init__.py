@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 __all__ = ["TopicMap", "load_corpus", "__version__"]
 
 
