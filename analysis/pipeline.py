@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from analysis import assign, cluster, embed, label, project
+from analysis import assign, cluster, embed, label, phrases, project
 from analysis.errors import InputError
 from analysis.load import table_items
 
@@ -45,7 +45,7 @@ class TopicMap(BaseEstimator):
     labels_ : topic of each item at the chosen level, -1 for unclustered.
     story_labels_ : story of each item (themes are unions of stories).
     level_ : the level `labels_` is at ("story" or "theme").
-    topics_ : DataFrame with id, name, size, keywords, representatives, one row a topic.
+    topics_ : DataFrame with id, name, size, keywords, representatives, description, one row a topic.
     stories_ : the same for stories.
     embeddings_ : n×d embeddings; coords_ : n×2 map positions.
     documents_ : the items fitted (doc_id, kind, text and the input's columns).
@@ -114,8 +114,7 @@ class TopicMap(BaseEstimator):
         if self.assign_noise and (labels >= 0).any():
             labels = _fill_noise(sorted_vectors, labels)
         report("name", 0, 1)
-        self.topics_ = label.describe_topics(sorted_texts, labels, sorted_vectors)
-        self.stories_ = label.describe_topics(sorted_texts, stories, sorted_vectors)
+        self.topics_, self.stories_ = self._describe(sorted_texts, labels, stories, sorted_vectors)
         report("project", 0, 1)
         coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=levels["knn"])
         self.labels_, self.story_labels_, self.coords_ = labels[restore], stories[restore], coords[restore]
@@ -167,9 +166,9 @@ class TopicMap(BaseEstimator):
         self.story_labels_ = np.concatenate([self.story_labels_, stories])
         self.added_ = np.concatenate([np.zeros(len(self.added_), bool), np.ones(len(texts), bool)])
         report("name", 0, 1)
-        all_texts = self.documents_["text"].tolist()
-        self.topics_ = _keep_names(label.describe_topics(all_texts, self.labels_, self.embeddings_), old_names)
-        self.stories_ = _keep_names(label.describe_topics(all_texts, self.story_labels_, self.embeddings_), old_story_names)
+        topics, stories = self._describe(self.documents_["text"].tolist(), self.labels_, self.story_labels_,
+                                         self.embeddings_)
+        self.topics_, self.stories_ = _keep_names(topics, old_names), _keep_names(stories, old_story_names)
         report("done", 1, 1)
         return self
 
@@ -237,6 +236,34 @@ class TopicMap(BaseEstimator):
         self._check_fitted()
         return topic_figure(self.to_frame(), self.topics_)
 
+    def _describe(self, texts: list[str], labels: np.ndarray, stories: np.ndarray,
+                  vectors: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The topic and story tables; themes are named from their stories, and candidate
+        names are embedded with this map's model (see label.describe_topics)."""
+        table = phrases.phrase_matrix(texts)
+        embed_phrases = self._phrase_embedder()
+        story_table = label.describe_topics(texts, stories, vectors, embed=embed_phrases, phrase_table=table)
+        if self.level_ != "theme" and np.array_equal(labels, stories):
+            return story_table, story_table
+        topic_table = label.describe_topics(texts, labels, vectors, embed=embed_phrases, phrase_table=table,
+                                            stories=stories if self.level_ == "theme" else None)
+        return topic_table, story_table
+
+    def _phrase_embedder(self) -> Callable[[list[str]], np.ndarray | None]:
+        """Embeds candidate names with the model (through the cache); None, so names fall back
+        to the items' vectors, when the model cannot load (vectors given with `embeddings`)."""
+        from analysis.cache import default_cache_dir
+
+        cache_dir = None if self.cache is False else default_cache_dir() if self.cache is True else self.cache
+
+        def embed_phrases(texts: list[str]) -> np.ndarray | None:
+            try:
+                return embed.embed_texts(texts, self.model, cache_dir=cache_dir)
+            except InputError:
+                return None
+
+        return embed_phrases
+
     def _embeddings(self, texts: list[str], embeddings, report) -> np.ndarray:
         if embeddings is not None:
             embeddings = np.asarray(embeddings, dtype=np.float32)
@@ -262,10 +289,10 @@ class TopicMap(BaseEstimator):
 
     def to_frame(self) -> pd.DataFrame:
         """The export's rows: doc_id, kind, text, topic, topic_label, x, y, story, story_label,
-        then the input's other columns."""
+        topic_description, story_description, then the input's other columns."""
         docs = self.documents_
-        topic_names = dict(zip(self.topics_["id"], self.topics_["name"]))
-        story_names = dict(zip(self.stories_["id"], self.stories_["name"]))
+        topic_names, topic_lines = _lookup(self.topics_)
+        story_names, story_lines = _lookup(self.stories_)
         frame = pd.DataFrame(
             {
                 "doc_id": docs["doc_id"].to_numpy(),
@@ -277,6 +304,8 @@ class TopicMap(BaseEstimator):
                 "y": np.round(self.coords_[:, 1].astype(np.float64), 4),
                 "story": self.story_labels_,
                 "story_label": [story_names.get(t, "") for t in self.story_labels_],
+                "topic_description": [topic_lines.get(t, "") for t in self.labels_],
+                "story_description": [story_lines.get(t, "") for t in self.story_labels_],
             }
         )
         if self.added_.any():
@@ -368,6 +397,12 @@ def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
     filled[~clustered], _ = assign.assign(embeddings[clustered], labels[clustered], None,
                                           embeddings[~clustered], include_noise=False)
     return filled
+
+
+def _lookup(table: pd.DataFrame) -> tuple[dict, dict]:
+    """id -> name and id -> description (empty for a map saved before descriptions existed)."""
+    lines = table["description"] if "description" in table.columns else [""] * len(table)
+    return dict(zip(table["id"], table["name"])), dict(zip(table["id"], lines))
 
 
 def _keep_names(topics: pd.DataFrame, old_names: dict) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def script_json(value) -> str:
 
 def report_data(frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame, meta: dict) -> dict:
     """The page's data from the export frame (doc_id, kind, text, topic, x, y, story, ...),
-    the topic and story tables (id, name, size, keywords, representatives) and provenance."""
+    the topic and story tables (id, name, size, keywords, representatives, description) and provenance."""
     topic = frame["topic"].to_numpy(dtype=np.int64)
     story = frame["story"].to_numpy(dtype=np.int64)
     two_levels = has_two_levels(topic, story)
@@ -121,6 +121,7 @@ def topic_records(
             "id": int(row.id),
             "name": str(row.name),
             "size": int(row.size),
+            "description": str(getattr(row, "description", "") or ""),
             "keywords": [str(k) for k in row.keywords],
             "representatives": [str(r) for r in row.representatives],
             "color": topic_color(int(row.id)),
