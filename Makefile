@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TORCH := torch==2.13.0
 
-.PHONY: install report test bench bench-quality bench-speed bench-report browser clean
+.PHONY: install report test bench bench-quality bench-speed bench-report bench-names browser clean
 
 install: $(STAMP)
 
@@ -28,12 +28,16 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-bench: bench-quality bench-speed bench-report
+bench: bench-quality bench-speed bench-report bench-names
 
 # Topic quality against BERTopic, EVoC and peers given the true k: benchmarks/results/quality.md
 bench-quality: $(STAMP)
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[bench]'
 	$(BIN)/python benchmarks/quality.py
+
+# Topic names beside class-TF-IDF and KeyBERTInspired on the same topics: benchmarks/results/names.md
+bench-names: $(STAMP)
+	$(BIN)/python benchmarks/names.py
 
 # A 100,000-item report: file size and paint time in Chromium: benchmarks/results/report.md
 bench-report: $(STAMP) browser

@@ -175,10 +175,12 @@ def _fits(forms, coverage, users, central, embeddings, embed) -> list[np.ndarray
     centroids = normalize(np.vstack([normalize(embeddings[items]).mean(axis=0) for items in central]))
     blocks = []
     for topic_forms, used, items in zip(forms, users, central):
-        if vectors is not None:
-            blocks.append(vectors[[row[f] for f in topic_forms]].reshape(len(topic_forms), -1))
+        if not topic_forms:
+            blocks.append(np.zeros((0, centroids.shape[1])))
+        elif vectors is not None:
+            blocks.append(vectors[[row[f] for f in topic_forms]])
         else:  # each phrase as the mean of the topic's items that use it
-            blocks.append(normalize(np.asarray(used.T @ normalize(embeddings[items]))).reshape(len(topic_forms), -1))
+            blocks.append(normalize(np.asarray(used.T @ normalize(embeddings[items]))))
     owner = np.concatenate([np.full(len(b), t) for t, b in enumerate(blocks)])
     stacked = np.vstack(blocks) if len(owner) else np.zeros((0, centroids.shape[1]))
     margin = np.empty(len(owner))
