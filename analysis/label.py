@@ -58,8 +58,8 @@ def describe_topics(
     """One row per topic (-1 excluded): id, name, size, keywords, representatives, description.
 
     `embed` turns phrases into unit vectors with the items' model; without it (or when it
-    returns None or vectors that do not match `embeddings`) a phrase stands for the mean of the topic's items that
-    use it. Representatives are the items nearest the centroid (the first items without
+    returns None or vectors that do not match `embeddings`) a phrase stands for the mean of
+    the topic's items that use it. Representatives are the items nearest the centroid (the first items without
     embeddings); the description is the first of them, shortened. With `stories` (each
     item's story, -1 for none) the topics are themes, named by the BROAD_TERMS phrases that
     best span their stories. `phrase_table` is `phrases.phrase_matrix(texts)`, when the
@@ -71,10 +71,10 @@ def describe_topics(
         return pd.DataFrame(columns=COLUMNS)
     matrix, vocabulary = phrase_table if phrase_table is not None else phrases.phrase_matrix(texts)
     central = _by_centrality([np.flatnonzero(labels == t) for t in topic_ids], embeddings)
-    columns, coverage, corpus, score = _candidates(matrix, labels, topic_ids, central, stories)
+    columns, coverage, corpus = _candidates(matrix, labels, topic_ids, central, stories)
     users = [matrix[items][:, cols].tocsc() for items, cols in zip(central, columns)]
-    written = [[phrases.written_form(vocabulary[c], [texts[i] for i in items[u.indices[u.indptr[j]:u.indptr[j + 1]][:FORM_SAMPLE]]])
-                for j, c in enumerate(cols)] for items, cols, u in zip(central, columns, users)]
+    written = [[phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
+               for items, cols, used in zip(central, columns, users)]
     forms = [[form for form, _ in topic] for topic in written]
     whole = [np.array([w for _, w in topic], dtype=bool) for topic in written]  # clipped phrases name nothing
     fits = _fits([[f for f, w in zip(fs, ws) if w] for fs, ws in zip(forms, whole)],
@@ -103,6 +103,11 @@ def describe_topics(
     ], columns=COLUMNS)
 
 
+def _sample(texts: list[str], items: np.ndarray, used: sparse.csc_matrix, j: int) -> list[str]:
+    """The FORM_SAMPLE most central of `items` that use candidate `j` (a column of `used`)."""
+    return [texts[i] for i in items[used.indices[used.indptr[j]:used.indptr[j + 1]][:FORM_SAMPLE]]]
+
+
 def describe(text: str) -> str:
     """A one-line description: `text` with whitespace collapsed, cut at a word when longer
     than DESCRIPTION_CHARS characters."""
@@ -125,8 +130,8 @@ def _by_centrality(members: list[np.ndarray], embeddings: np.ndarray | None) -> 
 
 def _candidates(matrix: sparse.csr_matrix, labels: np.ndarray, topic_ids: np.ndarray,
                 members: list[np.ndarray], parts: np.ndarray | None):
-    """Per topic: its best CANDIDATES phrase columns by coverage × idf (ties alphabetical),
-    with their coverage, their corpus counts and their score; a phrase must be used by two of
+    """Per topic: its best CANDIDATES phrase columns by coverage × idf (ties alphabetical)
+    and their coverage, and every phrase's corpus count; a phrase must be used by two of
     the topic's items. Coverage is the share of the topic's items that use the phrase or, with
     `parts` (each item's story), its mean share over the topic's stories (its unclustered
     items pooled as one), so a term that spans the stories beats one that fills one story."""
@@ -147,7 +152,7 @@ def _candidates(matrix: sparse.csr_matrix, labels: np.ndarray, topic_ids: np.nda
     averaging = sparse.csr_matrix((1.0 / (unit_size * units_per_topic[unit_topic]), (unit_topic, np.arange(len(keys)))),
                                   shape=(len(topic_ids), len(keys)))
     counts, shares = (summing @ unit_counts).tocsr(), (averaging @ unit_counts).tocsr()
-    columns, coverages, scores = [], [], []
+    columns, coverages = [], []
     for row in range(len(topic_ids)):
         cols = counts.indices[counts.indptr[row]:counts.indptr[row + 1]]
         used = counts.data[counts.indptr[row]:counts.indptr[row + 1]]
@@ -157,8 +162,7 @@ def _candidates(matrix: sparse.csr_matrix, labels: np.ndarray, topic_ids: np.nda
         order = np.lexsort((cols, -score))[:CANDIDATES]
         columns.append(cols[order])
         coverages.append(coverage[order])
-        scores.append(score[order])
-    return columns, coverages, corpus, scores
+    return columns, coverages, corpus
 
 
 def _fits(forms, coverage, users, central, embeddings, embed) -> list[np.ndarray]:
