@@ -144,3 +144,15 @@ def test_real_story_names_are_grounded_identify_their_story_and_are_distinct(uci
     nearest = (embed_texts(names, cache_dir=default_cache_dir()) @ centroids.T).argmax(axis=1)
     assert np.mean(nearest == np.arange(len(ids))) >= 0.97
     assert len({phrases.fold(n) for n in names}) == len(names)
+
+
+def test_the_report_shows_each_topics_description_on_its_card_and_when_isolated(seed_run):
+    from browser import open_report
+
+    descriptions = set(seed_run["export"].loc[seed_run["export"]["topic"] >= 0, "topic_description"])
+    with open_report(seed_run["html"]) as (page, log):
+        shown = page.locator(".topic-card .description").all_inner_texts()
+        assert set(shown) == descriptions
+        page.locator(".topic-card:not(.unclustered)").first.click()
+        assert page.locator("#detail-description").inner_text() in descriptions
+        assert not log["page_errors"] and not log["console_errors"]
