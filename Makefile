@@ -7,7 +7,7 @@ TORCH := torch==2.13.0
 
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c constraints.txt
 
-.PHONY: install report test test-fast lint bench bench-quality bench-speed bench-report browser clean
+.PHONY: install report test test-fast lint bench bench-quality bench-speed bench-report bench-names browser clean
 
 install: $(STAMP)
 
@@ -41,12 +41,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check analysis tests benchmarks
 	$(BIN)/mypy analysis
 
-bench: bench-quality bench-speed bench-report
+bench: bench-quality bench-speed bench-report bench-names
 
 # Topic quality against BERTopic, EVoC and peers given the true k: benchmarks/results/quality.md
 bench-quality: $(STAMP)
 	$(PIP) -e '.[bench]'
 	$(BIN)/python benchmarks/quality.py
+
+# Topic names beside class-TF-IDF and KeyBERTInspired on the same topics: benchmarks/results/names.md
+bench-names: $(STAMP)
+	$(BIN)/python benchmarks/names.py
 
 # A 100,000-item report: file size and paint time in Chromium: benchmarks/results/report.md
 bench-report: $(STAMP) browser

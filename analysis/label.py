@@ -1,192 +1,272 @@
-"""Name topics from the corpus's own words: class-based TF-IDF over words and two-word phrases.
+"""Name and describe topics with phrases their items wrote.
 
-A term's weight in a topic is the share of the topic's items that contain it times its
-inverse document frequency in the whole corpus (the unclustered items included), so words
-every item shares (Trump, says) sink and the words that set the topic apart rise. The name
-is the key term followed by the next terms that most of the topic's items share.
+A topic's candidate names are the phrases (analysis.phrases: one to four contiguous words,
+case and punctuation folded, shown as the items write them) that at least two of its items
+use and that are whole (not always preceded or followed by the same word). Each is scored
+like class-based TF-IDF: its coverage times its inverse document frequency over the corpus,
+so phrases every topic shares sink. The best CANDIDATES per topic are embedded with the
+items' model, in one batch for all topics, and reranked (as BERTopic's KeyBERTInspired
+reranks by closeness to the topic) by their margin, the cosine to the topic's centroid minus
+the highest cosine to another topic's, times coverage ** COVERAGE_WEIGHT. The margin keeps a
+name nearest its own topic; the coverage weight keeps words that do not pay for themselves
+out of the name (a shorter phrase covers at least as many items).
+
+- A story is named by that phrase, led by its subject when the phrase does not say it: of the
+  identifying phrases, the one most of its items use ("Iran · Nuclear Talks").
+- A theme is named by its BROAD_TERMS best phrases with no word in common, coverage being the
+  mean share over its stories, so terms that span the stories win ("Stocks · Bank ·
+  Market"). Theme names made of the largest stories' names scored lower against the gold
+  categories (benchmarks/results/names.md), so they are not used.
+- A topic no phrase fits is named by the start of its most central item; topics of one level
+  never share a name (the one a name fits better keeps it, the other takes its next option).
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.preprocessing import normalize
+
+from analysis import phrases
+from analysis.phrases import SEPARATOR
 
 N_KEYWORDS = 8
 N_REPRESENTATIVES = 5
-NAME_MAX_WORDS = 3
-NEAR_TIE = 0.8  # a key-term candidate within 20% of the best score counts as tied
-# Headline filler that carries no topic of its own, on top of scikit-learn's English list.
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
-    "amid", "says", "said", "say", "new", "news", "just", "like", "year", "years", "day",
-    "week", "time", "report", "reports", "reported", "according", "make", "makes", "way",
-    "set", "sets", "big", "gets", "get", "want", "wants", "including", "despite", "via",
-}
-_POSSESSIVE = re.compile(r"['’]s?$")
-_WORD = re.compile(r"[^\W\d_][\w'’\-]*[^\W_]|[^\W\d_]{2,}")
-
-
-def _normal(word: str) -> str:
-    """Fold case, possessives and plain plurals so Tariff and tariffs count as one term."""
-    word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    return word
-
-
-class _Vocabulary:
-    """Tokenises texts into terms and remembers each term's most common written form."""
-
-    def __init__(self) -> None:
-        self.forms: dict[str, Counter] = {}
-
-    def terms(self, text: str) -> list[str]:
-        out: list[str] = []
-        previous: str | None = None
-        for match in _WORD.finditer(text):
-            surface = _POSSESSIVE.sub("", match.group())
-            key = _normal(surface)
-            if key in STOP_WORDS or len(key) < 2:
-                previous = None
-                continue
-            self.forms.setdefault(key, Counter())[surface] += 1
-            out.append(key)
-            if previous is not None and previous != key:
-                out.append(f"{previous} {key}")
-            previous = key
-        return out
-
-    def display(self, term: str) -> str:
-        return " ".join(self._display_word(w) for w in term.split())
-
-    def _display_word(self, key: str) -> str:
-        forms = self.forms.get(key)
-        if not forms:
-            return key
-        if any(f.islower() for f in forms):
-            return min((f for f in forms if f.islower()), key=len)
-        return forms.most_common(1)[0][0]
+CANDIDATES = 20  # phrases per topic embedded and reranked
+BROAD_TERMS = 3  # phrases in a theme's name
+FALLBACK_WORDS = 6  # words of the central item that name a topic no phrase fits
+DESCRIPTION_CHARS = 160  # a description longer than this is cut at a word
+COVERAGE_WEIGHT = 0.25  # how much a name must speak for many items, against setting its topic apart
+FORM_SAMPLE = 20  # items read to find how a phrase is written
+COLUMNS = ["id", "name", "size", "keywords", "representatives", "description"]
+Embed = Callable[[list[str]], "np.ndarray | None"]
+Phrases = tuple[sparse.csr_matrix, np.ndarray]
 
 
 def describe_topics(
-    texts: list[str], labels: np.ndarray, embeddings: np.ndarray | None = None
+    texts: list[str],
+    labels: np.ndarray,
+    embeddings: np.ndarray | None = None,
+    *,
+    embed: Embed | None = None,
+    stories: np.ndarray | None = None,
+    phrase_table: Phrases | None = None,
 ) -> pd.DataFrame:
-    """One row per topic (-1 excluded): id, name, size, keywords, representatives.
+    """One row per topic (-1 excluded): id, name, size, keywords, representatives, description.
 
-    Representatives are the items nearest the topic's centroid in embedding space (or the
-    first items when no embeddings are given).
+    `embed` turns phrases into unit vectors with the items' model; without it (or when it
+    returns None or vectors that do not match `embeddings`) a phrase stands for the mean of
+    the topic's items that use it. Representatives are the items nearest the centroid (the first items without
+    embeddings); the description is the first of them, shortened. With `stories` (each
+    item's story, -1 for none) the topics are themes, named by the BROAD_TERMS phrases that
+    best span their stories. `phrase_table` is `phrases.phrase_matrix(texts)`, when the
+    caller names several levels of one corpus.
     """
     labels = np.asarray(labels)
     topic_ids = np.unique(labels[labels >= 0])
-    columns = ["id", "name", "size", "keywords", "representatives"]
     if topic_ids.size == 0:
-        return pd.DataFrame(columns=columns)
-    vocabulary = _Vocabulary()
-    vectorizer = CountVectorizer(analyzer=vocabulary.terms, binary=True, dtype=np.float32)
-    try:
-        doc_terms = vectorizer.fit_transform(texts).tocsr()
-        names = vectorizer.get_feature_names_out()
-    except ValueError:  # not one nameable word in the corpus (numbers, stop words only)
-        doc_terms, names = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
-    corpus_df = np.asarray(doc_terms.sum(axis=0)).ravel()
-    idf = np.log1p(len(texts) / np.maximum(corpus_df, 1.0))
-
-    rows = {t: i for i, t in enumerate(topic_ids)}
-    member = labels >= 0
-    membership = sparse.csr_matrix(
-        (np.ones(member.sum(), dtype=np.float32), ([rows[t] for t in labels[member]], np.flatnonzero(member))),
-        shape=(len(topic_ids), len(texts)),
-    )
-    topic_doc_counts = (membership @ doc_terms).tocsr()
-    sizes = np.bincount([rows[t] for t in labels[member]], minlength=len(topic_ids))
-    representatives = _representatives(labels, topic_ids, embeddings)
-
-    records = []
-    for row, topic in enumerate(topic_ids):
-        counts = topic_doc_counts.getrow(row)
-        terms, shared = counts.indices, counts.data
-        score = shared / sizes[row] * idf[terms]
-        order = np.lexsort((names[terms], -score))
-        ranked = [(names[terms[i]], shared[i], score[i], corpus_df[terms[i]]) for i in order]
-        keywords = _keywords(ranked)
-        records.append(
-            {
-                "id": int(topic),
-                "name": _name(ranked, sizes[row], vocabulary, [texts[i] for i in representatives[topic]]),
-                "size": int(sizes[row]),
-                "keywords": [vocabulary.display(k) for k in keywords],
-                "representatives": [texts[i] for i in representatives[topic]],
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=columns)
+        return pd.DataFrame(columns=COLUMNS)
+    matrix, vocabulary = phrase_table if phrase_table is not None else phrases.phrase_matrix(texts)
+    central = _by_centrality([np.flatnonzero(labels == t) for t in topic_ids], embeddings)
+    columns, coverage, corpus = _candidates(matrix, labels, topic_ids, central, stories)
+    users = [matrix[items][:, cols].tocsc() for items, cols in zip(central, columns)]
+    written = [[phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
+               for items, cols, used in zip(central, columns, users)]
+    forms = [[form for form, _ in topic] for topic in written]
+    whole = [np.array([w for _, w in topic], dtype=bool) for topic in written]  # clipped phrases name nothing
+    fits = _fits([[f for f, w in zip(fs, ws) if w] for fs, ws in zip(forms, whole)],
+                 [c[w] for c, w in zip(coverage, whole)], [u[:, np.flatnonzero(w)] for u, w in zip(users, whole)],
+                 central, embeddings, embed)
+    named = [(np.array([f for f, w in zip(fs, ws) if w], dtype=object), c[ws], corpus[cols[ws]], fit)
+             for fs, ws, c, cols, fit in zip(forms, whole, coverage, columns, fits)]
+    options = [[phrases.as_label(f) for f in fs[np.argsort(-fit, kind="stable")]] for fs, _, _, fit in named]
+    ordered = [np.sort(fit)[::-1] for fit in fits]
+    if stories is not None:  # a theme: its best BROAD_TERMS phrases
+        options = [[_joined(opts[i:]) for i in range(len(opts))] for opts in options]
+    else:  # a story: its subject leads, unless the name already says it
+        options = [[o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]
+                   for opts, s in zip(options, (_subject(*n) for n in named))]
+    names = _distinct(options, ordered, [[texts[i] for i in items[:3]] for items in central], topic_ids)
+    return pd.DataFrame.from_records([
+        {
+            "id": int(topic),
+            "name": name,
+            "size": len(items),
+            "keywords": _keywords(vocabulary[cols], topic_forms),
+            "representatives": [texts[i] for i in items[:N_REPRESENTATIVES]],
+            "description": describe(texts[items[0]]),
+        }
+        for topic, items, cols, topic_forms, name in zip(topic_ids, central, columns, forms, names)
+    ], columns=COLUMNS)
 
 
-def _keywords(ranked: list[tuple[str, float, float, int]]) -> list[str]:
-    chosen: list[str] = []
-    for term, *_ in ranked:
-        words = set(term.split())
-        if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
+def _sample(texts: list[str], items: np.ndarray, used: sparse.csc_matrix, j: int) -> list[str]:
+    """The FORM_SAMPLE most central of `items` that use candidate `j` (a column of `used`)."""
+    return [texts[i] for i in items[used.indices[used.indptr[j]:used.indptr[j + 1]][:FORM_SAMPLE]]]
+
+
+def describe(text: str) -> str:
+    """A one-line description: `text` with whitespace collapsed, cut at a word when longer
+    than DESCRIPTION_CHARS characters."""
+    line = " ".join(text.split())
+    if len(line) <= DESCRIPTION_CHARS:
+        return line
+    return line[:DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def _by_centrality(members: list[np.ndarray], embeddings: np.ndarray | None) -> list[np.ndarray]:
+    """Each topic's items, most central (highest cosine to the centroid) first."""
+    if embeddings is None:
+        return members
+    out = []
+    for items in members:
+        vectors = normalize(embeddings[items])
+        out.append(items[np.argsort(-(vectors @ vectors.mean(axis=0)), kind="stable")])
+    return out
+
+
+def _candidates(matrix: sparse.csr_matrix, labels: np.ndarray, topic_ids: np.ndarray,
+                members: list[np.ndarray], parts: np.ndarray | None):
+    """Per topic: its best CANDIDATES phrase columns by coverage × idf (ties alphabetical)
+    and their coverage, and every phrase's corpus count; a phrase must be used by two of
+    the topic's items. Coverage is the share of the topic's items that use the phrase or, with
+    `parts` (each item's story), its mean share over the topic's stories (its unclustered
+    items pooled as one), so a term that spans the stories beats one that fills one story."""
+    n = matrix.shape[0]
+    corpus = np.asarray(matrix.sum(axis=0)).ravel()
+    idf = np.log1p(n / np.maximum(corpus, 1.0))
+    topic_row = {t: r for r, t in enumerate(topic_ids)}
+    clustered = labels >= 0
+    unit_key = labels[clustered] * (int(parts.max(initial=0)) + 2) + parts[clustered] + 1 if parts is not None \
+        else labels[clustered]
+    keys, unit = np.unique(unit_key, return_inverse=True)
+    unit_size = np.bincount(unit)
+    unit_topic = np.array([topic_row[t] for t in labels[clustered][np.unique(unit, return_index=True)[1]]])
+    by_unit = sparse.csr_matrix((np.ones(len(unit), np.float32), (unit, np.flatnonzero(clustered))), shape=(len(keys), n))
+    unit_counts = by_unit @ matrix
+    units_per_topic = np.bincount(unit_topic, minlength=len(topic_ids))
+    summing = sparse.csr_matrix((np.ones(len(keys)), (unit_topic, np.arange(len(keys)))), shape=(len(topic_ids), len(keys)))
+    averaging = sparse.csr_matrix((1.0 / (unit_size * units_per_topic[unit_topic]), (unit_topic, np.arange(len(keys)))),
+                                  shape=(len(topic_ids), len(keys)))
+    counts, shares = (summing @ unit_counts).tocsr(), (averaging @ unit_counts).tocsr()
+    columns, coverages = [], []
+    for row in range(len(topic_ids)):
+        cols = counts.indices[counts.indptr[row]:counts.indptr[row + 1]]
+        used = counts.data[counts.indptr[row]:counts.indptr[row + 1]]
+        cols = cols[used >= 2]
+        coverage = np.asarray(shares[row, cols].toarray()).ravel() if len(cols) else np.zeros(0)
+        score = coverage * idf[cols]
+        order = np.lexsort((cols, -score))[:CANDIDATES]
+        columns.append(cols[order])
+        coverages.append(coverage[order])
+    return columns, coverages, corpus
+
+
+def _fits(forms, coverage, users, central, embeddings, embed) -> list[np.ndarray]:
+    """How well each candidate names its topic: its margin (cosine to the topic's centroid
+    minus the highest cosine to another topic's centroid: how far the name sets its topic
+    apart, positive exactly when it is nearest its own topic) times coverage ** COVERAGE_WEIGHT."""
+    if embeddings is None:
+        return [np.asarray(c, dtype=np.float64) for c in coverage]
+    unique = sorted({f for topic in forms for f in topic})
+    vectors = embed(unique) if embed is not None and unique else None
+    if vectors is not None and (vectors.ndim != 2 or vectors.shape[1] != embeddings.shape[1]):
+        vectors = None
+    row = {f: i for i, f in enumerate(unique)}
+    centroids = normalize(np.vstack([normalize(embeddings[items]).mean(axis=0) for items in central]))
+    blocks = []
+    for topic_forms, used, items in zip(forms, users, central):
+        if not topic_forms:
+            blocks.append(np.zeros((0, centroids.shape[1])))
+        elif vectors is not None:
+            blocks.append(vectors[[row[f] for f in topic_forms]])
+        else:  # each phrase as the mean of the topic's items that use it
+            blocks.append(normalize(np.asarray(used.T @ normalize(embeddings[items]))))
+    owner = np.concatenate([np.full(len(b), t) for t, b in enumerate(blocks)])
+    stacked = np.vstack(blocks) if len(owner) else np.zeros((0, centroids.shape[1]))
+    margin = np.empty(len(owner))
+    for start in range(0, len(owner), 4096):  # phrases × topics cosines, a block at a time
+        similarity = stacked[start:start + 4096] @ centroids.T
+        rows = np.arange(len(similarity))
+        own = similarity[rows, owner[start:start + 4096]].copy()
+        similarity[rows, owner[start:start + 4096]] = -np.inf
+        margin[start:start + 4096] = own - (similarity.max(axis=1) if len(centroids) > 1 else 0.0)
+    cov = np.concatenate(coverage) if len(owner) else np.zeros(0)
+    score = np.where(margin > 0, margin * cov ** COVERAGE_WEIGHT, margin)
+    return np.split(score, np.cumsum([len(b) for b in blocks])[:-1])
+
+
+def _subject(forms: np.ndarray, coverage: np.ndarray, corpus: np.ndarray, fit: np.ndarray) -> str | None:
+    """What a story is about: of the phrases that identify it (positive fit), the one most of
+    its items use; on a tie the one the whole corpus uses most (the broader subject, "Iran"
+    over "nuclear talks"), then the better fit."""
+    ok = np.flatnonzero(fit > 0)
+    if not len(ok):
+        return None
+    best = ok[np.lexsort((-fit[ok], -corpus[ok], -coverage[ok]))[0]]
+    return phrases.as_label(forms[best])
+
+
+def _joined(options: list[str]) -> str:
+    """The first option followed by the next ones that share no word with a part before them,
+    BROAD_TERMS parts at most."""
+    parts: list[str] = []
+    for option in options:
+        if not any(set(phrases.tokens(option)) & set(phrases.tokens(p)) for p in parts):
+            parts.append(option)
+        if len(parts) == BROAD_TERMS:
+            break
+    return SEPARATOR.join(parts)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether one folded phrase contains the other."""
+    fa, fb = f" {phrases.fold(a)} ", f" {phrases.fold(b)} "
+    return fa in fb or fb in fa
+
+
+def _distinct(options, fits, central_texts, topic_ids) -> list[str]:
+    """One name per topic, no two alike (folded): a name two topics want goes to the one it
+    fits better (the lower id on a tie) and the other takes its next option; past its
+    options a topic is named by the start of its most central items, then with its id."""
+    chosen = [0] * len(options)
+
+    def name(t: int) -> str:
+        extra = [phrases.short_form(text, FALLBACK_WORDS) for text in central_texts[t]]
+        pool = options[t] + extra
+        k = chosen[t]
+        return pool[k] if k < len(pool) else f"{extra[0]} ({topic_ids[t]})"
+
+    def fit(t: int) -> float:  # the last resort, with the id, always keeps its name
+        k = chosen[t]
+        return float(fits[t][k]) if k < len(fits[t]) else -np.inf if k < len(options[t]) + len(central_texts[t]) else np.inf
+
+    while True:
+        holders: dict[str, list[int]] = {}
+        for t in range(len(options)):
+            holders.setdefault(phrases.fold(name(t)), []).append(t)
+        clashes = [ts for ts in holders.values() if len(ts) > 1]
+        if not clashes:
+            return [name(t) for t in range(len(options))]
+        for ts in clashes:
+            keeper = max(ts, key=lambda t: (fit(t), -t))
+            for t in ts:
+                if t != keeper:
+                    chosen[t] += 1
+
+
+def _keywords(candidates: np.ndarray, forms: list[str]) -> list[str]:
+    """The best-scoring candidates, written as the items write them, skipping any whose words
+    overlap a keyword already chosen."""
+    chosen: list[tuple[set, str]] = []
+    for phrase, form in zip(candidates, forms):
+        words = set(phrase.split())
+        if any(words <= c or c <= words for c, _ in chosen):
             continue
-        chosen.append(term)
+        chosen.append((words, form))
         if len(chosen) == N_KEYWORDS:
             break
-    return chosen
-
-
-def _name(ranked: list[tuple[str, float, float, int]], size: int, vocabulary: _Vocabulary, texts: list[str]) -> str:
-    """Key term first, then the best terms most items share, in the order the texts use them.
-
-    The key term is the best-scoring word; among near-ties shared by as many items, the one
-    the corpus uses most (the subject, "Iran", rather than a detail, "nuclear").
-    """
-    unigrams = [r for r in ranked if " " not in r[0]]
-    if not unigrams:  # no nameable word: the start of its most central item
-        return " ".join(texts[0].split()[:NAME_MAX_WORDS]) if texts and texts[0].strip() else "Unnamed topic"
-    top_term, top_shared, top_score, _ = unigrams[0]
-    near = [r for r in unigrams if r[1] == top_shared and r[2] >= NEAR_TIE * top_score]
-    key = max(near, key=lambda r: (r[3], r[2]))[0]
-    words = [key]
-    quorum = 2 if size >= 2 else 1
-    for pass_quorum in (quorum, 1):
-        for term, shared, _, _ in ranked:
-            if len(words) >= NAME_MAX_WORDS:
-                break
-            if shared < pass_quorum or key in term.split():
-                continue
-            new = [w for w in term.split() if w not in words]
-            if new and len(words) + len(new) <= NAME_MAX_WORDS:
-                words += new
-        if len(words) >= 2:
-            break
-    words = [key] + sorted(words[1:], key=lambda w: _first_position(w, texts, vocabulary))
-    text = " ".join(vocabulary.display(w) for w in words)
-    return text[:1].upper() + text[1:]
-
-
-def _first_position(word: str, texts: list[str], vocabulary: _Vocabulary) -> tuple[int, float]:
-    """(which text, relative place in it) of the word's first use among `texts`."""
-    for number, text in enumerate(texts):
-        terms = [t for t in vocabulary.terms(text) if " " not in t]
-        if word in terms:
-            return number, terms.index(word) / len(terms)
-    return len(texts), 0.0
-
-
-def _representatives(
-    labels: np.ndarray, topic_ids: np.ndarray, embeddings: np.ndarray | None
-) -> dict[int, list[int]]:
-    if embeddings is None:
-        return {int(t): list(np.flatnonzero(labels == t)[:N_REPRESENTATIVES]) for t in topic_ids}
-    out: dict[int, list[int]] = {}
-    for topic in topic_ids:
-        members = np.flatnonzero(labels == topic)
-        centroid = embeddings[members].mean(axis=0)
-        closeness = embeddings[members] @ centroid
-        out[int(topic)] = list(members[np.argsort(-closeness, kind="stable")[:N_REPRESENTATIVES]])
-    return out
+    return [form for _, form in chosen]

@@ -43,7 +43,8 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + ARTICLE_SUFFIXES + FEED_SUFFIXES + TABLE_SUFFIXES
 TEXT_COLUMN_CANDIDATES = ("text", "title", "headline")
 #: Columns the pipeline writes; an input column with one of these names is kept as input_<name>.
-OUTPUT_COLUMNS = ("doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y", "new")
+OUTPUT_COLUMNS = ("doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y",
+                  "topic_description", "story_description", "new")
 #: A text cell holding only one of these (any case) is a missing value written out, not an item.
 MISSING_MARKERS = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from analysis import assign, cluster, embed, label, project
+from analysis import assign, cluster, embed, label, phrases, project
 from analysis.errors import InputError
 from analysis.load import as_documents
 from analysis.state import FIELDS, FittedState, check_embeddings
@@ -54,7 +54,7 @@ class TopicMap(BaseEstimator):
     story_labels_ : story of each item (themes are unions of stories).
     theme_labels_ : theme of each item, whatever the chosen level: both levels come from one fit.
     level_ : the level `labels_` is at ("story" or "theme").
-    topics_ : DataFrame with id, name, size, keywords, representatives, one row a topic.
+    topics_ : DataFrame with id, name, size, keywords, representatives, description, one row a topic.
     stories_ : the same for stories.
     embeddings_ : n×d embeddings; coords_ : n×2 map positions.
     documents_ : the items fitted (doc_id, kind, text and the input's columns).
@@ -130,8 +130,7 @@ class TopicMap(BaseEstimator):
             labels = _fill_noise(sorted_vectors, labels)
         themes = labels if levels.level == "theme" else levels.theme
         report("name", 0, 1)
-        topics = label.describe_topics(sorted_texts, labels, sorted_vectors)
-        story_table = label.describe_topics(sorted_texts, stories, sorted_vectors)
+        topics, story_table = self._describe(sorted_texts, labels, stories, sorted_vectors, levels.level)
         report("project", 0, 1)
         coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=knn)
         return FittedState(
@@ -196,12 +195,12 @@ class TopicMap(BaseEstimator):
         all_stories = np.concatenate([old.story_labels, stories])
         report("name", 0, 1)
         all_texts = all_documents["text"].tolist()
+        topics, story_table = self._describe(all_texts, all_labels, all_stories, all_vectors, old.level)
         self._set_state(FittedState(
             documents=all_documents, embeddings=all_vectors, coords=np.vstack([old.coords, coords]),
             labels=all_labels, story_labels=all_stories, theme_labels=np.concatenate([old.theme_labels, themes]),
             added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
-            topics=_keep_names(label.describe_topics(all_texts, all_labels, all_vectors), old.topics),
-            stories=_keep_names(label.describe_topics(all_texts, all_stories, all_vectors), old.stories),
+            topics=_keep_names(topics, old.topics), stories=_keep_names(story_table, old.stories),
             level=old.level, next_topic_id=next_topic, next_story_id=next_story,
             fitted_at=_now(), added_since=old.fitted_at,
         ))
@@ -268,6 +267,32 @@ class TopicMap(BaseEstimator):
         self._check_fitted()
         return topic_figure(self.to_frame(), self.topics_)
 
+    def _describe(self, texts: list[str], labels: np.ndarray, stories: np.ndarray, vectors: np.ndarray,
+                  level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The topic and story tables; themes are named from their stories, and candidate
+        names are embedded with this map's model (see label.describe_topics)."""
+        table = phrases.phrase_matrix(texts)
+        embed_phrases = self._phrase_embedder()
+        story_table = label.describe_topics(texts, stories, vectors, embed=embed_phrases, phrase_table=table)
+        if level != "theme" and np.array_equal(labels, stories):
+            return story_table, story_table
+        topic_table = label.describe_topics(texts, labels, vectors, embed=embed_phrases, phrase_table=table,
+                                            stories=stories if level == "theme" else None)
+        return topic_table, story_table
+
+    def _phrase_embedder(self) -> Callable[[list[str]], np.ndarray | None]:
+        """Embeds candidate names with the model (through the cache); None, so names fall back
+        to the items' vectors, when the model cannot load (vectors given with `embeddings`)."""
+        cache_dir = self._cache_dir()
+
+        def embed_phrases(texts: list[str]) -> np.ndarray | None:
+            try:
+                return embed.embed_texts(texts, self.model, cache_dir=cache_dir)
+            except InputError:
+                return None
+
+        return embed_phrases
+
     def _embeddings(self, texts: list[str], embeddings, report: Progress) -> np.ndarray:
         if embeddings is not None:
             return check_embeddings(embeddings, len(texts))
@@ -299,10 +324,10 @@ class TopicMap(BaseEstimator):
 
     def to_frame(self) -> pd.DataFrame:
         """The export's rows: doc_id, kind, text, topic, topic_label, x, y, story, story_label,
-        then the input's other columns."""
+        topic_description, story_description, then the input's other columns."""
         docs = self.documents_
-        topic_names = dict(zip(self.topics_["id"], self.topics_["name"]))
-        story_names = dict(zip(self.stories_["id"], self.stories_["name"]))
+        topic_names, topic_lines = _lookup(self.topics_)
+        story_names, story_lines = _lookup(self.stories_)
         frame = pd.DataFrame(
             {
                 "doc_id": docs["doc_id"].to_numpy(),
@@ -314,6 +339,8 @@ class TopicMap(BaseEstimator):
                 "y": np.round(self.coords_[:, 1].astype(np.float64), 4),
                 "story": self.story_labels_,
                 "story_label": [story_names.get(t, "") for t in self.story_labels_],
+                "topic_description": [topic_lines.get(t, "") for t in self.labels_],
+                "story_description": [story_lines.get(t, "") for t in self.story_labels_],
             }
         )
         if self.added_.any():
@@ -422,6 +449,12 @@ def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _lookup(table: pd.DataFrame) -> tuple[dict, dict]:
+    """id -> name and id -> description (empty for a map saved before descriptions existed)."""
+    lines = table["description"] if "description" in table.columns else [""] * len(table)
+    return dict(zip(table["id"], table["name"])), dict(zip(table["id"], lines))
 
 
 def _keep_names(topics: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:

@@ -83,7 +83,7 @@ def report_data(
     frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame, meta: dict, since: str | None = None
 ) -> dict:
     """The page's data from the export frame (doc_id, kind, text, topic, x, y, story, ...),
-    the topic and story tables (id, name, size, keywords, representatives) and provenance.
+    the topic and story tables (id, name, size, keywords, representatives, description) and provenance.
 
     When the frame has a `new` column (after `topicmap update`), "new" holds the new items'
     indices and `since`, the time of the map they were added to (None when unknown)."""
@@ -168,6 +168,7 @@ def topic_records(
             "id": int(row.id),
             "name": str(row.name),
             "size": int(row.size),
+            "description": str(getattr(row, "description", "") or ""),
             "keywords": [str(k) for k in row.keywords],
             "representatives": [str(r) for r in row.representatives],
             "color": topic_color(int(row.id)),

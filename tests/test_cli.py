@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.phrases import grounded
 from conftest import ROOT, SEED, cli, topicmap
 
 
@@ -36,10 +37,14 @@ def test_export_contract(seed_run):
     clustered = export["topic"] >= 0
     assert (export.loc[~clustered, "topic_label"] == "").all()
     assert (export.loc[clustered, "topic_label"] != "").all()
-    # One name per topic, and 2 to 4 words each.
-    names = export[clustered].groupby("topic")["topic_label"].nunique()
-    assert (names == 1).all()
-    assert all(2 <= len(n.split()) <= 4 for n in export.loc[clustered, "topic_label"])
+    # One name and one description per topic; the name is a phrase its items wrote.
+    per_topic = export[clustered].groupby("topic")
+    assert (per_topic["topic_label"].nunique() == 1).all() and (per_topic["topic_description"].nunique() == 1).all()
+    for _, rows in per_topic:
+        assert grounded(rows["topic_label"].iloc[0], rows["text"].tolist())
+        description = rows["topic_description"].iloc[0].removesuffix(" …")
+        assert any(text.startswith(description) for text in rows["text"])  # an item, shortened if long
+    assert (export.loc[~clustered, "topic_description"] == "").all()
     assert export["doc_id"].is_unique
 
 

@@ -1,7 +1,9 @@
-"""The seed corpus end to end, on the real model: the four themes, and nothing else pulled in."""
+"""The seed corpus end to end, on the real model: the four themes, named with their words, and
+nothing else pulled in."""
 
 from __future__ import annotations
 
+from analysis.phrases import grounded
 from conftest import seed_ari
 
 THEMES = {"iran": "iran", "tariffs": "tariff", "epstein": "epstein", "belarus": "belarus"}
@@ -26,7 +28,9 @@ def test_each_theme_is_its_own_topic_named_with_its_word(seed_run, seed_themes):
         assert len(topics) == 1 and -1 not in topics, f"{theme} items split or unclustered: {topics}"
         topic_of_theme[theme] = topics.pop()
         names = set(rows["topic_label"])
-        assert len(names) == 1 and word in names.pop().lower(), f"{theme} topic named {names}"
+        assert len(names) == 1 and word in next(iter(names)).lower(), f"{theme} topic named {names}"
+        members = export.loc[export["topic"] == topic_of_theme[theme], "text"].tolist()
+        assert grounded(names.pop(), members), f"{theme} topic's name is not a phrase two of its items wrote"
     assert len(set(topic_of_theme.values())) == 4
 
 

@@ -98,6 +98,7 @@ function tooltipCard(model, i) {
   };
   const topic = model.topicById.get(model.topic[i]) || model.noise;
   add("Topic", topic.name, topic.color);
+  add("About", topic.description);
   if (model.twoLevels && model.story[i] >= 0 && model.storyById.has(model.story[i])) {
     add("Story", model.storyById.get(model.story[i]).name);
   }

@@ -34,6 +34,7 @@ function topicCard(model, t, biggest, onSelect) {
     el("div", { className: "card-head" }, swatch(t.color), el("span", { className: "name", text: t.name }),
       el("span", { className: "match-count" }), el("span", { className: "size", text: fmt(t.size) })),
     el("div", { className: "share" }, el("span", { style: { width: Math.max(share, 0.5) + "%", background: t.color } })));
+  if (t.description) card.append(el("p", { className: "description", text: t.description }));
   if (t.keywords.length) card.append(el("p", { className: "keywords", text: t.keywords.slice(0, 6).join(" · ") }));
   if (t.id < 0) card.append(el("p", { className: "keywords", text: "Items that fit no topic" }));
   const reps = t.representatives.slice(0, REPRESENTATIVES_ON_CARD);
@@ -96,6 +97,7 @@ function createPanel(model, handlers) {
     document.getElementById("detail-meta").textContent =
       plural(members.length, "item") + " · " + percent(members.length, model.n) + " of all" +
       (parent ? " · part of " + parent.name : "");
+    document.getElementById("detail-description").textContent = record.description || "";
     document.getElementById("detail-keywords").textContent = record.keywords.join(" · ");
     document.getElementById("detail-reps").replaceChildren(...record.representatives.map((r) => el("li", { text: r })));
     document.getElementById("detail-reps-box").hidden = record.representatives.length === 0;

@@ -1,0 +1,145 @@
+"""Phrases the items wrote: contiguous n-grams of one to four words, matched case- and
+punctuation-folded, shown in the form the items wrote them.
+
+Folding lowers case and reads every run of letters and digits as a word, so "Men's
+Wearhouse", "men’s wearhouse" and "MEN'S WEARHOUSE" are all the phrase "men s wearhouse".
+A candidate neither starts nor ends with a function word or a lone letter ("the Fed",
+"Iran and" and "'s" are no names) and holds at least one letter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+
+MAX_WORDS = 4
+SEPARATOR = " · "  # between the parts of a name made of several phrases
+_TOKEN = re.compile(r"[^\W_]+")
+_MARKS = set("'\"‘’“”()[]{}«»")
+# English function words and headline filler verbs: no phrase starts or ends with one.
+FUNCTION_WORDS = frozenset("""
+a about above after again against all also am among amid an and another any are around as at
+be been before being below between both but by can could did do does doing down during each
+either else ever every few for from further had has have having he her here hers herself him
+himself his how however i if in into is it its itself just least less many may me might more
+most much must my myself neither no nor not now of off on once one only onto or other others
+our ours ourselves out over own per rather same shall she should since so some such than that
+the their theirs them themselves then there these they this those though through thus to too
+toward towards under until up upon us very via was we were what when where whether which while
+who whom whose why will with within without would yet you your yours yourself yourselves
+says said say saying tells told according including despite here's it's
+""".split())
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of `text`: lower case, split on anything that is not a letter or digit."""
+    return _TOKEN.findall(text.casefold())
+
+
+def fold(text: str) -> str:
+    """`text` case- and punctuation-folded: its words joined by single spaces."""
+    return " ".join(tokens(text))
+
+
+def occurs(phrase: str, text: str) -> bool:
+    """Whether `phrase` occurs in `text` as a contiguous run of whole words, both folded."""
+    folded = fold(phrase)
+    return bool(folded) and f" {folded} " in f" {fold(text)} "
+
+
+def grounded(name: str, texts: list[str]) -> bool:
+    """Whether every part of `name` (parts split on " · ") occurs in at least two of `texts`
+    (in the one text when there is only one)."""
+    need = min(2, len(texts))
+    folded = [f" {fold(t)} " for t in texts]
+    parts = [fold(p) for p in name.split(SEPARATOR)]
+    return bool(texts) and all(p and sum(f" {p} " in t for t in folded) >= need for p in parts)
+
+
+def _edge(word: str) -> bool:
+    """Whether a phrase may start or end with `word`."""
+    return word not in FUNCTION_WORDS and (len(word) > 1 or word.isdigit())
+
+
+def ngrams(text: str) -> list[str]:
+    """Every candidate phrase of `text` (folded), each once."""
+    words = tokens(text)
+    edge = [_edge(w) for w in words]
+    out: set[str] = set()
+    for start, word in enumerate(words):
+        if not edge[start]:
+            continue
+        for end in range(start, min(start + MAX_WORDS, len(words))):
+            if edge[end] and any(not w.isdigit() for w in words[start : end + 1]):
+                out.add(" ".join(words[start : end + 1]))
+    return sorted(out)
+
+
+def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Binary item × phrase matrix over the phrases at least `min_items` items use, and the
+    phrases (folded), sorted."""
+    vectorizer = CountVectorizer(analyzer=ngrams, binary=True, min_df=min_items, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # no phrase at all, or none used often enough
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
+    return matrix, vectorizer.get_feature_names_out().astype(object)
+
+
+def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
+    """How `texts` most often write the folded `phrase` (the first such text breaks ties; an
+    abbreviation's closing full stop is kept: "U.S."), and whether the phrase is whole: not
+    always preceded, or always followed, by the same word ("Keibler" always after "Stacy",
+    "Thrones Season 4" always after "Game of"), which would make it a clipped longer phrase."""
+    target = phrase.split()
+    forms: Counter = Counter()
+    before, after = set(), set()
+    for text in texts:
+        matches = list(_TOKEN.finditer(text))
+        words = [m.group().casefold() for m in matches]
+        for start in range(len(words) - len(target) + 1):
+            if words[start : start + len(target)] == target:
+                last = matches[start + len(target) - 1]
+                end = last.end() + (len(last.group()) == 1 and last.group().isalpha() and text[last.end() : last.end() + 1] == ".")
+                forms[_tidy(text[matches[start].start() : end])] += 1
+                before.add(_context(words[:start][::-1]))
+                after.add(_context(words[start + len(target) :]))
+                break
+    whole = sum(forms.values()) < 2 or not any(len(side) == 1 and None not in side for side in (before, after))
+    return (forms.most_common(1)[0][0] if forms else phrase), whole
+
+
+def _context(words: list[str]) -> tuple[str, ...] | None:
+    """The next word outward from a phrase, and the one past it when that word is a function
+    word (None at the text's edge)."""
+    if not words:
+        return None
+    return tuple(words[:2]) if words[0] in FUNCTION_WORDS else (words[0],)
+
+
+def _tidy(form: str) -> str:
+    """A written form without quote marks and brackets that do not sit inside a word
+    ("'Bachelor' Juan Pablo" -> "Bachelor Juan Pablo"; "Men's" stays)."""
+    kept = [c for i, c in enumerate(form) if c not in _MARKS
+            or (0 < i < len(form) - 1 and form[i - 1].isalnum() and form[i + 1].isalnum())]
+    return " ".join("".join(kept).split())
+
+
+def as_label(phrase: str) -> str:
+    """A phrase with a capital first letter when its first word is all lower case ("oil
+    prices" -> "Oil prices"; "iPhone" stays)."""
+    first = phrase.split(" ", 1)[0]
+    return phrase[:1].upper() + phrase[1:] if first.islower() else phrase
+
+
+def short_form(text: str, max_words: int) -> str:
+    """The start of `text`, at most `max_words` words, without trailing function words."""
+    words = text.split()
+    cut = words[:max_words]
+    while len(cut) > 1 and not any(_edge(t) for t in tokens(cut[-1])):
+        cut.pop()
+    return " ".join(cut).rstrip(",;:-–—")

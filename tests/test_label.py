@@ -1,0 +1,158 @@
+"""Topic names (issue 15): phrases the items wrote, distinct between siblings, deterministic.
+
+Unit tests use the fake embedder of conftest; the quality test names real UCI stories with
+the packaged model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import label, phrases
+from analysis.phrases import SEPARATOR, grounded
+from conftest import BENCH, fake_vectors
+
+TEXTS = [
+    "Men's Wearhouse raises bid for Jos. A. Bank",
+    "Jos. A. Bank rejects Men’s Wearhouse offer again",
+    "MEN'S WEARHOUSE sweetens Jos. A. Bank deal",
+    "Stacy Keibler marries Jared Pobre in Mexico",
+    "Stacy Keibler weds boyfriend Jared Pobre",
+    "Stacy Keibler and Jared Pobre marry in secret ceremony",
+    "Oil prices climb as Libya port stays shut",
+    "Libya rebels keep oil port shut, prices climb",
+]
+LABELS = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+
+
+def describe(texts=TEXTS, labels=LABELS, **kwargs) -> pd.DataFrame:
+    return label.describe_topics(texts, labels, fake_vectors(texts), embed=fake_vectors, **kwargs)
+
+
+def test_names_are_phrases_their_items_wrote_in_written_form():
+    topics = describe()
+    for topic, name in zip(topics["id"], topics["name"]):
+        members = [t for t, l in zip(TEXTS, LABELS) if l == topic]
+        assert grounded(name, members), name
+        for part in name.split(SEPARATOR):
+            assert any(part in text or part[1:] in text for text in members), part  # as written, not folded
+
+
+def test_written_form_keeps_the_case_and_marks_the_items_use():
+    assert phrases.written_form("men s wearhouse", TEXTS[:3])[0] == "Men's Wearhouse"
+    assert phrases.written_form("u s", ["U.S. stocks rise", "U.S. jobs"])[0] == "U.S."
+    assert phrases.written_form("bachelor juan pablo", ["'Bachelor' Juan Pablo picks", "'Bachelor' Juan Pablo says"])[0] \
+        == "Bachelor Juan Pablo"
+
+
+def test_a_phrase_always_inside_a_longer_one_is_clipped():
+    texts = ["Game of Thrones season 4 trailer out", "New Game of Thrones Season 4 Trailer", "Game of Thrones finale"]
+    assert not phrases.written_form("thrones season 4 trailer", texts)[1]
+    assert phrases.written_form("game of thrones", texts)[1]
+    assert phrases.written_form("fed", ["the Fed holds", "the Fed's Yellen", "Fed minutes"])[1]
+
+
+def test_candidates_skip_function_words_at_the_edges():
+    grams = phrases.ngrams("The Fed says rates stay low in the U.S.")
+    assert "fed" in grams and "rates stay low" in grams
+    assert not [g for g in grams if g.split()[0] in phrases.FUNCTION_WORDS or g.split()[-1] in phrases.FUNCTION_WORDS]
+    assert "u" not in grams and "s" not in grams
+
+
+def test_grounded_folds_case_and_punctuation_and_needs_two_items():
+    assert grounded("Men's Wearhouse", TEXTS[:3])
+    assert grounded("men s WEARHOUSE · Jos. A. Bank", TEXTS[:3])
+    assert not grounded("Wearhouse Jos", TEXTS[:3])
+    assert not grounded("Pobre in Mexico", TEXTS[3:6])  # one item only
+    assert not grounded("Keib", TEXTS[3:6])  # whole words only
+
+
+def test_siblings_never_share_a_name():
+    texts = ["Apple unveils new iPhone model", "Apple iPhone sales beat forecasts",
+             "Apple iPhone recall widens", "Apple iPhone battery problems grow"]
+    topics = describe(texts, np.array([0, 0, 1, 1]))
+    folded = [phrases.fold(n) for n in topics["name"]]
+    assert len(set(folded)) == len(folded)
+    for topic, name in zip(topics["id"], topics["name"]):
+        assert grounded(name, [t for t, l in zip(texts, [0, 0, 1, 1]) if l == topic]) or "Apple" not in name
+
+
+def test_names_are_deterministic_and_do_not_depend_on_other_calls():
+    first = describe()
+    describe(TEXTS[::-1], LABELS[::-1])
+    assert describe().equals(first)
+
+
+def test_a_topic_without_a_shared_phrase_is_named_by_its_central_item():
+    texts = ["Quiet day on every market", "Lunar probe lands safely tonight", "Quiet day on every market again"]
+    topics = describe(texts, np.array([0, 1, 0]))
+    named = dict(zip(topics["id"], topics["name"]))
+    assert named[1] == "Lunar probe lands safely tonight"
+    assert grounded(named[0], [texts[0], texts[2]])
+
+
+def test_descriptions_are_the_central_item_on_one_line():
+    long = "word " * 100
+    topics = describe([long, long + "more", "short one", "short two"], np.array([0, 0, 1, 1]))
+    for description in topics["description"]:
+        assert "\n" not in description and len(description) <= label.DESCRIPTION_CHARS + 2
+    assert label.describe("  a\nb  ") == "a b"
+
+
+def test_themes_are_named_by_terms_that_span_their_stories():
+    texts = ["Stocks fall as Fed meets", "Stocks slip before Fed decision", "GM recall widens, stocks dip",
+             "GM recall probe grows", "Film star weds in Rome", "Film star's Rome wedding photos",
+             "Pop star tour sells out", "Pop star adds tour dates"]
+    stories = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    themes = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    topics = describe(texts, themes, stories=stories)
+    named = dict(zip(topics["id"], topics["name"]))
+    assert "stocks" in named[0].lower() and "star" in named[1].lower()
+    for theme, name in named.items():
+        assert grounded(name, [t for t, l in zip(texts, themes) if l == theme])
+        assert 1 <= len(name.split(SEPARATOR)) <= label.BROAD_TERMS
+
+
+def test_without_embeddings_names_are_still_grounded():
+    topics = label.describe_topics(TEXTS, LABELS)
+    assert all(grounded(n, [t for t, l in zip(TEXTS, LABELS) if l == i]) for i, n in zip(topics["id"], topics["name"]))
+
+
+@pytest.fixture(scope="module")
+def uci_stories():
+    from analysis import TopicMap
+    from analysis.cache import default_cache_dir
+    from analysis.embed import embed_texts
+
+    frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(1500, random_state=1).reset_index(drop=True)
+    vectors = embed_texts(frame["text"].tolist(), cache_dir=default_cache_dir())
+    return frame, vectors, TopicMap(level="story", random_state=0).fit(frame, embeddings=vectors)
+
+
+def test_real_story_names_are_grounded_identify_their_story_and_are_distinct(uci_stories):
+    from sklearn.preprocessing import normalize
+
+    from analysis.cache import default_cache_dir
+    from analysis.embed import embed_texts
+
+    frame, vectors, fitted = uci_stories
+    texts, labels, table = frame["text"].tolist(), fitted.labels_, fitted.topics_
+    ids, names = table["id"].tolist(), table["name"].tolist()
+    assert np.mean([grounded(n, [texts[i] for i in np.flatnonzero(labels == t)]) for t, n in zip(ids, names)]) >= 0.9
+    centroids = normalize(np.vstack([normalize(vectors[labels == t]).mean(axis=0) for t in ids]))
+    nearest = (embed_texts(names, cache_dir=default_cache_dir()) @ centroids.T).argmax(axis=1)
+    assert np.mean(nearest == np.arange(len(ids))) >= 0.97
+    assert len({phrases.fold(n) for n in names}) == len(names)
+
+
+def test_the_report_shows_each_topics_description_on_its_card_and_when_isolated(seed_run):
+    from browser import open_report
+
+    descriptions = set(seed_run["export"].loc[seed_run["export"]["topic"] >= 0, "topic_description"])
+    with open_report(seed_run["html"]) as (page, log):
+        shown = page.locator(".topic-card .description").all_inner_texts()
+        assert set(shown) == descriptions
+        page.locator(".topic-card:not(.unclustered)").first.click()
+        assert page.locator("#detail-description").inner_text() in descriptions
+        assert not log["page_errors"] and not log["console_errors"]
