@@ -55,7 +55,7 @@ class EmbeddingCache:
                 warnings.warn(f"embedding cache entry {shard} is not a file; ignored it", stacklevel=3)
                 continue
             shard_keys, shard_vectors = self._read(shard, dim)
-            if shard_keys is None:
+            if shard_keys is None or shard_vectors is None:
                 continue
             order = np.argsort(shard_keys)
             position = np.clip(np.searchsorted(shard_keys[order], keys), 0, len(order) - 1)

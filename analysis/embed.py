@@ -105,7 +105,9 @@ def embed_texts(
                      else (np.zeros(len(unique_keys), bool), None))
     todo = np.flatnonzero(~found)
     encoded = _encode([texts[first[i]] for i in todo], model, batch_size, on_progress) if len(todo) else None
-    dim = (cached if cached is not None else encoded).shape[1]
+    known = cached if cached is not None else encoded
+    assert known is not None  # every text is either cached or encoded
+    dim = known.shape[1]
     unique_vectors = np.empty((len(unique_keys), dim), dtype=np.float32)
     if cached is not None:
         unique_vectors[found] = cached

@@ -32,12 +32,12 @@ def signals_held() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
-        for number in caught:
-            handler = previous[number]
-            if callable(handler):
-                handler(number, None)
-            elif handler != signal.SIG_IGN:
-                signal.raise_signal(number)
+        for signum in caught:
+            held = previous[signal.Signals(signum)]
+            if callable(held):
+                held(signum, None)
+            elif held != signal.SIG_IGN:
+                signal.raise_signal(signum)
 
 
 @contextlib.contextmanager

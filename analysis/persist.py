@@ -131,11 +131,13 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
     # themes are unknown without refitting, so each story stands for its theme.
     arrays.setdefault("theme_labels", arrays["labels"])
     state = FittedState(
-        **tables,
-        **{name: arrays[name].astype(np.int64) for name in ("labels", "story_labels", "theme_labels")},
+        documents=tables["documents"], topics=tables["topics"], stories=tables["stories"],
         embeddings=arrays["embeddings"].astype(np.float32), coords=arrays["coords"].astype(np.float32),
-        added=arrays["added"].astype(bool),
-        **{name: manifest.get(f"{name}_") for name in SCALARS},
+        labels=arrays["labels"].astype(np.int64), story_labels=arrays["story_labels"].astype(np.int64),
+        theme_labels=arrays["theme_labels"].astype(np.int64), added=arrays["added"].astype(bool),
+        level=str(manifest["level_"]), next_topic_id=int(manifest["next_topic_id_"]),
+        next_story_id=int(manifest["next_story_id_"]), fitted_at=manifest.get("fitted_at_"),
+        added_since=manifest.get("added_since_"),
     )
     return manifest["params"], state
 

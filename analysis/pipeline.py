@@ -149,8 +149,11 @@ class TopicMap(BaseEstimator):
             documents, vectors, blocks = distributed.embed_on_cluster(client, docs, text_col, embeddings, self.model,
                                                                       self._cache_dir(), report)
             sample = distributed.sample_indices(len(documents), self.sample_size, self.random_state)
-            state = self._learn(documents.iloc[sample], vectors[sample],
-                                lambda stage, done, total: stage != "done" and report(stage, done, total))
+            def report_until_done(stage: str, done: int, total: int) -> None:
+                if stage != "done":  # the cluster still has items to place
+                    report(stage, done, total)
+
+            state = self._learn(documents.iloc[sample], vectors[sample], report_until_done)
             if len(sample) < len(documents):
                 state = distributed.extend(client, state, documents, vectors, blocks, sample,
                                            include_noise=not self.assign_noise, report=report)
@@ -185,6 +188,7 @@ class TopicMap(BaseEstimator):
         report("assign", 0, 1)
         labels, coords = assign.assign(old.embeddings, old.labels, old.coords, vectors,
                                        include_noise=not self.assign_noise)
+        assert coords is not None  # asked for with the fitted coords
         stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors)
         labels, stories, next_topic, next_story = self._open_new_topics(old, vectors, texts, labels, stories)
         themes = labels if old.level == "theme" else assign.story_themes(old.story_labels, old.theme_labels, stories)
@@ -214,7 +218,7 @@ class TopicMap(BaseEstimator):
         next_ids = [old.next_topic_id, old.next_story_id]
         loose = np.flatnonzero(labels < 0)
         if len(loose) < 2:
-            return labels, stories, *next_ids
+            return labels, stories, next_ids[0], next_ids[1]
         found = cluster.cluster_levels(embeddings[loose], [texts[i] for i in loose], level=old.level,
                                        random_state=self.random_state)
         for slot, (level_labels, target) in enumerate(((found.labels, labels), (found.story, stories))):
@@ -226,7 +230,7 @@ class TopicMap(BaseEstimator):
                         continue
                 target[members] = next_ids[slot]
                 next_ids[slot] += 1
-        return labels, stories, *next_ids
+        return labels, stories, next_ids[0], next_ids[1]
 
     def save(self, folder) -> None:
         """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back.
@@ -406,8 +410,8 @@ class TopicMap(BaseEstimator):
             return InputError(f"{shown} is not allowed: use {allowed}")
 
         def integer(value, low: int, high: int | None = None) -> bool:
-            return (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
-                    and (high is None or value <= high))
+            return (isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= low
+                    and (high is None or int(value) <= high))
 
         if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
             raise bad("model", "a sentence-transformers model name or folder (omit it for the packaged default)")

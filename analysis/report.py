@@ -179,7 +179,7 @@ def topic_records(
         if parents is not None:
             values, counts = np.unique(parents[labels == row.id], return_counts=True)
             record["parent"] = int(values[np.argmax(counts)])
-            record["color"] = topic_color(record["parent"])
+            record["color"] = topic_color(int(values[np.argmax(counts)]))
         records.append(record)
     return records
 
