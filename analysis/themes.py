@@ -167,19 +167,11 @@ def absorb_small(vectors: np.ndarray, labels: np.ndarray, min_size: float) -> np
 
 def _micro_tree(vectors: np.ndarray, random_state: int):
     """k-means micro-clusters of `vectors` (fitted k-means, each row's cluster) and the
-    average-linkage tree over their centroids. Repeated rows are fitted once, weighted by
-    their count, so that no two centroids sit on one point and leave a cluster empty."""
+    average-linkage tree over their centroids."""
     from scipy.cluster.hierarchy import linkage
     from sklearn.cluster import KMeans
 
     # Run to convergence: a converged k-means is stable under the tiny numeric differences
     # between machines, where a capped one is not.
-    kmeans = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=300, random_state=random_state)
-    unique, inverse, counts = np.unique(vectors, axis=0, return_inverse=True, return_counts=True)
-    if len(unique) < len(vectors):
-        micro = kmeans.fit(unique, sample_weight=counts)
-        labels = micro.labels_[inverse.ravel()]
-    else:
-        micro = kmeans.fit(vectors)
-        labels = micro.labels_
-    return micro, labels, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")
+    micro = KMeans(MICRO_CLUSTERS, n_init=1, max_iter=300, random_state=random_state).fit(vectors)
+    return micro, micro.labels_, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")
