@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/speed.py                        # all of it (long: 100k items)
     .venv/bin/python benchmarks/speed.py --sizes 10000 20000    # a quicker look
-    .venv/bin/python benchmarks/speed.py --skip-seed --sizes 20000 100000 --transformer-max 20000
+    .venv/bin/python benchmarks/speed.py --skip-seed --sizes 100000 --transformer-max 0 --encode-max 3000
 
 a. the seed report in a fresh process: topicmap vs BERTopic (fit + visualize_documents
    written to HTML, the same packaged all-MiniLM-L6-v2);
@@ -197,7 +197,7 @@ def seed_runs(lines: list[str]) -> dict:
 PATHS = {"static": "fast (static)", "": "transformer (MiniLM)"}
 
 
-def scale_runs(sizes: list[int], transformer_max: int, lines: list[str]) -> dict:
+def scale_runs(sizes: list[int], transformer_max: int, encode_max: int, lines: list[str]) -> dict:
     """(c): raw encode, then topicmap cold and warm on each path, at each size. The static
     model is distilled once before (its first-use cost is given apart), in a shared models
     folder: a cold run starts with an empty embedding cache, not without the model."""
@@ -211,11 +211,11 @@ def scale_runs(sizes: list[int], transformer_max: int, lines: list[str]) -> dict
         import pandas as pd
 
         pd.DataFrame({"text": bench_texts(n)}).to_csv(tmp / "items.csv", index=False)
-        if n <= transformer_max or not rate:
-            encode = measure(worker("encode", str(n)))
-            rate = {"encode_s": encode["encode_s"] / n, "encode_cpu_s": encode["encode_cpu_s"] / n}
-        else:  # a raw MiniLM encode of more items than that: estimated from the last one measured
-            encode = {"encode_s": rate["encode_s"] * n, "encode_cpu_s": rate["encode_cpu_s"] * n, "estimated": True}
+        limit = max(transformer_max, encode_max)
+        if n <= limit or not rate:  # past `limit`, a raw encode is estimated from the last rate measured
+            measured = measure(worker("encode", str(min(n, limit))))
+            rate = {key: measured[key] / min(n, limit) for key in ("encode_s", "encode_cpu_s")}
+        encode = {key: value * n for key, value in rate.items()} | ({"estimated": True} if n > limit else {})
         for model in PATHS:
             if not model and n > transformer_max:
                 continue
@@ -300,6 +300,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 20_000, 100_000])
     parser.add_argument("--transformer-max", type=int, default=20_000, help="largest size run on the transformer path")
+    parser.add_argument("--encode-max", type=int, default=20_000,
+                        help="largest raw MiniLM encode run; larger sizes are estimated from its rate")
     parser.add_argument("--skip-seed", action="store_true", help="skip a. and b. (the seed report, throughput)")
     parser.add_argument("--throughput-items", type=int, default=5_000)
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -328,7 +330,7 @@ def main() -> None:
               f"| raw SentenceTransformer.encode | {throughput['raw_per_s']:.0f} |",
               f"| topicmap embed_texts (no cache) | {throughput['ours_per_s']:.0f} |"]
     print("c. scale…", file=sys.stderr)
-    scale = scale_runs(args.sizes, args.transformer_max, lines)
+    scale = scale_runs(args.sizes, args.transformer_max, args.encode_max, lines)
     if len(scale) >= 2:
         growth(scale, lines)
     goals(seed, throughput, scale, lines)
