@@ -195,7 +195,7 @@ FLAGS = {"model": "--model", "level": "--level", "n_topics": "--topics", "assign
 # Options shared by several commands, declared once.
 Output = Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
 Export = Annotated[Optional[Path], typer.Option("--export", help="Also write one row per item (.csv, .jsonl or .parquet).")]
-Model = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model name or path [default: packaged all-MiniLM-L6-v2].")]
+Model = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model name or path, or `static` (the fast path: see the README) [default: packaged all-MiniLM-L6-v2].")]
 TextCol = Annotated[Optional[str], typer.Option("--text-col", help="Text column of a table [default: text, else title or headline].")]
 UnitOption = Annotated[Optional[Unit], typer.Option("--unit", help="One item in feeds and article files [default: headline for feeds, article for article files].")]
 KeepDuplicates = Annotated[bool, typer.Option("--keep-duplicates", help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count.")]

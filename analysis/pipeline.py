@@ -45,8 +45,8 @@ class TopicMap(BaseEstimator):
     scheduler : with engine="dask", the scheduler's address (e.g. "tcp://host:8786"); None uses
         $TOPICMAP_SCHEDULER, else a LocalCluster sized to this machine.
     sample_size : with engine="dask", topics and the map are fitted on this many items drawn at
-        random and every other item is assigned to them; the report draws a stratified sample
-        of this many points when there are more items.
+        random and every other item is assigned to them; with either engine the report draws a
+        stratified sample of this many points when there are more items.
 
     Attributes (after fit)
     ----------------------
@@ -374,7 +374,8 @@ class TopicMap(BaseEstimator):
         return InlineReport(self.to_html(title=title, input_name=input_name), height)
 
     def _report_data(self, input_name: str) -> dict:
-        from analysis import __version__, embed as _embed, report
+        from analysis import __version__, report
+        from analysis import embed as _embed
 
         self._check_fitted()
         meta = {
@@ -391,9 +392,13 @@ class TopicMap(BaseEstimator):
             "generated": report.generated_at(),
         }
         frame = self.to_frame()
-        if self.engine == "dask" and len(frame) > self.sample_size:  # millions of items: draw a sample
+        if len(frame) > self.sample_size:  # a page of millions of points: draw a sample, any engine
             frame = frame.iloc[report.map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
             meta["items"] = f"{len(self.labels_):,} (the map draws a stratified sample of {len(frame):,}; topic sizes are exact)"
+        if self.engine == "local" and len(self.labels_) - int(self.added_.sum()) > project.LAYOUT_SAMPLE:
+            meta["items"] = f"{meta['items']:,}" if isinstance(meta["items"], int) else meta["items"]
+            meta["items"] += (f"; layout: UMAP on {project.LAYOUT_SAMPLE:,} items drawn at random, "
+                              "the others placed among their nearest neighbours")
         since = report.display_time(self.added_since_)
         return report.report_data(frame, self.topics_, self.stories_, meta, since=since)
 

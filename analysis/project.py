@@ -3,6 +3,11 @@
 UMAP is given the embedding neighbours the clustering already found, so it builds no
 nearest-neighbour index of its own, and its numba functions are cached on disk (see
 `_cache_umap_compilation`), so a run does not recompile them.
+
+Past LAYOUT_SAMPLE items UMAP lays out a random sample of that many (its cost grows with n
+and a map of more points than that reads no better), and every other item is placed among
+its nearest neighbours as `topicmap update` places new items (`assign.place`), using the
+neighbours the clustering found: first those in the sample, then those placed before.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import numpy as np
 N_NEIGHBORS = 15
 MIN_DIST = 0.1
 UMAP_MIN_ITEMS = 4  # UMAP's spectral layout needs at least this many points
+LAYOUT_SAMPLE = 20_000  # UMAP's layout of 20k items takes ~10 s on 2 cores; past it, a sample
+PLACE_ROUNDS = 10  # neighbour-placement rounds before the last items are placed by exact search
 EPOCH_BUDGET = 10_000_000  # items × epochs: past 50,000 items, fewer epochs (never below 100)
 MIN_EPOCHS = 100
 
@@ -31,6 +38,8 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndar
     n = len(embeddings)
     if n < UMAP_MIN_ITEMS:
         return _tiny_layout(embeddings), None
+    if n > LAYOUT_SAMPLE and knn is not None:
+        return sampled_layout(embeddings, knn, random_state), None
     import umap
 
     _cache_umap_compilation()
@@ -51,6 +60,45 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndar
         warnings.simplefilter("ignore", UserWarning)
         coords = reducer.fit_transform(embeddings)
     return np.asarray(coords, dtype=np.float32), reducer
+
+
+def sampled_layout(embeddings: np.ndarray, knn: tuple[np.ndarray, np.ndarray], random_state: int = 0,
+                   size: int = LAYOUT_SAMPLE) -> np.ndarray:
+    """UMAP on `size` items drawn at random (their own exact neighbours), then every other
+    item placed by its `knn` neighbours that already have a position, round by round; items
+    with none after PLACE_ROUNDS rounds are placed among their nearest sampled items."""
+    from sklearn.preprocessing import normalize
+
+    from analysis.assign import nearest, place
+
+    n = len(embeddings)
+    indices, sims = knn
+    sample = np.sort(np.random.default_rng(random_state).choice(n, size, replace=False))
+    vectors = normalize(embeddings[sample])
+    found, found_sims = nearest(vectors, vectors, k=N_NEIGHBORS + 1)
+    not_self = found != np.arange(size)[:, None]
+    not_self[not_self.all(axis=1), -1] = False  # a row whose own index was not returned (a copy was)
+    own_knn = (found[not_self].reshape(size, N_NEIGHBORS), found_sims[not_self].reshape(size, N_NEIGHBORS))
+    coords = np.full((n, 2), np.nan, dtype=np.float32)
+    coords[sample], _ = project_2d(vectors, random_state, knn=own_knn)
+    for _ in range(PLACE_ROUNDS):
+        todo = np.flatnonzero(np.isnan(coords[:, 0]))
+        if len(todo) == 0:
+            break
+        known = ~np.isnan(coords[indices[todo], 0])
+        ready = known.any(axis=1)
+        todo, known = todo[ready], known[ready]
+        masked = np.where(known, sims[todo], -np.inf)
+        order = np.argsort(-masked, axis=1, kind="stable")
+        near, near_sims = np.take_along_axis(indices[todo], order, 1), np.take_along_axis(masked, order, 1)
+        weights_ok = np.isfinite(near_sims)
+        near_coords = np.where(weights_ok[:, :, None], coords[np.where(weights_ok, near, 0)], 0.0)
+        coords[todo] = place(near_coords, np.where(weights_ok, near_sims, -1e9))
+    left = np.flatnonzero(np.isnan(coords[:, 0]))
+    if len(left):
+        near, near_sims = nearest(vectors, normalize(embeddings[left]))
+        coords[left] = place(coords[sample][near], near_sims)
+    return coords
 
 
 def n_epochs(n: int) -> int | None:

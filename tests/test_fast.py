@@ -1,0 +1,96 @@
+"""The fast path: the static model distilled from the packaged MiniLM, and the sampled layout.
+
+The static model is distilled for real, offline, once per test session (a couple of minutes
+on 2 cores) into a session folder that stands for the cache root.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import BENCH
+
+from analysis import TopicMap, embed, project
+from analysis.cache import EmbeddingCache
+from analysis.evaluate import score
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory, monkeypatch_session=None):
+    import os
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    root = tmp_path_factory.mktemp("static-cache")
+    embed.load_model("static", root)  # distils into root/models/static-<hash>
+    return root
+
+
+def test_static_model_is_distilled_offline_once_under_the_cache_root(static_root):
+    from analysis import static
+
+    folder = static_root / "models" / static.static_model_name(embed.DEFAULT_MODEL)
+    assert (folder / "modules.json").is_file()
+    made = (folder / "modules.json").stat().st_mtime_ns
+    assert static.static_model_path(embed.DEFAULT_MODEL, embed.default_model_path(), static_root) == folder  # found, not distilled again
+    assert (folder / "modules.json").stat().st_mtime_ns == made
+    assert [p.name for p in (static_root / "models").iterdir()] == [folder.name]  # no temporary left
+    assert embed.model_dimension("static", static_root) == static.PCA_DIMS
+    assert embed.model_identity("static") == "static (distilled from all-MiniLM-L6-v2)"
+
+
+def test_static_vectors_have_their_own_cache_keys(static_root):
+    assert embed.cache_key("static") != embed.cache_key(None)
+    texts = ["Storm hits the coast", "Central bank raises rates"]
+    vectors = embed.embed_texts(texts, "static", cache_dir=static_root)
+    assert vectors.shape == (2, 256) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    static_cache = EmbeddingCache(static_root, embed.cache_key("static"))
+    minilm_cache = EmbeddingCache(static_root, embed.cache_key(None))
+    assert static_cache.folder != minilm_cache.folder and static_cache.folder.is_dir()
+    from analysis.cache import text_keys
+
+    found, cached = static_cache.lookup(text_keys(texts), 256)
+    assert found.all()
+    np.testing.assert_array_equal(cached, vectors)
+
+
+@pytest.fixture(scope="module")
+def uci_sample():
+    frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")
+    return frame.sample(2000, random_state=0).reset_index(drop=True)
+
+
+def test_static_path_is_deterministic(static_root, uci_sample):
+    first = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample)
+    again = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample.iloc[::-1])
+    np.testing.assert_array_equal(first.labels_, again.labels_[::-1])
+    np.testing.assert_array_equal(first.coords_, again.coords_[::-1])
+
+
+# Measured on this sample (seed 0): stories ARI 0.697 on the static path against 0.752 on
+# MiniLM, a gap of 0.055; the bar is that gap and a little (0.025) for numeric drift, so a
+# change that widens it (the static vectors lose 0.14 on the whole UCI set) fails.
+STORY_MARGIN = 0.08
+
+
+def test_static_path_keeps_story_quality_on_a_2000_item_sample(static_root, uci_sample):
+    minilm = TopicMap(cache=str(static_root), random_state=0).fit(uci_sample)
+    fast = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample)
+    ours, theirs = score(fast.story_labels_, uci_sample["story"])["ari"], score(minilm.story_labels_, uci_sample["story"])["ari"]
+    print(f"stories ARI: static {ours:.3f}, MiniLM {theirs:.3f}")
+    assert ours >= theirs - STORY_MARGIN
+
+
+def test_sampled_layout_places_every_item_and_keeps_the_samples_map():
+    from analysis.cluster import _embedding_neighbours
+
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((6, 24))
+    vectors = centres[rng.integers(0, 6, 900)] + 0.3 * rng.standard_normal((900, 24))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    knn = _embedding_neighbours(vectors, 30, 0)
+    coords = project.sampled_layout(vectors, knn, random_state=0, size=300)
+    assert coords.shape == (900, 2) and np.isfinite(coords).all()
+    sample = np.sort(np.random.default_rng(0).choice(900, 300, replace=False))
+    alone = project.sampled_layout(vectors[sample], _embedding_neighbours(vectors[sample], 30, 0), random_state=0, size=300)
+    np.testing.assert_array_equal(coords[sample], alone)
