@@ -392,13 +392,15 @@ class TopicMap(BaseEstimator):
             "generated": report.generated_at(),
         }
         frame = self.to_frame()
+        notes = []
         if len(frame) > self.sample_size:  # a page of millions of points: draw a sample, any engine
             frame = frame.iloc[report.map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
-            meta["items"] = f"{len(self.labels_):,} (the map draws a stratified sample of {len(frame):,}; topic sizes are exact)"
+            notes.append(f"the map draws a stratified sample of {len(frame):,}; topic sizes are exact")
         if self.engine == "local" and len(self.labels_) - int(self.added_.sum()) > project.LAYOUT_SAMPLE:
-            meta["items"] = f"{meta['items']:,}" if isinstance(meta["items"], int) else meta["items"]
-            meta["items"] += (f"; layout: UMAP on {project.LAYOUT_SAMPLE:,} items drawn at random, "
-                              "the others placed among their nearest neighbours")
+            notes.append(f"layout: UMAP on {project.LAYOUT_SAMPLE:,} items drawn at random, "
+                         "the others placed among their nearest neighbours")
+        if notes:
+            meta["items"] = f"{len(self.labels_):,} ({'; '.join(notes)})"
         since = report.display_time(self.added_since_)
         return report.report_data(frame, self.topics_, self.stories_, meta, since=since)
 
