@@ -17,4 +17,4 @@ if __name__ == "__main__":
     titles = git_file(sys.argv[1], COMMIT, "datasets/Biomedical/Biomedical.txt")
     labels = git_file(sys.argv[1], COMMIT, "datasets/Biomedical/Biomedical_gnd.txt", encoding="utf-16")
     write_sample(pd.DataFrame({"text": titles, "label": [f"group{int(x)}" for x in labels]}),
-                 "biomedical_titles_10k.csv")
+                 "biomedical_titles_5k.csv")

@@ -19,4 +19,4 @@ if __name__ == "__main__":
     texts = git_file(sys.argv[1], COMMIT, "datasets/SearchSnippets/SearchSnippets.txt")
     labels = git_file(sys.argv[1], COMMIT, "datasets/SearchSnippets/SearchSnippets_gnd.txt")
     write_sample(pd.DataFrame({"text": texts, "label": [DOMAINS[int(x) - 1] for x in labels]}),
-                 "searchsnippets_10k.csv")
+                 "searchsnippets_5k.csv")

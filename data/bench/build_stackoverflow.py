@@ -18,4 +18,4 @@ if __name__ == "__main__":
     titles = git_file(sys.argv[1], COMMIT, "rawText/title_StackOverflow.txt")
     labels = git_file(sys.argv[1], COMMIT, "rawText/label_StackOverflow.txt")
     write_sample(pd.DataFrame({"text": titles, "label": [TAGS[int(x) - 1] for x in labels]}),
-                 "stackoverflow_titles_10k.csv")
+                 "stackoverflow_titles_5k.csv")
