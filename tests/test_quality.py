@@ -106,3 +106,15 @@ def test_topics_override_and_assign_noise(uci):
     forced = TopicMap(level="story", n_topics=12, assign_noise=True).fit(sample, embeddings=embeddings[:1500])
     assert len(forced.topics_) == 12
     assert (forced.labels_ >= 0).all()
+
+
+def test_themes_on_a_2000_item_sample_match_k_means_given_our_count(uci):
+    # Issue 18: at the count the significance test picks, the partition must be at least as good as
+    # plain k-means told that same count (the cut tree alone was far below it on some sets).
+    frame, embeddings, _ = uci
+    rows = np.sort(np.random.default_rng(0).choice(len(frame), 2000, replace=False))
+    sample = frame.iloc[rows].reset_index(drop=True)
+    fitted = TopicMap(level="theme", random_state=0).fit(sample, embeddings=embeddings[rows])
+    ours = score(fitted.labels_, sample["label"])
+    kmeans = KMeans(ours["topics"], n_init=4, random_state=0).fit_predict(embeddings[rows])
+    assert ours["ari"] >= score(kmeans, sample["label"])["ari"]
