@@ -37,8 +37,8 @@ test-fast: $(STAMP)
 
 # Lint, format and types; CI runs this before the tests.
 lint: $(STAMP)
-	$(BIN)/ruff check analysis tests benchmarks
-	$(BIN)/ruff format --check analysis tests benchmarks
+	$(BIN)/ruff check analysis tests benchmarks data/bench
+	$(BIN)/ruff format --check analysis tests benchmarks data/bench
 	$(BIN)/mypy analysis
 
 bench: bench-quality bench-speed bench-report bench-names

@@ -87,7 +87,11 @@ def join_nearest_topic(neighbour_labels: np.ndarray, sims: np.ndarray, reach: di
 
 
 def assign(
-    reference: np.ndarray, labels: np.ndarray, coords: np.ndarray | None, queries: np.ndarray, include_noise: bool = True
+    reference: np.ndarray,
+    labels: np.ndarray,
+    coords: np.ndarray | None,
+    queries: np.ndarray,
+    include_noise: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Labels (and positions, when `coords` is given) for `queries` on a fitted map."""
     if len(queries) == 0:

@@ -79,12 +79,13 @@ class EmbeddingCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 return
-            with atomic_path(target) as tmp:
-                with open(tmp, "wb") as handle:
-                    np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
+            with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+                np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
         except OSError as exc:  # the cache only saves time: a run never fails on it
-            warnings.warn(f"cannot write the embedding cache in {self.folder} ({exc.strerror or exc}); "
-                          "going on without it", stacklevel=3)
+            warnings.warn(
+                f"cannot write the embedding cache in {self.folder} ({exc.strerror or exc}); going on without it",
+                stacklevel=3,
+            )
 
     def _read(self, shard: Path, dim: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         try:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 import warnings
-from pathlib import Path
 from enum import Enum
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -68,8 +68,11 @@ def _guarded(debug: bool, work) -> None:
         if debug:
             raise
         where = f" {exc.filename}" if exc.filename else ""
-        _fail(f"cannot read or write{where}: {exc.strerror or exc}; check free space and permissions, "
-              "then run again (--debug for the traceback)", EXIT_INTERNAL)
+        _fail(
+            f"cannot read or write{where}: {exc.strerror or exc}; check free space and permissions, "
+            "then run again (--debug for the traceback)",
+            EXIT_INTERNAL,
+        )
     except MemoryError:
         if debug:
             raise
@@ -85,7 +88,7 @@ def _guarded(debug: bool, work) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _check_outputs(input: str, output: Path, export: Optional[Path]) -> list[Path]:
+def _check_outputs(input: str, output: Path, export: Path | None) -> list[Path]:
     """Refuse bad output paths before any work: -o must be HTML and not an input file, the
     export a supported format that overwrites neither. Returns the input's files."""
     from analysis.export import check_export_path
@@ -106,7 +109,9 @@ def _check_output(output: Path, inputs: list[Path], what: str) -> None:
     import tempfile
 
     for source in inputs:
-        if output.resolve() == source.resolve() or (output.exists() and source.exists() and os.path.samefile(output, source)):
+        if output.resolve() == source.resolve() or (
+            output.exists() and source.exists() and os.path.samefile(output, source)
+        ):
             raise InputError(f"{what} {output} is the input file: choose another output path")
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
@@ -137,8 +142,12 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=False,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
             )
             self.bar.__enter__()
         return self
@@ -188,33 +197,74 @@ class Unit(str, Enum):
 
 
 #: TopicMap parameters as the user spells them, so messages name the flag.
-FLAGS = {"model": "--model", "level": "--level", "n_topics": "--topics", "assign_noise": "--assign-noise",
-         "random_state": "--seed", "cache": "--cache", "engine": "--engine", "scheduler": "--scheduler",
-         "sample_size": "--sample-size"}
+FLAGS = {
+    "model": "--model",
+    "level": "--level",
+    "n_topics": "--topics",
+    "assign_noise": "--assign-noise",
+    "random_state": "--seed",
+    "cache": "--cache",
+    "engine": "--engine",
+    "scheduler": "--scheduler",
+    "sample_size": "--sample-size",
+}
 
 # Options shared by several commands, declared once.
 Output = Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
-Export = Annotated[Optional[Path], typer.Option("--export", help="Also write one row per item (.csv, .jsonl or .parquet).")]
-Model = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model name or path, or `static` (the fast path: see the README) [default: packaged all-MiniLM-L6-v2].")]
-TextCol = Annotated[Optional[str], typer.Option("--text-col", help="Text column of a table [default: text, else title or headline].")]
-UnitOption = Annotated[Optional[Unit], typer.Option("--unit", help="One item in feeds and article files [default: headline for feeds, article for article files].")]
-KeepDuplicates = Annotated[bool, typer.Option("--keep-duplicates", help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count.")]
-LevelOption = Annotated[Level, typer.Option("--level", help="Topic granularity: one event (story), a broad subject (theme), or chosen from the corpus.")]
-Topics = Annotated[Optional[int], typer.Option("--topics", help="Force this many topics [default: chosen automatically].")]
-AssignNoise = Annotated[bool, typer.Option("--assign-noise", help="Place every item in its nearest topic (no unclustered items).")]
+Export = Annotated[
+    Path | None, typer.Option("--export", help="Also write one row per item (.csv, .jsonl or .parquet).")
+]
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="sentence-transformers model name or path, or `static` (the fast path: see the README) [default: packaged all-MiniLM-L6-v2].",
+    ),
+]
+TextCol = Annotated[
+    str | None, typer.Option("--text-col", help="Text column of a table [default: text, else title or headline].")
+]
+UnitOption = Annotated[
+    Unit | None,
+    typer.Option(
+        "--unit", help="One item in feeds and article files [default: headline for feeds, article for article files]."
+    ),
+]
+KeepDuplicates = Annotated[
+    bool,
+    typer.Option(
+        "--keep-duplicates",
+        help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count.",
+    ),
+]
+LevelOption = Annotated[
+    Level,
+    typer.Option(
+        "--level", help="Topic granularity: one event (story), a broad subject (theme), or chosen from the corpus."
+    ),
+]
+Topics = Annotated[int | None, typer.Option("--topics", help="Force this many topics [default: chosen automatically].")]
+AssignNoise = Annotated[
+    bool, typer.Option("--assign-noise", help="Place every item in its nearest topic (no unclustered items).")
+]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 to 4294967295); the same seed gives the same map.")]
-PlotlyOption = Annotated[PlotlyJS, typer.Option("--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network).")]
+PlotlyOption = Annotated[
+    PlotlyJS, typer.Option("--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network).")
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary output.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
-@app.command(
-    epilog="Example: topicmap report data/seed.txt -o reports/seed.html --export reports/seed.csv"
-)
+@app.command(epilog="Example: topicmap report data/seed.txt -o reports/seed.html --export reports/seed.csv")
 def report(
-    input: Annotated[str, typer.Argument(
-        metavar="INPUT", help="Corpus: a file (.txt one item a line, .md article, .xml/.rss/.atom feed, .csv, .tsv, .jsonl, "
-        ".parquet), a folder of them, or a quoted glob such as 'news/2026-11-*.csv'.")],
+    input: Annotated[
+        str,
+        typer.Argument(
+            metavar="INPUT",
+            help="Corpus: a file (.txt one item a line, .md article, .xml/.rss/.atom feed, .csv, .tsv, .jsonl, "
+            ".parquet), a folder of them, or a quoted glob such as 'news/2026-11-*.csv'.",
+        ),
+    ],
     output: Output,
     export: Export = None,
     model: Model = None,
@@ -226,12 +276,38 @@ def report(
     assign_noise: AssignNoise = False,
     seed: Seed = 0,
     plotlyjs: PlotlyOption = PlotlyJS.inline,
-    save_map: Annotated[Optional[Path], typer.Option("--save-map", help="Also save the fitted map to this folder (missing, empty, or a saved map), for `topicmap update`.")] = None,
-    cache: Annotated[Optional[Path], typer.Option("--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap].")] = None,
+    save_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-map",
+            help="Also save the fitted map to this folder (missing, empty, or a saved map), for `topicmap update`.",
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option("--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap]."),
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
-    engine: Annotated[Engine, typer.Option("--engine", help="local (this process) or dask (a Dask cluster: --scheduler, else $TOPICMAP_SCHEDULER, else a LocalCluster on this machine).")] = Engine.local,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: $TOPICMAP_SCHEDULER).")] = None,
-    sample_size: Annotated[int, typer.Option("--sample-size", help="With --engine dask: fit topics and the map on this many items, assign the rest; the map draws this many.")] = 50_000,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local (this process) or dask (a Dask cluster: --scheduler, else $TOPICMAP_SCHEDULER, else a LocalCluster on this machine).",
+        ),
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: $TOPICMAP_SCHEDULER)."
+        ),
+    ] = None,
+    sample_size: Annotated[
+        int,
+        typer.Option(
+            "--sample-size",
+            help="With --engine dask: fit topics and the map on this many items, assign the rest; the map draws this many.",
+        ),
+    ] = 50_000,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -240,9 +316,17 @@ def report(
     def work() -> None:
         from analysis.pipeline import TopicMap
 
-        topic_map = TopicMap(model=model, level=level.value, n_topics=topics, assign_noise=assign_noise,
-                             cache=_cache_option(cache, no_cache), random_state=seed,
-                             engine=engine.value, scheduler=scheduler, sample_size=sample_size)
+        topic_map = TopicMap(
+            model=model,
+            level=level.value,
+            n_topics=topics,
+            assign_noise=assign_noise,
+            cache=_cache_option(cache, no_cache),
+            random_state=seed,
+            engine=engine.value,
+            scheduler=scheduler,
+            sample_size=sample_size,
+        )
         topic_map._validate_params(FLAGS)
         sources = _check_outputs(input, output, export)
         if save_map is not None:
@@ -281,9 +365,7 @@ def report(
     _guarded(debug, work)
 
 
-@app.command(
-    epilog="Example: topicmap update maps/seed data/tomorrow.txt -o reports/tomorrow.html --save"
-)
+@app.command(epilog="Example: topicmap update maps/seed data/tomorrow.txt -o reports/tomorrow.html --save")
 def update(
     map_dir: Annotated[Path, typer.Argument(metavar="MAP_DIR", help="A map saved with `topicmap report --save-map`.")],
     input: Annotated[str, typer.Argument(metavar="INPUT", help="New items: any input `topicmap report` reads.")],
@@ -313,15 +395,19 @@ def update(
         before = len(topic_map.topics_)
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.update(documents, progress=progress)
-        topic_map.report(output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"),
-                         plotlyjs=plotlyjs.value)
+        topic_map.report(
+            output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
+        )
         if export is not None:
             write_export(topic_map.to_frame(), export)
         if save:
             topic_map.save(map_dir)
         new = topic_map.labels_[topic_map.added_]
-        _say(quiet, f"{len(new)} new items: {int((new >= 0).sum())} in topics, "
-                    f"{len(topic_map.topics_) - before} new topics -> {output}")
+        _say(
+            quiet,
+            f"{len(new)} new items: {int((new >= 0).sum())} in topics, "
+            f"{len(topic_map.topics_) - before} new topics -> {output}",
+        )
 
     _guarded(debug, work)
 
@@ -331,7 +417,10 @@ def update(
     epilog="Example: topicmap eval data/bench/uci_news_aggregator_6k.csv --gold-col story --level story",
 )
 def evaluate(
-    input: Annotated[str, typer.Argument(metavar="INPUT", help="A labelled corpus, or an export written by `topicmap report --export`.")],
+    input: Annotated[
+        str,
+        typer.Argument(metavar="INPUT", help="A labelled corpus, or an export written by `topicmap report --export`."),
+    ],
     gold_col: Annotated[str, typer.Option("--gold-col", help="The column holding the true grouping.")],
     level: LevelOption = Level.auto,
     topics: Topics = None,
@@ -353,7 +442,9 @@ def evaluate(
         from analysis.evaluate import score
         from analysis.pipeline import TopicMap
 
-        topic_map = TopicMap(model=model, level=level.value, n_topics=topics, assign_noise=assign_noise, random_state=seed)
+        topic_map = TopicMap(
+            model=model, level=level.value, n_topics=topics, assign_noise=assign_noise, random_state=seed
+        )
         topic_map._validate_params(FLAGS)
         documents = _read_input(input, text_col, None, True, quiet)
         gold_column = gold_col if gold_col in documents.columns else f"input_{gold_col}"
@@ -363,8 +454,10 @@ def evaluate(
         if "input_topic" in documents.columns and "input_doc_id" in documents.columns:
             topic_ids = pd.to_numeric(documents["input_topic"], errors="coerce")
             if topic_ids.isna().any() or (topic_ids % 1 != 0).any() or (topic_ids.abs() > 2**53).any():
-                raise InputError(f"{input} reads as an export (doc_id and topic columns) but its topic column "
-                                 "holds values that are not topic ids: give a labelled corpus or an export")
+                raise InputError(
+                    f"{input} reads as an export (doc_id and topic columns) but its topic column "
+                    "holds values that are not topic ids: give a labelled corpus or an export"
+                )
             labels, source = topic_ids.astype(np.int64).to_numpy(), "export"
         else:
             with _Progress(not quiet and sys.stderr.isatty()) as progress:
@@ -380,7 +473,7 @@ def evaluate(
     _guarded(debug, work)
 
 
-def _read_input(input: str, text_col: Optional[str], unit: Optional[Unit], keep_duplicates: bool, quiet: bool):
+def _read_input(input: str, text_col: str | None, unit: Unit | None, keep_duplicates: bool, quiet: bool):
     """Load any supported input, telling the user what was dropped, merged or guessed."""
     from analysis.load import load_corpus
 
@@ -390,7 +483,10 @@ def _read_input(input: str, text_col: Optional[str], unit: Optional[Unit], keep_
     for warning in caught:
         _say(quiet, f"warning: {warning.message}")
     if documents.attrs.get("dropped"):
-        _say(quiet, f"note: dropped {documents.attrs['dropped']} items with no words (empty, missing or punctuation only)")
+        _say(
+            quiet,
+            f"note: dropped {documents.attrs['dropped']} items with no words (empty, missing or punctuation only)",
+        )
     if documents.attrs.get("merged"):
         _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
     return documents
@@ -401,7 +497,7 @@ def _shown_name(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _cache_option(cache: Optional[Path], no_cache: bool):
+def _cache_option(cache: Path | None, no_cache: bool):
     if no_cache:
         return False
     return str(cache) if cache is not None else True

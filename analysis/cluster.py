@@ -46,12 +46,17 @@ def embedding_graph(embeddings: np.ndarray, random_state: int = 0) -> tuple[np.n
     n = len(embeddings)
     if n < 3:
         return None
-    return _embedding_neighbours(normalize(np.asarray(embeddings, dtype=np.float32)), min(n - 1, 2 * N_NEIGHBORS),
-                                 random_state)
+    return _embedding_neighbours(
+        normalize(np.asarray(embeddings, dtype=np.float32)), min(n - 1, 2 * N_NEIGHBORS), random_state
+    )
 
 
 def cluster_levels(
-    embeddings: np.ndarray, texts: list[str], level: str = "auto", n_topics: int | None = None, random_state: int = 0,
+    embeddings: np.ndarray,
+    texts: list[str],
+    level: str = "auto",
+    n_topics: int | None = None,
+    random_state: int = 0,
     knn: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Levels:
     """Stories and themes of every item, and the level chosen when `level` is "auto".
@@ -98,15 +103,21 @@ def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
     return normalize(weighted).tocsr()
 
 
-def similarity_graph(vectors: np.ndarray, lexical: sparse.csr_matrix, random_state: int = 0,
-                     knn: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def similarity_graph(
+    vectors: np.ndarray,
+    lexical: sparse.csr_matrix,
+    random_state: int = 0,
+    knn: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each item's N_NEIGHBORS most similar items by the mixed similarity: (indices, sims).
 
     Candidates are the 2k nearest by embedding (`knn`: indices and cosines, when already
     found), rescored by the mixed similarity in blocks of rows, so memory stays linear in n.
     """
     n = len(vectors)
-    candidates, semantic = knn if knn is not None else _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)
+    candidates, semantic = (
+        knn if knn is not None else _embedding_neighbours(vectors, min(n - 1, 2 * N_NEIGHBORS), random_state)
+    )
     lexical_sim = np.empty(candidates.shape, dtype=np.float32)
     for start in range(0, n, RESCORE_BLOCK):
         block = candidates[start : start + RESCORE_BLOCK]
@@ -137,7 +148,9 @@ def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
     n_parts, part = csgraph.connected_components(distances, directed=False)
     if n_parts > 1:  # join the pieces at the largest possible distance so one tree spans them
         heads = np.array([np.flatnonzero(part == p)[0] for p in range(n_parts)])
-        bridges = sparse.csr_matrix((np.full(n_parts - 1, 2.0), (heads[1:], np.full(n_parts - 1, heads[0]))), shape=(n, n))
+        bridges = sparse.csr_matrix(
+            (np.full(n_parts - 1, 2.0), (heads[1:], np.full(n_parts - 1, heads[0]))), shape=(n, n)
+        )
         distances = (distances + bridges + bridges.T).tocsr()
     min_size = max(2, int(round(np.sqrt(n) / 8)))
     with warnings.catch_warnings():

@@ -84,7 +84,10 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     elif suffixes == {".csv"}:
         frame = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize="64MB")
     else:
-        raise InputError(f"{path}: --engine dask reads Parquet or CSV files of one format; found {', '.join(sorted(suffixes))}")
+        raise InputError(
+            f"{path}: --engine dask reads Parquet or CSV files of one format; found {', '.join(sorted(suffixes))}"
+        )
+
     def items(part: pd.DataFrame) -> pd.DataFrame:
         return table_items(part.reset_index(drop=True), Path(str(path)), text_col)[0]
 
@@ -108,8 +111,9 @@ def sample_indices(n: int, size: int, random_state: int) -> np.ndarray:
     return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
 
 
-def embed_on_cluster(client, docs, text_col: str | None, embeddings, model: str | None, cache_dir: str | None,
-                     report: Progress) -> tuple[pd.DataFrame, np.ndarray, list]:
+def embed_on_cluster(
+    client, docs, text_col: str | None, embeddings, model: str | None, cache_dir: str | None, report: Progress
+) -> tuple[pd.DataFrame, np.ndarray, list]:
     """Embed `docs` on the workers: (documents on the client, their embeddings on the client,
     the embeddings as futures of row blocks on the workers, in order). Given `embeddings`
     are checked and scattered instead."""
@@ -120,8 +124,10 @@ def embed_on_cluster(client, docs, text_col: str | None, embeddings, model: str 
         frames = client.gather(parts)
         documents = pd.concat(frames, ignore_index=True)
         if {"doc_id", "kind", "text"} - set(documents.columns):
-            raise InputError("a Dask dataframe given to fit needs doc_id, kind and text columns: read it with "
-                             "analysis.distributed.read_corpus")
+            raise InputError(
+                "a Dask dataframe given to fit needs doc_id, kind and text columns: read it with "
+                "analysis.distributed.read_corpus"
+            )
         documents = documents.assign(doc_id=[str(i) for i in range(1, len(documents) + 1)])
         if documents.empty:
             raise InputError("docs is empty: pass at least one text")
@@ -169,9 +175,13 @@ class Reference:
 def reference_of(state: FittedState, include_noise: bool) -> Reference:
     """The reference of a fitted sample (its embeddings, labels, stories and coordinates)."""
     return Reference(
-        state.embeddings, state.labels, state.story_labels, state.coords,
+        state.embeddings,
+        state.labels,
+        state.story_labels,
+        state.coords,
         assign.topic_reach(state.embeddings, state.labels) if include_noise else {},
-        assign.topic_reach(state.embeddings, state.story_labels), include_noise,
+        assign.topic_reach(state.embeddings, state.story_labels),
+        include_noise,
     )
 
 
@@ -187,8 +197,16 @@ def place_block(reference: Reference, queries: np.ndarray) -> tuple[np.ndarray, 
     return labels, stories, assign.place(reference.coords[indices], sims)
 
 
-def extend(client, state: FittedState, documents: pd.DataFrame, vectors: np.ndarray, blocks: list,
-           sample: np.ndarray, include_noise: bool, report: Progress) -> FittedState:
+def extend(
+    client,
+    state: FittedState,
+    documents: pd.DataFrame,
+    vectors: np.ndarray,
+    blocks: list,
+    sample: np.ndarray,
+    include_noise: bool,
+    report: Progress,
+) -> FittedState:
     """The state of all items from the state fitted on `sample`: every other item placed on
     the sample's map on the workers; the sample keeps its own fit; topic sizes exact."""
     report("assign", 0, len(documents))
@@ -205,10 +223,18 @@ def extend(client, state: FittedState, documents: pd.DataFrame, vectors: np.ndar
     else:
         themes = assign.story_themes(state.story_labels, state.theme_labels, stories)
         themes[sample] = state.theme_labels
-    return replace(state, documents=documents.reset_index(drop=True), embeddings=vectors, coords=coords,
-                   labels=labels, story_labels=stories, theme_labels=themes,
-                   added=np.zeros(len(documents), dtype=bool),
-                   topics=_exact_sizes(state.topics, labels), stories=_exact_sizes(state.stories, stories))
+    return replace(
+        state,
+        documents=documents.reset_index(drop=True),
+        embeddings=vectors,
+        coords=coords,
+        labels=labels,
+        story_labels=stories,
+        theme_labels=themes,
+        added=np.zeros(len(documents), dtype=bool),
+        topics=_exact_sizes(state.topics, labels),
+        stories=_exact_sizes(state.stories, stories),
+    )
 
 
 def _exact_sizes(topics: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:

@@ -130,8 +130,11 @@ def embed_texts(
     keys = text_keys(texts)
     unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     cache = EmbeddingCache(cache_dir, cache_key(model)) if cache_dir is not None else None
-    found, cached = (cache.lookup(unique_keys, model_dimension(model, cache_dir)) if cache is not None
-                     else (np.zeros(len(unique_keys), bool), None))
+    found, cached = (
+        cache.lookup(unique_keys, model_dimension(model, cache_dir))
+        if cache is not None
+        else (np.zeros(len(unique_keys), bool), None)
+    )
     todo = np.flatnonzero(~found)
     encoder = load_model(model, cache_dir) if len(todo) else None
     encoded = _encode([texts[first[i]] for i in todo], encoder, batch_size, on_progress) if len(todo) else None
@@ -150,9 +153,7 @@ def embed_texts(
     return unique_vectors[inverse.ravel()]
 
 
-def _encode(
-    texts: list[str], encoder, batch_size: int, on_progress: Callable[[int, int], None] | None
-) -> np.ndarray:
+def _encode(texts: list[str], encoder, batch_size: int, on_progress: Callable[[int, int], None] | None) -> np.ndarray:
     """Encode longest first in chunks: minimal padding, and progress without slowing the model."""
     order = np.argsort([-len(t) for t in texts], kind="stable")
     out = np.empty((len(texts), encoder.get_embedding_dimension()), dtype=np.float32)

@@ -34,8 +34,11 @@ def write_export(frame: pd.DataFrame, path: str | Path) -> None:
 
 def _has_cr(frame: pd.DataFrame) -> bool:
     names = any("\r" in str(c) for c in frame.columns)
-    return names or any(frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
-                        for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+    return names or any(
+        frame[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for c in frame.columns
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])
+    )
 
 
 def parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:

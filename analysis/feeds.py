@@ -31,10 +31,42 @@ FEED_COLUMNS = ("summary", "published", "link", "source")
 
 # Tags that end a paragraph; text inside the skipped ones is never shown to a reader.
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table td th tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
 )
-_SKIP_TAGS = frozenset("script style template noscript".split())
+_SKIP_TAGS = frozenset(["script", "style", "template", "noscript"])
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -94,9 +126,13 @@ def read_feed(path: Path) -> list[Titled]:
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries:
         if problem is not None:
-            raise InputError(f"{path} is not a readable RSS or Atom feed ({_describe(problem)}); fix or remove the file")
+            raise InputError(
+                f"{path} is not a readable RSS or Atom feed ({_describe(problem)}); fix or remove the file"
+            )
         if not parsed.get("version"):
-            raise InputError(f"{path} is not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root); remove it from the input")
+            raise InputError(
+                f"{path} is not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root); remove it from the input"
+            )
     elif problem is not None:
         warnings.warn(
             f"{path} has errors ({_describe(problem)}); read {len(parsed.entries)} entries leniently",
@@ -161,9 +197,7 @@ def titled_items(records: list[Titled], unit: str) -> pd.DataFrame:
         elif unit == "article":
             rows.append({"doc_id": f"a{n}", "kind": "article", "text": _join(title, body)} | extra)
         else:
-            rows += [
-                {"doc_id": f"a{n}.p{k}", "kind": "paragraph", "text": p} | extra for k, p in enumerate(body, 1)
-            ]
+            rows += [{"doc_id": f"a{n}.p{k}", "kind": "paragraph", "text": p} | extra for k, p in enumerate(body, 1)]
     return pd.DataFrame(rows, columns=_columns(rows))
 
 

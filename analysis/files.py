@@ -25,8 +25,7 @@ def signals_held() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    previous = {number: signal.signal(number, lambda signum, frame: caught.append(signum))
-                for number in _STOP_SIGNALS}
+    previous = {number: signal.signal(number, lambda signum, frame: caught.append(signum)) for number in _STOP_SIGNALS}
     try:
         yield
     finally:

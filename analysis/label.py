@@ -73,39 +73,53 @@ def describe_topics(
     central = _by_centrality([np.flatnonzero(labels == t) for t in topic_ids], embeddings)
     columns, coverage, corpus = _candidates(matrix, labels, topic_ids, central, stories)
     users = [matrix[items][:, cols].tocsc() for items, cols in zip(central, columns)]
-    written = [[phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
-               for items, cols, used in zip(central, columns, users)]
+    written = [
+        [phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
+        for items, cols, used in zip(central, columns, users)
+    ]
     forms = [[form for form, _ in topic] for topic in written]
     whole = [np.array([w for _, w in topic], dtype=bool) for topic in written]  # clipped phrases name nothing
-    fits = _fits([[f for f, w in zip(fs, ws) if w] for fs, ws in zip(forms, whole)],
-                 [c[w] for c, w in zip(coverage, whole)], [u[:, np.flatnonzero(w)] for u, w in zip(users, whole)],
-                 central, embeddings, embed)
-    named = [(np.array([f for f, w in zip(fs, ws) if w], dtype=object), c[ws], corpus[cols[ws]], fit)
-             for fs, ws, c, cols, fit in zip(forms, whole, coverage, columns, fits)]
+    fits = _fits(
+        [[f for f, w in zip(fs, ws) if w] for fs, ws in zip(forms, whole)],
+        [c[w] for c, w in zip(coverage, whole)],
+        [u[:, np.flatnonzero(w)] for u, w in zip(users, whole)],
+        central,
+        embeddings,
+        embed,
+    )
+    named = [
+        (np.array([f for f, w in zip(fs, ws) if w], dtype=object), c[ws], corpus[cols[ws]], fit)
+        for fs, ws, c, cols, fit in zip(forms, whole, coverage, columns, fits)
+    ]
     options = [[phrases.as_label(f) for f in fs[np.argsort(-fit, kind="stable")]] for fs, _, _, fit in named]
     ordered = [np.sort(fit)[::-1] for fit in fits]
     if stories is not None:  # a theme: its best BROAD_TERMS phrases
         options = [[_joined(opts[i:]) for i in range(len(opts))] for opts in options]
     else:  # a story: its subject leads, unless the name already says it
-        options = [[o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]
-                   for opts, s in zip(options, (_subject(*n) for n in named))]
+        options = [
+            [o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]
+            for opts, s in zip(options, (_subject(*n) for n in named))
+        ]
     names = _distinct(options, ordered, [[texts[i] for i in items[:3]] for items in central], topic_ids)
-    return pd.DataFrame.from_records([
-        {
-            "id": int(topic),
-            "name": name,
-            "size": len(items),
-            "keywords": _keywords(vocabulary[cols], topic_forms),
-            "representatives": [texts[i] for i in items[:N_REPRESENTATIVES]],
-            "description": describe(texts[items[0]]),
-        }
-        for topic, items, cols, topic_forms, name in zip(topic_ids, central, columns, forms, names)
-    ], columns=COLUMNS)
+    return pd.DataFrame.from_records(
+        [
+            {
+                "id": int(topic),
+                "name": name,
+                "size": len(items),
+                "keywords": _keywords(vocabulary[cols], topic_forms),
+                "representatives": [texts[i] for i in items[:N_REPRESENTATIVES]],
+                "description": describe(texts[items[0]]),
+            }
+            for topic, items, cols, topic_forms, name in zip(topic_ids, central, columns, forms, names)
+        ],
+        columns=COLUMNS,
+    )
 
 
 def _sample(texts: list[str], items: np.ndarray, used: sparse.csc_matrix, j: int) -> list[str]:
     """The FORM_SAMPLE most central of `items` that use candidate `j` (a column of `used`)."""
-    return [texts[i] for i in items[used.indices[used.indptr[j]:used.indptr[j + 1]][:FORM_SAMPLE]]]
+    return [texts[i] for i in items[used.indices[used.indptr[j] : used.indptr[j + 1]][:FORM_SAMPLE]]]
 
 
 def describe(text: str) -> str:
@@ -128,8 +142,13 @@ def _by_centrality(members: list[np.ndarray], embeddings: np.ndarray | None) -> 
     return out
 
 
-def _candidates(matrix: sparse.csr_matrix, labels: np.ndarray, topic_ids: np.ndarray,
-                members: list[np.ndarray], parts: np.ndarray | None):
+def _candidates(
+    matrix: sparse.csr_matrix,
+    labels: np.ndarray,
+    topic_ids: np.ndarray,
+    members: list[np.ndarray],
+    parts: np.ndarray | None,
+):
     """Per topic: its best CANDIDATES phrase columns by coverage × idf (ties alphabetical)
     and their coverage, and every phrase's corpus count; a phrase must be used by two of
     the topic's items. Coverage is the share of the topic's items that use the phrase or, with
@@ -140,22 +159,31 @@ def _candidates(matrix: sparse.csr_matrix, labels: np.ndarray, topic_ids: np.nda
     idf = np.log1p(n / np.maximum(corpus, 1.0))
     topic_row = {t: r for r, t in enumerate(topic_ids)}
     clustered = labels >= 0
-    unit_key = labels[clustered] * (int(parts.max(initial=0)) + 2) + parts[clustered] + 1 if parts is not None \
+    unit_key = (
+        labels[clustered] * (int(parts.max(initial=0)) + 2) + parts[clustered] + 1
+        if parts is not None
         else labels[clustered]
+    )
     keys, unit = np.unique(unit_key, return_inverse=True)
     unit_size = np.bincount(unit)
     unit_topic = np.array([topic_row[t] for t in labels[clustered][np.unique(unit, return_index=True)[1]]])
-    by_unit = sparse.csr_matrix((np.ones(len(unit), np.float32), (unit, np.flatnonzero(clustered))), shape=(len(keys), n))
+    by_unit = sparse.csr_matrix(
+        (np.ones(len(unit), np.float32), (unit, np.flatnonzero(clustered))), shape=(len(keys), n)
+    )
     unit_counts = by_unit @ matrix
     units_per_topic = np.bincount(unit_topic, minlength=len(topic_ids))
-    summing = sparse.csr_matrix((np.ones(len(keys)), (unit_topic, np.arange(len(keys)))), shape=(len(topic_ids), len(keys)))
-    averaging = sparse.csr_matrix((1.0 / (unit_size * units_per_topic[unit_topic]), (unit_topic, np.arange(len(keys)))),
-                                  shape=(len(topic_ids), len(keys)))
+    summing = sparse.csr_matrix(
+        (np.ones(len(keys)), (unit_topic, np.arange(len(keys)))), shape=(len(topic_ids), len(keys))
+    )
+    averaging = sparse.csr_matrix(
+        (1.0 / (unit_size * units_per_topic[unit_topic]), (unit_topic, np.arange(len(keys)))),
+        shape=(len(topic_ids), len(keys)),
+    )
     counts, shares = (summing @ unit_counts).tocsr(), (averaging @ unit_counts).tocsr()
     columns, coverages = [], []
     for row in range(len(topic_ids)):
-        cols = counts.indices[counts.indptr[row]:counts.indptr[row + 1]]
-        used = counts.data[counts.indptr[row]:counts.indptr[row + 1]]
+        cols = counts.indices[counts.indptr[row] : counts.indptr[row + 1]]
+        used = counts.data[counts.indptr[row] : counts.indptr[row + 1]]
         cols = cols[used >= 2]
         coverage = np.asarray(shares[row, cols].toarray()).ravel() if len(cols) else np.zeros(0)
         score = coverage * idf[cols]
@@ -189,13 +217,13 @@ def _fits(forms, coverage, users, central, embeddings, embed) -> list[np.ndarray
     stacked = np.vstack(blocks) if len(owner) else np.zeros((0, centroids.shape[1]))
     margin = np.empty(len(owner))
     for start in range(0, len(owner), 4096):  # phrases × topics cosines, a block at a time
-        similarity = stacked[start:start + 4096] @ centroids.T
+        similarity = stacked[start : start + 4096] @ centroids.T
         rows = np.arange(len(similarity))
-        own = similarity[rows, owner[start:start + 4096]].copy()
-        similarity[rows, owner[start:start + 4096]] = -np.inf
-        margin[start:start + 4096] = own - (similarity.max(axis=1) if len(centroids) > 1 else 0.0)
+        own = similarity[rows, owner[start : start + 4096]].copy()
+        similarity[rows, owner[start : start + 4096]] = -np.inf
+        margin[start : start + 4096] = own - (similarity.max(axis=1) if len(centroids) > 1 else 0.0)
     cov = np.concatenate(coverage) if len(owner) else np.zeros(0)
-    score = np.where(margin > 0, margin * cov ** COVERAGE_WEIGHT, margin)
+    score = np.where(margin > 0, margin * cov**COVERAGE_WEIGHT, margin)
     return np.split(score, np.cumsum([len(b) for b in blocks])[:-1])
 
 
@@ -242,7 +270,13 @@ def _distinct(options, fits, central_texts, topic_ids) -> list[str]:
 
     def fit(t: int) -> float:  # the last resort, with the id, always keeps its name
         k = chosen[t]
-        return float(fits[t][k]) if k < len(fits[t]) else -np.inf if k < len(options[t]) + len(central_texts[t]) else np.inf
+        return (
+            float(fits[t][k])
+            if k < len(fits[t])
+            else -np.inf
+            if k < len(options[t]) + len(central_texts[t])
+            else np.inf
+        )
 
     while True:
         holders: dict[str, list[int]] = {}

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import datetime
-import glob
 import json
 import numbers
 import os
@@ -43,8 +42,20 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + ARTICLE_SUFFIXES + FEED_SUFFIXES + TABLE_SUFFIXES
 TEXT_COLUMN_CANDIDATES = ("text", "title", "headline")
 #: Columns the pipeline writes; an input column with one of these names is kept as input_<name>.
-OUTPUT_COLUMNS = ("doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y",
-                  "topic_description", "story_description", "new")
+OUTPUT_COLUMNS = (
+    "doc_id",
+    "kind",
+    "text",
+    "topic",
+    "topic_label",
+    "story",
+    "story_label",
+    "x",
+    "y",
+    "topic_description",
+    "story_description",
+    "new",
+)
 #: A text cell holding only one of these (any case) is a missing value written out, not an item.
 MISSING_MARKERS = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
 
@@ -71,7 +82,9 @@ def load_corpus(
     if skipped:
         kinds = ", ".join(sorted({p.suffix.lower() or p.name for p in skipped}))
         files_word = "file" if len(skipped) == 1 else "files"
-        warnings.warn(f"skipped {len(skipped)} {files_word} in {path} with unsupported extensions ({kinds})", stacklevel=2)
+        warnings.warn(
+            f"skipped {len(skipped)} {files_word} in {path} with unsupported extensions ({kinds})", stacklevel=2
+        )
     frames, dropped, readings = [], 0, set()
     root = os.path.commonpath([str(f.parent.absolute()) for f in files])
     for file in files:
@@ -137,8 +150,9 @@ def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
             check_readable(Path(text))
             return [Path(text)], [], False
     except PermissionError as exc:
-        raise InputError(f"{path}: cannot list {exc.filename or 'a folder'} (permission denied); "
-                         "check its permissions") from exc
+        raise InputError(
+            f"{path}: cannot list {exc.filename or 'a folder'} (permission denied); check its permissions"
+        ) from exc
     files = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
     if not files:
         supported = ", ".join(SUPPORTED_SUFFIXES)
@@ -210,14 +224,24 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
     # to one that starts with a capital, then to the fewest capitals (not the all-caps copy),
     # then to the form that sorts first. It takes the place of its group's first row.
     text = frame["text"].astype(str).to_numpy()
-    forms = pd.DataFrame({"key": keys.to_numpy(), "text": text, "row": np.arange(len(frame)),
-                          "lower_start": [not t[:1].isupper() for t in text],
-                          "capitals": [sum(c.isupper() for c in t) for t in text]})
+    forms = pd.DataFrame(
+        {
+            "key": keys.to_numpy(),
+            "text": text,
+            "row": np.arange(len(frame)),
+            "lower_start": [not t[:1].isupper() for t in text],
+            "capitals": [sum(c.isupper() for c in t) for t in text],
+        }
+    )
     forms["n"] = forms.groupby(["key", "text"])["row"].transform("size")
     forms["place"] = forms.groupby("key")["row"].transform("min")
-    kept = (forms.sort_values(["key", "n", "lower_start", "capitals", "text", "row"],
-                              ascending=[True, False, True, True, True, True])
-            .drop_duplicates("key").sort_values("place"))
+    kept = (
+        forms.sort_values(
+            ["key", "n", "lower_start", "capitals", "text", "row"], ascending=[True, False, True, True, True, True]
+        )
+        .drop_duplicates("key")
+        .sort_values("place")
+    )
     result = _rename_clashes(frame.iloc[kept["row"].to_numpy()].copy(), ("count",))
     kept_keys = kept["key"]
     groups = frame.groupby(keys.to_numpy(), sort=False)
@@ -379,8 +403,11 @@ def _read_text(path: Path) -> str:
     if len(_NON_ASCII.findall(text)) > 2 * len(bad):  # more valid UTF-8 characters than bad bytes
         lines = sorted({text.count("\n", 0, i) + 1 for i in bad[:50]})
         shown = ", ".join(map(str, lines[:5])) + (" and more" if len(lines) > 5 else "")
-        warnings.warn(f"{path}: replaced {len(bad)} bytes that are not UTF-8 with U+FFFD "
-                      f"(line{'s' if len(lines) > 1 else ''} {shown})", stacklevel=3)
+        warnings.warn(
+            f"{path}: replaced {len(bad)} bytes that are not UTF-8 with U+FFFD "
+            f"(line{'s' if len(lines) > 1 else ''} {shown})",
+            stacklevel=3,
+        )
         return _SURROGATE_BYTE.sub("\ufffd", text)
     warnings.warn(f"{path} is not UTF-8; read it as Windows-1252 (cp1252)", stacklevel=3)
     return data.decode("cp1252", errors="replace")
@@ -418,13 +445,15 @@ def _read_table(path: Path, suffix: str) -> pd.DataFrame:
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # A blank line is a row with no text (dropped and counted), not nothing at all.
             text = re.sub(r"\A(?:[ \t]*(?:\r\n|\r|\n))+", "", text)
-            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False,
-                               skip_blank_lines=False)
+            return pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=False
+            )
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except pd.errors.ParserWarning as exc:
-        raise InputError(f"{path} is not valid {kind}: a row has more fields than the header; "
-                         "check its quotes and separators") from exc
+        raise InputError(
+            f"{path} is not valid {kind}: a row has more fields than the header; check its quotes and separators"
+        ) from exc
     except pd.errors.ParserError as exc:
         reason = " ".join(str(exc).split()).removeprefix("Error tokenizing data. C error: ")
         raise InputError(f"{path} is not valid {kind}: {reason}; check its quotes and separators") from exc
@@ -485,18 +514,28 @@ def _text_cells(values: pd.Series, path) -> list[str]:
     """A text column's cells as str: bytes decoded as UTF-8, numbers written out with a
     warning; lists, arrays, mappings and other objects refused with one line naming the column."""
     if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        warnings.warn(f"{path}: text column {_shown(values.name)} holds numbers ({values.dtype}); "
-                      "read them as text (pass the column of headlines to --text-col)", stacklevel=3)
+        warnings.warn(
+            f"{path}: text column {_shown(values.name)} holds numbers ({values.dtype}); "
+            "read them as text (pass the column of headlines to --text-col)",
+            stacklevel=3,
+        )
     texts = []
     for value in values:
         if isinstance(value, (bytes, bytearray, memoryview)):
             texts.append(bytes(value).decode("utf-8", errors="replace"))
-        elif (isinstance(value, (str, numbers.Number, datetime.date)) or _is_missing(value)
-              or value is pd.NA or value is pd.NaT or getattr(value, "ndim", None) == 0):  # a numpy scalar
+        elif (
+            isinstance(value, (str, numbers.Number, datetime.date))
+            or _is_missing(value)
+            or value is pd.NA
+            or value is pd.NaT
+            or getattr(value, "ndim", None) == 0
+        ):  # a numpy scalar
             texts.append(_cell_text(value))
         else:
-            raise InputError(f"{path}: text column {_shown(values.name)} holds {type(value).__name__} values, "
-                             "not text: name a column of plain text with --text-col")
+            raise InputError(
+                f"{path}: text column {_shown(values.name)} holds {type(value).__name__} values, "
+                "not text: name a column of plain text with --text-col"
+            )
     return texts
 
 
@@ -510,9 +549,7 @@ def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
     for candidate in TEXT_COLUMN_CANDIDATES:
         if candidate in by_lower:
             return by_lower[candidate]
-    raise InputError(
-        f"{path} has no text, title or headline column (found: {found}); name it with --text-col"
-    )
+    raise InputError(f"{path} has no text, title or headline column (found: {found}); name it with --text-col")
 
 
 def _shown(name: object) -> str:
@@ -533,12 +570,16 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
         texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in docs]
         frame = pd.DataFrame({"doc_id": [str(i) for i in range(1, len(texts) + 1)], "kind": "headline", "text": texts})
     else:
-        raise InputError(f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame")
+        raise InputError(
+            f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame"
+        )
     if frame.empty:
         raise InputError("docs is empty: pass at least one text")
     # Every text a str that UTF-8 can hold: a lone surrogate (from a bad decode) becomes U+FFFD.
-    frame["text"] = [_SURROGATE.sub("\ufffd", t) if isinstance(t, str) else "" if pd.isna(t) else str(t)
-                     for t in frame["text"].astype(object)]
+    frame["text"] = [
+        _SURROGATE.sub("\ufffd", t) if isinstance(t, str) else "" if pd.isna(t) else str(t)
+        for t in frame["text"].astype(object)
+    ]
     return frame
 
 

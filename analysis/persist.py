@@ -44,11 +44,15 @@ def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag:
     for path in protected:
         other = Path(path).resolve()
         if other == resolved or resolved in other.parents:
-            raise InputError(f"{flag} {folder} is or contains {path}, an input or output of this run: "
-                             "keep the map's folder apart from the run's other files")
+            raise InputError(
+                f"{flag} {folder} is or contains {path}, an input or output of this run: "
+                "keep the map's folder apart from the run's other files"
+            )
     if len(os.fsencode(folder.name)) > MAX_NAME_BYTES:
-        raise InputError(f"{flag} {folder.name[:40]}...: the folder name is too long (over {MAX_NAME_BYTES} bytes); "
-                         "choose a shorter name")
+        raise InputError(
+            f"{flag} {folder.name[:40]}...: the folder name is too long (over {MAX_NAME_BYTES} bytes); "
+            "choose a shorter name"
+        )
     for parent in [folder, *folder.parents]:
         if parent.exists() and not parent.is_dir():
             raise InputError(f"{flag} {folder}: {parent} is a file, not a folder; choose a new folder for the map")
@@ -56,8 +60,10 @@ def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag:
         found = {p.name for p in folder.iterdir()}
         if found and (MANIFEST not in found or not found <= MAP_FILES):
             what = "is not a saved map" if MANIFEST not in found else "holds files that are not part of its map"
-            raise InputError(f"{flag} {folder} {what}, and saving there would replace what it holds: "
-                             "choose a missing or empty folder")
+            raise InputError(
+                f"{flag} {folder} {what}, and saving there would replace what it holds: "
+                "choose a missing or empty folder"
+            )
 
 
 def save_state(folder: str | Path, params: dict, state: FittedState, version: str) -> None:
@@ -68,8 +74,12 @@ def save_state(folder: str | Path, params: dict, state: FittedState, version: st
     if folder.is_symlink():  # a link to a saved map: the map it points to is updated
         folder = folder.resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
-    manifest = {"format_version": FORMAT_VERSION, "params": params, "topicmap_version": version,
-                **{f"{name}_": getattr(state, name) for name in SCALARS}}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "params": params,
+        "topicmap_version": version,
+        **{f"{name}_": getattr(state, name) for name in SCALARS},
+    }
     staging: Path | None = None
     try:
         with signals_held():
@@ -100,7 +110,9 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
     folder = Path(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
-        raise InputError(f"{folder} is not a saved topic map (no {MANIFEST}): save one with `topicmap report --save-map`")
+        raise InputError(
+            f"{folder} is not a saved topic map (no {MANIFEST}): save one with `topicmap report --save-map`"
+        )
     manifest = _read_manifest(manifest_path)
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
@@ -117,7 +129,9 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
         with np.errstate(over="ignore", invalid="ignore"):  # a value past float32 becomes inf: refused below
             for name in ("embeddings", "coords"):
-                arrays[name] = arrays[name].astype(np.float32) if np.issubdtype(arrays[name].dtype, np.floating) else arrays[name]
+                arrays[name] = (
+                    arrays[name].astype(np.float32) if np.issubdtype(arrays[name].dtype, np.floating) else arrays[name]
+                )
         problem = _damage(manifest, set(known_params), arrays, tables)
         if not problem:
             for name in ("topics", "stories"):
@@ -131,12 +145,19 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
     # themes are unknown without refitting, so each story stands for its theme.
     arrays.setdefault("theme_labels", arrays["labels"])
     state = FittedState(
-        documents=tables["documents"], topics=tables["topics"], stories=tables["stories"],
-        embeddings=arrays["embeddings"].astype(np.float32), coords=arrays["coords"].astype(np.float32),
-        labels=arrays["labels"].astype(np.int64), story_labels=arrays["story_labels"].astype(np.int64),
-        theme_labels=arrays["theme_labels"].astype(np.int64), added=arrays["added"].astype(bool),
-        level=str(manifest["level_"]), next_topic_id=int(manifest["next_topic_id_"]),
-        next_story_id=int(manifest["next_story_id_"]), fitted_at=manifest.get("fitted_at_"),
+        documents=tables["documents"],
+        topics=tables["topics"],
+        stories=tables["stories"],
+        embeddings=arrays["embeddings"].astype(np.float32),
+        coords=arrays["coords"].astype(np.float32),
+        labels=arrays["labels"].astype(np.int64),
+        story_labels=arrays["story_labels"].astype(np.int64),
+        theme_labels=arrays["theme_labels"].astype(np.int64),
+        added=arrays["added"].astype(bool),
+        level=str(manifest["level_"]),
+        next_topic_id=int(manifest["next_topic_id_"]),
+        next_story_id=int(manifest["next_story_id_"]),
+        fitted_at=manifest.get("fitted_at_"),
         added_since=manifest.get("added_since_"),
     )
     return manifest["params"], state

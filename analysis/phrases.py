@@ -21,18 +21,183 @@ SEPARATOR = " · "  # between the parts of a name made of several phrases
 _TOKEN = re.compile(r"[^\W_]+")
 _MARKS = set("'\"‘’“”()[]{}«»")
 # English function words and headline filler verbs: no phrase starts or ends with one.
-FUNCTION_WORDS = frozenset("""
-a about above after again against all also am among amid an and another any are around as at
-be been before being below between both but by can could did do does doing down during each
-either else ever every few for from further had has have having he her here hers herself him
-himself his how however i if in into is it its itself just least less many may me might more
-most much must my myself neither no nor not now of off on once one only onto or other others
-our ours ourselves out over own per rather same shall she should since so some such than that
-the their theirs them themselves then there these they this those though through thus to too
-toward towards under until up upon us very via was we were what when where whether which while
-who whom whose why will with within without would yet you your yours yourself yourselves
-says said say saying tells told according including despite here's it's
-""".split())
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "among",
+        "amid",
+        "an",
+        "and",
+        "another",
+        "any",
+        "are",
+        "around",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "either",
+        "else",
+        "ever",
+        "every",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "least",
+        "less",
+        "many",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "much",
+        "must",
+        "my",
+        "myself",
+        "neither",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "one",
+        "only",
+        "onto",
+        "or",
+        "other",
+        "others",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "per",
+        "rather",
+        "same",
+        "shall",
+        "she",
+        "should",
+        "since",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "to",
+        "too",
+        "toward",
+        "towards",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "very",
+        "via",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "yet",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "says",
+        "said",
+        "say",
+        "saying",
+        "tells",
+        "told",
+        "according",
+        "including",
+        "despite",
+        "here's",
+        "it's",
+    ]
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -70,7 +235,7 @@ def ngrams(text: str) -> list[str]:
     words = tokens(text)
     edge = [_edge(w) for w in words]
     out: set[str] = set()
-    for start, word in enumerate(words):
+    for start in range(len(words)):
         if not edge[start]:
             continue
         for end in range(start, min(start + MAX_WORDS, len(words))):
@@ -104,7 +269,9 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
         for start in range(len(words) - len(target) + 1):
             if words[start : start + len(target)] == target:
                 last = matches[start + len(target) - 1]
-                end = last.end() + (len(last.group()) == 1 and last.group().isalpha() and text[last.end() : last.end() + 1] == ".")
+                end = last.end() + (
+                    len(last.group()) == 1 and last.group().isalpha() and text[last.end() : last.end() + 1] == "."
+                )
                 forms[_tidy(text[matches[start].start() : end])] += 1
                 before.add(_context(words[:start][::-1]))
                 after.add(_context(words[start + len(target) :]))
@@ -124,8 +291,11 @@ def _context(words: list[str]) -> tuple[str, ...] | None:
 def _tidy(form: str) -> str:
     """A written form without quote marks and brackets that do not sit inside a word
     ("'Bachelor' Juan Pablo" -> "Bachelor Juan Pablo"; "Men's" stays)."""
-    kept = [c for i, c in enumerate(form) if c not in _MARKS
-            or (0 < i < len(form) - 1 and form[i - 1].isalnum() and form[i + 1].isalnum())]
+    kept = [
+        c
+        for i, c in enumerate(form)
+        if c not in _MARKS or (0 < i < len(form) - 1 and form[i - 1].isalnum() and form[i + 1].isalnum())
+    ]
     return " ".join("".join(kept).split())
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
 import numpy as np
@@ -123,8 +123,14 @@ class TopicMap(BaseEstimator):
         sorted_texts, sorted_vectors = [texts[i] for i in order], embeddings[order]
         report("cluster", 0, 1)
         knn = cluster.embedding_graph(sorted_vectors, self.random_state)
-        levels = cluster.cluster_levels(sorted_vectors, sorted_texts, level=self.level, n_topics=self.n_topics,
-                                        random_state=self.random_state, knn=knn)
+        levels = cluster.cluster_levels(
+            sorted_vectors,
+            sorted_texts,
+            level=self.level,
+            n_topics=self.n_topics,
+            random_state=self.random_state,
+            knn=knn,
+        )
         labels, stories = levels.labels, levels.story
         if self.assign_noise and (labels >= 0).any():
             labels = _fill_noise(sorted_vectors, labels)
@@ -134,11 +140,20 @@ class TopicMap(BaseEstimator):
         report("project", 0, 1)
         coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=knn)
         return FittedState(
-            documents=documents.reset_index(drop=True), embeddings=embeddings, coords=coords[restore],
-            labels=labels[restore], story_labels=stories[restore], theme_labels=themes[restore],
-            added=np.zeros(len(texts), dtype=bool), topics=topics, stories=story_table, level=levels.level,
-            next_topic_id=int(labels.max(initial=-1)) + 1, next_story_id=int(stories.max(initial=-1)) + 1,
-            fitted_at=_now(), added_since=None,
+            documents=documents.reset_index(drop=True),
+            embeddings=embeddings,
+            coords=coords[restore],
+            labels=labels[restore],
+            story_labels=stories[restore],
+            theme_labels=themes[restore],
+            added=np.zeros(len(texts), dtype=bool),
+            topics=topics,
+            stories=story_table,
+            level=levels.level,
+            next_topic_id=int(labels.max(initial=-1)) + 1,
+            next_story_id=int(stories.max(initial=-1)) + 1,
+            fitted_at=_now(),
+            added_since=None,
         )
 
     def _fit_on_dask(self, docs, embeddings, text_col: str | None, report: Progress) -> FittedState:
@@ -146,17 +161,27 @@ class TopicMap(BaseEstimator):
         from analysis import distributed
 
         with distributed.connect(self.scheduler) as client:
-            documents, vectors, blocks = distributed.embed_on_cluster(client, docs, text_col, embeddings, self.model,
-                                                                      self._cache_dir(), report)
+            documents, vectors, blocks = distributed.embed_on_cluster(
+                client, docs, text_col, embeddings, self.model, self._cache_dir(), report
+            )
             sample = distributed.sample_indices(len(documents), self.sample_size, self.random_state)
+
             def report_until_done(stage: str, done: int, total: int) -> None:
                 if stage != "done":  # the cluster still has items to place
                     report(stage, done, total)
 
             state = self._learn(documents.iloc[sample], vectors[sample], report_until_done)
             if len(sample) < len(documents):
-                state = distributed.extend(client, state, documents, vectors, blocks, sample,
-                                           include_noise=not self.assign_noise, report=report)
+                state = distributed.extend(
+                    client,
+                    state,
+                    documents,
+                    vectors,
+                    blocks,
+                    sample,
+                    include_noise=not self.assign_noise,
+                    report=report,
+                )
         return state
 
     def fit_transform(self, docs, y=None, **fit_params) -> np.ndarray:
@@ -175,8 +200,14 @@ class TopicMap(BaseEstimator):
         labels, _ = assign.assign(self.embeddings_, self.labels_, None, embeddings, include_noise=not self.assign_noise)
         return labels
 
-    def update(self, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None,
-               progress: Progress | None = None) -> TopicMap:
+    def update(
+        self,
+        docs,
+        *,
+        embeddings: np.ndarray | None = None,
+        text_col: str | None = None,
+        progress: Progress | None = None,
+    ) -> TopicMap:
         """Add new items to the fitted map: they join the learned topics, keep every existing id,
         land in the same 2D space, and open new topics where enough of them fit none."""
         self._check_fitted()
@@ -186,8 +217,9 @@ class TopicMap(BaseEstimator):
         texts = documents["text"].tolist()
         vectors = self._check_width(self._embeddings(texts, embeddings, report))
         report("assign", 0, 1)
-        labels, coords = assign.assign(old.embeddings, old.labels, old.coords, vectors,
-                                       include_noise=not self.assign_noise)
+        labels, coords = assign.assign(
+            old.embeddings, old.labels, old.coords, vectors, include_noise=not self.assign_noise
+        )
         assert coords is not None  # asked for with the fitted coords
         stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors)
         labels, stories, next_topic, next_story = self._open_new_topics(old, vectors, texts, labels, stories)
@@ -200,27 +232,39 @@ class TopicMap(BaseEstimator):
         report("name", 0, 1)
         all_texts = all_documents["text"].tolist()
         topics, story_table = self._describe(all_texts, all_labels, all_stories, all_vectors, old.level)
-        self._set_state(FittedState(
-            documents=all_documents, embeddings=all_vectors, coords=np.vstack([old.coords, coords]),
-            labels=all_labels, story_labels=all_stories, theme_labels=np.concatenate([old.theme_labels, themes]),
-            added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
-            topics=_keep_names(topics, old.topics), stories=_keep_names(story_table, old.stories),
-            level=old.level, next_topic_id=next_topic, next_story_id=next_story,
-            fitted_at=_now(), added_since=old.fitted_at,
-        ))
+        self._set_state(
+            FittedState(
+                documents=all_documents,
+                embeddings=all_vectors,
+                coords=np.vstack([old.coords, coords]),
+                labels=all_labels,
+                story_labels=all_stories,
+                theme_labels=np.concatenate([old.theme_labels, themes]),
+                added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
+                topics=_keep_names(topics, old.topics),
+                stories=_keep_names(story_table, old.stories),
+                level=old.level,
+                next_topic_id=next_topic,
+                next_story_id=next_story,
+                fitted_at=_now(),
+                added_since=old.fitted_at,
+            )
+        )
         report("done", 1, 1)
         return self
 
-    def _open_new_topics(self, old: FittedState, embeddings: np.ndarray, texts: list[str], labels: np.ndarray,
-                         stories: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int]:
+    def _open_new_topics(
+        self, old: FittedState, embeddings: np.ndarray, texts: list[str], labels: np.ndarray, stories: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Cluster the new items that fit no topic; clusters among them become new topics with
         fresh ids. Returns the labels, the stories and the next free ids."""
         next_ids = [old.next_topic_id, old.next_story_id]
         loose = np.flatnonzero(labels < 0)
         if len(loose) < 2:
             return labels, stories, next_ids[0], next_ids[1]
-        found = cluster.cluster_levels(embeddings[loose], [texts[i] for i in loose], level=old.level,
-                                       random_state=self.random_state)
+        found = cluster.cluster_levels(
+            embeddings[loose], [texts[i] for i in loose], level=old.level, random_state=self.random_state
+        )
         for slot, (level_labels, target) in enumerate(((found.labels, labels), (found.story, stories))):
             for new in np.unique(level_labels[level_labels >= 0]):
                 members = loose[level_labels == new]
@@ -271,8 +315,9 @@ class TopicMap(BaseEstimator):
         self._check_fitted()
         return topic_figure(self.to_frame(), self.topics_)
 
-    def _describe(self, texts: list[str], labels: np.ndarray, stories: np.ndarray, vectors: np.ndarray,
-                  level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _describe(
+        self, texts: list[str], labels: np.ndarray, stories: np.ndarray, vectors: np.ndarray, level: str
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The topic and story tables; themes are named from their stories, and candidate
         names are embedded with this map's model (see label.describe_topics)."""
         table = phrases.phrase_matrix(texts)
@@ -280,8 +325,14 @@ class TopicMap(BaseEstimator):
         story_table = label.describe_topics(texts, stories, vectors, embed=embed_phrases, phrase_table=table)
         if level != "theme" and np.array_equal(labels, stories):
             return story_table, story_table
-        topic_table = label.describe_topics(texts, labels, vectors, embed=embed_phrases, phrase_table=table,
-                                            stories=stories if level == "theme" else None)
+        topic_table = label.describe_topics(
+            texts,
+            labels,
+            vectors,
+            embed=embed_phrases,
+            phrase_table=table,
+            stories=stories if level == "theme" else None,
+        )
         return topic_table, story_table
 
     def _phrase_embedder(self) -> Callable[[list[str]], np.ndarray | None]:
@@ -301,8 +352,9 @@ class TopicMap(BaseEstimator):
         if embeddings is not None:
             return check_embeddings(embeddings, len(texts))
         report("embed", 0, len(texts))
-        return embed.embed_texts(texts, self.model, cache_dir=self._cache_dir(),
-                                 on_progress=lambda done, total: report("embed", done, total))
+        return embed.embed_texts(
+            texts, self.model, cache_dir=self._cache_dir(), on_progress=lambda done, total: report("embed", done, total)
+        )
 
     def _cache_dir(self) -> str | None:
         """The embedding cache folder the `cache` parameter names, or None when it is off."""
@@ -352,7 +404,9 @@ class TopicMap(BaseEstimator):
         extra = docs.drop(columns=["doc_id", "kind", "text"]).reset_index(drop=True)
         return pd.concat([frame, extra], axis=1)
 
-    def report(self, path, *, title: str | None = None, input_name: str = "documents", plotlyjs: str = "inline") -> None:
+    def report(
+        self, path, *, title: str | None = None, input_name: str = "documents", plotlyjs: str = "inline"
+    ) -> None:
         """Write the interactive HTML topic map to `path` (the same page as the CLI's)."""
         from analysis import report
 
@@ -394,11 +448,15 @@ class TopicMap(BaseEstimator):
         frame = self.to_frame()
         notes = []
         if len(frame) > self.sample_size:  # a page of millions of points: draw a sample, any engine
-            frame = frame.iloc[report.map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(drop=True)
+            frame = frame.iloc[report.map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(
+                drop=True
+            )
             notes.append(f"the map draws a stratified sample of {len(frame):,}; topic sizes are exact")
         if self.engine == "local" and len(self.labels_) - int(self.added_.sum()) > project.LAYOUT_SAMPLE:
-            notes.append(f"layout: UMAP on {project.LAYOUT_SAMPLE:,} items drawn at random, "
-                         "the others placed among their nearest neighbours")
+            notes.append(
+                f"layout: UMAP on {project.LAYOUT_SAMPLE:,} items drawn at random, "
+                "the others placed among their nearest neighbours"
+            )
         if notes:
             meta["items"] = f"{len(self.labels_):,} ({'; '.join(notes)})"
         since = report.display_time(self.added_since_)
@@ -417,8 +475,12 @@ class TopicMap(BaseEstimator):
             return InputError(f"{shown} is not allowed: use {allowed}")
 
         def integer(value, low: int, high: int | None = None) -> bool:
-            return (isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= low
-                    and (high is None or int(value) <= high))
+            return (
+                isinstance(value, numbers.Integral)
+                and not isinstance(value, bool)
+                and int(value) >= low
+                and (high is None or int(value) <= high)
+            )
 
         if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
             raise bad("model", "a sentence-transformers model name or folder (omit it for the packaged default)")
@@ -453,8 +515,9 @@ def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Give every unclustered item the topic its nearest clustered items vote for."""
     clustered = labels >= 0
     filled = labels.copy()
-    filled[~clustered], _ = assign.assign(embeddings[clustered], labels[clustered], None,
-                                          embeddings[~clustered], include_noise=False)
+    filled[~clustered], _ = assign.assign(
+        embeddings[clustered], labels[clustered], None, embeddings[~clustered], include_noise=False
+    )
     return filled
 
 

@@ -62,8 +62,9 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndar
     return np.asarray(coords, dtype=np.float32), reducer
 
 
-def sampled_layout(embeddings: np.ndarray, knn: tuple[np.ndarray, np.ndarray], random_state: int = 0,
-                   size: int = LAYOUT_SAMPLE) -> np.ndarray:
+def sampled_layout(
+    embeddings: np.ndarray, knn: tuple[np.ndarray, np.ndarray], random_state: int = 0, size: int = LAYOUT_SAMPLE
+) -> np.ndarray:
     """UMAP on `size` items drawn at random (their own exact neighbours), then every other
     item placed by its `knn` neighbours that already have a position, round by round; items
     with none after PLACE_ROUNDS rounds are placed among their nearest sampled items."""

@@ -26,9 +26,30 @@ if TYPE_CHECKING:
 
 # Colour-blind-friendly categorical colours; topic t < 24 gets PALETTE[t].
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
 )
 NOISE_COLOR = "#b8b8b8"
 #: Input columns shown with an item when present (hover, item lists).
@@ -37,8 +58,17 @@ HOVER_COLUMNS = ("source", "date", "published")
 DATE_COLUMNS = ("date", "published")
 #: Asset files inlined into the page, in this order (the JS files share one function scope).
 JS_ASSETS = (
-    "util.js", "model.js", "map.js", "panel.js", "filters.js", "overview.js", "select.js", "tree.js", "link.js",
-    "news.js", "report.js",
+    "util.js",
+    "model.js",
+    "map.js",
+    "panel.js",
+    "filters.js",
+    "overview.js",
+    "select.js",
+    "tree.js",
+    "link.js",
+    "news.js",
+    "report.js",
 )
 CSS_ASSETS = ("report.css",)
 COORD_DECIMALS = 3
@@ -68,7 +98,7 @@ def topic_color(topic: int) -> str:
         return PALETTE[topic]
     # Past the palette: golden-angle hues, so neighbouring ids still differ.
     red, green, blue = colorsys.hls_to_rgb((topic * 137.508 % 360) / 360, 0.47, 0.55)
-    return "#{:02x}{:02x}{:02x}".format(round(red * 255), round(green * 255), round(blue * 255))
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
 def script_json(value) -> str:
@@ -254,13 +284,17 @@ def _missing(value) -> bool:
 
 def render_html(data: dict, title: str, plotlyjs: str = "inline") -> str:
     """Render the report page around `data` (see report_data); plotlyjs is inline or cdn."""
-    return _templates().get_template("report.html.j2").render(
-        title=title,
-        meta=data["meta"],
-        css=read_assets(CSS_ASSETS),
-        js=read_assets(JS_ASSETS),
-        plotly=_plotly_tag(plotlyjs),
-        data_json=script_json(data),
+    return (
+        _templates()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            meta=data["meta"],
+            css=read_assets(CSS_ASSETS),
+            js=read_assets(JS_ASSETS),
+            plotly=_plotly_tag(plotlyjs),
+            data_json=script_json(data),
+        )
     )
 
 

@@ -55,8 +55,7 @@ def distill_to(teacher_path: str, target: Path) -> None:
     from sentence_transformers.models import StaticEmbedding
 
     try:
-        module = StaticEmbedding.from_distillation(teacher_path, device="cpu", pca_dims=PCA_DIMS,
-                                                   quantize_to="float32")
+        module = StaticEmbedding.from_distillation(teacher_path, device="cpu", pca_dims=PCA_DIMS, quantize_to="float32")
     except ImportError as exc:
         raise InputError("--model static needs model2vec: pip install 'model2vec[distill]'") from exc
     target.parent.mkdir(parents=True, exist_ok=True)

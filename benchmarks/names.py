@@ -58,8 +58,9 @@ def centroids(vectors: np.ndarray, labels: np.ndarray, ids: list[int]) -> np.nda
     return normalize(np.vstack([normalize(vectors[labels == t]).mean(axis=0) for t in ids]))
 
 
-def scores(texts: list[str], labels: np.ndarray, vectors: np.ndarray, names: dict[int, str],
-           gold: pd.Series | None) -> dict[str, float]:
+def scores(
+    texts: list[str], labels: np.ndarray, vectors: np.ndarray, names: dict[int, str], gold: pd.Series | None
+) -> dict[str, float]:
     """grounded, identifies, duplicates and (with `gold`) category of `names` on `labels`."""
     ids = sorted(names)
     members = {t: [texts[i] for i in np.flatnonzero(labels == t)] for t in ids}
@@ -95,8 +96,11 @@ def class_tfidf(texts: list[str], labels: np.ndarray) -> tuple[dict[int, list[st
     tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1)
     idf = np.log1p(per_class.sum(axis=1).mean() / np.maximum(per_class.sum(axis=0), 1))
     weights = tf * idf
-    ranked = {int(c): [words[j] for j in np.lexsort((words, -weights[k])) if weights[k, j] > 0]
-              for k, c in enumerate(classes) if c >= 0}
+    ranked = {
+        int(c): [words[j] for j in np.lexsort((words, -weights[k])) if weights[k, j] > 0]
+        for k, c in enumerate(classes)
+        if c >= 0
+    }
     return ranked, weights
 
 
@@ -117,8 +121,9 @@ def baselines(texts: list[str], labels: np.ndarray, vectors: np.ndarray) -> dict
     return {"class-TF-IDF top 3": ctfidf, "KeyBERTInspired": keybert}
 
 
-def with_stories(names: dict[int, str], labels: np.ndarray, stories: np.ndarray,
-                 story_table: pd.DataFrame) -> dict[int, str]:
+def with_stories(
+    names: dict[int, str], labels: np.ndarray, stories: np.ndarray, story_table: pd.DataFrame
+) -> dict[int, str]:
     """Each theme's first broad term followed by the names of its two largest stories."""
     story_names = dict(zip(story_table["id"].astype(int), story_table["name"]))
     out = {}
@@ -153,16 +158,29 @@ def main() -> None:
             ours = dict(zip(table["id"].astype(int), table["name"]))
             named = {"topicmap": ours}
             if level_name == "themes":  # the form not chosen: broad term, then the largest stories' names
-                named["topicmap, broad term + 2 largest stories"] = with_stories(ours, labels, fitted.story_labels_,
-                                                                                fitted.stories_)
+                named["topicmap, broad term + 2 largest stories"] = with_stories(
+                    ours, labels, fitted.story_labels_, fitted.stories_
+                )
             named.update(baselines(texts, labels, vectors))
             for method, names in named.items():
-                rows.append({"set": set_name, "level": level_name, "method": method,
-                             **scores(texts, labels, vectors, names, gold)})
+                rows.append(
+                    {
+                        "set": set_name,
+                        "level": level_name,
+                        "method": method,
+                        **scores(texts, labels, vectors, names, gold),
+                    }
+                )
                 print(rows[-1], flush=True)
             biggest = table.sort_values(["size", "id"], ascending=[False, True]).head(5)
-            samples.append((set_name, level_name, [(n, s) for n, s in zip(biggest["name"], biggest["size"])],
-                            [named["class-TF-IDF top 3"][int(t)] for t in biggest["id"]]))
+            samples.append(
+                (
+                    set_name,
+                    level_name,
+                    [(n, s) for n, s in zip(biggest["name"], biggest["size"])],
+                    [named["class-TF-IDF top 3"][int(t)] for t in biggest["id"]],
+                )
+            )
         if file is None:
             for theme, word in SEED_WORDS.items():
                 topic = pd.Series(fitted.labels_)[frame["theme"].str.contains(theme).to_numpy()].mode()[0]
@@ -185,26 +203,44 @@ def write(table: pd.DataFrame, samples, seed_lines, seconds: float) -> None:
     ]
     for row in table.itertuples(index=False):
         category = "" if pd.isna(getattr(row, "category", np.nan)) else f"{row.category:.3f}"
-        lines.append(f"| {row.set} | {row.level} | {row.method} | {row.topics} | {row.grounded:.3f} | "
-                     f"{row.identifies:.3f} | {row.duplicates} | {category} |")
+        lines.append(
+            f"| {row.set} | {row.level} | {row.method} | {row.topics} | {row.grounded:.3f} | "
+            f"{row.identifies:.3f} | {row.duplicates} | {category} |"
+        )
     ours = table[table["method"] == "topicmap"]
     stories = ours[ours["level"] == "stories"]
     themes = ours[(ours["level"] == "themes") & ours["set"].isin(["UCI 6k", "AG News", "HuffPost 10k"])]
-    lines += ["", "## Targets", "",
-              f"- grounded ≥ 0.9 on stories: lowest {stories['grounded'].min():.3f} "
-              f"({'met' if stories['grounded'].min() >= 0.9 else 'not met'})",
-              f"- identifies ≥ 0.97: lowest {ours['identifies'].min():.3f} "
-              f"({'met' if ours['identifies'].min() >= 0.97 else 'not met'})",
-              f"- no duplicates: {int(ours['duplicates'].sum())} ({'met' if ours['duplicates'].sum() == 0 else 'not met'})",
-              *(f"- category ≥ 0.85, {row.set}: {row.category:.3f} "
-                f"({'met' if row.category >= 0.85 else f'not met, {0.85 - row.category:.3f} short'})"
-                for row in themes.itertuples(index=False))]
-    lines += ["", "## The seed: each theme's name and whether it holds the theme's word", "",
-              "| theme | name | has the word |", "|---|---|---|", *seed_lines, "",
-              "## The five largest topics' names (topicmap; class-TF-IDF top 3)", ""]
+    lines += [
+        "",
+        "## Targets",
+        "",
+        f"- grounded ≥ 0.9 on stories: lowest {stories['grounded'].min():.3f} "
+        f"({'met' if stories['grounded'].min() >= 0.9 else 'not met'})",
+        f"- identifies ≥ 0.97: lowest {ours['identifies'].min():.3f} "
+        f"({'met' if ours['identifies'].min() >= 0.97 else 'not met'})",
+        f"- no duplicates: {int(ours['duplicates'].sum())} ({'met' if ours['duplicates'].sum() == 0 else 'not met'})",
+        *(
+            f"- category ≥ 0.85, {row.set}: {row.category:.3f} "
+            f"({'met' if row.category >= 0.85 else f'not met, {0.85 - row.category:.3f} short'})"
+            for row in themes.itertuples(index=False)
+        ),
+    ]
+    lines += [
+        "",
+        "## The seed: each theme's name and whether it holds the theme's word",
+        "",
+        "| theme | name | has the word |",
+        "|---|---|---|",
+        *seed_lines,
+        "",
+        "## The five largest topics' names (topicmap; class-TF-IDF top 3)",
+        "",
+    ]
     for set_name, level_name, ours, theirs in samples:
-        lines.append(f"- **{set_name} {level_name}**: " + "; ".join(
-            f"{name} ({size}; *{peer}*)" for (name, size), peer in zip(ours, theirs)))
+        lines.append(
+            f"- **{set_name} {level_name}**: "
+            + "; ".join(f"{name} ({size}; *{peer}*)" for (name, size), peer in zip(ours, theirs))
+        )
     lines += ["", f"Run in {seconds / 60:.0f} min on {platform.machine()}, Python {platform.python_version()}."]
     out = ROOT / "benchmarks" / "results" / "names.md"
     out.write_text("\n".join(lines) + "\n")

@@ -51,7 +51,9 @@ def seed_frame() -> pd.DataFrame:
     frame = load_corpus(ROOT / "data" / "seed.txt")
     themes = pd.read_csv(ROOT / "tests" / "data" / "seed_themes.csv")["theme"]
     # Each `other` headline is its own class; the tariffs|iran headline is read as tariffs.
-    frame["theme"] = [t.replace("tariffs|iran", "tariffs") if t != "other" else f"other{i}" for i, t in enumerate(themes)]
+    frame["theme"] = [
+        t.replace("tariffs|iran", "tariffs") if t != "other" else f"other{i}" for i, t in enumerate(themes)
+    ]
     return frame
 
 
@@ -80,13 +82,17 @@ def bertopic_scores(texts: list[str], embeddings: np.ndarray, gold: pd.Series) -
         from hdbscan import HDBSCAN
     except ImportError:
         return float("nan"), float("nan")
-    reduced = umap.UMAP(n_neighbors=min(15, len(texts) - 1), n_components=5, min_dist=0.0, metric="cosine",
-                        random_state=42).fit_transform(embeddings)
+    reduced = umap.UMAP(
+        n_neighbors=min(15, len(texts) - 1), n_components=5, min_dist=0.0, metric="cosine", random_state=42
+    ).fit_transform(embeddings)
     scores = {}
     for size in BERTOPIC_SIZES:
-        model = BERTopic(umap_model=BaseDimensionalityReduction(),
-                         hdbscan_model=HDBSCAN(min_cluster_size=size, metric="euclidean",
-                                               cluster_selection_method="eom", prediction_data=True))
+        model = BERTopic(
+            umap_model=BaseDimensionalityReduction(),
+            hdbscan_model=HDBSCAN(
+                min_cluster_size=size, metric="euclidean", cluster_selection_method="eom", prediction_data=True
+            ),
+        )
         try:
             topics, _ = model.fit_transform(texts, embeddings=reduced)
         except (ValueError, TypeError):  # too few items for this size: every item an outlier
@@ -137,15 +143,22 @@ def main() -> None:
         (result, seconds, chosen), aris = runs[0], [run[0]["ari"] for run in runs]
         true_k = peers(embeddings, gold, gold.nunique()) if file else {}
         our_k = peers(embeddings, gold, result["topics"]) if file else {}
-        bertopic_default, bertopic_best = (float("nan"),) * 2 if args.no_bertopic else bertopic_scores(
-            frame["text"].tolist(), embeddings, gold)
+        bertopic_default, bertopic_best = (
+            (float("nan"),) * 2 if args.no_bertopic else bertopic_scores(frame["text"].tolist(), embeddings, gold)
+        )
         evoc_best = evoc_score(embeddings, gold)
         if target is None:  # a set added after issue 3: the best peer measured here
             target = round(max(v for v in [bertopic_best, evoc_best, *true_k.values()] if not np.isnan(v)), 3)
         gold_count = result["gold_groups"] if file else 4
         in_range = gold_count / 2 <= result["topics"] <= gold_count * 2
-        verdict = "met" if result["ari"] > target and in_range else (
-            f"ARI {result['ari'] - target:+.3f} from target" + ("" if in_range else f"; {result['topics']} topics out of range"))
+        verdict = (
+            "met"
+            if result["ari"] > target and in_range
+            else (
+                f"ARI {result['ari'] - target:+.3f} from target"
+                + ("" if in_range else f"; {result['topics']} topics out of range")
+            )
+        )
         if our_k and result["ari"] < max(our_k.values()):
             verdict += f"; below a peer given our k by {max(our_k.values()) - result['ari']:.3f}"
         nan = float("nan")

@@ -51,7 +51,9 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
     texts = [t if c == 1 else f"{t} ({c})" for t, c in zip(bench["text"].to_numpy()[rows], copy)]
     sources = bench["source"].replace("", "AG News").to_numpy()[rows] if "source" in bench else ["bench"] * n
     theme_centres = rng.uniform(-20, 20, size=(THEMES, 2))
-    story_centres = np.repeat(theme_centres, STORIES_PER_THEME, axis=0) + rng.normal(0, 2.0, (THEMES * STORIES_PER_THEME, 2))
+    story_centres = np.repeat(theme_centres, STORIES_PER_THEME, axis=0) + rng.normal(
+        0, 2.0, (THEMES * STORIES_PER_THEME, 2)
+    )
     story = rng.integers(0, len(story_centres), size=n)
     xy = story_centres[story] + rng.normal(0, 0.7, size=(n, 2))
     noise = rng.random(n) < NOISE_SHARE
@@ -60,9 +62,19 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
     topic = np.where(noise, -1, story // STORIES_PER_THEME)
     dates = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 60, size=n), unit="D")
     return pd.DataFrame(
-        {"doc_id": [str(i) for i in range(1, n + 1)], "kind": "headline", "text": texts,
-         "topic": topic, "topic_label": "", "x": xy[:, 0].round(4), "y": xy[:, 1].round(4),
-         "story": story, "story_label": "", "source": sources, "date": dates.strftime("%Y-%m-%d")}
+        {
+            "doc_id": [str(i) for i in range(1, n + 1)],
+            "kind": "headline",
+            "text": texts,
+            "topic": topic,
+            "topic_label": "",
+            "x": xy[:, 0].round(4),
+            "y": xy[:, 1].round(4),
+            "story": story,
+            "story_label": "",
+            "source": sources,
+            "date": dates.strftime("%Y-%m-%d"),
+        }
     )
 
 
@@ -71,8 +83,15 @@ def describe(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     records = []
     for topic_id, members in frame[frame[column] >= 0].groupby(column):
         words = [w for w in " ".join(members["text"].head(40)).split() if w.isalpha() and len(w) > 4][:8]
-        records.append({"id": int(topic_id), "name": f"{prefix} {topic_id} {' '.join(words[:2])}",
-                        "size": len(members), "keywords": words, "representatives": members["text"].head(5).tolist()})
+        records.append(
+            {
+                "id": int(topic_id),
+                "name": f"{prefix} {topic_id} {' '.join(words[:2])}",
+                "size": len(members),
+                "keywords": words,
+                "representatives": members["text"].head(5).tolist(),
+            }
+        )
     return pd.DataFrame(records)
 
 
@@ -80,9 +99,14 @@ def build(n: int) -> tuple[Path, float]:
     """Write the n-item report; return its path and the build time in seconds."""
     start = time.perf_counter()
     frame = synthetic_frame(n)
-    meta = {"input": f"synthetic_{n}.csv", "items": n, "model": "none (synthetic layout)",
-            "parameters": {"themes": THEMES, "stories": THEMES * STORIES_PER_THEME}, "version": __version__,
-            "generated": generated_at()}
+    meta = {
+        "input": f"synthetic_{n}.csv",
+        "items": n,
+        "model": "none (synthetic layout)",
+        "parameters": {"themes": THEMES, "stories": THEMES * STORIES_PER_THEME},
+        "version": __version__,
+        "generated": generated_at(),
+    }
     data = report_data(frame, describe(frame, "topic", "Theme"), describe(frame, "story", "Story"), meta)
     path = ROOT / "reports" / f"report_{n}.html"
     path.write_text(render_html(data, f"Topic map of {n:,} synthetic headlines"), encoding="utf-8")
@@ -117,8 +141,16 @@ def measure(path: Path, runs: int) -> dict:
     plotly.js (the floor any plotly page pays); paint time is from navigation start."""
     from playwright.sync_api import sync_playwright
 
-    out = {"paint_ms": [], "charts_ms": [], "dom_ms": [], "heap_mb": [], "plotly_ms": [],
-           "probes": {k: [] for k in PROBES}, "log": None, "load": os.getloadavg()}
+    out = {
+        "paint_ms": [],
+        "charts_ms": [],
+        "dom_ms": [],
+        "heap_mb": [],
+        "plotly_ms": [],
+        "probes": {k: [] for k in PROBES},
+        "log": None,
+        "load": os.getloadavg(),
+    }
     bare = plotly_only_page()
     with sync_playwright() as p:
         browser = launch(p)
@@ -146,8 +178,12 @@ def plotly_only_page() -> Path:
     from plotly.offline import get_plotlyjs
 
     bare = ROOT / "reports" / "plotly_only.html"
-    bare.write_text("<!DOCTYPE html><script>t0=performance.now()</script><script>" + get_plotlyjs() +
-                    "</script><script>t1=performance.now()</script>", encoding="utf-8")
+    bare.write_text(
+        "<!DOCTYPE html><script>t0=performance.now()</script><script>"
+        + get_plotlyjs()
+        + "</script><script>t1=performance.now()</script>",
+        encoding="utf-8",
+    )
     return bare
 
 
@@ -221,8 +257,11 @@ def main() -> None:
     path, build_s = build(args.items)
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB, built in {build_s:.1f} s", flush=True)
     m = measure(path, args.runs)
-    command = "python benchmarks/report_scale.py" + ("" if args.items == 100_000 else f" --items {args.items}") + (
-        "" if args.runs == 5 else f" --runs {args.runs}")
+    command = (
+        "python benchmarks/report_scale.py"
+        + ("" if args.items == 100_000 else f" --items {args.items}")
+        + ("" if args.runs == 5 else f" --runs {args.runs}")
+    )
     print(write_results(args.items, path, build_s, m, command).read_text())
 
 

@@ -64,8 +64,13 @@ def reference(n: int) -> distributed.Reference:
     theme_xy = rng.uniform(-10, 10, size=(THEMES, 2))
     coords = np.where(labels[:, None] >= 0, theme_xy[np.maximum(labels, 0)], 0.0) + rng.normal(size=(n, 2))
     return distributed.Reference(
-        vectors, labels, story, coords.astype(np.float32),
-        assign.topic_reach(vectors, labels), assign.topic_reach(vectors, story), include_noise=True,
+        vectors,
+        labels,
+        story,
+        coords.astype(np.float32),
+        assign.topic_reach(vectors, labels),
+        assign.topic_reach(vectors, story),
+        include_noise=True,
     )
 
 
@@ -86,8 +91,16 @@ def run(n_items: int, n_workers: int, n_reference: int) -> dict:
     sizes = [min(BLOCK_ROWS, n_items - start) for start in range(0, n_items, BLOCK_ROWS)]
     # One single-threaded worker per process: numpy's BLAS gets one core each (the Nanny sets
     # OMP_NUM_THREADS=1), so items / s / worker is a per-core figure.
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         blocks = client.map(query_block, range(len(sizes)), sizes, pure=False)
         wait(blocks)
         start = time.perf_counter()
@@ -101,8 +114,13 @@ def run(n_items: int, n_workers: int, n_reference: int) -> dict:
     truth_topic = np.where(truth >= 0, theme_of[np.maximum(truth, 0)], -1)
     clustered = truth_topic >= 0
     return {
-        "items": n_items, "workers": n_workers, "reference": n_reference, "blocks": len(sizes),
-        "seconds": seconds, "per_s": n_items / seconds, "per_s_worker": n_items / seconds / n_workers,
+        "items": n_items,
+        "workers": n_workers,
+        "reference": n_reference,
+        "blocks": len(sizes),
+        "seconds": seconds,
+        "per_s": n_items / seconds,
+        "per_s_worker": n_items / seconds / n_workers,
         "reference_s": reference_s,
         "right_topic": float((labels[clustered] == truth_topic[clustered]).mean()),
         "noise_left_out": float((labels[~clustered] == -1).mean()),
@@ -116,7 +134,8 @@ def write(results: list[dict], path: Path, command: str) -> None:
         f"| **{r['per_s_worker']:,.0f}** | {r['right_topic']:.1%} | {r['noise_left_out']:.1%} |"
         for r in results
     )
-    path.write_text(f"""# Assignment at scale on Dask
+    path.write_text(
+        f"""# Assignment at scale on Dask
 
 `{command}` on {machine}; dask/distributed {_dask_version()}; load average at start
 {os.getloadavg()[0]:.1f} (the machine was shared: figures are a floor).
@@ -160,7 +179,9 @@ but only helps reruns on that worker. The client (where `topicmap` runs) fits th
 the map on the `--sample-size` sample and gathers the result, so it needs memory for the
 embeddings (about 1.6 GB per million items); workers need room for their partitions'
 embeddings and one copy of the reference.
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
 
 def _dask_version() -> str:
@@ -184,8 +205,10 @@ def main() -> None:
         results.append(run(n_items, args.workers, n_reference))
         print(results[-1], flush=True)
     if not args.no_write:
-        command = (f"python benchmarks/scale.py --items {' '.join(map(str, args.items))} "
-                   f"--reference {' '.join(map(str, args.reference))} --workers {args.workers}")
+        command = (
+            f"python benchmarks/scale.py --items {' '.join(map(str, args.items))} "
+            f"--reference {' '.join(map(str, args.reference))} --workers {args.workers}"
+        )
         write(results, ROOT / "benchmarks" / "results" / "scale.md", command)
 
 

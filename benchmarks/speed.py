@@ -48,9 +48,9 @@ def distinct_headlines() -> list[str]:
     """The bench sets' distinct headlines, in file order."""
     import pandas as pd
 
-    texts = pd.concat(
-        [pd.read_csv(f, keep_default_na=False) for f in sorted((ROOT / "data" / "bench").glob("*.csv"))]
-    )["text"].astype(str)
+    texts = pd.concat([pd.read_csv(f, keep_default_na=False) for f in sorted((ROOT / "data" / "bench").glob("*.csv"))])[
+        "text"
+    ].astype(str)
     return texts[~texts.str.strip().str.casefold().duplicated()].tolist()
 
 
@@ -74,7 +74,11 @@ def worker_encode(n: int) -> dict:
     model = SentenceTransformer(default_model_path(), device="cpu")
     loaded, cpu = time.perf_counter(), time.process_time()
     model.encode(texts, batch_size=BATCH_SIZE, show_progress_bar=False)
-    return {"load_s": loaded - started, "encode_s": time.perf_counter() - loaded, "encode_cpu_s": time.process_time() - cpu}
+    return {
+        "load_s": loaded - started,
+        "encode_s": time.perf_counter() - loaded,
+        "encode_cpu_s": time.process_time() - cpu,
+    }
 
 
 def worker_throughput(n: int) -> dict:
@@ -111,8 +115,11 @@ def worker_pipeline(csv: str, cache: str, html: str, started: float, model: str 
     topic_map.report(html)
     marks["end"] = time.time()
     order = [s for s in (*STAGES, "end") if s in marks]
-    return {"items": len(docs), "topics": int(topic_map.labels_.max() + 1),
-            "stages": {a: marks[b] - marks[a] for a, b in zip(order, order[1:])}}
+    return {
+        "items": len(docs),
+        "topics": int(topic_map.labels_.max() + 1),
+        "stages": {a: marks[b] - marks[a] for a, b in zip(order, order[1:])},
+    }
 
 
 def worker_bertopic(out: str) -> dict:
@@ -147,8 +154,12 @@ def measure(args: list[str], env: dict | None = None) -> dict:
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, args))} failed ({process.returncode}):\n{stderr[-3000:]}")
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-            **(json.loads(lines[-1]) if lines else {})}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        **(json.loads(lines[-1]) if lines else {}),
+    }
 
 
 def worker(*args: str) -> list[str]:
@@ -156,14 +167,23 @@ def worker(*args: str) -> list[str]:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
     import torch
 
-    return (f"{os.cpu_count()} cores ({cpu}), {mem_kb / 2**20:.1f} GiB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, torch {torch.__version__} (CPU, {torch.get_num_threads()} threads)")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem_kb / 2**20:.1f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, torch {torch.__version__} (CPU, {torch.get_num_threads()} threads)"
+    )
 
 
 def load_average() -> str:
@@ -178,7 +198,8 @@ def seed_runs(lines: list[str]) -> dict:
     runs = {}
     empty_numba = {**os.environ, "NUMBA_CACHE_DIR": str(tmp / "numba")}
     runs["topicmap, first run on a machine (empty numba and embedding caches)"] = measure(
-        [*report, "--cache", str(tmp / "cache")], empty_numba)
+        [*report, "--cache", str(tmp / "cache")], empty_numba
+    )
     runs["topicmap, embedding cache off"] = measure([*report, "--no-cache"])
     runs["topicmap, embedding cache warm"] = measure([*report, "--cache", str(tmp / "cache")])
     try:
@@ -188,8 +209,11 @@ def seed_runs(lines: list[str]) -> dict:
     else:
         runs["BERTopic fit + visualize_documents"] = measure(worker("bertopic", str(tmp / "bertopic.html")))
     shutil.rmtree(tmp, ignore_errors=True)
-    lines += ["## a. The seed report (23 items), each in a fresh process\n",
-              "| run | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|"]
+    lines += [
+        "## a. The seed report (23 items), each in a fresh process\n",
+        "| run | wall s | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|",
+    ]
     lines += [f"| {name} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['rss_mb']:.0f} |" for name, r in runs.items()]
     return runs
 
@@ -204,8 +228,16 @@ def scale_runs(sizes: list[int], transformer_max: int, encode_max: int, lines: l
     results: dict = {}
     rate: dict = {}
     models = Path(tempfile.mkdtemp(prefix="speed-models-"))
-    distill = measure([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                       "from analysis import embed; embed.load_model('static', sys.argv[2])", str(ROOT), str(models)])
+    distill = measure(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "from analysis import embed; embed.load_model('static', sys.argv[2])",
+            str(ROOT),
+            str(models),
+        ]
+    )
     for n in sizes:
         tmp = Path(tempfile.mkdtemp(prefix=f"speed-{n}-"))
         import pandas as pd
@@ -225,24 +257,31 @@ def scale_runs(sizes: list[int], transformer_max: int, encode_max: int, lines: l
             cold = measure(worker("pipeline", *run, repr(time.time()), model))
             warm = measure(worker("pipeline", *run, repr(time.time()), model))
             results[(n, model)] = {"encode": encode, "cold": cold, "warm": warm}
-            print(f"  {n} {PATHS[model]}: encode {encode['encode_s']:.0f} s, cold {cold['wall_s']:.0f} s, "
-                  f"warm {warm['wall_s']:.0f} s", file=sys.stderr)
+            print(
+                f"  {n} {PATHS[model]}: encode {encode['encode_s']:.0f} s, cold {cold['wall_s']:.0f} s, "
+                f"warm {warm['wall_s']:.0f} s",
+                file=sys.stderr,
+            )
         shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(models, ignore_errors=True)
     distinct = len(distinct_headlines())
-    lines += ["\n## c. Scale: wall seconds per stage, fresh process each run\n",
-              f"Items: the first {distinct:,} are distinct real headlines; past that, the same headlines with a "
-              "numbered suffix. The static model's one-time distillation (first use on a machine, offline) took "
-              f"{distill['wall_s']:.0f} s wall, {distill['cpu_s']:.0f} s CPU, before these runs.\n",
-              "| items | path | run | " + " | ".join(STAGES) + " | total wall s | total CPU s | peak RSS MB | raw encode s |",
-              "|---:|---|---|" + "---:|" * (len(STAGES) + 4)]
+    lines += [
+        "\n## c. Scale: wall seconds per stage, fresh process each run\n",
+        f"Items: the first {distinct:,} are distinct real headlines; past that, the same headlines with a "
+        "numbered suffix. The static model's one-time distillation (first use on a machine, offline) took "
+        f"{distill['wall_s']:.0f} s wall, {distill['cpu_s']:.0f} s CPU, before these runs.\n",
+        "| items | path | run | " + " | ".join(STAGES) + " | total wall s | total CPU s | peak RSS MB | raw encode s |",
+        "|---:|---|---|" + "---:|" * (len(STAGES) + 4),
+    ]
     for (n, model), r in results.items():
         for kind in ("cold", "warm"):
             stages = r[kind]["stages"]
             cells = " | ".join(f"{stages[s]:.1f}" if s in stages else "" for s in STAGES)
-            lines.append(f"| {n:,} | {PATHS[model]} | {kind} | {cells} | {r[kind]['wall_s']:.1f} | "
-                         f"{r[kind]['cpu_s']:.1f} | {r[kind]['rss_mb']:.0f} | {r['encode']['encode_s']:.1f}"
-                         f"{' (est.)' if r['encode'].get('estimated') else ''} |")
+            lines.append(
+                f"| {n:,} | {PATHS[model]} | {kind} | {cells} | {r[kind]['wall_s']:.1f} | "
+                f"{r[kind]['cpu_s']:.1f} | {r[kind]['rss_mb']:.0f} | {r['encode']['encode_s']:.1f}"
+                f"{' (est.)' if r['encode'].get('estimated') else ''} |"
+            )
     return results
 
 
@@ -256,8 +295,11 @@ def growth(results: dict, lines: list[str]) -> dict:
         times = [results[n][kind]["stages"].get(stage, 0.0) for n in sizes]
         if min(times) > 0:
             slopes[stage] = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
-    lines += ["\n## d. Growth on the fast path: fitted exponent of time against n (1 linear, 2 quadratic)\n",
-              "| stage | exponent |", "|---|---:|"]
+    lines += [
+        "\n## d. Growth on the fast path: fitted exponent of time against n (1 linear, 2 quadratic)\n",
+        "| stage | exponent |",
+        "|---|---:|",
+    ]
     lines += [f"| {stage} | {slope:.2f} |" for stage, slope in slopes.items()]
     return slopes
 
@@ -268,21 +310,38 @@ def goals(seed: dict, throughput: dict, scale: dict, lines: list[str]) -> None:
     bert = seed.get("BERTopic fit + visualize_documents")
     ours = seed.get("topicmap, embedding cache off")
     if bert and ours:
-        rows.append(("a. seed wall ≤ 0.5× BERTopic (no embedding cache)", f"{ours['wall_s'] / bert['wall_s']:.2f}× wall, "
-                     f"{ours['cpu_s'] / bert['cpu_s']:.2f}× CPU", ours["wall_s"] <= 0.5 * bert["wall_s"]))
+        rows.append(
+            (
+                "a. seed wall ≤ 0.5× BERTopic (no embedding cache)",
+                f"{ours['wall_s'] / bert['wall_s']:.2f}× wall, {ours['cpu_s'] / bert['cpu_s']:.2f}× CPU",
+                ours["wall_s"] <= 0.5 * bert["wall_s"],
+            )
+        )
     if throughput:
         ratio = throughput["ours_per_s"] / throughput["raw_per_s"]
-        rows.append(("b. embedding throughput ≥ 0.95× raw encode", f"{ratio:.2f}× ({throughput['ours_per_s']:.0f} vs "
-                     f"{throughput['raw_per_s']:.0f} items/s)", ratio >= 0.95))
+        rows.append(
+            (
+                "b. embedding throughput ≥ 0.95× raw encode",
+                f"{ratio:.2f}× ({throughput['ours_per_s']:.0f} vs {throughput['raw_per_s']:.0f} items/s)",
+                ratio >= 0.95,
+            )
+        )
     fast = [n for n, model in scale if model == "static"]
     if fast:
         n = max(fast)
         r = scale[(n, "static")]
         rows += [
-            (f"c. {n:,} cold ≤ 60 s, fast path", f"{r['cold']['wall_s']:.0f} s wall, {r['cold']['cpu_s']:.0f} s CPU; "
-             f"{r['cold']['wall_s'] / r['encode']['encode_s']:.2f}× a raw MiniLM encode", r["cold"]["wall_s"] <= 60),
-            (f"c. {n:,} warm ≤ 30 s, fast path", f"{r['warm']['wall_s']:.0f} s wall, {r['warm']['cpu_s']:.0f} s CPU",
-             r["warm"]["wall_s"] <= 30),
+            (
+                f"c. {n:,} cold ≤ 60 s, fast path",
+                f"{r['cold']['wall_s']:.0f} s wall, {r['cold']['cpu_s']:.0f} s CPU; "
+                f"{r['cold']['wall_s'] / r['encode']['encode_s']:.2f}× a raw MiniLM encode",
+                r["cold"]["wall_s"] <= 60,
+            ),
+            (
+                f"c. {n:,} warm ≤ 30 s, fast path",
+                f"{r['warm']['wall_s']:.0f} s wall, {r['warm']['cpu_s']:.0f} s CPU",
+                r["warm"]["wall_s"] <= 30,
+            ),
             (f"c. {n:,} peak RSS, fast path", f"{max(r['cold']['rss_mb'], r['warm']['rss_mb']) / 1024:.2f} GB", True),
         ]
     slow = [n for n, model in scale if model == ""]
@@ -290,8 +349,13 @@ def goals(seed: dict, throughput: dict, scale: dict, lines: list[str]) -> None:
         n = max(slow)
         r = scale[(n, "")]
         ratio = r["cold"]["wall_s"] / r["encode"]["encode_s"]
-        rows.append((f"c. {n:,} cold ≤ 1.2× raw encode, transformer path", f"{ratio:.2f}× wall "
-                     f"({r['cold']['wall_s']:.0f} s vs {r['encode']['encode_s']:.0f} s)", ratio <= 1.2))
+        rows.append(
+            (
+                f"c. {n:,} cold ≤ 1.2× raw encode, transformer path",
+                f"{ratio:.2f}× wall ({r['cold']['wall_s']:.0f} s vs {r['encode']['encode_s']:.0f} s)",
+                ratio <= 1.2,
+            )
+        )
     lines += ["\n## Goals\n", "| goal | measured | met |", "|---|---|---|"]
     lines += [f"| {goal} | {value} | {'yes' if met else '**no**'} |" for goal, value, met in rows]
 
@@ -300,8 +364,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 20_000, 100_000])
     parser.add_argument("--transformer-max", type=int, default=20_000, help="largest size run on the transformer path")
-    parser.add_argument("--encode-max", type=int, default=20_000,
-                        help="largest raw MiniLM encode run; larger sizes are estimated from its rate")
+    parser.add_argument(
+        "--encode-max",
+        type=int,
+        default=20_000,
+        help="largest raw MiniLM encode run; larger sizes are estimated from its rate",
+    )
     parser.add_argument("--skip-seed", action="store_true", help="skip a. and b. (the seed report, throughput)")
     parser.add_argument("--throughput-items", type=int, default=5_000)
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -309,15 +377,20 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
-        result = {"encode": lambda n: worker_encode(int(n)), "throughput": lambda n: worker_throughput(int(n)),
-                  "pipeline": lambda *a: worker_pipeline(*a[:3], float(a[3]), *a[4:]),
-                  "bertopic": worker_bertopic}[kind](*rest)
+        result = {
+            "encode": lambda n: worker_encode(int(n)),
+            "throughput": lambda n: worker_throughput(int(n)),
+            "pipeline": lambda *a: worker_pipeline(*a[:3], float(a[3]), *a[4:]),
+            "bertopic": worker_bertopic,
+        }[kind](*rest)
         print(json.dumps(result))
         return
 
     started, load_before = time.time(), load_average()
-    lines = ["# Speed and scale\n", f"`{' '.join(['benchmarks/speed.py', *sys.argv[1:]])}`, "
-             f"{time.strftime('%Y-%m-%d %H:%M')}, on {machine()}.\n"]
+    lines = [
+        "# Speed and scale\n",
+        f"`{' '.join(['benchmarks/speed.py', *sys.argv[1:]])}`, {time.strftime('%Y-%m-%d %H:%M')}, on {machine()}.\n",
+    ]
     seed: dict = {}
     throughput: dict = {}
     if not args.skip_seed:
@@ -325,17 +398,27 @@ def main() -> None:
         seed = seed_runs(lines)
         print("b. embedding throughput…", file=sys.stderr)
         throughput = measure(worker("throughput", str(args.throughput_items)))
-    lines += [] if args.skip_seed else [f"\n## b. Embedding throughput ({args.throughput_items:,} bench headlines, batch {BATCH_SIZE}, "
-              "one process, best of 2)\n", "| | items/s |", "|---|---:|",
-              f"| raw SentenceTransformer.encode | {throughput['raw_per_s']:.0f} |",
-              f"| topicmap embed_texts (no cache) | {throughput['ours_per_s']:.0f} |"]
+    lines += (
+        []
+        if args.skip_seed
+        else [
+            f"\n## b. Embedding throughput ({args.throughput_items:,} bench headlines, batch {BATCH_SIZE}, "
+            "one process, best of 2)\n",
+            "| | items/s |",
+            "|---|---:|",
+            f"| raw SentenceTransformer.encode | {throughput['raw_per_s']:.0f} |",
+            f"| topicmap embed_texts (no cache) | {throughput['ours_per_s']:.0f} |",
+        ]
+    )
     print("c. scale…", file=sys.stderr)
     scale = scale_runs(args.sizes, args.transformer_max, args.encode_max, lines)
     if len(scale) >= 2:
         growth(scale, lines)
     goals(seed, throughput, scale, lines)
-    lines.append(f"\nLoad average (1/5/15 min) at the start {load_before}, at the end {load_average()}; "
-                 f"{(time.time() - started) / 60:.0f} min in all.")
+    lines.append(
+        f"\nLoad average (1/5/15 min) at the start {load_before}, at the end {load_average()}; "
+        f"{(time.time() - started) / 60:.0f} min in all."
+    )
     text = "\n".join(lines) + "\n"
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from analysis import TopicMap, load_corpus
+from analysis import TopicMap
 from analysis.errors import InputError
-from conftest import BENCH, SEED, topicmap
+from conftest import BENCH
 
 
 @pytest.fixture(scope="module")

@@ -141,8 +141,11 @@ def test_a_shard_with_bad_vectors_is_dropped_and_embedded_again(tmp_path, damage
         shard.mkdir()
         (shard / "inside").write_text("x")
     else:
-        vectors = {"width": np.ones((2, 7), np.float32), "nan": np.full((2, 384), np.nan, np.float32),
-                   "strings": np.array([["a"] * 384] * 2)}[damage]
+        vectors = {
+            "width": np.ones((2, 7), np.float32),
+            "nan": np.full((2, 384), np.nan, np.float32),
+            "strings": np.array([["a"] * 384] * 2),
+        }[damage]
         with open(shard, "wb") as handle:
             np.savez(handle, keys=keys, vectors=vectors)
     with pytest.warns(UserWarning, match="corrupt|not a file"):

@@ -16,11 +16,14 @@ def test_every_help_answers_with_an_example(command):
     assert "topicmap report" in result.stdout
 
 
-@pytest.mark.parametrize("command, options", [
-    ("report", ["--output", "--export", "--model", "--level", "--topics", "--seed", "--save-map", "--plotlyjs"]),
-    ("update", ["--output", "--save", "--export", "--plotlyjs"]),
-    ("eval", ["--gold-col", "--level", "--topics", "--model", "--seed"]),
-])
+@pytest.mark.parametrize(
+    "command, options",
+    [
+        ("report", ["--output", "--export", "--model", "--level", "--topics", "--seed", "--save-map", "--plotlyjs"]),
+        ("update", ["--output", "--save", "--export", "--plotlyjs"]),
+        ("eval", ["--gold-col", "--level", "--topics", "--model", "--seed"]),
+    ],
+)
 def test_every_command_help_lists_its_options_and_an_example(command, options):
     result = cli(command, "--help")
     assert result.returncode == 0 and result.stderr == ""
@@ -31,7 +34,17 @@ def test_every_command_help_lists_its_options_and_an_example(command, options):
 
 def test_export_contract(seed_run):
     export = seed_run["export"]
-    assert list(export.columns[:9]) == ["doc_id", "kind", "text", "topic", "topic_label", "x", "y", "story", "story_label"]
+    assert list(export.columns[:9]) == [
+        "doc_id",
+        "kind",
+        "text",
+        "topic",
+        "topic_label",
+        "x",
+        "y",
+        "story",
+        "story_label",
+    ]
     assert pd.api.types.is_integer_dtype(export["topic"])
     assert (export["topic"] >= -1).all()
     clustered = export["topic"] >= 0
@@ -107,8 +120,17 @@ def test_other_commands_help(command):
 
 
 def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
-    first = topicmap("report", str(SEED), "-o", str(tmp_path / "a.html"), "--export", str(tmp_path / "a.csv"),
-                     "--save-map", str(tmp_path / "map"), "-q")
+    first = topicmap(
+        "report",
+        str(SEED),
+        "-o",
+        str(tmp_path / "a.html"),
+        "--export",
+        str(tmp_path / "a.csv"),
+        "--save-map",
+        str(tmp_path / "map"),
+        "-q",
+    )
     assert first.returncode == 0, first.stderr
     new = tmp_path / "new.txt"
     new.write_text(
@@ -116,8 +138,16 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
         "Epstein Files Release Delayed Again by Justice Department\n"
         "Local Bakery Wins Regional Bread Prize\n"
     )
-    second = topicmap("update", str(tmp_path / "map"), str(new), "-o", str(tmp_path / "b.html"),
-                      "--export", str(tmp_path / "b.csv"), "--save")
+    second = topicmap(
+        "update",
+        str(tmp_path / "map"),
+        str(new),
+        "-o",
+        str(tmp_path / "b.html"),
+        "--export",
+        str(tmp_path / "b.csv"),
+        "--save",
+    )
     assert second.returncode == 0, second.stderr
     before = pd.read_csv(tmp_path / "a.csv", keep_default_na=False)
     after = pd.read_csv(tmp_path / "b.csv", keep_default_na=False)

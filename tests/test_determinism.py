@@ -44,9 +44,21 @@ def test_the_same_input_and_options_give_byte_identical_exports_across_processes
     """A second process, another hash seed, the model run again instead of the cache."""
     csv = tmp_path / "again.csv"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "topicmap"), "report", str(SEED), "-o", str(tmp_path / "again.html"),
-         "--export", str(csv), "--no-cache", "-q"],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "12345"},
+        [
+            str(Path(sys.executable).parent / "topicmap"),
+            "report",
+            str(SEED),
+            "-o",
+            str(tmp_path / "again.html"),
+            "--export",
+            str(csv),
+            "--no-cache",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
     )
     assert result.returncode == 0, result.stderr
     assert csv.read_bytes() == seed_run["csv"].read_bytes()

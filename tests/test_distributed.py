@@ -26,8 +26,15 @@ def cluster():
     """Two in-process workers on a TCP address, so a `topicmap` subprocess can use them too."""
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
-                      dashboard_address=None, silence_logs=logging.ERROR) as local_cluster:
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as local_cluster:
         yield local_cluster
 
 
@@ -107,8 +114,22 @@ def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, 
     for k in range(3):
         corpus.iloc[100 * k : 100 * (k + 1)].to_parquet(folder / f"part-{k}.parquet", index=False)
     html, export = tmp_path / "big.html", tmp_path / "big.parquet"
-    result = topicmap("report", f"{folder}/*.parquet", "--engine", "dask", "--scheduler", cluster.scheduler_address,
-                      "--sample-size", "200", "--cache", cache, "-o", str(html), "--export", str(export))
+    result = topicmap(
+        "report",
+        f"{folder}/*.parquet",
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "--sample-size",
+        "200",
+        "--cache",
+        cache,
+        "-o",
+        str(html),
+        "--export",
+        str(export),
+    )
     assert result.returncode == 0, result.stderr
     assert "300 items" in result.stderr
     rows = pd.read_parquet(export)

@@ -16,7 +16,6 @@ import resource
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -74,8 +73,15 @@ HEADLINES = [
 
 
 def fake_topicmap(*args: str, env: dict | None = None, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", FAKE_CLI, *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=300, **popen)
+    return subprocess.run(
+        [sys.executable, "-c", FAKE_CLI, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        **popen,
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *needles: str) -> None:
@@ -90,8 +96,6 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-
-
 @pytest.fixture(scope="module")
 def real_embed():
     """The packaged model, loaded once for this module (vectors cached like a CLI run's)."""
@@ -103,10 +107,17 @@ def real_embed():
 
 # 1. An empty file, or only blank lines ---------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name, content",
-    [("empty.txt", ""), ("blank.txt", "\n   \n\t\n\r\n"), ("marks.txt", "!!!\n---\n...\n"),
-     ("header.csv", "text,source\n"), ("blank.csv", "text,source\n,AP\n  ,BBC\nNaN,AFP\n"), ("empty.jsonl", "\n\n")],
+    [
+        ("empty.txt", ""),
+        ("blank.txt", "\n   \n\t\n\r\n"),
+        ("marks.txt", "!!!\n---\n...\n"),
+        ("header.csv", "text,source\n"),
+        ("blank.csv", "text,source\n,AP\n  ,BBC\nNaN,AFP\n"),
+        ("empty.jsonl", "\n\n"),
+    ],
 )
 def test_a_file_without_items_is_exit_2_naming_the_expected_format(tmp_path, name, content):
     source = tmp_path / name
@@ -117,6 +128,7 @@ def test_a_file_without_items_is_exit_2_naming_the_expected_format(tmp_path, nam
 
 
 # 2. One, two or three items ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_one_two_or_three_items_give_a_valid_report(tmp_path, n):
@@ -137,13 +149,15 @@ def test_two_copies_kept_apart_form_one_topic(tmp_path):
     source = tmp_path / "copies.txt"
     source.write_text(f"{HEADLINES[0]}\n{HEADLINES[0]}\n")
     export = tmp_path / "copies.csv"
-    result = fake_topicmap("report", str(source), "-o", str(tmp_path / "c.html"), "--export", str(export),
-                           "--keep-duplicates")
+    result = fake_topicmap(
+        "report", str(source), "-o", str(tmp_path / "c.html"), "--export", str(export), "--keep-duplicates"
+    )
     assert result.returncode == 0, result.stderr
     assert list(pd.read_csv(export)["topic"]) == [0, 0]
 
 
 # 3. Every line the same; near-duplicates -----------------------------------------------------
+
 
 def test_every_line_the_same_is_one_item_with_its_count(tmp_path):
     source = tmp_path / "same.txt"
@@ -160,9 +174,20 @@ def test_near_duplicates_land_in_one_topic(real_embed):
     from analysis.pipeline import TopicMap
 
     base = "Fed raises interest rates by a quarter point"
-    variants = [base, base + " - Reuters", base + " | AP News", base.upper(), base + "!", "BREAKING: " + base,
-                base.replace("raises", "lifts"), base + " (update 2)", base.replace("a quarter", "0.25"),
-                base + ", signals more to come", base.title(), base + " - CNBC"]
+    variants = [
+        base,
+        base + " - Reuters",
+        base + " | AP News",
+        base.upper(),
+        base + "!",
+        "BREAKING: " + base,
+        base.replace("raises", "lifts"),
+        base + " (update 2)",
+        base.replace("a quarter", "0.25"),
+        base + ", signals more to come",
+        base.title(),
+        base + " - CNBC",
+    ]
     others = pd.read_csv(BENCH / "ag_news_test_titles.csv")["text"].head(40).tolist()
     texts = variants + others
     topic_map = TopicMap(cache=False).fit(texts, embeddings=real_embed(texts))
@@ -173,10 +198,11 @@ def test_near_duplicates_land_in_one_topic(real_embed):
 
 # 4. BOM, CRLF, Latin-1/cp1252, emoji, right-to-left and CJK ---------------------------------
 
+
 def test_bom_and_crlf_are_read_as_plain_utf8(tmp_path):
     txt, csv = tmp_path / "bom.txt", tmp_path / "bom.csv"
     txt.write_bytes("\ufeffFirst headline here\r\nSecond headline here\r\n\r\n".encode())
-    csv.write_bytes("\ufefftext,source\r\nFirst headline,AP\r\n\"Quoted, with comma\",BBC\r\n".encode())
+    csv.write_bytes('\ufefftext,source\r\nFirst headline,AP\r\n"Quoted, with comma",BBC\r\n'.encode())
     assert list(load_corpus(txt)["text"]) == ["First headline here", "Second headline here"]
     frame = load_corpus(csv)
     assert list(frame.columns) == ["doc_id", "kind", "text", "source"]  # no "\ufefftext" column
@@ -217,9 +243,17 @@ def test_emoji_rtl_and_cjk_text_reach_every_export_unchanged(tmp_path, real_embe
     from analysis.export import write_export
     from analysis.pipeline import TopicMap
 
-    texts = ["🔥 Wildfire spreads near Athens 🚒", "Мир: переговоры продолжаются", "الانتخابات في مصر تبدأ غدا",
-             "שביתה כללית בישראל", "東京で大地震の訓練", "中国经济增长放缓", "Zero\u200bwidth and e\u0301 combining",
-             "Family emoji 👨‍👩‍👧 and flag 🇺🇦", "한국 대통령 선거 결과"]
+    texts = [
+        "🔥 Wildfire spreads near Athens 🚒",
+        "Мир: переговоры продолжаются",
+        "الانتخابات في مصر تبدأ غدا",
+        "שביתה כללית בישראל",
+        "東京で大地震の訓練",
+        "中国经济增长放缓",
+        "Zero\u200bwidth and e\u0301 combining",
+        "Family emoji 👨‍👩‍👧 and flag 🇺🇦",
+        "한국 대통령 선거 결과",
+    ]
     source = tmp_path / "world.txt"
     source.write_text("\n".join(texts) + "\n", encoding="utf-8")
     docs = load_corpus(source)
@@ -235,6 +269,7 @@ def test_emoji_rtl_and_cjk_text_reach_every_export_unchanged(tmp_path, real_embe
 
 
 # 5. A 100,000-character line; punctuation only; empty or NaN cells ---------------------------
+
 
 def test_a_100000_character_line_is_embedded_and_exported_whole(tmp_path, real_embed):
     from analysis.export import write_export
@@ -277,6 +312,7 @@ def test_empty_and_missing_cells_are_dropped_and_counted(tmp_path):
 
 # 6. Unreadable inputs: each a one-line error, exit 2, before any model loads -----------------
 
+
 @pytest.mark.parametrize(
     "name, content, needles",
     [
@@ -306,6 +342,7 @@ def test_unreadable_inputs_are_one_line_exit_2(tmp_path, name, content, needles)
 
 
 # 7. Output: refused paths, a killed run, a full disk ----------------------------------------
+
 
 def test_output_that_is_the_input_is_refused_and_the_input_untouched(tmp_path):
     source = tmp_path / "news.csv"
@@ -347,8 +384,10 @@ def test_an_unwritable_folder_is_refused_before_any_work(tmp_path):
             folder.chmod(0o755)
 
 
-@pytest.mark.parametrize("stage, sig", [("embed", signal.SIGTERM), ("embed", signal.SIGKILL),
-                                        ("write", signal.SIGTERM), ("write", signal.SIGKILL)])
+@pytest.mark.parametrize(
+    "stage, sig",
+    [("embed", signal.SIGTERM), ("embed", signal.SIGKILL), ("write", signal.SIGTERM), ("write", signal.SIGKILL)],
+)
 def test_a_run_killed_midway_leaves_no_partial_output_and_the_input_untouched(tmp_path, stage, sig):
     source = tmp_path / "news.txt"
     source.write_text("\n".join(HEADLINES) + "\n")
@@ -358,9 +397,21 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_the_input_untouched(tm
     (out / "kept.csv").write_text("an earlier export\n")  # an existing output survives whole
     marker = tmp_path / "marker"
     process = subprocess.Popen(
-        [sys.executable, "-c", FAKE_CLI, "report", str(source), "-o", str(out / "r.html"),
-         "--export", str(out / "kept.csv")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            FAKE_CLI,
+            "report",
+            str(source),
+            "-o",
+            str(out / "r.html"),
+            "--export",
+            str(out / "kept.csv"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "FAKE_PAUSE_IN": stage, "FAKE_MARKER": str(marker)},
     )
     try:
@@ -399,8 +450,9 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tmp_path):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
 
-    result = fake_topicmap("report", str(source), "-o", str(out / "r.html"), "--export", str(out / "r.csv"),
-                           preexec_fn=small_files)
+    result = fake_topicmap(
+        "report", str(source), "-o", str(out / "r.html"), "--export", str(out / "r.csv"), preexec_fn=small_files
+    )
     assert_one_line_error(result, 1, "cannot read or write", "File too large", "check free space")
     assert sorted(p.name for p in out.iterdir()) == ["r.html"]
     assert (out / "r.html").read_text() == "the previous report"
@@ -419,13 +471,16 @@ def test_an_internal_failure_is_one_line_exit_1_and_debug_shows_the_traceback(tm
 
 # 8. A missing or broken --model -------------------------------------------------------------
 
+
 def test_a_missing_model_folder_fails_at_once_naming_it_and_the_default(tmp_path):
     source = tmp_path / "news.txt"
     source.write_text("\n".join(HEADLINES) + "\n")
-    result = topicmap("report", str(source), "-o", str(tmp_path / "r.html"), "--no-cache",
-                      "--model", str(tmp_path / "no-such-model"))
-    assert_one_line_error(result, 2, f"cannot load model '{tmp_path / 'no-such-model'}'", "no such folder",
-                          "packaged all-MiniLM-L6-v2")
+    result = topicmap(
+        "report", str(source), "-o", str(tmp_path / "r.html"), "--no-cache", "--model", str(tmp_path / "no-such-model")
+    )
+    assert_one_line_error(
+        result, 2, f"cannot load model '{tmp_path / 'no-such-model'}'", "no such folder", "packaged all-MiniLM-L6-v2"
+    )
     assert not (tmp_path / "r.html").exists()
 
 
@@ -434,16 +489,30 @@ def test_a_model_name_not_on_this_machine_fails_without_a_hanging_download(tmp_p
     source.write_text("\n".join(HEADLINES) + "\n")
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "topicmap"), "report", str(source), "-o", str(tmp_path / "r.html"),
-         "--no-cache", "--model", "no-such-org/no-such-model"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+        [
+            str(Path(sys.executable).parent / "topicmap"),
+            "report",
+            str(source),
+            "-o",
+            str(tmp_path / "r.html"),
+            "--no-cache",
+            "--model",
+            "no-such-org/no-such-model",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
     )
-    assert_one_line_error(result, 2, "cannot load model 'no-such-org/no-such-model'", "downloads are off",
-                          "packaged all-MiniLM-L6-v2")
+    assert_one_line_error(
+        result, 2, "cannot load model 'no-such-org/no-such-model'", "downloads are off", "packaged all-MiniLM-L6-v2"
+    )
 
 
-@pytest.mark.parametrize("files", [{}, {"config.json": "{broken", "modules.json": '{"a": 1}'},
-                                   {"modules.json": "[]", "config.json": "{}"}])
+@pytest.mark.parametrize(
+    "files", [{}, {"config.json": "{broken", "modules.json": '{"a": 1}'}, {"modules.json": "[]", "config.json": "{}"}]
+)
 def test_a_broken_model_folder_is_one_input_error_naming_it(tmp_path, files):
     from analysis.embed import load_model
 
@@ -459,6 +528,7 @@ def test_a_broken_model_folder_is_one_input_error_naming_it(tmp_path, files):
 
 
 # 9. A corrupt cache entry or saved map ------------------------------------------------------
+
 
 def test_a_corrupt_cache_shard_is_rebuilt_with_a_warning(tmp_path, monkeypatch):
     from analysis import embed
@@ -559,10 +629,29 @@ MANIFEST_VALUES = {
 }
 
 
-DAMAGES = ["no manifest", "manifest not JSON", "manifest a list", "other version", "unknown params", "no ids",
-           "truncated array", "short array", "pickled array", "missing table", "garbage table", "table without columns",
-           *MANIFEST_VALUES, "manifest nested deep", "embeddings as strings", "NaN coords", "labels beyond the ids",
-           "array replaced by a folder", "keywords null", "embeddings past float32", "text not text"]
+DAMAGES = [
+    "no manifest",
+    "manifest not JSON",
+    "manifest a list",
+    "other version",
+    "unknown params",
+    "no ids",
+    "truncated array",
+    "short array",
+    "pickled array",
+    "missing table",
+    "garbage table",
+    "table without columns",
+    *MANIFEST_VALUES,
+    "manifest nested deep",
+    "embeddings as strings",
+    "NaN coords",
+    "labels beyond the ids",
+    "array replaced by a folder",
+    "keywords null",
+    "embeddings past float32",
+    "text not text",
+]
 
 
 @pytest.fixture(scope="module")
@@ -604,13 +693,16 @@ def test_update_with_a_damaged_saved_map_is_one_line_exit_2(tmp_path, saved_map)
 
 # Untrusted columns: named like an output column, or unlike anything Parquet holds ------------
 
+
 def test_input_columns_clashing_or_mixed_still_export_in_every_format(tmp_path):
     from analysis.export import write_export
     from analysis.pipeline import TopicMap
 
-    rows = [{"text": "Fed raises rates", "topic": "econ", "input_topic": "old", "new": True, "score": 1, "meta": {}},
-            {"text": "Storm hits coast", "topic": "weather", "score": "n/a", "meta": {}, "big": 2**70},
-            {"text": "Final goes to penalties", "tags": [1, "a"], "when": None}]
+    rows = [
+        {"text": "Fed raises rates", "topic": "econ", "input_topic": "old", "new": True, "score": 1, "meta": {}},
+        {"text": "Storm hits coast", "topic": "weather", "score": "n/a", "meta": {}, "big": 2**70},
+        {"text": "Final goes to penalties", "tags": [1, "a"], "when": None},
+    ]
     source = tmp_path / "mixed.jsonl"
     source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     docs = load_corpus(source)

@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_report import export_frame, hostile_report
 
 from analysis import label
 from analysis.pipeline import TopicMap
 from analysis.report import InlineReport, report_data, write_report
 from browser import open_report
 from conftest import fake_vectors
-from test_report import export_frame, hostile_report
 
 CLEAN_LOG = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
 EMPTY_STATE = {"query": "", "topic": None, "story": None, "from": None, "to": None, "sources": [], "selected": []}
@@ -34,9 +34,13 @@ def plotted(page) -> list[int]:
 
 def map_pixel(page, x: float, y: float) -> tuple[float, float]:
     """The page pixel of map position (x, y)."""
-    return tuple(page.evaluate(
-        """([x, y]) => { const gd = document.getElementById('map'), fl = gd._fullLayout, r = gd.getBoundingClientRect();
-        return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)]; }""", [x, y]))
+    return tuple(
+        page.evaluate(
+            """([x, y]) => { const gd = document.getElementById('map'), fl = gd._fullLayout, r = gd.getBoundingClientRect();
+        return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)]; }""",
+            [x, y],
+        )
+    )
 
 
 def drag(page, start, end) -> None:
@@ -47,14 +51,24 @@ def drag(page, start, end) -> None:
     page.mouse.up()
 
 
-CSV_TEXTS = ["=HYPERLINK(\"http://x\",\"click\")", "+1 for markets", "-5 degrees tonight", "@user says, \"hi\"",
-             "plain headline", "two\nlines"]
+CSV_TEXTS = [
+    '=HYPERLINK("http://x","click")',
+    "+1 for markets",
+    "-5 degrees tonight",
+    '@user says, "hi"',
+    "plain headline",
+    "two\nlines",
+]
 
 
 def csv_report(tmp_path: Path) -> Path:
     """Items whose text a spreadsheet would run as a formula, or that need CSV quoting."""
-    frame = export_frame(CSV_TEXTS, [0, 0, 1, 1, 1, -1], story=[0, 1, 2, 2, 3, -1],
-                         source=["=cmd", "Reuters", "AP", "AP", "Reuters", "AP"])
+    frame = export_frame(
+        CSV_TEXTS,
+        [0, 0, 1, 1, 1, -1],
+        story=[0, 1, 2, 2, 3, -1],
+        source=["=cmd", "Reuters", "AP", "AP", "Reuters", "AP"],
+    )
     texts = list(frame["text"])
     topics = label.describe_topics(texts, frame["topic"].to_numpy())
     stories = label.describe_topics(texts, frame["story"].to_numpy())
@@ -70,7 +84,9 @@ def test_selection_lists_items_and_downloads_them_as_safe_csv(tmp_path):
         assert state(page)["selected"] == ["1", "2", "3", "4", "6"]
         assert page.is_visible("#selection-view")
         assert page.text_content("#selection-title") == "5 selected items"
-        assert page.locator("#selection-items .item-text").all_text_contents() == [CSV_TEXTS[i] for i in (0, 1, 2, 3, 5)]
+        assert page.locator("#selection-items .item-text").all_text_contents() == [
+            CSV_TEXTS[i] for i in (0, 1, 2, 3, 5)
+        ]
         per_topic = page.locator("#selection-topics .size").all_text_contents()
         assert sorted(per_topic) == ["1", "2", "2"]
         assert page.evaluate("window.topicmap.highlighted()") == [0, 1, 2, 3, 5]
@@ -79,11 +95,27 @@ def test_selection_lists_items_and_downloads_them_as_safe_csv(tmp_path):
         assert download.value.suggested_filename == "selection.csv"
         text = Path(download.value.path()).read_text(encoding="utf-8")
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        assert list(rows[0]) == ["doc_id", "kind", "text", "topic", "topic_label", "x", "y", "story", "story_label", "source"]
+        assert list(rows[0]) == [
+            "doc_id",
+            "kind",
+            "text",
+            "topic",
+            "topic_label",
+            "x",
+            "y",
+            "story",
+            "story_label",
+            "source",
+        ]
         assert [r["doc_id"] for r in rows] == ["1", "2", "3", "4", "6"]
         # Formula-like text and sources get a leading quote; numbers (topic -1) stay numbers.
-        assert [r["text"] for r in rows] == ["'" + CSV_TEXTS[0], "'" + CSV_TEXTS[1], "'" + CSV_TEXTS[2], "'" + CSV_TEXTS[3],
-                                             CSV_TEXTS[5]]
+        assert [r["text"] for r in rows] == [
+            "'" + CSV_TEXTS[0],
+            "'" + CSV_TEXTS[1],
+            "'" + CSV_TEXTS[2],
+            "'" + CSV_TEXTS[3],
+            CSV_TEXTS[5],
+        ]
         assert rows[0]["source"] == "'=cmd" and rows[-1]["topic"] == "-1" and rows[-1]["topic_label"] == ""
         assert [float(r["x"]) for r in rows] == [0.0, 1.0, 2.0, 3.0, 5.0]
 
@@ -107,7 +139,9 @@ def test_box_and_lasso_on_the_map_select_the_items_inside(tmp_path):
         page.click("#drag-control [data-mode=lasso]")
         story2 = [i for i, s in enumerate(frame["story"]) if s == 2]
         cx, cy, r = frame["x"][story2].mean(), frame["y"][story2].mean(), 1.6
-        ring = [map_pixel(page, cx + r * np.cos(a), cy + r * np.sin(a)) for a in np.linspace(-np.pi / 2, 1.5 * np.pi, 24)]
+        ring = [
+            map_pixel(page, cx + r * np.cos(a), cy + r * np.sin(a)) for a in np.linspace(-np.pi / 2, 1.5 * np.pi, 24)
+        ]
         page.mouse.move(*ring[0])
         page.mouse.down()
         for spot in ring[1:]:
@@ -127,7 +161,8 @@ def test_timeline_brush_and_source_facet_filter_everything_and_show_all_clears(t
         left, right = page.evaluate(
             """() => { const gd = document.getElementById('timeline-chart'), xa = gd._fullLayout.xaxis, r = gd.getBoundingClientRect();
             const px = (ms) => r.left + xa._offset + xa.l2p(ms);
-            return [px(Date.UTC(2025, 0, 1, 15)), px(Date.UTC(2025, 0, 4, 9))]; }""")
+            return [px(Date.UTC(2025, 0, 1, 15)), px(Date.UTC(2025, 0, 4, 9))]; }"""
+        )
         top = page.locator("#timeline-chart .nsewdrag").bounding_box()
         y = top["y"] + top["height"] / 2
         drag(page, (left, y), (right, y))
@@ -174,7 +209,9 @@ def test_topic_tree_expands_and_isolates(tmp_path):
         themes = page.locator("#topic-tree > .tree-theme > .tree-row .name").all_text_contents()
         assert len(themes) == 3 and "Unclustered" in themes
         assert page.locator("#topic-tree .tree-stories:visible").count() == 0
-        theme0 = page.locator("#topic-tree > .tree-theme").filter(has=page.locator(".tree-row[data-id='0'][data-level=topic]"))
+        theme0 = page.locator("#topic-tree > .tree-theme").filter(
+            has=page.locator(".tree-row[data-id='0'][data-level=topic]")
+        )
         theme0.locator(".twisty").click()
         assert theme0.locator(".tree-row.story").count() == 2
         assert theme0.locator(".tree-row.story .size").all_text_contents() == ["3", "2"]
@@ -193,8 +230,14 @@ def test_a_link_restores_the_view_and_the_view_updates_the_link(tmp_path):
     out, texts, frame = hostile_report(tmp_path)
     fragment = "q=Markets&topic=0&from=2025-01-05&to=2025-01-09&source=Reuters"
     with open_report(out, fragment=fragment) as (page, log):
-        assert state(page) == {**EMPTY_STATE, "query": "markets", "topic": 0, "from": "2025-01-05", "to": "2025-01-09",
-                               "sources": ["Reuters"]}
+        assert state(page) == {
+            **EMPTY_STATE,
+            "query": "markets",
+            "topic": 0,
+            "from": "2025-01-05",
+            "to": "2025-01-09",
+            "sources": ["Reuters"],
+        }
         assert page.input_value("#search") == "markets"
         # Reuters items in range: 6 and 8 (1-based ids 6, 8); of those in topic 0 matching "markets".
         assert plotted(page) == [5, 7]
@@ -211,13 +254,18 @@ def test_a_link_restores_the_view_and_the_view_updates_the_link(tmp_path):
 @pytest.mark.browser
 def test_a_hostile_link_runs_nothing_and_is_ignored(tmp_path):
     out, texts, frame = hostile_report(tmp_path)
-    fragment = ("q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&topic=constructor&story=__proto__&from=garbage"
-                "&to=2025-02-30&source=nope&source=toString&new=1&x=%3Cscript%3Ealert(2)%3C/script%3E")
+    fragment = (
+        "q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&topic=constructor&story=__proto__&from=garbage"
+        "&to=2025-02-30&source=nope&source=toString&new=1&x=%3Cscript%3Ealert(2)%3C/script%3E"
+    )
     with open_report(out, fragment=fragment) as (page, log):
         assert state(page) == {**EMPTY_STATE, "query": "<img src=x onerror=alert(1)>"}
         assert page.inner_text("#search-count") == "1 match"  # the hostile corpus has that headline: shown as text
         assert page.evaluate("window.topicmap.highlighted()") == [0]
-        assert page.evaluate("document.querySelectorAll('img').length") == 0 and page.evaluate("document.scripts.length") == 3
+        assert (
+            page.evaluate("document.querySelectorAll('img').length") == 0
+            and page.evaluate("document.scripts.length") == 3
+        )
         assert plotted(page) == list(range(len(texts)))
         page.evaluate("location.hash = '#topic=99&story=-5&from=2025-13-01&source='")
         page.wait_for_function("window.topicmap.state().query === ''")
@@ -228,8 +276,12 @@ def test_a_hostile_link_runs_nothing_and_is_ignored(tmp_path):
 def news_report(tmp_path: Path, since: str | None) -> tuple[Path, pd.DataFrame]:
     """An update's report: topic 0 grew by 2 of its 5 items, topic 2 is new, one new item is
     unclustered."""
-    texts = [f"old {i} markets" for i in range(3)] + ["new 3 markets", "new 4 markets"] + \
-            [f"old {i} bonds" for i in range(5, 8)] + ["new 8 vote", "new 9 vote", "new 10 other", "old 11 other"]
+    texts = (
+        [f"old {i} markets" for i in range(3)]
+        + ["new 3 markets", "new 4 markets"]
+        + [f"old {i} bonds" for i in range(5, 8)]
+        + ["new 8 vote", "new 9 vote", "new 10 other", "old 11 other"]
+    )
     topic = [0, 0, 0, 0, 0, 1, 1, 1, 2, 2, -1, -1]
     frame = export_frame(texts, topic, new=[t.startswith("new") for t in texts])
     described = label.describe_topics(texts, np.array(topic))
@@ -267,7 +319,13 @@ def test_an_update_report_opens_with_what_is_new(tmp_path):
 @pytest.mark.browser
 def test_a_report_without_dates_sources_or_news_hides_those_controls(seed_run):
     with open_report(seed_run["html"]) as (page, log):
-        for hidden in ("#whats-new", "#source-filter", "#range-chip", "#timeline-figure", "#panel-tabs [data-view=selection]"):
+        for hidden in (
+            "#whats-new",
+            "#source-filter",
+            "#range-chip",
+            "#timeline-figure",
+            "#panel-tabs [data-view=selection]",
+        ):
             assert page.is_hidden(hidden), hidden
         page.evaluate("window.topicmap.setRange('2025-01-01', '2025-01-02')")
         assert state(page) == EMPTY_STATE

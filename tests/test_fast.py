@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import BENCH
 
 from analysis import TopicMap, embed, project
 from analysis.cache import EmbeddingCache
 from analysis.evaluate import score
+from conftest import BENCH
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,9 @@ def test_static_model_is_distilled_offline_once_under_the_cache_root(static_root
     folder = static_root / "models" / static.static_model_name(embed.DEFAULT_MODEL)
     assert (folder / "modules.json").is_file()
     made = (folder / "modules.json").stat().st_mtime_ns
-    assert static.static_model_path(embed.DEFAULT_MODEL, embed.default_model_path(), static_root) == folder  # found, not distilled again
+    assert (
+        static.static_model_path(embed.DEFAULT_MODEL, embed.default_model_path(), static_root) == folder
+    )  # found, not distilled again
     assert (folder / "modules.json").stat().st_mtime_ns == made
     assert [p.name for p in (static_root / "models").iterdir()] == [folder.name]  # no temporary left
     assert embed.model_dimension("static", static_root) == static.PCA_DIMS
@@ -76,7 +78,10 @@ STORY_MARGIN = 0.08
 def test_static_path_keeps_story_quality_on_a_2000_item_sample(static_root, uci_sample):
     minilm = TopicMap(cache=str(static_root), random_state=0).fit(uci_sample)
     fast = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample)
-    ours, theirs = score(fast.story_labels_, uci_sample["story"])["ari"], score(minilm.story_labels_, uci_sample["story"])["ari"]
+    ours, theirs = (
+        score(fast.story_labels_, uci_sample["story"])["ari"],
+        score(minilm.story_labels_, uci_sample["story"])["ari"],
+    )
     print(f"stories ARI: static {ours:.3f}, MiniLM {theirs:.3f}")
     assert ours >= theirs - STORY_MARGIN
 
@@ -92,5 +97,7 @@ def test_sampled_layout_places_every_item_and_keeps_the_samples_map():
     coords = project.sampled_layout(vectors, knn, random_state=0, size=300)
     assert coords.shape == (900, 2) and np.isfinite(coords).all()
     sample = np.sort(np.random.default_rng(0).choice(900, 300, replace=False))
-    alone = project.sampled_layout(vectors[sample], _embedding_neighbours(vectors[sample], 30, 0), random_state=0, size=300)
+    alone = project.sampled_layout(
+        vectors[sample], _embedding_neighbours(vectors[sample], 30, 0), random_state=0, size=300
+    )
     np.testing.assert_array_equal(coords[sample], alone)

@@ -62,11 +62,21 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_rss_entries_are_items_with_summary_date_link_and_the_feeds_title_as_source(tmp_path):
-    feed = write(tmp_path / "reuters.rss", rss("Reuters World", [
-        {"title": "Iran talks resume in Geneva", "link": "https://r.test/1", "summary": "Talks restart.",
-         "date": "Mon, 02 Nov 2026 08:30:00 +0100"},
-        {"title": "Storm hits Lisbon", "summary": "Wind and rain."},
-    ]))
+    feed = write(
+        tmp_path / "reuters.rss",
+        rss(
+            "Reuters World",
+            [
+                {
+                    "title": "Iran talks resume in Geneva",
+                    "link": "https://r.test/1",
+                    "summary": "Talks restart.",
+                    "date": "Mon, 02 Nov 2026 08:30:00 +0100",
+                },
+                {"title": "Storm hits Lisbon", "summary": "Wind and rain."},
+            ],
+        ),
+    )
     frame = load_corpus(feed)
     assert list(frame["text"]) == ["Iran talks resume in Geneva", "Storm hits Lisbon"]
     assert list(frame["kind"]) == ["headline", "headline"] and list(frame["doc_id"]) == ["h1", "h2"]
@@ -77,12 +87,26 @@ def test_rss_entries_are_items_with_summary_date_link_and_the_feeds_title_as_sou
 
 
 def test_atom_entries_take_their_updated_date_and_the_feeds_title(tmp_path):
-    feed = write(tmp_path / "ap.atom", atom("AP News", [
-        {"title": "Markets rally on rate hopes", "date": "2026-11-02T09:15:00-05:00", "summary": "Stocks rose.",
-         "link": "https://ap.test/a"},
-    ]))
+    feed = write(
+        tmp_path / "ap.atom",
+        atom(
+            "AP News",
+            [
+                {
+                    "title": "Markets rally on rate hopes",
+                    "date": "2026-11-02T09:15:00-05:00",
+                    "summary": "Stocks rose.",
+                    "link": "https://ap.test/a",
+                },
+            ],
+        ),
+    )
     row = load_corpus(feed).iloc[0]
-    assert (row["text"], row["summary"], row["link"]) == ("Markets rally on rate hopes", "Stocks rose.", "https://ap.test/a")
+    assert (row["text"], row["summary"], row["link"]) == (
+        "Markets rally on rate hopes",
+        "Stocks rose.",
+        "https://ap.test/a",
+    )
     assert row["published"] == "2026-11-02T14:15:00Z"
     assert row["source"] == "AP News"
 
@@ -111,7 +135,9 @@ def test_a_broken_feed_is_one_clear_input_error(tmp_path):
 
 def test_a_malformed_feed_with_entries_is_read_leniently_with_a_warning(tmp_path):
     # A raw & is not XML, but feedparser's lenient parser still reads the entry.
-    feed = write(tmp_path / "loose.xml", rss("Loose", [{"title": "x"}]).replace("<title>x</title>", "<title>A & B merge</title>"))
+    feed = write(
+        tmp_path / "loose.xml", rss("Loose", [{"title": "x"}]).replace("<title>x</title>", "<title>A & B merge</title>")
+    )
     with pytest.warns(UserWarning, match=r"loose.xml has errors \(not well-formed.*\); read 1 entries leniently"):
         frame = load_corpus(feed)
     assert list(frame["text"]) == ["A & B merge"]
@@ -127,7 +153,9 @@ def test_mixed_folder_reads_every_format_with_source_file_and_unique_ids(tmp_pat
     with pytest.warns(UserWarning, match=r"skipped 1 file in .* \(\.pdf\)"):
         frame = load_corpus(tmp_path)
     by_file = frame.groupby("source_file", sort=False)
-    assert list(by_file.size().index) == [str(tmp_path / n) for n in ("a_feed.xml", "b_table.csv", "c_story.md", "d_story.txt", "e_seed.txt")]
+    assert list(by_file.size().index) == [
+        str(tmp_path / n) for n in ("a_feed.xml", "b_table.csv", "c_story.md", "d_story.txt", "e_seed.txt")
+    ]
     assert frame["doc_id"].is_unique
     assert list(frame["doc_id"][:4]) == ["a_feed.xml:h1", "b_table.csv:1", "c_story.md:a1", "d_story.txt:a1"]
     assert list(frame["kind"][:4]) == ["headline", "headline", "article", "article"]
@@ -171,14 +199,37 @@ def test_glob_reads_only_the_matching_files(tmp_path):
 
 def syndicated_folder(folder: Path) -> Path:
     folder.mkdir(exist_ok=True)
-    write(folder / "ap.xml", rss("AP", [
-        {"title": "Ceasefire agreed in Gaza talks", "link": "https://ap.test/1", "date": "Mon, 02 Nov 2026 08:00:00 GMT"},
-        {"title": "Storm hits Lisbon", "link": "https://ap.test/2"},
-    ]))
-    write(folder / "bbc.atom", atom("BBC", [
-        {"title": "CEASEFIRE  agreed in Gaza talks ", "date": "2026-11-02T09:00:00Z", "link": "https://bbc.test/1"},
-    ]))
-    write(folder / "reuters.xml", rss("Reuters", [{"title": "ceasefire agreed in gaza talks", "link": "https://r.test/1"}]))
+    write(
+        folder / "ap.xml",
+        rss(
+            "AP",
+            [
+                {
+                    "title": "Ceasefire agreed in Gaza talks",
+                    "link": "https://ap.test/1",
+                    "date": "Mon, 02 Nov 2026 08:00:00 GMT",
+                },
+                {"title": "Storm hits Lisbon", "link": "https://ap.test/2"},
+            ],
+        ),
+    )
+    write(
+        folder / "bbc.atom",
+        atom(
+            "BBC",
+            [
+                {
+                    "title": "CEASEFIRE  agreed in Gaza talks ",
+                    "date": "2026-11-02T09:00:00Z",
+                    "link": "https://bbc.test/1",
+                },
+            ],
+        ),
+    )
+    write(
+        folder / "reuters.xml",
+        rss("Reuters", [{"title": "ceasefire agreed in gaza talks", "link": "https://r.test/1"}]),
+    )
     return folder
 
 
@@ -202,10 +253,16 @@ def test_a_single_table_merges_repeated_headlines_too(tmp_path):
 
 
 def titled_folder(folder: Path) -> Path:
-    write(folder / "wire.xml", rss("Wire", [
-        {"title": "Talks resume", "summary": "<p>First paragraph.</p><p>Second paragraph.</p>"},
-        {"title": "No body here"},
-    ]))
+    write(
+        folder / "wire.xml",
+        rss(
+            "Wire",
+            [
+                {"title": "Talks resume", "summary": "<p>First paragraph.</p><p>Second paragraph.</p>"},
+                {"title": "No body here"},
+            ],
+        ),
+    )
     write(folder / "story.txt", f"Geneva talks\n\n{PROSE}\n\n{PROSE.replace('Geneva', 'Vienna')}\n")
     write(folder / "list.txt", "Short headline one\nShort headline two\n")
     return folder
@@ -214,14 +271,26 @@ def titled_folder(folder: Path) -> Path:
 @pytest.mark.parametrize(
     "unit, texts, kinds",
     [
-        (None, ["Geneva talks. " + PROSE + " " + PROSE.replace("Geneva", "Vienna"), "Talks resume", "No body here"],
-         ["article", "headline", "headline"]),
+        (
+            None,
+            ["Geneva talks. " + PROSE + " " + PROSE.replace("Geneva", "Vienna"), "Talks resume", "No body here"],
+            ["article", "headline", "headline"],
+        ),
         ("headline", ["Geneva talks", "Talks resume", "No body here"], ["headline"] * 3),
-        ("article", ["Geneva talks. " + PROSE + " " + PROSE.replace("Geneva", "Vienna"),
-                     "Talks resume. First paragraph. Second paragraph.", "No body here"],
-         ["article", "article", "headline"]),
-        ("paragraph", [PROSE, PROSE.replace("Geneva", "Vienna"), "First paragraph.", "Second paragraph.", "No body here"],
-         ["paragraph"] * 4 + ["headline"]),
+        (
+            "article",
+            [
+                "Geneva talks. " + PROSE + " " + PROSE.replace("Geneva", "Vienna"),
+                "Talks resume. First paragraph. Second paragraph.",
+                "No body here",
+            ],
+            ["article", "article", "headline"],
+        ),
+        (
+            "paragraph",
+            [PROSE, PROSE.replace("Geneva", "Vienna"), "First paragraph.", "Second paragraph.", "No body here"],
+            ["paragraph"] * 4 + ["headline"],
+        ),
     ],
 )
 def test_unit_chooses_headline_article_or_paragraphs(tmp_path, unit, texts, kinds):
@@ -229,7 +298,10 @@ def test_unit_chooses_headline_article_or_paragraphs(tmp_path, unit, texts, kind
     titled = frame[frame["source_file"] != str(tmp_path / "list.txt")]
     assert list(titled["text"]) == texts and list(titled["kind"]) == kinds
     # The headline list is read in the seed format whatever the unit.
-    assert list(frame.loc[frame["source_file"] == str(tmp_path / "list.txt"), "doc_id"]) == ["list.txt:h1", "list.txt:h2"]
+    assert list(frame.loc[frame["source_file"] == str(tmp_path / "list.txt"), "doc_id"]) == [
+        "list.txt:h1",
+        "list.txt:h2",
+    ]
     if unit == "paragraph":
         assert list(titled["title"][:3]) == ["Geneva talks", "Geneva talks", "Talks resume"]
         assert list(titled["doc_id"][:3]) == ["story.txt:a1.p1", "story.txt:a1.p2", "wire.xml:a1.p1"]
@@ -245,19 +317,28 @@ def test_unit_is_checked_and_warns_when_nothing_has_a_title(tmp_path):
 
 def test_cli_maps_a_folder_of_feeds_with_sources_dates_and_copies_counted_once(tmp_path):
     feeds = syndicated_folder(tmp_path / "feeds")
-    write(feeds / "guardian.xml", rss("Guardian", [
-        {"title": title, "date": f"Tue, 03 Nov 2026 {hour:02d}:00:00 GMT"}
-        for hour, title in enumerate([
-            "Central bank cuts interest rates to fight slowdown",
-            "Interest rate cut lifts mortgage hopes",
-            "Bank of England signals more rate cuts ahead",
-            "Striker scores twice as United win derby",
-            "Champions League: late goal sends City through",
-            "Coach praises young squad after cup victory",
-            "Ceasefire holds as aid trucks enter Gaza",
-            "Hostage release follows Gaza ceasefire deal",
-        ], 1)
-    ]))
+    write(
+        feeds / "guardian.xml",
+        rss(
+            "Guardian",
+            [
+                {"title": title, "date": f"Tue, 03 Nov 2026 {hour:02d}:00:00 GMT"}
+                for hour, title in enumerate(
+                    [
+                        "Central bank cuts interest rates to fight slowdown",
+                        "Interest rate cut lifts mortgage hopes",
+                        "Bank of England signals more rate cuts ahead",
+                        "Striker scores twice as United win derby",
+                        "Champions League: late goal sends City through",
+                        "Coach praises young squad after cup victory",
+                        "Ceasefire holds as aid trucks enter Gaza",
+                        "Hostage release follows Gaza ceasefire deal",
+                    ],
+                    1,
+                )
+            ],
+        ),
+    )
     html, export = tmp_path / "day.html", tmp_path / "day.csv"
     result = topicmap("report", str(feeds), "-o", str(html), "--export", str(export))
     assert result.returncode == 0, result.stderr

@@ -22,8 +22,13 @@ from analysis.errors import InputError
 from analysis.load import load_corpus, merge_copies
 from conftest import BENCH, SEED, fake_vectors, topicmap
 
-HEADLINES = ["Fed raises interest rates again", "Storm hits the Gulf coast", "Final goes to penalties",
-             "Iran talks resume in Geneva", "Tariffs on steel imports rise"]
+HEADLINES = [
+    "Fed raises interest rates again",
+    "Storm hits the Gulf coast",
+    "Final goes to penalties",
+    "Iran talks resume in Geneva",
+    "Tariffs on steel imports rise",
+]
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -53,6 +58,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 # 2. --save-map never deletes what is there -------------------------------------------------
 
+
 @pytest.fixture
 def corpus(tmp_path) -> Path:
     folder = tmp_path / "in"
@@ -61,8 +67,9 @@ def corpus(tmp_path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("where", ["input folder", "input file", "folder with files", "under a file",
-                                   "folder holding the report"])
+@pytest.mark.parametrize(
+    "where", ["input folder", "input file", "folder with files", "under a file", "folder holding the report"]
+)
 def test_save_map_refuses_any_folder_but_a_new_one_empty_one_or_a_map(capsys, tmp_path, corpus, where):
     other = tmp_path / "other"
     other.mkdir()
@@ -99,9 +106,16 @@ def test_save_map_api_refuses_a_folder_with_other_files(tmp_path):
 
 # 3. Repeated texts are a normal corpus -------------------------------------------------------
 
-@pytest.mark.parametrize("texts", [["Iran talks stall in Geneva"] * 300 + ["Tariffs rise on steel"],
-                                   HEADLINES * 60, [f"headline {i} on {w}" for i in range(60) for w in "abcd"] * 5],
-                         ids=["300 copies", "5 x 60", "240 x 5"])
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["Iran talks stall in Geneva"] * 300 + ["Tariffs rise on steel"],
+        HEADLINES * 60,
+        [f"headline {i} on {w}" for i in range(60) for w in "abcd"] * 5,
+    ],
+    ids=["300 copies", "5 x 60", "240 x 5"],
+)
 def test_repeated_texts_fit_without_error_or_warning(texts):
     import warnings
 
@@ -125,6 +139,7 @@ def test_eval_keeps_every_row_and_scores_copies_with_the_real_model(capsys, tmp_
 
 # 4. Decoding: a stray byte does not garble the file ------------------------------------------
 
+
 def test_one_bad_byte_in_utf8_is_replaced_and_named_the_rest_stays_utf8(tmp_path):
     source = tmp_path / "news.txt"
     source.write_bytes("Belarus’s prisoners freed\nCafé owners protest\n".encode() + b"Bad \xff byte here\n")
@@ -143,16 +158,20 @@ def test_a_file_that_is_not_utf8_is_still_windows_1252(tmp_path):
 
 # 5. Text cells that are not text ---------------------------------------------------------------
 
+
 def test_binary_text_cells_are_decoded_as_utf8(tmp_path):
     source = tmp_path / "news.parquet"
     pq.write_table(pa.table({"text": pa.array(["Iran–U.S. talks".encode(), b"Tariffs rise"], pa.binary())}), source)
     assert load_corpus(source)["text"].tolist() == ["Iran–U.S. talks", "Tariffs rise"]
 
 
-@pytest.mark.parametrize("column, kind", [
-    (pa.array([["Netanyahu", "to", "visit"], ["Tariffs"]], pa.list_(pa.string())), "ndarray"),
-    (pa.array([{"title": "A"}, {"title": "B"}], pa.struct([("title", pa.string())])), "dict"),
-])
+@pytest.mark.parametrize(
+    "column, kind",
+    [
+        (pa.array([["Netanyahu", "to", "visit"], ["Tariffs"]], pa.list_(pa.string())), "ndarray"),
+        (pa.array([{"title": "A"}, {"title": "B"}], pa.struct([("title", pa.string())])), "dict"),
+    ],
+)
 def test_list_and_struct_text_columns_are_refused_naming_the_column(tmp_path, column, kind):
     source = tmp_path / "news.parquet"
     pq.write_table(pa.table({"text": column}), source)
@@ -174,10 +193,21 @@ def test_jsonl_objects_as_text_are_refused_and_numbers_warned(tmp_path):
 
 # 8. The kept copy of case-differing duplicates does not depend on row order --------------------
 
+
 def test_the_kept_copy_is_the_same_in_any_row_order():
-    frame = pd.DataFrame({"doc_id": ["1", "2", "3", "4", "5"], "kind": "headline",
-                          "text": ["Three People Killed", "three people killed", "Storm", "Three people killed",
-                                   "three people killed"]})
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["1", "2", "3", "4", "5"],
+            "kind": "headline",
+            "text": [
+                "Three People Killed",
+                "three people killed",
+                "Storm",
+                "Three people killed",
+                "three people killed",
+            ],
+        }
+    )
     kept = set()
     for seed in range(6):
         shuffled = frame.sample(frac=1, random_state=seed).reset_index(drop=True)
@@ -208,19 +238,23 @@ def test_shuffled_rows_with_case_copies_give_the_same_topics_with_the_real_model
 
 # 9. Options are checked before the input is read, with the flag's own name --------------------
 
-@pytest.mark.parametrize("args, needles", [
-    (["--seed", "-1"], ["--seed -1", "0 to 4294967295"]),
-    (["--seed", "4294967296"], ["--seed 4294967296"]),
-    (["--model", ""], ["--model ''"]),
-    (["--topics", "abc"], ["'--topics'", "topicmap report --help"]),
-    (["--topics", "0"], ["--topics 0"]),
-    (["--level", "zzz"], ["'--level'", "zzz"]),
-    (["--unit", "chapter"], ["'--unit'"]),
-    (["--plotlyjs", "local"], ["'--plotlyjs'"]),
-    (["--engine", "spark"], ["'--engine'"]),
-    (["--sample-size", "1"], ["--sample-size 1"]),
-    (["--bogus"], ["--bogus"]),
-])
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["--seed", "-1"], ["--seed -1", "0 to 4294967295"]),
+        (["--seed", "4294967296"], ["--seed 4294967296"]),
+        (["--model", ""], ["--model ''"]),
+        (["--topics", "abc"], ["'--topics'", "topicmap report --help"]),
+        (["--topics", "0"], ["--topics 0"]),
+        (["--level", "zzz"], ["'--level'", "zzz"]),
+        (["--unit", "chapter"], ["'--unit'"]),
+        (["--plotlyjs", "local"], ["'--plotlyjs'"]),
+        (["--engine", "spark"], ["'--engine'"]),
+        (["--sample-size", "1"], ["--sample-size 1"]),
+        (["--bogus"], ["--bogus"]),
+    ],
+)
 def test_bad_options_are_one_line_exit_2_before_the_input_is_read(capsys, tmp_path, args, needles):
     missing = tmp_path / "missing.txt"  # never read: the option is wrong first
     code, out, err = run(capsys, "report", str(missing), "-o", str(tmp_path / "r.html"), *args)
@@ -233,13 +267,15 @@ def test_eval_and_update_check_their_options_too(capsys, tmp_path):
     code, _, err = run(capsys, "eval", str(tmp_path / "missing.csv"), "--gold-col", "g", "--seed", "-2")
     assert code == 2
     one_line(err, "--seed -2")
-    code, _, err = run(capsys, "update", str(tmp_path), str(tmp_path / "x.txt"), "-o", str(tmp_path / "u.html"),
-                       "--plotlyjs", "nope")
+    code, _, err = run(
+        capsys, "update", str(tmp_path), str(tmp_path / "x.txt"), "-o", str(tmp_path / "u.html"), "--plotlyjs", "nope"
+    )
     assert code == 2
     one_line(err, "'--plotlyjs'")
 
 
 # 10. Only regular files are read -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", ["fifo", "device link"])
 def test_an_input_that_is_not_a_regular_file_is_refused(capsys, tmp_path, kind):
@@ -254,6 +290,7 @@ def test_an_input_that_is_not_a_regular_file_is_refused(capsys, tmp_path, kind):
 
 
 # 11. A stop signal right after the temporary file exists leaves nothing -----------------------
+
 
 def test_a_signal_right_after_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
     import tempfile
@@ -275,15 +312,15 @@ def test_a_signal_right_after_the_temporary_file_is_made_leaves_nothing(tmp_path
     previous = signal.signal(signal.SIGTERM, stop)
     monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp_then_signal)
     try:
-        with pytest.raises(KeyboardInterrupt):
-            with files.atomic_path(tmp_path / "report.html") as tmp:
-                tmp.write_text("half")
+        with pytest.raises(KeyboardInterrupt), files.atomic_path(tmp_path / "report.html") as tmp:
+            tmp.write_text("half")
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert list(tmp_path.iterdir()) == []
 
 
 # 1. The property tests are reproducible --------------------------------------------------------
+
 
 def test_property_tests_draw_the_same_examples_on_every_run():
     from hypothesis import settings
@@ -293,8 +330,9 @@ def test_property_tests_draw_the_same_examples_on_every_run():
 
 
 def test_seed_report_still_runs_through_the_real_entry_point(capsys, tmp_path):
-    code, _, err = run(capsys, "report", str(SEED), "-o", str(tmp_path / "seed.html"), "-q",
-                       "--save-map", str(tmp_path / "map"))
+    code, _, err = run(
+        capsys, "report", str(SEED), "-o", str(tmp_path / "seed.html"), "-q", "--save-map", str(tmp_path / "map")
+    )
     assert code == 0, err
     assert (tmp_path / "seed.html").stat().st_size > 100_000 and (tmp_path / "map" / "topicmap.json").is_file()
     result = topicmap("update", str(tmp_path / "map"), str(SEED), "-o", str(tmp_path / "u.html"), "--save", "-q")
@@ -302,6 +340,7 @@ def test_seed_report_still_runs_through_the_real_entry_point(capsys, tmp_path):
 
 
 # Cases from a hostile sweep after the fixes above ---------------------------------------------
+
 
 def test_a_glob_through_a_folder_that_links_to_itself_reads_each_file_once(tmp_path):
     folder = tmp_path / "loop"
@@ -327,8 +366,10 @@ def test_saving_through_a_link_updates_the_map_it_points_to(tmp_path):
 
 def test_input_columns_of_mixed_types_and_lone_surrogates_reach_a_saved_map(capsys, tmp_path):
     source = tmp_path / "mixed.jsonl"
-    source.write_text('{"text": "Iran talks resume \\ud800", "v": "s"}\n{"text": "Steel tariffs rise", "v": 1}\n'
-                      '{"text": "Storm hits the coast", "v": [1]}\n')
+    source.write_text(
+        '{"text": "Iran talks resume \\ud800", "v": "s"}\n{"text": "Steel tariffs rise", "v": 1}\n'
+        '{"text": "Storm hits the coast", "v": [1]}\n'
+    )
     frame = load_corpus(source)
     assert frame["text"][0] == "Iran talks resume \ufffd"
     from analysis.pipeline import TopicMap
@@ -338,10 +379,13 @@ def test_input_columns_of_mixed_types_and_lone_surrogates_reach_a_saved_map(caps
     assert TopicMap.load(tmp_path / "map").documents_["text"][0] == "Iran talks resume \ufffd"
 
 
-@pytest.mark.parametrize("line, needle", [
-    ('{"text": "hi", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
-    ('{"text": ' + "9" * 5000 + "}", "cannot be read"),
-])
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        ('{"text": "hi", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+        ('{"text": ' + "9" * 5000 + "}", "cannot be read"),
+    ],
+)
 def test_hostile_jsonl_is_one_line_naming_the_line(tmp_path, line, needle):
     source = tmp_path / "bad.jsonl"
     source.write_text('{"text": "fine"}\n' + line + "\n")
@@ -363,8 +407,9 @@ def test_update_reads_a_map_folder_with_other_files_unless_it_saves(capsys, tmp_
     TopicMap(cache=False).fit(HEADLINES, embeddings=fake_vectors(HEADLINES)).save(tmp_path / "map")
     (tmp_path / "map" / "notes.txt").write_text("mine")
     (tmp_path / "new.txt").write_text("Another storm hits the coast\n")
-    code, _, err = run(capsys, "update", str(tmp_path / "map"), str(tmp_path / "new.txt"), "-o",
-                       str(tmp_path / "u.html"), "--save")
+    code, _, err = run(
+        capsys, "update", str(tmp_path / "map"), str(tmp_path / "new.txt"), "-o", str(tmp_path / "u.html"), "--save"
+    )
     assert code == 2
     one_line(err, "not part of its map")
     assert (tmp_path / "map" / "notes.txt").read_text() == "mine"

@@ -33,7 +33,7 @@ def describe(texts=TEXTS, labels=LABELS, **kwargs) -> pd.DataFrame:
 def test_names_are_phrases_their_items_wrote_in_written_form():
     topics = describe()
     for topic, name in zip(topics["id"], topics["name"]):
-        members = [t for t, l in zip(TEXTS, LABELS) if l == topic]
+        members = [t for t, lab in zip(TEXTS, LABELS) if lab == topic]
         assert grounded(name, members), name
         for part in name.split(SEPARATOR):
             assert any(part in text or part[1:] in text for text in members), part  # as written, not folded
@@ -42,8 +42,10 @@ def test_names_are_phrases_their_items_wrote_in_written_form():
 def test_written_form_keeps_the_case_and_marks_the_items_use():
     assert phrases.written_form("men s wearhouse", TEXTS[:3])[0] == "Men's Wearhouse"
     assert phrases.written_form("u s", ["U.S. stocks rise", "U.S. jobs"])[0] == "U.S."
-    assert phrases.written_form("bachelor juan pablo", ["'Bachelor' Juan Pablo picks", "'Bachelor' Juan Pablo says"])[0] \
+    assert (
+        phrases.written_form("bachelor juan pablo", ["'Bachelor' Juan Pablo picks", "'Bachelor' Juan Pablo says"])[0]
         == "Bachelor Juan Pablo"
+    )
 
 
 def test_a_phrase_always_inside_a_longer_one_is_clipped():
@@ -69,13 +71,17 @@ def test_grounded_folds_case_and_punctuation_and_needs_two_items():
 
 
 def test_siblings_never_share_a_name():
-    texts = ["Apple unveils new iPhone model", "Apple iPhone sales beat forecasts",
-             "Apple iPhone recall widens", "Apple iPhone battery problems grow"]
+    texts = [
+        "Apple unveils new iPhone model",
+        "Apple iPhone sales beat forecasts",
+        "Apple iPhone recall widens",
+        "Apple iPhone battery problems grow",
+    ]
     topics = describe(texts, np.array([0, 0, 1, 1]))
     folded = [phrases.fold(n) for n in topics["name"]]
     assert len(set(folded)) == len(folded)
     for topic, name in zip(topics["id"], topics["name"]):
-        assert grounded(name, [t for t, l in zip(texts, [0, 0, 1, 1]) if l == topic]) or "Apple" not in name
+        assert grounded(name, [t for t, lab in zip(texts, [0, 0, 1, 1]) if lab == topic]) or "Apple" not in name
 
 
 def test_names_are_deterministic_and_do_not_depend_on_other_calls():
@@ -101,22 +107,31 @@ def test_descriptions_are_the_central_item_on_one_line():
 
 
 def test_themes_are_named_by_terms_that_span_their_stories():
-    texts = ["Stocks fall as Fed meets", "Stocks slip before Fed decision", "GM recall widens, stocks dip",
-             "GM recall probe grows", "Film star weds in Rome", "Film star's Rome wedding photos",
-             "Pop star tour sells out", "Pop star adds tour dates"]
+    texts = [
+        "Stocks fall as Fed meets",
+        "Stocks slip before Fed decision",
+        "GM recall widens, stocks dip",
+        "GM recall probe grows",
+        "Film star weds in Rome",
+        "Film star's Rome wedding photos",
+        "Pop star tour sells out",
+        "Pop star adds tour dates",
+    ]
     stories = np.array([0, 0, 1, 1, 2, 2, 3, 3])
     themes = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     topics = describe(texts, themes, stories=stories)
     named = dict(zip(topics["id"], topics["name"]))
     assert "stocks" in named[0].lower() and "star" in named[1].lower()
     for theme, name in named.items():
-        assert grounded(name, [t for t, l in zip(texts, themes) if l == theme])
+        assert grounded(name, [t for t, lab in zip(texts, themes) if lab == theme])
         assert 1 <= len(name.split(SEPARATOR)) <= label.BROAD_TERMS
 
 
 def test_without_embeddings_names_are_still_grounded():
     topics = label.describe_topics(TEXTS, LABELS)
-    assert all(grounded(n, [t for t, l in zip(TEXTS, LABELS) if l == i]) for i, n in zip(topics["id"], topics["name"]))
+    assert all(
+        grounded(n, [t for t, lab in zip(TEXTS, LABELS) if lab == i]) for i, n in zip(topics["id"], topics["name"])
+    )
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ has one definition that fit, save, load and the Dask engine all use."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import numpy as np
 

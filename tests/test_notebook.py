@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT
@@ -16,7 +15,9 @@ def test_explore_notebook_runs_and_is_stored_without_outputs():
     path = ROOT / "notebooks" / "explore.ipynb"
     notebook = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}
+    ).execute()
     outputs = [cell.outputs for cell in notebook.cells if cell.cell_type == "code"]
     assert all(not any(o.get("output_type") == "error" for o in cell) for cell in outputs)
     # The last cell prints the new headlines with the topic each joined: the Iran and Epstein

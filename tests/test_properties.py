@@ -8,17 +8,13 @@ loading, the bookkeeping and the writing, not the topics.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import tempfile
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-
-from conftest import fake_vectors
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -26,20 +22,24 @@ from analysis.errors import InputError
 from analysis.export import write_export
 from analysis.load import load_corpus
 from analysis.pipeline import TopicMap
+from conftest import fake_vectors
 
 # Examples are derandomised (the "ci" profile in conftest.py), so every run tries the same ones;
 # HYPOTHESIS_PROFILE=explore draws new ones locally.
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 # Any Unicode a str can hold in a file (no lone surrogates), biased towards the awkward:
 # line and paragraph separators, BOMs, NUL, quotes, separators, RTL marks, emoji.
 AWKWARD = "\n\r\t,;\"'\x00\x0b\x0c\x1c\x85\u2028\u2029\ufeff\u200b\u200f\u202e\xa0 🙂👨‍👩‍👧"
 chars = st.characters(exclude_categories=("Cs",)) | st.sampled_from(AWKWARD)
-cell = st.text(chars, max_size=30) | st.sampled_from(["", "  ", "NaN", "null", "N/A", "None", "...", "Fed raises rates"])
-column_name = st.text(chars, max_size=8) | st.sampled_from(["text", "Title", "headline", "topic", "doc_id", "count", "new"])
-
-
+cell = st.text(chars, max_size=30) | st.sampled_from(
+    ["", "  ", "NaN", "null", "N/A", "None", "...", "Fed raises rates"]
+)
+column_name = st.text(chars, max_size=8) | st.sampled_from(
+    ["text", "Title", "headline", "topic", "doc_id", "count", "new"]
+)
 
 
 def load(path: Path, **options) -> pd.DataFrame | None:
@@ -131,8 +131,10 @@ json_value = st.recursive(
 
 
 @SETTINGS
-@given(st.lists(st.dictionaries(column_name, json_value | cell, max_size=4), max_size=15),
-       st.lists(st.sampled_from(["", "{broken", "[1, 2]", "null", "   "]), max_size=2))
+@given(
+    st.lists(st.dictionaries(column_name, json_value | cell, max_size=4), max_size=15),
+    st.lists(st.sampled_from(["", "{broken", "[1, 2]", "null", "   "]), max_size=2),
+)
 def test_any_jsonl_loads_or_fails_with_one_line_and_every_object_is_accounted_for(objects, junk):
     lines = [json.dumps(o, ensure_ascii=False) for o in objects] + junk
     with tempfile.TemporaryDirectory() as folder:

@@ -30,18 +30,35 @@ def export_frame(texts: list[str], topic: list[int], story: list[int] | None = N
     """A frame shaped like TopicMap.to_frame(), items on a line."""
     n = len(texts)
     return pd.DataFrame(
-        {"doc_id": [str(i) for i in range(1, n + 1)], "kind": "headline", "text": texts, "topic": topic,
-         "topic_label": "", "x": np.arange(n, dtype=float), "y": np.zeros(n),
-         "story": story if story is not None else topic, "story_label": "", **extra}
+        {
+            "doc_id": [str(i) for i in range(1, n + 1)],
+            "kind": "headline",
+            "text": texts,
+            "topic": topic,
+            "topic_label": "",
+            "x": np.arange(n, dtype=float),
+            "y": np.zeros(n),
+            "story": story if story is not None else topic,
+            "story_label": "",
+            **extra,
+        }
     )
 
 
 def tiny_data(texts: list[str]) -> dict:
     """One topic of all `texts`; every name, keyword and provenance field is a text too."""
     frame = export_frame(texts, [0] * len(texts))
-    topics = pd.DataFrame([{"id": 0, "name": texts[0], "size": len(texts), "keywords": texts[:2], "representatives": texts[:2]}])
-    meta = {"input": texts[0], "items": len(texts), "model": texts[-1], "parameters": {"level": texts[1]},
-            "version": "0", "generated": "now"}
+    topics = pd.DataFrame(
+        [{"id": 0, "name": texts[0], "size": len(texts), "keywords": texts[:2], "representatives": texts[:2]}]
+    )
+    meta = {
+        "input": texts[0],
+        "items": len(texts),
+        "model": texts[-1],
+        "parameters": {"level": texts[1]},
+        "version": "0",
+        "generated": "now",
+    }
     return report_data(frame, topics, topics, meta)
 
 
@@ -52,8 +69,12 @@ def test_script_json_escapes_everything_that_could_end_a_script():
 
 
 def test_points_are_compact_columns_not_one_record_per_item():
-    frame = export_frame(["oil alpha", "oil beta", "gas gamma"], [0, 0, -1], source=["S1", None, "S1"],
-                         date=["2025-01-01", "", "2025-01-03"])
+    frame = export_frame(
+        ["oil alpha", "oil beta", "gas gamma"],
+        [0, 0, -1],
+        source=["S1", None, "S1"],
+        date=["2025-01-01", "", "2025-01-03"],
+    )
     topics = label.describe_topics(list(frame["text"]), frame["topic"].to_numpy())
     points = report_data(frame, topics, topics, {})["points"]
     assert points["x"] == [0.0, 1.0, 2.0] and points["topic"] == [0, 0, -1]
@@ -100,15 +121,21 @@ def test_topic_colours_are_fixed_by_id_distinct_and_grey_for_unclustered():
 def test_timeline_bins_by_day_or_week_and_counts_undated_items():
     days = ["2025-01-01", "2025-01-01T23:59:00Z", "2025-01-03", "", "no date"]
     frame = export_frame([f"t{i}" for i in range(5)], [0] * 5, date=days)
-    data = report_data(frame, pd.DataFrame(columns=["id", "name", "size", "keywords", "representatives"]),
-                       pd.DataFrame(columns=["id"]), {})
+    data = report_data(
+        frame,
+        pd.DataFrame(columns=["id", "name", "size", "keywords", "representatives"]),
+        pd.DataFrame(columns=["id"]),
+        {},
+    )
     timeline, date = data["timeline"], data["points"]["extra"]["date"]
     assert timeline["unit"] == "day" and timeline["labels"] == ["2025-01-01", "2025-01-02", "2025-01-03"]
     assert [timeline["value_bins"][c] for c in date["codes"]] == [0, 0, 2, -1, -1]
     assert timeline["undated"] == 2
 
     weeks = export_frame(["a", "b", "c"], [0, 0, 0], published=["2025-01-01", "2025-03-01", "2025-06-30"])
-    assert report_data(weeks, pd.DataFrame(columns=["id"]), pd.DataFrame(columns=["id"]), {})["timeline"]["unit"] == "week"
+    assert (
+        report_data(weeks, pd.DataFrame(columns=["id"]), pd.DataFrame(columns=["id"]), {})["timeline"]["unit"] == "week"
+    )
     for frame in (export_frame(["a", "b"], [0, 0]), export_frame(["a", "b"], [0, 0], date=["soon", "later"])):
         assert report_data(frame, pd.DataFrame(columns=["id"]), pd.DataFrame(columns=["id"]), {})["timeline"] is None
 
@@ -150,7 +177,9 @@ def test_a_100k_item_report_stays_under_15_mb(tmp_path):
     scale = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scale)
     frame = scale.synthetic_frame(100_000)
-    data = report_data(frame, scale.describe(frame, "topic", "T"), scale.describe(frame, "story", "S"), {"parameters": {}})
+    data = report_data(
+        frame, scale.describe(frame, "topic", "T"), scale.describe(frame, "story", "S"), {"parameters": {}}
+    )
     assert len(render_html(data, "big").encode("utf-8")) <= 15_000_000
 
 
@@ -215,9 +244,13 @@ def test_seed_report_in_chromium(seed_run):
         assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": biggest}
         assert page.evaluate(HIGHLIGHTED) == [t == biggest for t in topics]
         assert page.locator("#detail-items .item-text").all_text_contents() == [
-            t for t, k in zip(texts, topics) if k == biggest]
-        names = page.evaluate("""id => [window.topicmap.model.topicById.get(id).name,
-            ...window.topicmap.model.storiesOf(id).map(s => s.name)]""", biggest)
+            t for t, k in zip(texts, topics) if k == biggest
+        ]
+        names = page.evaluate(
+            """id => [window.topicmap.model.topicById.get(id).name,
+            ...window.topicmap.model.storiesOf(id).map(s => s.name)]""",
+            biggest,
+        )
         shown = page.locator(".map-label").all_text_contents()
         assert names[0] in shown and set(shown) <= set(names)
 
@@ -253,11 +286,13 @@ def hostile_report(tmp_path: Path) -> tuple[Path, list[str], pd.DataFrame]:
     """The hostile corpus through the real loader, naming and report code (no model: topics,
     stories and places are given); one topic is named with markup, and so is the input."""
     corpus = tmp_path / "hostile.csv"
-    pd.DataFrame({
-        "text": [t for t, _, _ in HOSTILE],
-        "source": ["<b>bold</b>", "Reuters"] * 5 + ["<i>x</i>"],
-        "date": [f"2025-01-{d:02d}" for d in range(1, 11)] + ["<i>not a date</i>"],
-    }).to_csv(corpus, index=False)
+    pd.DataFrame(
+        {
+            "text": [t for t, _, _ in HOSTILE],
+            "source": ["<b>bold</b>", "Reuters"] * 5 + ["<i>x</i>"],
+            "date": [f"2025-01-{d:02d}" for d in range(1, 11)] + ["<i>not a date</i>"],
+        }
+    ).to_csv(corpus, index=False)
     docs = load_corpus(corpus)
     texts = list(docs["text"])
     topic = np.array([k for _, k, _ in HOSTILE])
@@ -266,13 +301,26 @@ def hostile_report(tmp_path: Path) -> tuple[Path, list[str], pd.DataFrame]:
     centres = {-1: (0.0, 8.0), 0: (-4.0, 0.0), 1: (4.0, 0.0), 2: (8.0, 6.0)}
     xy = np.array([centres[s] for s in story]) + rng.normal(0, 0.3, (len(texts), 2))
     frame = docs[["doc_id", "kind", "text"]].assign(
-        topic=topic, topic_label="", x=xy[:, 0], y=xy[:, 1], story=story, story_label="",
-        source=docs["source"], date=docs["date"])
+        topic=topic,
+        topic_label="",
+        x=xy[:, 0],
+        y=xy[:, 1],
+        story=story,
+        story_label="",
+        source=docs["source"],
+        date=docs["date"],
+    )
     topics = label.describe_topics(texts, topic)
     topics.loc[topics["id"] == 1, "name"] = HOSTILE_NAME
     stories = label.describe_topics(texts, story)
-    meta = {"input": "<script>alert(6)</script>.csv", "items": len(texts), "model": "none",
-            "parameters": {"level": "<b>theme</b>"}, "version": "0", "generated": "now"}
+    meta = {
+        "input": "<script>alert(6)</script>.csv",
+        "items": len(texts),
+        "model": "none",
+        "parameters": {"level": "<b>theme</b>"},
+        "version": "0",
+        "generated": "now",
+    }
     out = tmp_path / "hostile.html"
     write_report(out, report_data(frame, topics, stories, meta), title=HOSTILE_NAME)
     return out, texts, frame
@@ -286,7 +334,12 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
     with open_report(out) as (page, log):
         assert page.evaluate("window.topicmap.data.points.text") == texts
         assert page.evaluate("window.topicmap.plotted()") == list(range(len(texts)))
-        assert page.evaluate("document.querySelectorAll('img, iframe, object, embed, svg[onload], a[href^=javascript]').length") == 0
+        assert (
+            page.evaluate(
+                "document.querySelectorAll('img, iframe, object, embed, svg[onload], a[href^=javascript]').length"
+            )
+            == 0
+        )
         assert page.evaluate("document.scripts.length") == 3
         assert page.text_content("h1") == HOSTILE_NAME
         assert page.text_content("#prov-input") == "<script>alert(6)</script>.csv"
@@ -295,10 +348,12 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
 
         search(page, "Script")
         assert page.evaluate(HIGHLIGHTED) == ["script" in t.lower() for t in texts]
-        assert page.locator("#search-items .item-text").all_text_contents() == [t for t in texts if "script" in t.lower()]
+        assert page.locator("#search-items .item-text").all_text_contents() == [
+            t for t in texts if "script" in t.lower()
+        ]
         search(page, "")
 
-        page.click(f"#topic-list .topic-card[data-topic='1']")
+        page.click("#topic-list .topic-card[data-topic='1']")
         assert page.evaluate(HIGHLIGHTED) == list(frame["topic"] == 1)
         assert page.locator("#detail-items .item-text").all_text_contents() == texts[:4]
         assert page.locator("#detail-items .item-meta").first.text_content() == "headline · <b>bold</b> · 2025-01-01"
@@ -317,7 +372,10 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
         assert page.is_visible("#timeline-chart")
         page.click("#reset")
         page.wait_for_function("window.topicmap.isolated() === null")
-        assert page.evaluate("document.getElementById('timeline-chart').data.flatMap(t => t.y).reduce((a, b) => a + b)") == 10
+        assert (
+            page.evaluate("document.getElementById('timeline-chart').data.flatMap(t => t.y).reduce((a, b) => a + b)")
+            == 10
+        )
         assert "1 item without a date" in page.text_content("#timeline-caption")
 
         # The timeline's legend and the size chart's bars isolate their topic too.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.cluster.hierarchy import linkage
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
-
-from scipy.cluster.hierarchy import linkage
 
 from analysis.themes import (
     MIN_THEME_SHARE,

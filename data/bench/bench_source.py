@@ -14,8 +14,9 @@ HERE = Path(__file__).resolve().parent
 
 def git_file(git_dir: str, commit: str, path: str, encoding: str = "utf-8") -> list[str]:
     """Lines of `path` at `commit` in the repository at `git_dir` (a clone or a bare git dir)."""
-    raw = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{path}"], check=True,
-                         capture_output=True).stdout
+    raw = subprocess.run(
+        ["git", "--git-dir", git_dir, "show", f"{commit}:{path}"], check=True, capture_output=True
+    ).stdout
     return raw.decode(encoding).lstrip("\ufeff").splitlines()
 
 

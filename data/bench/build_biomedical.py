@@ -16,5 +16,6 @@ COMMIT = "3b60e4e6c7f6d5bcd2a58da68c2dec2a2c48b341"
 if __name__ == "__main__":
     titles = git_file(sys.argv[1], COMMIT, "datasets/Biomedical/Biomedical.txt")
     labels = git_file(sys.argv[1], COMMIT, "datasets/Biomedical/Biomedical_gnd.txt", encoding="utf-16")
-    write_sample(pd.DataFrame({"text": titles, "label": [f"group{int(x)}" for x in labels]}),
-                 "biomedical_titles_5k.csv")
+    write_sample(
+        pd.DataFrame({"text": titles, "label": [f"group{int(x)}" for x in labels]}), "biomedical_titles_5k.csv"
+    )

@@ -12,11 +12,18 @@ import pandas as pd
 from bench_source import git_file, write_sample
 
 COMMIT = "3b60e4e6c7f6d5bcd2a58da68c2dec2a2c48b341"
-DOMAINS = ["business", "computers", "culture-arts-entertainment", "education-science", "engineering",
-           "health", "politics-society", "sports"]
+DOMAINS = [
+    "business",
+    "computers",
+    "culture-arts-entertainment",
+    "education-science",
+    "engineering",
+    "health",
+    "politics-society",
+    "sports",
+]
 
 if __name__ == "__main__":
     texts = git_file(sys.argv[1], COMMIT, "datasets/SearchSnippets/SearchSnippets.txt")
     labels = git_file(sys.argv[1], COMMIT, "datasets/SearchSnippets/SearchSnippets_gnd.txt")
-    write_sample(pd.DataFrame({"text": texts, "label": [DOMAINS[int(x) - 1] for x in labels]}),
-                 "searchsnippets_5k.csv")
+    write_sample(pd.DataFrame({"text": texts, "label": [DOMAINS[int(x) - 1] for x in labels]}), "searchsnippets_5k.csv")

@@ -17,5 +17,7 @@ COMMIT = "f363b66e6fd51f9dd1db679d2a9ce55538ab9868"
 
 if __name__ == "__main__":
     rows = [line.split("\t", 1) for line in git_file(sys.argv[1], COMMIT, "data/tweet-original-order.txt")]
-    write_sample(pd.DataFrame({"text": [text for _, text in rows], "story": [f"q{label}" for label, _ in rows]}),
-                 "tweet_trec_events.csv")
+    write_sample(
+        pd.DataFrame({"text": [text for _, text in rows], "story": [f"q{label}" for label, _ in rows]}),
+        "tweet_trec_events.csv",
+    )
