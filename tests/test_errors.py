@@ -541,7 +541,7 @@ def test_a_corrupt_cache_shard_is_rebuilt_with_a_warning(tmp_path, monkeypatch):
         return fake_vectors(todo)
 
     monkeypatch.setattr(embed, "_encode", encode)
-    monkeypatch.setattr(embed, "model_dimension", lambda model: 32)  # the fake's width
+    monkeypatch.setattr(embed, "model_dimension", lambda model, root=None: 32)  # the fake's width
     first = embed.embed_texts(texts, cache_dir=tmp_path)
     [shard] = list(tmp_path.rglob("*.npz"))
     shard.write_bytes(shard.read_bytes()[:40])  # truncated, as by a crash or a full disk
