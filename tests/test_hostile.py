@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,10 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.cli import main
 from analysis.errors import InputError
 from analysis.load import load_corpus, merge_copies
-from conftest import BENCH, SEED, fake_vectors, topicmap
+from conftest import BENCH, SEED, cli, fake_vectors, topicmap
 
 HEADLINES = [
     "Fed raises interest rates again",
@@ -33,17 +31,8 @@ HEADLINES = [
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
     """`topicmap ARGS` through the real entry point, in this process: (exit code, out, err)."""
-    argv = sys.argv
-    sys.argv = ["topicmap", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    result = cli(*args)
+    return result.returncode, result.stdout, result.stderr
 
 
 def one_line(err: str, *needles: str) -> None:
