@@ -36,6 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 SEED = ROOT / "data" / "seed.txt"
 SEED_THEMES = ROOT / "tests" / "data" / "seed_themes.csv"
 BENCH = ROOT / "data" / "bench"
+#: The export's first columns, in order (README, "The export"); the input's own columns follow.
+EXPORT_COLUMNS = ["doc_id", "kind", "text", "topic", "topic_label", "x", "y", "story", "story_label"]
 
 
 def topicmap(*args: str, check: bool = False) -> subprocess.CompletedProcess:

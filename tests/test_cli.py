@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.phrases import grounded
-from conftest import ROOT, SEED, cli, topicmap
+from conftest import EXPORT_COLUMNS, ROOT, SEED, cli, topicmap
 
 
 @pytest.mark.parametrize("command", [[], ["report"]])
@@ -34,17 +34,7 @@ def test_every_command_help_lists_its_options_and_an_example(command, options):
 
 def test_export_contract(seed_run):
     export = seed_run["export"]
-    assert list(export.columns[:9]) == [
-        "doc_id",
-        "kind",
-        "text",
-        "topic",
-        "topic_label",
-        "x",
-        "y",
-        "story",
-        "story_label",
-    ]
+    assert list(export.columns[:9]) == EXPORT_COLUMNS
     assert pd.api.types.is_integer_dtype(export["topic"])
     assert (export["topic"] >= -1).all()
     clustered = export["topic"] >= 0

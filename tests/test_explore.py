@@ -18,7 +18,7 @@ from analysis import label
 from analysis.pipeline import TopicMap
 from analysis.report import InlineReport, report_data, write_report
 from browser import open_report
-from conftest import fake_vectors
+from conftest import EXPORT_COLUMNS, fake_vectors
 
 CLEAN_LOG = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
 EMPTY_STATE = {"query": "", "topic": None, "story": None, "from": None, "to": None, "sources": [], "selected": []}
@@ -95,18 +95,7 @@ def test_selection_lists_items_and_downloads_them_as_safe_csv(tmp_path):
         assert download.value.suggested_filename == "selection.csv"
         text = Path(download.value.path()).read_text(encoding="utf-8")
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        assert list(rows[0]) == [
-            "doc_id",
-            "kind",
-            "text",
-            "topic",
-            "topic_label",
-            "x",
-            "y",
-            "story",
-            "story_label",
-            "source",
-        ]
+        assert list(rows[0]) == [*EXPORT_COLUMNS, "source"]
         assert [r["doc_id"] for r in rows] == ["1", "2", "3", "4", "6"]
         # Formula-like text and sources get a leading quote; numbers (topic -1) stay numbers.
         assert [r["text"] for r in rows] == [

@@ -41,6 +41,18 @@ def peers_given_true_k(embeddings: np.ndarray, gold: pd.Series) -> dict[str, flo
     return {"k-means": kmeans, "agglomerative": agglomerative}
 
 
+def sample_rows(n: int, seed: int, size: int = 2000) -> np.ndarray:
+    """A fixed random sample of `size` of n rows, in input order."""
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
+def fit_sample(frame: pd.DataFrame, embeddings: np.ndarray, level: str, seed: int):
+    """(rows, sample, fitted TopicMap) for a 2,000-item sample of a labelled set at `level`."""
+    rows = sample_rows(len(frame), seed)
+    sample = frame.iloc[rows].reset_index(drop=True)
+    return rows, sample, TopicMap(level=level, random_state=0).fit(sample, embeddings=embeddings[rows])
+
+
 def test_stories_beat_the_best_peer(uci):
     frame, _, topic_map = uci
     result = score(topic_map.story_labels_, frame["story"])
@@ -62,9 +74,7 @@ def test_themes_beat_the_best_peer_and_are_unions_of_stories(uci):
 
 def test_stories_on_a_2000_item_sample_beat_peers_given_the_true_k(uci):
     frame, embeddings, _ = uci
-    rows = np.sort(np.random.default_rng(0).choice(len(frame), 2000, replace=False))
-    sample = frame.iloc[rows].reset_index(drop=True)
-    fitted = TopicMap(level="story", random_state=0).fit(sample, embeddings=embeddings[rows])
+    rows, sample, fitted = fit_sample(frame, embeddings, "story", seed=0)
     ours = score(fitted.labels_, sample["story"])
     for name, ari in peers_given_true_k(embeddings[rows], sample["story"]).items():
         assert ours["ari"] > ari, name
@@ -77,9 +87,7 @@ def test_themes_on_2000_item_samples_beat_peers_given_the_true_k_on_average(uci)
     frame, embeddings, _ = uci
     ours, peers = [], []
     for seed in range(4):
-        rows = np.sort(np.random.default_rng(seed).choice(len(frame), 2000, replace=False))
-        sample = frame.iloc[rows].reset_index(drop=True)
-        fitted = TopicMap(level="theme", random_state=0).fit(sample, embeddings=embeddings[rows])
+        rows, sample, fitted = fit_sample(frame, embeddings, "theme", seed=seed)
         result = score(fitted.labels_, sample["label"])
         assert 4 / 2 <= result["topics"] <= 4 * 2
         ours.append(result["ari"])
@@ -92,7 +100,7 @@ def test_a_2000_item_sample_of_many_sections_is_not_one_theme(tmp_path):
     # On small samples the structureless baseline's top merge is often a few outliers joining
     # the rest; cutting there once made a single theme of 2,000 HuffPost headlines.
     frame = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv")
-    sample = frame.iloc[np.sort(np.random.default_rng(0).choice(len(frame), 2000, replace=False))]
+    sample = frame.iloc[sample_rows(len(frame), seed=0)]
     embeddings = embed_texts(sample["text"].tolist(), cache_dir=tmp_path)
     fitted = TopicMap(level="theme", random_state=0).fit(sample.reset_index(drop=True), embeddings=embeddings)
     result = score(fitted.labels_, sample["label"])
@@ -112,9 +120,7 @@ def test_themes_on_a_2000_item_sample_match_k_means_given_our_count(uci):
     # Issue 18: at the count the significance test picks, the partition must be at least as good as
     # plain k-means told that same count (the cut tree alone was far below it on some sets).
     frame, embeddings, _ = uci
-    rows = np.sort(np.random.default_rng(0).choice(len(frame), 2000, replace=False))
-    sample = frame.iloc[rows].reset_index(drop=True)
-    fitted = TopicMap(level="theme", random_state=0).fit(sample, embeddings=embeddings[rows])
+    rows, sample, fitted = fit_sample(frame, embeddings, "theme", seed=0)
     ours = score(fitted.labels_, sample["label"])
     kmeans = KMeans(ours["topics"], n_init=4, random_state=0).fit_predict(embeddings[rows])
     assert ours["ari"] >= score(kmeans, sample["label"])["ari"]
