@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 from sklearn.preprocessing import normalize
+
+from analysis.density import hdbscan_labels
 
 LEXICAL_WEIGHT = 0.5  # neither view preferred
 N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
@@ -136,13 +137,13 @@ def _embedding_neighbours(vectors: np.ndarray, k: int, random_state: int) -> tup
     return nearest_neighbours(vectors, k, random_state)
 
 
-def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
-    """HDBSCAN over the kNN graph's distances (1 - similarity)."""
-    import hdbscan
-
+def find_stories(neighbours: np.ndarray, sims: np.ndarray, max_size: int = 0) -> np.ndarray:
+    """HDBSCAN (min_samples 1, excess of mass; `density.hdbscan_labels`) over the kNN graph's
+    distances (1 - similarity). `max_size` > 0: no story above that many items."""
     n, k = neighbours.shape
     distances = sparse.csr_matrix(
-        ((1 - sims).ravel().clip(1e-6), (np.repeat(np.arange(n), k), neighbours.ravel())), shape=(n, n)
+        ((1 - sims).ravel().clip(1e-6).astype(np.float64), (np.repeat(np.arange(n), k), neighbours.ravel())),
+        shape=(n, n),
     )
     distances = distances.maximum(distances.T).tocsr()
     n_parts, part = csgraph.connected_components(distances, directed=False)
@@ -153,10 +154,7 @@ def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
         )
         distances = (distances + bridges + bridges.T).tocsr()
     min_size = max(2, int(round(np.sqrt(n) / 8)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        labels = hdbscan.HDBSCAN(metric="precomputed", min_cluster_size=min_size, min_samples=1).fit_predict(distances)
-    return _renumber(labels)
+    return _renumber(hdbscan_labels(distances, min_size, max_size))
 
 
 def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
