@@ -82,14 +82,15 @@ def refine_by_stories(vectors: np.ndarray, theme: np.ndarray, story: np.ndarray,
     loose = unit < 0
     unit[loose] = story.max() + 1 + np.arange(loose.sum())
     n_units = unit.max() + 1
-    sums = np.asarray(sparse.csr_matrix((np.ones(n), (unit, np.arange(n))), shape=(n_units, n)) @ vectors)
+    members = sparse.csr_matrix((np.ones(n, dtype=np.float32), (unit, np.arange(n))), shape=(n_units, n))
+    sums = np.asarray(members @ vectors, dtype=np.float32)
     votes = sparse.csr_matrix((np.ones(n), (unit, theme)), shape=(n_units, k)).toarray()
     assign = votes.argmax(axis=1)
     for _ in range(max_iter):
-        centroids = normalize(
-            sparse.csr_matrix((np.ones(n_units), (assign, np.arange(n_units))), shape=(k, n_units)) @ sums
+        one_hot = sparse.csr_matrix(
+            (np.ones(n_units, dtype=np.float32), assign, np.arange(n_units + 1)), shape=(n_units, k)
         )
-        moved = (sums @ centroids.T).argmax(axis=1)
+        moved = (sums @ normalize(np.asarray(one_hot.T @ sums)).T).argmax(axis=1)
         if np.array_equal(moved, assign):
             break
         assign = moved

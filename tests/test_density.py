@@ -58,3 +58,24 @@ def test_single_linkage_matches_hdbscan_label():
     edges = np.column_stack([left, right, np.asarray(tree[left, right]).ravel()]).astype(np.float64)
     edges = edges[np.argsort(edges[:, 2], kind="stable")]
     np.testing.assert_array_equal(single_linkage(edges), label(edges))
+
+
+def test_no_story_holds_half_the_items():
+    # One dense mass and a small far group: uncapped, HDBSCAN makes one "story" of the mass.
+    from analysis.cluster import find_stories
+    from analysis.neighbors import nearest_neighbours
+
+    rng = np.random.default_rng(7)
+    mass = rng.standard_normal((380, 16)) * 0.3 + np.eye(16)[0]
+    small = rng.standard_normal((20, 16)) * 0.05 + np.eye(16)[1]
+    points = np.vstack([mass, small]).astype(np.float32)
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    neighbours, sims = nearest_neighbours(points, 15)
+    graph = sparse.csr_matrix(
+        ((1 - sims).ravel().clip(1e-6), (np.repeat(np.arange(400), 15), neighbours.ravel())), shape=(400, 400)
+    )
+    uncapped = hdbscan_labels(graph.maximum(graph.T).tocsr(), 5)
+    assert np.bincount(uncapped[uncapped >= 0]).max() >= 200
+    stories = find_stories(neighbours, sims)
+    assert stories.max() >= 0
+    assert np.bincount(stories[stories >= 0]).max() < 200

@@ -14,6 +14,7 @@ from analysis.themes import (
     group_stories,
     highest_merge_between,
     join_lone_stories,
+    refine_by_stories,
     significant_groups,
 )
 
@@ -105,3 +106,29 @@ def test_single_story_themes_stay_when_fewer_than_two_themes_are_unions():
 def test_themes_are_deterministic_for_a_seed():
     vectors, truth = blobs([150, 175, 200, 225, 250, 275], dim=128, spread=0.08, seed=4)
     assert (significant_groups(vectors, 3) == significant_groups(vectors.copy(), 3)).all()
+
+
+def total_cosine(vectors: np.ndarray, labels: np.ndarray) -> float:
+    """Sum over items of the cosine to their group's centroid (spherical k-means' objective)."""
+    return float(sum(np.linalg.norm(vectors[labels == g].sum(axis=0)) for g in np.unique(labels)))
+
+
+def test_refining_moves_misplaced_stories_and_keeps_them_whole():
+    vectors, truth = blobs([200, 200, 200], spread=0.15, seed=5)
+    story = np.where(np.arange(len(truth)) % 4 == 0, truth * 10 + np.arange(len(truth)) % 10, -1)
+    start = truth.copy()
+    misplaced = np.isin(story, [1, 2, 11])  # three whole stories put in the next group
+    start[misplaced] = (truth[misplaced] + 1) % 3
+    refined = refine_by_stories(vectors, start, story)
+    assert adjusted_rand_score(truth, start) < 0.99
+    assert adjusted_rand_score(truth, refined) == 1.0
+    assert total_cosine(vectors, refined) > total_cosine(vectors, start)
+    for s in np.unique(story[story >= 0]):
+        assert len(np.unique(refined[story == s])) == 1
+    assert refined.max() == 2
+
+
+def test_refining_a_converged_partition_changes_nothing():
+    vectors, truth = blobs([150, 150], spread=0.1, seed=6)
+    story = np.full(len(truth), -1)
+    np.testing.assert_array_equal(refine_by_stories(vectors, truth, story), truth)
