@@ -10,6 +10,11 @@ worker once, `place_block` on every block, gather the topics, stories and positi
 
     .venv/bin/python benchmarks/scale.py                        # 1,000,000 items, one worker per CPU
     .venv/bin/python benchmarks/scale.py --items 1000000 40000 --reference 5000 50000   # two runs
+    .venv/bin/python benchmarks/scale.py --items 200000 --reference 50000 --embed static --embed-items 200000
+
+`--embed MODEL` also times the embedding on the workers (`analysis.distributed.embed_block`,
+real distinct headlines from data/bench, numbered copies past them, no cache), and from the
+two per-worker rates estimates the workers' time for 10 million headlines on 8 workers.
 
 Writes benchmarks/results/scale.md (use --no-write to only print).
 """
@@ -127,7 +132,51 @@ def run(n_items: int, n_workers: int, n_reference: int) -> dict:
     }
 
 
-def write(results: list[dict], path: Path, command: str) -> None:
+def embed_run(n_items: int, n_workers: int, model: str) -> dict:
+    """Embed n_items headlines on the workers with `model` (loaded on every worker first,
+    untimed): items per second per worker."""
+    from distributed import Client, LocalCluster, wait
+
+    from analysis import embed
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from speed import bench_texts
+
+    texts = bench_texts(n_items)
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(embed.load_model, model, None)
+        parts = client.scatter([texts[start : start + BLOCK_ROWS] for start in range(0, n_items, BLOCK_ROWS)])
+        wait(parts)
+        start = time.perf_counter()
+        blocks = client.map(distributed.embed_block, parts, model=model, cache_dir=None)
+        wait(blocks)
+        seconds = time.perf_counter() - start
+        width = client.submit(lambda block: block.shape[1], blocks[0]).result()
+    return {
+        "items": n_items,
+        "workers": n_workers,
+        "model": model,
+        "seconds": seconds,
+        "width": width,
+        "per_s_worker": n_items / seconds / n_workers,
+    }
+
+
+def estimate(embedded: dict, placed: dict, items: int = 10_000_000, workers: int = 8) -> float:
+    """Workers' seconds for `items` on `workers`: each item is embedded, then placed."""
+    return items / workers * (1 / embedded["per_s_worker"] + 1 / placed["per_s_worker"])
+
+
+def write(results: list[dict], path: Path, command: str, embedded: dict | None = None) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.processor() or 'unknown'}"
     rows = "\n".join(
         f"| {r['items']:,} | {r['reference']:,} | {r['workers']} × 1 thread | {r['seconds']:.1f} s | {r['per_s']:,.0f} "
@@ -158,6 +207,7 @@ N × S / (rate × S_measured × W) seconds. Embedding is the larger cost of a re
 spreads over the workers the same way. The query embeddings here are simulated (unit
 vectors around story centres), generated on the workers before the clock starts.
 
+{embed_section(embedded, results)}
 ## On a real cluster
 
 Start a scheduler on one machine and workers on the others, in the same Python
@@ -184,6 +234,28 @@ embeddings and one copy of the reference.
     )
 
 
+def embed_section(embedded: dict | None, results: list[dict]) -> str:
+    if embedded is None:
+        return ""
+    placed = max(results, key=lambda r: r["reference"])
+    total = estimate(embedded, placed)
+    return f"""## Embedding on the workers, and 10 million headlines
+
+`--embed {embedded["model"]}`: {embedded["items"]:,} headlines (the bench sets' distinct
+headlines, numbered copies past them) embedded by `distributed.embed_block` on
+{embedded["workers"]} single-threaded workers, model loaded first, no cache:
+{embedded["seconds"]:.1f} s, **{embedded["per_s_worker"]:,.0f} items / s / worker**
+({embedded["width"]}-d vectors).
+
+With the placement rate above at a {placed["reference"]:,}-item reference
+({placed["per_s_worker"]:,.0f} items / s / worker), 10,000,000 headlines on 8 such workers
+take about 10,000,000 / 8 × (1 / {embedded["per_s_worker"]:,.0f} + 1 / {placed["per_s_worker"]:,.0f}) =
+**{total:,.0f} s ({total / 60:,.0f} min)** of worker time, plus the client's fit of the
+sample and the gathering of the results. Placement, not embedding, is the larger share on
+the fast path; a smaller `--sample-size` shortens it in proportion.
+"""
+
+
 def _dask_version() -> str:
     import dask
     import distributed as dist
@@ -196,6 +268,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, nargs="+", default=[1_000_000], help="one run per value")
     parser.add_argument("--reference", type=int, nargs="+", default=[50_000], help="the runs' reference sizes")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--embed", metavar="MODEL", help="also time embedding on the workers with MODEL")
+    parser.add_argument("--embed-items", type=int, default=200_000)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     if len(args.reference) != len(args.items):
@@ -204,12 +278,16 @@ def main() -> None:
     for n_items, n_reference in zip(args.items, args.reference):
         results.append(run(n_items, args.workers, n_reference))
         print(results[-1], flush=True)
+    embedded = embed_run(args.embed_items, args.workers, args.embed) if args.embed else None
+    if embedded:
+        print(embedded, flush=True)
     if not args.no_write:
         command = (
             f"python benchmarks/scale.py --items {' '.join(map(str, args.items))} "
             f"--reference {' '.join(map(str, args.reference))} --workers {args.workers}"
+            + (f" --embed {args.embed} --embed-items {args.embed_items}" if args.embed else "")
         )
-        write(results, ROOT / "benchmarks" / "results" / "scale.md", command)
+        write(results, ROOT / "benchmarks" / "results" / "scale.md", command, embedded)
 
 
 if __name__ == "__main__":
