@@ -28,12 +28,14 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# Two processes (one a core on the 2-core CI machine), each test file whole in one of them so
+# that a module's fitted fixtures are built once; the slowest tests are listed at the end.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 # The quick loop while editing: no browser, no slow end-to-end runs.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow and not browser"
 
 # Lint, format and types; CI runs this before the tests.
 lint: $(STAMP)

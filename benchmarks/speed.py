@@ -15,7 +15,9 @@ c. 10k, 20k and 100k headlines: the distinct headlines of data/bench/*.csv (abou
    (cold) and again with it filled (warm), on the fast path (`--model static`) and on the
    transformer path (MiniLM, up to --transformer-max items): wall and CPU time per stage,
    and peak RSS;
-d. each stage's growth exponent: the slope of log(time) over log(n).
+d. each stage's growth exponent: the slope of log(time) over log(n);
+f. BERTopic (defaults) and topicmap (themes) on HuffPost's 10k labelled headlines, each in a
+   fresh process embedding from scratch: time and ARI side by side.
 
 Every measured run is its own process (this script started as a worker), timed from outside,
 its peak RSS read from the kernel. CPU seconds are given beside wall seconds because on a
@@ -135,6 +137,52 @@ def worker_bertopic(out: str) -> dict:
     topic_model.fit(docs)
     topic_model.visualize_documents(docs).write_html(out)
     return {"topics": len(set(topic_model.topics_) - {-1})}
+
+
+HUFFPOST = ROOT / "data" / "bench" / "huffpost_v3_2018_2022_10k.csv"
+
+
+def worker_side_by_side(tool: str) -> dict:
+    """(f): BERTopic (its defaults) or topicmap (themes) fitted on HuffPost 10k, both embedding
+    with the packaged MiniLM from scratch: topics and ARI against the 29 sections."""
+    from analysis.evaluate import score
+    from analysis.load import load_corpus
+
+    frame = load_corpus(HUFFPOST, keep_duplicates=True)
+    if tool == "bertopic":
+        from bertopic import BERTopic
+        from sentence_transformers import SentenceTransformer
+
+        from analysis.embed import default_model_path
+
+        model = BERTopic(embedding_model=SentenceTransformer(default_model_path(), device="cpu"))
+        labels = np.asarray(model.fit_transform(frame["text"].tolist())[0])
+    else:
+        from analysis.pipeline import TopicMap
+
+        labels = TopicMap(level="theme", cache=False, random_state=0).fit(frame).labels_
+    result = score(labels, frame["label"])
+    return {"items": len(frame), "topics": result["topics"], "ari": result["ari"]}
+
+
+def side_by_side(lines: list[str]) -> None:
+    """(f): BERTopic and topicmap on the same 10k labelled headlines, each in a fresh process."""
+    try:
+        import bertopic  # noqa: F401
+    except ImportError:
+        lines.append("\n## f. BERTopic at 10k\n\nBERTopic is not installed: `pip install -e '.[bench]'` adds it.")
+        return
+    runs = {tool: measure(worker("side", tool)) for tool in ("topicmap", "bertopic")}
+    lines += [
+        "\n## f. Side by side at 10k: HuffPost's 9,965 headlines, 29 sections, fresh process, no cache\n",
+        "| tool | topics | ARI (sections) | wall s | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for tool, label in (("topicmap", "topicmap (themes, MiniLM)"), ("bertopic", "BERTopic 0.17 defaults (MiniLM)")):
+        r = runs[tool]
+        lines.append(
+            f"| {label} | {r['topics']} | {r['ari']:.3f} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['rss_mb']:.0f} |"
+        )
 
 
 # ---------------------------------------------------------------- the parent: runs and tables
@@ -372,6 +420,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-seed", action="store_true", help="skip a. and b. (the seed report, throughput)")
     parser.add_argument("--throughput-items", type=int, default=5_000)
+    parser.add_argument("--skip-side", action="store_true", help="skip f. (BERTopic and topicmap on 10k)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -382,6 +431,7 @@ def main() -> None:
             "throughput": lambda n: worker_throughput(int(n)),
             "pipeline": lambda *a: worker_pipeline(*a[:3], float(a[3]), *a[4:]),
             "bertopic": worker_bertopic,
+            "side": worker_side_by_side,
         }[kind](*rest)
         print(json.dumps(result))
         return
@@ -414,6 +464,9 @@ def main() -> None:
     scale = scale_runs(args.sizes, args.transformer_max, args.encode_max, lines)
     if len(scale) >= 2:
         growth(scale, lines)
+    if not args.skip_side:
+        print("f. BERTopic at 10k…", file=sys.stderr)
+        side_by_side(lines)
     goals(seed, throughput, scale, lines)
     lines.append(
         f"\nLoad average (1/5/15 min) at the start {load_before}, at the end {load_average()}; "
