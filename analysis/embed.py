@@ -8,6 +8,7 @@ about a hundred times faster than the transformer (see `analysis/static.py`).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from functools import lru_cache
@@ -86,8 +87,42 @@ def _looks_like_path(model: str) -> bool:
 
 
 def model_dimension(model: str | None, root: str | Path | None = None) -> int:
-    """Width of the model's vectors (loads the model once per process)."""
-    return int(load_model(model, root).get_embedding_dimension())
+    """Width of the model's vectors: read from its folder's files when they state it, so that
+    a run whose vectors are all cached never loads the model (importing sentence-transformers
+    alone takes seconds); else from the loaded model."""
+    path = resolve_model(model, root)
+    width = folder_dimension(Path(path)) if Path(path).is_dir() else None
+    return width if width is not None else int(load_model(model, root).get_embedding_dimension())
+
+
+def folder_dimension(folder: Path) -> int | None:
+    """The output width a sentence-transformers folder declares through its modules'
+    configurations, or None when one of its modules is of a kind not read here."""
+    try:
+        width = None
+        for module in json.loads((folder / "modules.json").read_text(encoding="utf-8")):
+            kind, part = str(module["type"]).rsplit(".", 1)[-1], folder / module["path"]
+            if kind == "Transformer":
+                width = int(_json(part / "config.json")["hidden_size"])
+            elif kind == "Pooling":
+                config = _json(part / "config.json")
+                modes = sum(1 for key, on in config.items() if key.startswith("pooling_mode_") and on is True)
+                width = int(config["word_embedding_dimension"]) * max(1, modes)
+            elif kind == "Dense":
+                width = int(_json(part / "config.json")["out_features"])
+            elif kind == "StaticEmbedding":
+                with open(part / "model.safetensors", "rb") as handle:
+                    header = json.loads(handle.read(int.from_bytes(handle.read(8), "little")))
+                width = int(header["embedding.weight"]["shape"][1])
+            elif kind != "Normalize":
+                return None
+        return width
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def model_identity(model: str | None) -> str:

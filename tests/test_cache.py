@@ -153,3 +153,36 @@ def test_a_shard_with_bad_vectors_is_dropped_and_embedded_again(tmp_path, damage
     np.testing.assert_allclose(again, first, atol=1e-5)
     more = embed.embed_texts([*texts, "A third headline"], cache_dir=tmp_path)  # later runs work too
     assert more.shape == (3, 384) and np.isfinite(more).all()
+
+
+def test_model_width_is_read_from_the_folder_without_loading_the_model():
+    code = (
+        "import sys; from analysis.embed import model_dimension; "
+        "print(model_dimension(None), 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["384", "False"]
+
+
+def test_folder_width_follows_pooling_modes_and_dense_layers(tmp_path):
+    import json
+
+    from analysis.embed import folder_dimension
+
+    def module(kind: str, path: str) -> dict:
+        return {"type": f"sentence_transformers.models.{kind}", "path": path}
+
+    (tmp_path / "config.json").write_text(json.dumps({"hidden_size": 384}))
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(
+        json.dumps({"word_embedding_dimension": 384, "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": True})
+    )
+    modules = [module("Transformer", ""), module("Pooling", "1_Pooling"), module("Normalize", "2_Normalize")]
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    assert folder_dimension(tmp_path) == 768
+    (tmp_path / "2_Dense").mkdir()
+    (tmp_path / "2_Dense" / "config.json").write_text(json.dumps({"in_features": 768, "out_features": 128}))
+    (tmp_path / "modules.json").write_text(json.dumps([*modules[:2], module("Dense", "2_Dense")]))
+    assert folder_dimension(tmp_path) == 128
+    (tmp_path / "modules.json").write_text(json.dumps([*modules, module("SomethingNew", "3_New")]))
+    assert folder_dimension(tmp_path) is None  # unknown kind: the model is loaded instead
