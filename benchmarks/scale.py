@@ -27,6 +27,8 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -87,15 +89,12 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def run(n_items: int, n_workers: int, n_reference: int) -> dict:
-    from distributed import Client, LocalCluster, wait
+@contextmanager
+def local_client(n_workers: int) -> Iterator:
+    """A client of a LocalCluster of single-threaded worker processes: numpy's BLAS gets one
+    core each (the Nanny sets OMP_NUM_THREADS=1), so items / s / worker is a per-core figure."""
+    from distributed import Client, LocalCluster
 
-    t0 = time.perf_counter()
-    ref = reference(n_reference)
-    reference_s = time.perf_counter() - t0
-    sizes = [min(BLOCK_ROWS, n_items - start) for start in range(0, n_items, BLOCK_ROWS)]
-    # One single-threaded worker per process: numpy's BLAS gets one core each (the Nanny sets
-    # OMP_NUM_THREADS=1), so items / s / worker is a per-core figure.
     with (
         LocalCluster(
             n_workers=n_workers,
@@ -106,6 +105,17 @@ def run(n_items: int, n_workers: int, n_reference: int) -> dict:
         ) as cluster,
         Client(cluster) as client,
     ):
+        yield client
+
+
+def run(n_items: int, n_workers: int, n_reference: int) -> dict:
+    from distributed import wait
+
+    t0 = time.perf_counter()
+    ref = reference(n_reference)
+    reference_s = time.perf_counter() - t0
+    sizes = [min(BLOCK_ROWS, n_items - start) for start in range(0, n_items, BLOCK_ROWS)]
+    with local_client(n_workers) as client:
         blocks = client.map(query_block, range(len(sizes)), sizes, pure=False)
         wait(blocks)
         start = time.perf_counter()
@@ -135,7 +145,7 @@ def run(n_items: int, n_workers: int, n_reference: int) -> dict:
 def embed_run(n_items: int, n_workers: int, model: str) -> dict:
     """Embed n_items headlines on the workers with `model` (loaded on every worker first,
     untimed): items per second per worker."""
-    from distributed import Client, LocalCluster, wait
+    from distributed import wait
 
     from analysis import embed
 
@@ -143,16 +153,7 @@ def embed_run(n_items: int, n_workers: int, model: str) -> dict:
     from speed import bench_texts
 
     texts = bench_texts(n_items)
-    with (
-        LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_client(n_workers) as client:
         client.run(embed.load_model, model, None)
         parts = client.scatter([texts[start : start + BLOCK_ROWS] for start in range(0, n_items, BLOCK_ROWS)])
         wait(parts)
