@@ -1,17 +1,11 @@
 """topicmap: turn a day's news headlines and articles into an interactive map of its themes."""
 
 import os
-from pathlib import Path
 
-__version__ = "0.2.0.dev0"
+from analysis.meta import VERSION as __version__
+from analysis.meta import user_cache_dir
+
 __all__ = ["TopicMap", "load_corpus", "__version__"]
-
-
-def user_cache_dir() -> Path:
-    """$TOPICMAP_CACHE, else $XDG_CACHE_HOME/topicmap, else ~/.cache/topicmap."""
-    if os.environ.get("TOPICMAP_CACHE"):
-        return Path(os.environ["TOPICMAP_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "topicmap"
 
 
 # numba's compiled code (EVōC's neighbour search, the projection) is kept on disk, so its

@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from analysis.files import atomic_path
+from analysis.meta import user_cache_dir
 
 KEY_BYTES = 16
 
 
 def default_cache_dir() -> Path:
     """$TOPICMAP_CACHE, else $XDG_CACHE_HOME/topicmap, else ~/.cache/topicmap."""
-    from analysis import user_cache_dir
-
     return user_cache_dir()
 
 

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from analysis.errors import InputError
+from analysis.params import BY_NAME, DEFAULTS, ENGINES, LEVELS
 
 app = typer.Typer(
     add_completion=False,
@@ -101,7 +102,24 @@ def _check_outputs(input: str, output: Path, export: Path | None) -> list[Path]:
     if export is not None:
         check_export_path(export)
         _check_output(export, [*sources, output], "--export")
+    for flag, path in (("-o", output), ("--export", export)):
+        _check_outside_maps(path, flag)
     return sources
+
+
+def _check_outside_maps(path: Path | None, flag: str) -> None:
+    """A saved map's folder holds its map and nothing else (so `--save` can replace it whole):
+    refuse an output inside one."""
+    from analysis.persist import MANIFEST
+
+    if path is None:
+        return
+    for parent in path.absolute().parents:
+        if (parent / MANIFEST).is_file():
+            raise InputError(
+                f"{flag} {path} is inside the saved map {parent}: a map's folder holds only the map; "
+                "write the file elsewhere"
+            )
 
 
 def _check_output(output: Path, inputs: list[Path], what: str) -> None:
@@ -174,15 +192,16 @@ def _say(quiet: bool, message: str) -> None:
         typer.echo(message, err=True)
 
 
-class Level(str, Enum):
-    auto = "auto"
-    story = "story"
-    theme = "theme"
+# Choices and TopicMap options come from the one table of parameters (analysis.params).
+Level = Enum("Level", {level: level for level in LEVELS}, type=str)  # type: ignore[misc]
+Engine = Enum("Engine", {engine: engine for engine in ENGINES}, type=str)  # type: ignore[misc]
 
 
-class Engine(str, Enum):
-    local = "local"
-    dask = "dask"
+def _option(name: str, *extra: str):
+    """The typer option of a TopicMap parameter: its flag and help from analysis.params."""
+    param = BY_NAME[name]
+    assert param.flag is not None
+    return typer.Option(param.flag, *extra, help=param.help.replace("[", "\\["))  # not rich markup
 
 
 class PlotlyJS(str, Enum):
@@ -196,38 +215,19 @@ class Unit(str, Enum):
     paragraph = "paragraph"
 
 
-#: TopicMap parameters as the user spells them, so messages name the flag.
-FLAGS = {
-    "model": "--model",
-    "level": "--level",
-    "n_topics": "--topics",
-    "assign_noise": "--assign-noise",
-    "random_state": "--seed",
-    "cache": "--cache",
-    "engine": "--engine",
-    "scheduler": "--scheduler",
-    "sample_size": "--sample-size",
-}
-
 # Options shared by several commands, declared once.
 Output = Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
 Export = Annotated[
     Path | None, typer.Option("--export", help="Also write one row per item (.csv, .jsonl or .parquet).")
 ]
-Model = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        help="sentence-transformers model name or path, or `static` (the fast path: see the README) [default: packaged all-MiniLM-L6-v2].",
-    ),
-]
+Model = Annotated[str | None, _option("model")]
 TextCol = Annotated[
-    str | None, typer.Option("--text-col", help="Text column of a table [default: text, else title or headline].")
+    str | None, typer.Option("--text-col", help="Text column of a table \\[default: text, else title or headline].")
 ]
 UnitOption = Annotated[
     Unit | None,
     typer.Option(
-        "--unit", help="One item in feeds and article files [default: headline for feeds, article for article files]."
+        "--unit", help="One item in feeds and article files \\[default: headline for feeds, article for article files]."
     ),
 ]
 KeepDuplicates = Annotated[
@@ -237,17 +237,11 @@ KeepDuplicates = Annotated[
         help="Keep copies of one headline (syndicated stories) as separate items instead of one item with a count.",
     ),
 ]
-LevelOption = Annotated[
-    Level,
-    typer.Option(
-        "--level", help="Topic granularity: one event (story), a broad subject (theme), or chosen from the corpus."
-    ),
-]
-Topics = Annotated[int | None, typer.Option("--topics", help="Force this many topics [default: chosen automatically].")]
-AssignNoise = Annotated[
-    bool, typer.Option("--assign-noise", help="Place every item in its nearest topic (no unclustered items).")
-]
-Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 to 4294967295); the same seed gives the same map.")]
+LevelOption = Annotated[Level, _option("level")]
+Topics = Annotated[int | None, _option("n_topics")]
+MinStorySize = Annotated[int | None, _option("min_story_size")]
+AssignNoise = Annotated[bool, _option("assign_noise")]
+Seed = Annotated[int, _option("random_state")]
 PlotlyOption = Annotated[
     PlotlyJS, typer.Option("--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network).")
 ]
@@ -271,10 +265,11 @@ def report(
     text_col: TextCol = None,
     unit: UnitOption = None,
     keep_duplicates: KeepDuplicates = False,
-    level: LevelOption = Level.auto,
-    topics: Topics = None,
-    assign_noise: AssignNoise = False,
-    seed: Seed = 0,
+    level: LevelOption = DEFAULTS["level"],  # type: ignore[assignment]
+    topics: Topics = DEFAULTS["n_topics"],  # type: ignore[assignment]
+    min_story_size: MinStorySize = DEFAULTS["min_story_size"],  # type: ignore[assignment]
+    assign_noise: AssignNoise = DEFAULTS["assign_noise"],  # type: ignore[assignment]
+    seed: Seed = DEFAULTS["random_state"],  # type: ignore[assignment]
     plotlyjs: PlotlyOption = PlotlyJS.inline,
     save_map: Annotated[
         Path | None,
@@ -283,31 +278,11 @@ def report(
             help="Also save the fitted map to this folder (missing, empty, or a saved map), for `topicmap update`.",
         ),
     ] = None,
-    cache: Annotated[
-        Path | None,
-        typer.Option("--cache", help="Embedding cache folder [default: $TOPICMAP_CACHE or ~/.cache/topicmap]."),
-    ] = None,
+    cache: Annotated[Path | None, _option("cache")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
-    engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine",
-            help="local (this process) or dask (a Dask cluster: --scheduler, else $TOPICMAP_SCHEDULER, else a LocalCluster on this machine).",
-        ),
-    ] = Engine.local,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: $TOPICMAP_SCHEDULER)."
-        ),
-    ] = None,
-    sample_size: Annotated[
-        int,
-        typer.Option(
-            "--sample-size",
-            help="With --engine dask: fit topics and the map on this many items, assign the rest; the map draws this many.",
-        ),
-    ] = 50_000,
+    engine: Annotated[Engine, _option("engine")] = DEFAULTS["engine"],  # type: ignore[assignment]
+    scheduler: Annotated[str | None, _option("scheduler")] = DEFAULTS["scheduler"],  # type: ignore[assignment]
+    sample_size: Annotated[int, _option("sample_size")] = DEFAULTS["sample_size"],  # type: ignore[assignment]
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -318,23 +293,24 @@ def report(
 
         topic_map = TopicMap(
             model=model,
-            level=level.value,
+            level=Level(level).value,
             n_topics=topics,
+            min_story_size=min_story_size,
             assign_noise=assign_noise,
             cache=_cache_option(cache, no_cache),
             random_state=seed,
-            engine=engine.value,
+            engine=Engine(engine).value,
             scheduler=scheduler,
             sample_size=sample_size,
         )
-        topic_map._validate_params(FLAGS)
+        topic_map.check_params(as_flags=True)
         sources = _check_outputs(input, output, export)
         if save_map is not None:
             from analysis.persist import check_target
 
             check_target(save_map, [*sources, output, *([export] if export else [])])
         documents = None
-        if engine == Engine.dask:
+        if engine == "dask":
             from analysis.distributed import is_dask_input, read_corpus
 
             if is_dask_input(input):  # partitioned Parquet / CSV, read by the workers
@@ -347,14 +323,18 @@ def report(
         with _Progress(not quiet and sys.stderr.isatty()) as progress:
             topic_map.fit(documents, progress=progress)
         topic_map.report(output, input_name=_shown_name(Path(input).resolve().name or input), plotlyjs=plotlyjs.value)
-        if export is not None and engine == Engine.dask and export.suffix.lower() == ".parquet":
+        if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
             from analysis.distributed import write_parquet_parts
 
             write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
         elif export is not None:
             write_export(topic_map.to_frame(), export)
         if save_map is not None:
-            topic_map.save(save_map)
+            from analysis.files import locked
+
+            waiting = f"note: another run is saving {save_map}; waiting for it"
+            with locked(save_map, on_wait=lambda: _say(quiet, waiting)):  # an existing map: one save at a time
+                topic_map.save(save_map)
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
             quiet,
@@ -388,20 +368,27 @@ def update(
         sources = _check_outputs(input, output, export)
         if save:  # the map is written back: the same rule as --save-map
             check_target(map_dir, [*sources, output, *([export] if export else [])], flag="MAP_DIR")
+        from contextlib import nullcontext
+
+        from analysis.files import locked
         from analysis.pipeline import TopicMap
 
-        topic_map = TopicMap.load(map_dir)
-        documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
-        before = len(topic_map.topics_)
-        with _Progress(not quiet and sys.stderr.isatty()) as progress:
-            topic_map.update(documents, progress=progress)
-        topic_map.report(
-            output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
-        )
-        if export is not None:
-            write_export(topic_map.to_frame(), export)
-        if save:
-            topic_map.save(map_dir)
+        # --save: the map is locked from before it is read until it is saved, so a second run
+        # waits and then grows the map the first one saved (nothing of either run is lost).
+        waiting = f"note: another run is saving {map_dir}; waiting for it"
+        with locked(map_dir, on_wait=lambda: _say(quiet, waiting)) if save else nullcontext():
+            topic_map = TopicMap.load(map_dir)
+            documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
+            before = len(topic_map.topics_)
+            with _Progress(not quiet and sys.stderr.isatty()) as progress:
+                topic_map.update(documents, progress=progress)
+            topic_map.report(
+                output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
+            )
+            if export is not None:
+                write_export(topic_map.to_frame(), export)
+            if save:
+                topic_map.save(map_dir)
         new = topic_map.labels_[topic_map.added_]
         _say(
             quiet,
@@ -422,12 +409,13 @@ def evaluate(
         typer.Argument(metavar="INPUT", help="A labelled corpus, or an export written by `topicmap report --export`."),
     ],
     gold_col: Annotated[str, typer.Option("--gold-col", help="The column holding the true grouping.")],
-    level: LevelOption = Level.auto,
-    topics: Topics = None,
+    level: LevelOption = DEFAULTS["level"],  # type: ignore[assignment]
+    topics: Topics = DEFAULTS["n_topics"],  # type: ignore[assignment]
+    min_story_size: MinStorySize = DEFAULTS["min_story_size"],  # type: ignore[assignment]
     text_col: TextCol = None,
-    model: Model = None,
-    assign_noise: AssignNoise = False,
-    seed: Seed = 0,
+    model: Model = DEFAULTS["model"],  # type: ignore[assignment]
+    assign_noise: AssignNoise = DEFAULTS["assign_noise"],  # type: ignore[assignment]
+    seed: Seed = DEFAULTS["random_state"],  # type: ignore[assignment]
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -443,9 +431,14 @@ def evaluate(
         from analysis.pipeline import TopicMap
 
         topic_map = TopicMap(
-            model=model, level=level.value, n_topics=topics, assign_noise=assign_noise, random_state=seed
+            model=model,
+            level=Level(level).value,
+            n_topics=topics,
+            min_story_size=min_story_size,
+            assign_noise=assign_noise,
+            random_state=seed,
         )
-        topic_map._validate_params(FLAGS)
+        topic_map.check_params(as_flags=True)
         documents = _read_input(input, text_col, None, True, quiet)
         gold_column = gold_col if gold_col in documents.columns else f"input_{gold_col}"
         if gold_column not in documents.columns:
@@ -498,9 +491,11 @@ def _shown_name(name: str) -> str:
 
 
 def _cache_option(cache: Path | None, no_cache: bool):
+    """The `cache` parameter: off, the default folder, or the folder named (made absolute,
+    so a map saved with it finds it from any working directory)."""
     if no_cache:
         return False
-    return str(cache) if cache is not None else True
+    return str(cache.absolute()) if cache is not None and str(cache).strip() else True if cache is None else str(cache)
 
 
 @app.callback()
@@ -510,13 +505,12 @@ def _root() -> None:
 
 def main() -> None:
     """Run the CLI; a bad flag or value is one line on stderr and exit 2, not a usage box."""
+    if len(sys.argv) <= 1:  # no command: the help, as `topicmap --help` gives it
+        sys.argv.append("--help")
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # a usage error: unknown flag, bad value, missing argument
         ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-            typer.echo(ctx.get_help())
-            sys.exit(0)
         command = ctx.command_path if ctx is not None else "topicmap"
         message = " ".join(exc.format_message().split()).rstrip(".")
         typer.echo(f"error: {message}; see `{command} --help`", err=True)

@@ -59,10 +59,12 @@ def cluster_levels(
     n_topics: int | None = None,
     random_state: int = 0,
     knn: tuple[np.ndarray, np.ndarray] | None = None,
+    min_story_size: int | None = None,
 ) -> Levels:
     """Stories and themes of every item, and the level chosen when `level` is "auto".
 
-    `knn` is `embedding_graph(embeddings)`, computed here when not given.
+    `knn` is `embedding_graph(embeddings)`, computed here when not given; `min_story_size` is
+    the fewest items a story may have (None: `default_min_story_size`).
     """
     from analysis.themes import group_stories
 
@@ -74,7 +76,7 @@ def cluster_levels(
     lexical = lexical_vectors(texts)
     knn = knn if knn is not None else embedding_graph(vectors, random_state)
     neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
-    story = find_stories(neighbours, sims)
+    story = find_stories(neighbours, sims, min_story_size)
     story = keep_distinct(story, neighbours, sims)
     story = attach_by_majority(story, neighbours)
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
@@ -137,7 +139,12 @@ def _embedding_neighbours(vectors: np.ndarray, k: int, random_state: int) -> tup
     return nearest_neighbours(vectors, k, random_state)
 
 
-def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
+def default_min_story_size(n: int) -> int:
+    """The fewest items a story may have when the user does not say: grows slowly with n."""
+    return max(2, int(round(np.sqrt(n) / 8)))
+
+
+def find_stories(neighbours: np.ndarray, sims: np.ndarray, min_size: int | None = None) -> np.ndarray:
     """HDBSCAN (min_samples 1, excess of mass; `density.hdbscan_labels`) over the kNN graph's
     distances (1 - similarity).
 
@@ -159,8 +166,7 @@ def find_stories(neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:
             (np.full(n_parts - 1, 2.0), (heads[1:], np.full(n_parts - 1, heads[0]))), shape=(n, n)
         )
         distances = (distances + bridges + bridges.T).tocsr()
-    min_size = max(2, int(round(np.sqrt(n) / 8)))
-    return _renumber(hdbscan_labels(distances, min_size, max_size=(n - 1) // 2))
+    return _renumber(hdbscan_labels(distances, min_size or default_min_story_size(n), max_size=(n - 1) // 2))
 
 
 def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:

@@ -5,12 +5,48 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
 from analysis.files import atomic_path
+from analysis.state import FittedState
 
 EXPORT_SUFFIXES = (".csv", ".jsonl", ".parquet")
+
+
+def item_frame(state: FittedState) -> pd.DataFrame:
+    """The export's rows, one per item in input order: doc_id, kind, text, topic, topic_label,
+    x, y, story, story_label, topic_description, story_description, `new` after an update,
+    then the input's other columns."""
+    docs = state.documents
+    topic_names, topic_lines = _lookup(state.topics)
+    story_names, story_lines = _lookup(state.stories)
+    frame = pd.DataFrame(
+        {
+            "doc_id": docs["doc_id"].to_numpy(),
+            "kind": docs["kind"].to_numpy(),
+            "text": docs["text"].to_numpy(),
+            "topic": state.labels,
+            "topic_label": [topic_names.get(t, "") for t in state.labels],
+            "x": np.round(state.coords[:, 0].astype(np.float64), 4),
+            "y": np.round(state.coords[:, 1].astype(np.float64), 4),
+            "story": state.story_labels,
+            "story_label": [story_names.get(t, "") for t in state.story_labels],
+            "topic_description": [topic_lines.get(t, "") for t in state.labels],
+            "story_description": [story_lines.get(t, "") for t in state.story_labels],
+        }
+    )
+    if state.added.any():
+        frame["new"] = state.added
+    extra = docs.drop(columns=["doc_id", "kind", "text"]).reset_index(drop=True)
+    return pd.concat([frame, extra], axis=1)
+
+
+def _lookup(table: pd.DataFrame) -> tuple[dict, dict]:
+    """id -> name and id -> description (empty for a map saved before descriptions existed)."""
+    lines = table["description"] if "description" in table.columns else [""] * len(table)
+    return dict(zip(table["id"], table["name"])), dict(zip(table["id"], lines))
 
 
 def check_export_path(path: str | Path) -> None:
@@ -24,12 +60,34 @@ def write_export(frame: pd.DataFrame, path: str | Path) -> None:
     suffix = Path(path).suffix.lower()
     with atomic_path(path) as tmp:
         if suffix == ".csv":
+            frame = spreadsheet_safe(frame)
             # A cell holding a carriage return is only quoted when \r ends lines: use CRLF then.
             frame.to_csv(tmp, index=False, lineterminator="\r\n" if _has_cr(frame) else "\n")
         elif suffix == ".jsonl":
             frame.to_json(tmp, orient="records", lines=True, force_ascii=False, date_format="iso")
         else:
             parquet_ready(frame).to_parquet(tmp, index=False)
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula (the page's CSV
+#: download, assets/select.js, follows the same rule).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell (and column name) that a spreadsheet would run as a
+    formula prefixed with a quote, so it shows as text. For CSV only: JSONL and Parquet keep
+    the text as it was."""
+
+    def safe(value):
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    frame = frame.copy(deep=False)
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(safe)
+    frame.columns = [safe(str(c)) for c in frame.columns]
+    return frame
 
 
 def _has_cr(frame: pd.DataFrame) -> bool:

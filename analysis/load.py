@@ -100,6 +100,8 @@ def load_corpus(
     if unit is not None and not readings & {"feed", "article"}:
         warnings.warn(f"--unit {unit} has no effect: {path} has no feed or article file", stacklevel=2)
     frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+    if frame.empty and (dropped or _all_blank(files)):
+        raise InputError(f"{path} has no items with words: its rows are blank, missing or punctuation only")
     if frame.empty:
         raise InputError(
             f"{path} has no items: expected one headline a line, a feed with entries, or a CSV with a `text` column"
@@ -110,6 +112,18 @@ def load_corpus(
     frame = _valid_unicode(frame.reset_index(drop=True))
     frame.attrs.update(dropped=dropped, merged=merged, source=str(path), files=[str(f) for f in files])
     return frame
+
+
+def _all_blank(files: list[Path], size: int = 1 << 16) -> bool:
+    """Whether the files are tables with no word at all: blank, not missing a text column."""
+    tables = [file for file in files if file.suffix.lower() in (".csv", ".tsv")]
+    if not tables:
+        return False
+    for table in tables:
+        with open(table, "rb") as handle:
+            if _has_words(handle.read(size).decode("utf-8", "replace")):
+                return False
+    return True
 
 
 def _valid_unicode(frame: pd.DataFrame) -> pd.DataFrame:
@@ -559,27 +573,39 @@ def _shown(name: object) -> str:
 
 
 def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
-    """Normalise str lists, Series and DataFrames to the loader's frame (doc_id, kind, text, ...)."""
+    """Normalise str lists, Series and DataFrames to the loader's frame (doc_id, kind, text, ...)
+    by the CLI's rule: bytes are decoded as UTF-8, lists and objects are refused, and items
+    without a word (None, NaN, NA, blank, punctuation only) are dropped with a warning.
+
+    The frame's index holds each kept item's row in `docs` (to line up vectors given with
+    them); ``attrs["rows"]`` is the number of rows `docs` had."""
     if isinstance(docs, pd.DataFrame):
         if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
-            frame = docs.reset_index(drop=True)
+            frame = docs.reset_index(drop=True).copy()
+            frame["text"] = _text_cells(frame["text"], "docs")
         else:
-            frame, _ = table_items(docs.reset_index(drop=True), Path("DataFrame"), text_col)
-            frame = frame.reset_index(drop=True)
+            frame, _ = table_items(docs.reset_index(drop=True), Path("docs"), text_col)
     elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):
-        texts = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in docs]
+        texts = _text_cells(pd.Series(list(docs), dtype=object, name="docs"), "docs")
         frame = pd.DataFrame({"doc_id": [str(i) for i in range(1, len(texts) + 1)], "kind": "headline", "text": texts})
     else:
         raise InputError(
             f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame"
         )
-    if frame.empty:
+    rows = len(docs)
+    if rows == 0:
         raise InputError("docs is empty: pass at least one text")
+    keep = frame["text"].map(lambda t: _has_words(t) and t.strip().casefold() not in MISSING_MARKERS).astype(bool)
+    frame = frame[keep.to_numpy()].copy()
+    if frame.empty:
+        raise InputError(f"docs has no item with words ({rows} empty, missing or punctuation only): pass texts")
+    if len(frame) < rows:
+        warnings.warn(
+            f"dropped {rows - len(frame)} items with no words (empty, missing or punctuation only)", stacklevel=3
+        )
     # Every text a str that UTF-8 can hold: a lone surrogate (from a bad decode) becomes U+FFFD.
-    frame["text"] = [
-        _SURROGATE.sub("\ufffd", t) if isinstance(t, str) else "" if pd.isna(t) else str(t)
-        for t in frame["text"].astype(object)
-    ]
+    frame["text"] = [_SURROGATE.sub("\ufffd", " ".join(t.split())) for t in frame["text"]]
+    frame.attrs["rows"] = rows
     return frame
 
 

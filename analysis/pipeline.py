@@ -5,25 +5,21 @@ The CLI and notebooks both go through this class; it is the only place the stage
 
 from __future__ import annotations
 
-import importlib.util
-import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from analysis import assign, cluster, embed, label, phrases, project
+from analysis import assign, cluster, embed, export, growth, label, params, phrases, project
 from analysis.errors import InputError
 from analysis.load import as_documents
+from analysis.meta import VERSION
 from analysis.state import FIELDS, FittedState, check_embeddings
 
-LEVELS = ("auto", "story", "theme")
-MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by k-means and UMAP, takes 32 bits
-MAX_TOPICS = 1_000_000
-ENGINES = ("local", "dask")
 Progress = Callable[[str, int, int], None]
+D = params.DEFAULTS
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -33,11 +29,12 @@ def _silent(stage: str, done: int, total: int) -> None:
 class TopicMap(BaseEstimator):
     """Find the themes in a collection of news items and lay them out on a 2D map.
 
-    Parameters
+    Parameters (declared once, with their ranges and CLI flags, in `analysis.params.PARAMS`)
     ----------
     model : sentence-transformers model name or path; None uses the packaged all-MiniLM-L6-v2.
     level : "story" (items about one event), "theme" (broad subjects) or "auto".
     n_topics : force this many topics at the chosen level; None chooses automatically.
+    min_story_size : the fewest items a story may have; None: max(2, round(sqrt(n) / 8)).
     assign_noise : place every item in its nearest topic instead of leaving some unclustered.
     cache : embedding cache: True (the user cache folder), False (off) or a folder path.
     random_state : seed for every random step, so the same input gives the same map.
@@ -48,7 +45,7 @@ class TopicMap(BaseEstimator):
         random and every other item is assigned to them; with either engine the report draws a
         stratified sample of this many points when there are more items.
 
-    Attributes (after fit)
+    Attributes (after fit; the fields of `analysis.state.FittedState`)
     ----------------------
     labels_ : topic of each item at the chosen level, -1 for unclustered.
     story_labels_ : story of each item (themes are unions of stories).
@@ -67,25 +64,32 @@ class TopicMap(BaseEstimator):
 
     def __init__(
         self,
-        model: str | None = None,
-        level: str = "auto",
-        n_topics: int | None = None,
-        assign_noise: bool = False,
-        cache: bool | str = True,
-        random_state: int = 0,
-        engine: str = "local",
-        scheduler: str | None = None,
-        sample_size: int = 50_000,
+        model: str | None = D["model"],  # type: ignore[assignment]
+        level: str = D["level"],  # type: ignore[assignment]
+        n_topics: int | None = D["n_topics"],  # type: ignore[assignment]
+        min_story_size: int | None = D["min_story_size"],  # type: ignore[assignment]
+        assign_noise: bool = D["assign_noise"],  # type: ignore[assignment]
+        cache: bool | str = D["cache"],  # type: ignore[assignment]
+        random_state: int = D["random_state"],  # type: ignore[assignment]
+        engine: str = D["engine"],  # type: ignore[assignment]
+        scheduler: str | None = D["scheduler"],  # type: ignore[assignment]
+        sample_size: int = D["sample_size"],  # type: ignore[assignment]
     ) -> None:
         self.model = model
         self.level = level
         self.n_topics = n_topics
+        self.min_story_size = min_story_size
         self.assign_noise = assign_noise
         self.cache = cache
         self.random_state = random_state
         self.engine = engine
         self.scheduler = scheduler
         self.sample_size = sample_size
+
+    def check_params(self, as_flags: bool = False) -> None:
+        """Check every parameter against `analysis.params.PARAMS`; InputError naming the
+        parameter (or its CLI flag), the bad value and what is allowed."""
+        params.check(self.get_params(), as_flags=as_flags)
 
     def fit(
         self,
@@ -100,14 +104,16 @@ class TopicMap(BaseEstimator):
 
         `docs` is a list of str, a pandas Series, or a DataFrame whose text is in `text_col`
         (default: a `text`, `title` or `headline` column); the frame's other columns are kept.
+        Items without a word are dropped with a warning, as the CLI drops them.
         """
-        self._validate_params()
+        self.check_params()
         report = progress or _silent
         if self.engine == "dask":
             state = self._fit_on_dask(docs, embeddings, text_col, report)
         else:
             documents = as_documents(docs, text_col)
-            state = self._learn(documents, self._embeddings(documents["text"].tolist(), embeddings, report), report)
+            vectors = self._embeddings(documents, embeddings, report)
+            state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
         report("done", 1, 1)
         return self
@@ -130,6 +136,7 @@ class TopicMap(BaseEstimator):
             n_topics=self.n_topics,
             random_state=self.random_state,
             knn=knn,
+            min_story_size=self.min_story_size,
         )
         labels, stories = levels.labels, levels.story
         if self.assign_noise and (labels >= 0).any():
@@ -189,15 +196,19 @@ class TopicMap(BaseEstimator):
         return self.fit(docs, **fit_params).labels_
 
     def transform(self, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None) -> np.ndarray:
-        """Assign items to the learned topics (-1 where the nearest fitted items are unclustered).
+        """Assign items to the learned topics, one label per row of `docs` (-1 where the nearest
+        fitted items are unclustered, and for an item without a word).
 
         An item's topic is the similarity-weighted vote of its nearest fitted items, so a
         fitted item gets its own label back.
         """
         self._check_fitted()
-        texts = as_documents(docs, text_col)["text"].tolist()
-        embeddings = self._check_width(self._embeddings(texts, embeddings, lambda *a: None))
-        labels, _ = assign.assign(self.embeddings_, self.labels_, None, embeddings, include_noise=not self.assign_noise)
+        documents = as_documents(docs, text_col)
+        vectors = self._check_width(self._embeddings(documents, embeddings, _silent))
+        labels = np.full(documents.attrs["rows"], -1, dtype=np.int64)
+        labels[documents.index.to_numpy()], _ = assign.assign(
+            self.embeddings_, self.labels_, None, vectors, include_noise=not self.assign_noise
+        )
         return labels
 
     def update(
@@ -209,23 +220,40 @@ class TopicMap(BaseEstimator):
         progress: Progress | None = None,
     ) -> TopicMap:
         """Add new items to the fitted map: they join the learned topics, keep every existing id,
-        land in the same 2D space, and open new topics where enough of them fit none."""
+        land in the same 2D space, and open new topics where enough of them fit none.
+
+        An item the map already holds is counted on it (`count`), not added again; the new
+        items are seen in a canonical order, so their row order changes nothing.
+        """
         self._check_fitted()
         old = self._state()
         report = progress or _silent
         documents = as_documents(docs, text_col)
+        given = self._given_vectors(documents, embeddings)
+        hits = growth.repeats(old.documents["text"], documents["text"])
+        known = growth.count_repeats(old.documents, hits, documents.get("count"))
+        documents = documents[hits < 0]
+        if given is not None:
+            given = given[hits < 0]
         texts = documents["text"].tolist()
-        vectors = self._check_width(self._embeddings(texts, embeddings, report))
+        if texts:
+            vectors = self._check_width(self._vectors(texts, given, report))
+        else:  # every item was in the map already
+            vectors = np.empty((0, old.embeddings.shape[1]), dtype=np.float32)
+        order = _canonical_order(texts, vectors)
+        restore = np.argsort(order)
+        sorted_texts, sorted_vectors = [texts[i] for i in order], vectors[order]
         report("assign", 0, 1)
-        labels, coords = assign.assign(
-            old.embeddings, old.labels, old.coords, vectors, include_noise=not self.assign_noise
+        labels, stories, coords = growth.place_new(old, sorted_vectors, include_noise=not self.assign_noise)
+        labels, stories, next_topic, next_story = growth.open_new_topics(
+            old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
         )
-        assert coords is not None  # asked for with the fitted coords
-        stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors)
-        labels, stories, next_topic, next_story = self._open_new_topics(old, vectors, texts, labels, stories)
-        themes = labels if old.level == "theme" else assign.story_themes(old.story_labels, old.theme_labels, stories)
-        documents = documents.assign(doc_id=_fresh_ids(documents["doc_id"], old.documents["doc_id"]))
-        all_documents = pd.concat([old.documents, documents], ignore_index=True)
+        themes = growth.themes_of(old, labels, stories)
+        labels, stories, themes, coords = labels[restore], stories[restore], themes[restore], coords[restore]
+        documents = documents.assign(doc_id=growth.fresh_ids(documents["doc_id"], old.documents["doc_id"]))
+        all_documents = pd.concat([known, documents.reset_index(drop=True)], ignore_index=True)
+        if "count" in all_documents.columns:
+            all_documents["count"] = all_documents["count"].fillna(1).astype(np.int64)
         all_vectors = np.vstack([old.embeddings, vectors])
         all_labels = np.concatenate([old.labels, labels])
         all_stories = np.concatenate([old.story_labels, stories])
@@ -241,8 +269,8 @@ class TopicMap(BaseEstimator):
                 story_labels=all_stories,
                 theme_labels=np.concatenate([old.theme_labels, themes]),
                 added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
-                topics=_keep_names(topics, old.topics),
-                stories=_keep_names(story_table, old.stories),
+                topics=growth.keep_names(topics, old.topics),
+                stories=growth.keep_names(story_table, old.stories),
                 level=old.level,
                 next_topic_id=next_topic,
                 next_story_id=next_story,
@@ -253,47 +281,30 @@ class TopicMap(BaseEstimator):
         report("done", 1, 1)
         return self
 
-    def _open_new_topics(
-        self, old: FittedState, embeddings: np.ndarray, texts: list[str], labels: np.ndarray, stories: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, int, int]:
-        """Cluster the new items that fit no topic; clusters among them become new topics with
-        fresh ids. Returns the labels, the stories and the next free ids."""
-        next_ids = [old.next_topic_id, old.next_story_id]
-        loose = np.flatnonzero(labels < 0)
-        if len(loose) < 2:
-            return labels, stories, next_ids[0], next_ids[1]
-        found = cluster.cluster_levels(
-            embeddings[loose], [texts[i] for i in loose], level=old.level, random_state=self.random_state
-        )
-        for slot, (level_labels, target) in enumerate(((found.labels, labels), (found.story, stories))):
-            for new in np.unique(level_labels[level_labels >= 0]):
-                members = loose[level_labels == new]
-                if slot == 1:  # a story only for items no existing story took
-                    members = members[target[members] < 0]
-                    if len(members) < 2:
-                        continue
-                target[members] = next_ids[slot]
-                next_ids[slot] += 1
-        return labels, stories, next_ids[0], next_ids[1]
-
     def save(self, folder) -> None:
         """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back.
 
-        `folder` must be missing, empty or a saved map (see `persist.check_target`)."""
-        from analysis import __version__, persist
+        `folder` must be missing, empty or a saved map (see `persist.check_target`). A cache
+        folder is saved as an absolute path, so `update` finds it from anywhere."""
+        from pathlib import Path
+
+        from analysis import persist
 
         self._check_fitted()
-        persist.save_state(folder, self.get_params(), self._state(), __version__)
+        saved = self.get_params()
+        if not isinstance(self.cache, bool):
+            saved["cache"] = str(Path(self.cache).absolute())
+        persist.save_state(folder, saved, self._state(), VERSION)
 
     @classmethod
     def load(cls, folder) -> TopicMap:
         """Read a map written by `save`; loading runs no code from the folder."""
         from analysis import persist
 
-        params, state = persist.load_state(folder, cls._get_param_names())
-        topic_map = cls(**params)
+        saved, state = persist.load_state(folder, cls._get_param_names())
+        topic_map = cls(**saved)
         try:
-            topic_map._validate_params()
+            topic_map.check_params()
         except InputError as exc:
             raise InputError(f"{folder} is a damaged saved map ({exc}); save the map again") from exc
         topic_map._set_state(state)
@@ -307,13 +318,6 @@ class TopicMap(BaseEstimator):
         """Set every fitted attribute at once, from one record."""
         for name in FIELDS:
             setattr(self, f"{name}_", getattr(state, name))
-
-    def figure(self):
-        """The topic map as a plotly Figure (renders inline in Jupyter)."""
-        from analysis.figure import topic_figure
-
-        self._check_fitted()
-        return topic_figure(self.to_frame(), self.topics_)
 
     def _describe(
         self, texts: list[str], labels: np.ndarray, stories: np.ndarray, vectors: np.ndarray, level: str
@@ -348,9 +352,20 @@ class TopicMap(BaseEstimator):
 
         return embed_phrases
 
-    def _embeddings(self, texts: list[str], embeddings, report: Progress) -> np.ndarray:
-        if embeddings is not None:
-            return check_embeddings(embeddings, len(texts))
+    def _given_vectors(self, documents: pd.DataFrame, embeddings) -> np.ndarray | None:
+        """Vectors given with the items, checked against the rows of `docs` and kept for the
+        items `as_documents` kept."""
+        if embeddings is None:
+            return None
+        return check_embeddings(embeddings, documents.attrs["rows"])[documents.index.to_numpy()]
+
+    def _embeddings(self, documents: pd.DataFrame, embeddings, report: Progress) -> np.ndarray:
+        """The vectors of `documents` (as `as_documents` gave them): given, or embedded."""
+        return self._vectors(documents["text"].tolist(), self._given_vectors(documents, embeddings), report)
+
+    def _vectors(self, texts: list[str], given: np.ndarray | None, report: Progress) -> np.ndarray:
+        if given is not None:
+            return given
         report("embed", 0, len(texts))
         return embed.embed_texts(
             texts, self.model, cache_dir=self._cache_dir(), on_progress=lambda done, total: report("embed", done, total)
@@ -364,11 +379,11 @@ class TopicMap(BaseEstimator):
 
     def _check_width(self, embeddings: np.ndarray) -> np.ndarray:
         """New items' vectors must live in the fitted map's space."""
-        if embeddings.shape[1] != self.embeddings_.shape[1]:
+        if len(embeddings) and embeddings.shape[1] != self.embeddings_.shape[1]:
             raise InputError(
                 f"the new items' vectors have {embeddings.shape[1]} dimensions and the map's "
                 f"{self.embeddings_.shape[1]}: use the model the map was made with "
-                f"({self.model or 'the packaged default'})"
+                f"({embed.model_identity(self.model)})"
             )
         return embeddings
 
@@ -379,30 +394,16 @@ class TopicMap(BaseEstimator):
             raise NotFittedError("This TopicMap is not fitted yet: call fit(docs) or TopicMap.load(folder) first")
 
     def to_frame(self) -> pd.DataFrame:
-        """The export's rows: doc_id, kind, text, topic, topic_label, x, y, story, story_label,
-        topic_description, story_description, then the input's other columns."""
-        docs = self.documents_
-        topic_names, topic_lines = _lookup(self.topics_)
-        story_names, story_lines = _lookup(self.stories_)
-        frame = pd.DataFrame(
-            {
-                "doc_id": docs["doc_id"].to_numpy(),
-                "kind": docs["kind"].to_numpy(),
-                "text": docs["text"].to_numpy(),
-                "topic": self.labels_,
-                "topic_label": [topic_names.get(t, "") for t in self.labels_],
-                "x": np.round(self.coords_[:, 0].astype(np.float64), 4),
-                "y": np.round(self.coords_[:, 1].astype(np.float64), 4),
-                "story": self.story_labels_,
-                "story_label": [story_names.get(t, "") for t in self.story_labels_],
-                "topic_description": [topic_lines.get(t, "") for t in self.labels_],
-                "story_description": [story_lines.get(t, "") for t in self.story_labels_],
-            }
-        )
-        if self.added_.any():
-            frame["new"] = self.added_
-        extra = docs.drop(columns=["doc_id", "kind", "text"]).reset_index(drop=True)
-        return pd.concat([frame, extra], axis=1)
+        """The export's rows (see `export.item_frame`)."""
+        self._check_fitted()
+        return export.item_frame(self._state())
+
+    def figure(self):
+        """The topic map as a plotly Figure (renders inline in Jupyter)."""
+        from analysis.figure import topic_figure
+
+        self._check_fitted()
+        return topic_figure(self.to_frame(), self.topics_)
 
     def report(
         self, path, *, title: str | None = None, input_name: str = "documents", plotlyjs: str = "inline"
@@ -424,86 +425,29 @@ class TopicMap(BaseEstimator):
         from the network. Display the returned object (the last line of a cell)."""
         from analysis.report import InlineReport
 
-        self._check_fitted()
         return InlineReport(self.to_html(title=title, input_name=input_name), height)
 
     def _report_data(self, input_name: str) -> dict:
-        from analysis import __version__, report
-        from analysis import embed as _embed
+        from analysis import report
 
         self._check_fitted()
         meta = {
             "input": input_name,
             "items": len(self.labels_),
-            "model": _embed.model_identity(self.model),
-            "parameters": {
-                "level": self.level_ if self.level == self.level_ else f"{self.level} ({self.level_})",
-                "n_topics": self.n_topics or "auto",
-                "assign_noise": self.assign_noise,
-                "seed": self.random_state,
-            },
-            "version": __version__,
+            "model": embed.model_identity(self.model),
+            "parameters": params.provenance(self.get_params(), self.level_),
+            "version": VERSION,
             "generated": report.generated_at(),
         }
-        frame = self.to_frame()
         notes = []
-        if len(frame) > self.sample_size:  # a page of millions of points: draw a sample, any engine
-            frame = frame.iloc[report.map_sample(self.labels_, self.sample_size, self.random_state)].reset_index(
-                drop=True
-            )
-            notes.append(f"the map draws a stratified sample of {len(frame):,}; topic sizes are exact")
         if self.engine == "local" and len(self.labels_) - int(self.added_.sum()) > project.LAYOUT_SAMPLE:
             notes.append(
                 f"layout: UMAP on {project.LAYOUT_SAMPLE:,} items drawn at random, "
                 "the others placed among their nearest neighbours"
             )
-        if notes:
-            meta["items"] = f"{len(self.labels_):,} ({'; '.join(notes)})"
-        since = report.display_time(self.added_since_)
-        return report.report_data(frame, self.topics_, self.stories_, meta, since=since)
-
-    def _validate_params(self, flags: Mapping[str, str] | None = None) -> None:
-        """Check every parameter's type and range; InputError naming the parameter (or, from
-        the CLI, its flag in `flags`), the bad value and what is allowed."""
-
-        def bad(name: str, allowed: str) -> InputError:
-            value = getattr(self, name)
-            if flags and name in flags:
-                shown = f"{flags[name]} {value!r}" if isinstance(value, str) else f"{flags[name]} {value}"
-            else:
-                shown = f"{name}={value!r}"
-            return InputError(f"{shown} is not allowed: use {allowed}")
-
-        def integer(value, low: int, high: int | None = None) -> bool:
-            return (
-                isinstance(value, numbers.Integral)
-                and not isinstance(value, bool)
-                and int(value) >= low
-                and (high is None or int(value) <= high)
-            )
-
-        if self.model is not None and (not isinstance(self.model, str) or not self.model.strip()):
-            raise bad("model", "a sentence-transformers model name or folder (omit it for the packaged default)")
-        if self.level not in LEVELS:
-            raise bad("level", f"one of {', '.join(LEVELS)}")
-        if self.n_topics is not None and not integer(self.n_topics, 1, MAX_TOPICS):
-            raise bad("n_topics", f"an integer from 1 to {MAX_TOPICS:,} (or leave it out to choose automatically)")
-        if not integer(self.random_state, 0, MAX_SEED):
-            raise bad("random_state", f"an integer from 0 to {MAX_SEED}")
-        if not isinstance(self.assign_noise, bool):
-            raise bad("assign_noise", "True or False")
-        if not isinstance(self.cache, (bool, str)) and not hasattr(self.cache, "__fspath__"):
-            raise bad("cache", "True, False or a folder path")
-        if isinstance(self.cache, str) and not self.cache.strip():
-            raise bad("cache", "a folder path")
-        if self.engine not in ENGINES:
-            raise bad("engine", f"one of {', '.join(ENGINES)}")
-        if self.engine == "dask" and importlib.util.find_spec("distributed") is None:
-            raise InputError("the dask engine needs Dask, which is not installed: pip install 'topicmap[dask]'")
-        if self.scheduler is not None and (not isinstance(self.scheduler, str) or not self.scheduler.strip()):
-            raise bad("scheduler", "an address such as tcp://host:8786")
-        if not integer(self.sample_size, 2):
-            raise bad("sample_size", "an integer >= 2")
+        return report.fitted_report_data(
+            self._state(), meta, sample_size=self.sample_size, random_state=self.random_state, notes=tuple(notes)
+        )
 
 
 def _canonical_order(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
@@ -523,26 +467,3 @@ def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _lookup(table: pd.DataFrame) -> tuple[dict, dict]:
-    """id -> name and id -> description (empty for a map saved before descriptions existed)."""
-    lines = table["description"] if "description" in table.columns else [""] * len(table)
-    return dict(zip(table["id"], table["name"])), dict(zip(table["id"], lines))
-
-
-def _keep_names(topics: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
-    """Existing topics keep the name readers already know; new ones get a fresh name."""
-    old_names = dict(zip(old["id"], old["name"]))
-    topics = topics.copy()
-    topics["name"] = [old_names.get(i, n) for i, n in zip(topics["id"], topics["name"])]
-    return topics
-
-
-def _fresh_ids(new_ids: pd.Series, old_ids: pd.Series) -> list[str]:
-    """New items' doc_ids, prefixed where they would clash with the map's."""
-    taken = set(old_ids.astype(str))
-    if not taken & set(new_ids.astype(str)):
-        return list(new_ids.astype(str))
-    prefix = next(f"u{k}." for k in range(1, 10_000) if not any(t.startswith(f"u{k}.") for t in taken))
-    return [prefix + str(i) for i in new_ids]

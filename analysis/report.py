@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.export import item_frame
 from analysis.files import atomic_path
+from analysis.state import FittedState
 
 if TYPE_CHECKING:
     import jinja2
@@ -75,6 +77,11 @@ COORD_DECIMALS = 3
 MAP_MIN_PER_TOPIC = 20  # a sampled map draws at least this many items of each topic (all if fewer)
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+#: Dates outside these years (a typo such as 9999-12-31 or -2014-03-11) count as undated on
+#: the timeline; the export keeps them as written.
+DATE_YEARS = (1900, 2100)
 
 
 def map_sample(labels: np.ndarray, size: int, random_state: int = 0) -> np.ndarray:
@@ -143,6 +150,21 @@ def report_data(
     }
 
 
+def fitted_report_data(
+    state: FittedState, meta: dict, *, sample_size: int, random_state: int, notes: tuple[str, ...] = ()
+) -> dict:
+    """The page's data for a fitted map: its items (a stratified sample of `sample_size` when
+    there are more), topics, stories and provenance (`meta`, with `notes` on how it was made)."""
+    frame = item_frame(state)
+    notes = tuple(notes)
+    if len(frame) > sample_size:  # a page of millions of points: draw a sample, any engine
+        frame = frame.iloc[map_sample(state.labels, sample_size, random_state)].reset_index(drop=True)
+        notes = (f"the map draws a stratified sample of {len(frame):,}; topic sizes are exact", *notes)
+    if notes:
+        meta = {**meta, "items": f"{len(state.labels):,} ({'; '.join(notes)})"}
+    return report_data(frame, state.topics, state.stories, meta, since=display_time(state.added_since))
+
+
 def new_items(frame: pd.DataFrame, since: str | None) -> dict | None:
     """{items, since}: the indices of the items `update` added, or None when there are none."""
     if "new" not in frame.columns or not frame["new"].fillna(False).astype(bool).any():
@@ -158,9 +180,12 @@ def display_time(stamp: str | None) -> str | None:
         return None
     if parsed is None:
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc)
-    return parsed.strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc)
+    except OverflowError:  # a time zone that moves it past year 9999
+        return None
+    return f"{parsed:%Y-%m-%d %H:%M} UTC" if parsed.year >= 1000 else None
 
 
 def has_two_levels(topic: np.ndarray, story: np.ndarray) -> bool:
@@ -254,14 +279,16 @@ def timeline(extra: dict, n: int) -> dict | None:
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Strings to UTC timestamps, NaT where a value is no date (ISO 8601 first, then any format)."""
+    """Strings to UTC timestamps, NaT where a value is no date (ISO 8601 first, then any
+    format) or lies outside DATE_YEARS: one mistyped year must not stretch the timeline."""
     text = values.map(lambda v: None if _missing(v) or not str(v).strip() else str(v).strip())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         stamps = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
         if stamps.notna().sum() < text.notna().sum():
             stamps = stamps.fillna(pd.to_datetime(text, utc=True, errors="coerce", format="mixed"))
-    return stamps
+    years = stamps.dt.year
+    return stamps.where((years >= DATE_YEARS[0]) & (years <= DATE_YEARS[1]))
 
 
 def _coords(values: pd.Series) -> list[float]:

@@ -49,6 +49,12 @@ TREE_RUNS = 5
 MIN_THEME_SHARE = 2 / MICRO_CLUSTERS  # a theme spans at least two micro-clusters' worth of items
 
 
+def derived_seed(value: int) -> int:
+    """A seed derived from the user's (times a run count, plus a draw) brought back within the
+    32 bits numpy's legacy seeding takes; the same as `value` for every seed below 2**32 / 5."""
+    return int(value) % 2**32
+
+
 def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0) -> np.ndarray:
     """Theme of every item; a story lies whole inside the theme most of its items are in.
 
@@ -142,7 +148,9 @@ def null_height(sample: np.ndarray, rng: np.random.RandomState, random_state: in
     tops = []
     for draw in range(NULL_DRAWS):
         shuffled = np.column_stack([rng.permutation(column) for column in components.T])
-        _, null_labels, null_tree = _micro_tree(normalize(pca.inverse_transform(shuffled)), random_state + 1 + draw)
+        _, null_labels, null_tree = _micro_tree(
+            normalize(pca.inverse_transform(shuffled)), derived_seed(random_state + 1 + draw)
+        )
         weights = np.bincount(null_labels, minlength=MICRO_CLUSTERS)
         tops.append(highest_merge_between(null_tree, weights, MIN_THEME_SHARE * len(sample)))
     return float(np.median(tops))
@@ -156,7 +164,7 @@ def consensus_tree(sample: np.ndarray, random_state: int = 0):
 
     distance = np.zeros((MICRO_CLUSTERS, MICRO_CLUSTERS))
     for run in range(TREE_RUNS):
-        micro, labels, tree = _micro_tree(sample, random_state * TREE_RUNS + run)
+        micro, labels, tree = _micro_tree(sample, derived_seed(random_state * TREE_RUNS + run))
         if run == 0:
             first, first_labels = micro, labels
         share = np.zeros((MICRO_CLUSTERS, MICRO_CLUSTERS))  # first run's cluster x this run's

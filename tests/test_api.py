@@ -91,10 +91,25 @@ def test_load_refuses_other_format_versions_and_damage(uci_map, tmp_path):
         TopicMap.load(tmp_path)
 
 
-def test_saved_arrays_load_without_pickle(uci_map, tmp_path):
+def test_a_saved_map_holding_a_pickle_is_refused_without_running_it(uci_map, tmp_path):
     uci_map.save(tmp_path / "map")
-    for path in (tmp_path / "map").glob("*.npy"):
-        np.load(path, allow_pickle=False)
+    ran = tmp_path / "ran"
+    # An object array is stored as a pickle; this one would create `ran` when unpickled.
+    payload = np.array([_Trap(str(ran))], dtype=object)
+    np.save(tmp_path / "map" / "labels.npy", payload, allow_pickle=True)
+    with pytest.raises(InputError, match="damaged saved map"):
+        TopicMap.load(tmp_path / "map")
+    assert not ran.exists()
+
+
+class _Trap:
+    """Unpickling this touches a file: proof that a load ran code from the folder."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
 
 
 def test_update_keeps_ids_places_new_items_and_opens_new_topics(uci_map, uci_sample, tmp_path):

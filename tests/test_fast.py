@@ -26,6 +26,7 @@ def static_root(tmp_path_factory, monkeypatch_session=None):
     return root
 
 
+@pytest.mark.slow  # distils the static model
 def test_static_model_is_distilled_offline_once_under_the_cache_root(static_root):
     from analysis import static
 
@@ -41,6 +42,7 @@ def test_static_model_is_distilled_offline_once_under_the_cache_root(static_root
     assert embed.model_identity("static") == "static (distilled from all-MiniLM-L6-v2)"
 
 
+@pytest.mark.slow  # distils the static model
 def test_static_vectors_have_their_own_cache_keys(static_root):
     assert embed.cache_key("static") != embed.cache_key(None)
     texts = ["Storm hits the coast", "Central bank raises rates"]
@@ -62,6 +64,7 @@ def uci_sample():
     return frame.sample(2000, random_state=0).reset_index(drop=True)
 
 
+@pytest.mark.slow  # distils the static model
 def test_static_path_is_deterministic(static_root, uci_sample):
     first = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample)
     again = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample.iloc[::-1])
@@ -75,6 +78,7 @@ def test_static_path_is_deterministic(static_root, uci_sample):
 STORY_MARGIN = 0.08
 
 
+@pytest.mark.slow  # distils the static model
 def test_static_path_keeps_story_quality_on_a_2000_item_sample(static_root, uci_sample):
     minilm = TopicMap(cache=str(static_root), random_state=0).fit(uci_sample)
     fast = TopicMap(model="static", cache=str(static_root), random_state=0).fit(uci_sample)

@@ -39,6 +39,18 @@ def test_no_import_circle_in_the_package():
                 stack.extend(graph.get(module, ()))
 
 
+def test_no_module_imports_the_package_init():
+    """`from analysis import __version__` (or any name that is not a module) runs the package's
+    __init__ from inside a stage: shared facts live in the leaf module analysis/meta.py."""
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    for module in modules - {"__init__"}:
+        for node in ast.walk(ast.parse((PACKAGE / f"{module}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "analysis":
+                assert {a.name for a in node.names} <= modules, f"{module} imports {node.names[0].name} from __init__"
+            elif isinstance(node, ast.Import):
+                assert all(a.name != "analysis" for a in node.names), f"{module} imports the package"
+
+
 def test_distributed_and_persist_never_see_the_estimator():
     graph = import_graph()
     assert "pipeline" not in graph["distributed"] and "pipeline" not in graph["persist"]

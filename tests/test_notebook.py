@@ -18,8 +18,7 @@ def test_explore_notebook_runs_and_is_stored_without_outputs():
     NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}
     ).execute()
-    outputs = [cell.outputs for cell in notebook.cells if cell.cell_type == "code"]
-    assert all(not any(o.get("output_type") == "error" for o in cell) for cell in outputs)
+    outputs = [cell.outputs for cell in notebook.cells if cell.cell_type == "code"]  # execute() raised on an error
     # The last cell prints the new headlines with the topic each joined: the Iran and Epstein
     # ones join the seed's Iran and Epstein topics, the bakery one stays unclustered.
     lines = outputs[-1][0]["text"].splitlines()[1:]

@@ -1,0 +1,119 @@
+"""How a fitted map grows with new items: the update policy beside assign.py's placement.
+
+- An item the map already holds (the same text after whitespace and case folding, the rule
+  the loader merges copies by) is not added again: the map's item counts it (`count`).
+- The other items join existing topics and stories (assign.py); those no topic takes are
+  clustered among themselves, and a cluster of at least two distinct texts becomes a new
+  topic (or story) with a fresh id. Copies alone never make a topic.
+- Ids are never reused, and existing topics keep the names readers already know.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import assign, cluster
+from analysis.state import FittedState
+
+
+def copy_key(text: str) -> str:
+    """The text as copies share it: whitespace collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def repeats(known: pd.Series, texts: pd.Series) -> np.ndarray:
+    """For each of `texts`, the row of `known` holding the same item, or -1."""
+    rows = {key: row for row, key in reversed(list(enumerate(known.astype(str).map(copy_key))))}
+    return np.array([rows.get(copy_key(t), -1) for t in texts.astype(str)], dtype=np.int64)
+
+
+def count_repeats(documents: pd.DataFrame, hits: np.ndarray, copies: pd.Series | None) -> pd.DataFrame:
+    """The map's items with `count` raised by the repeats found (`hits`, rows of `documents`
+    or -1); `copies` is each new item's own count (1 when None). Unchanged without repeats."""
+    found = hits >= 0
+    if not found.any():
+        return documents
+    documents = documents.copy()
+    before = (
+        pd.to_numeric(documents["count"], errors="coerce").fillna(1).astype(np.int64).to_numpy()
+        if "count" in documents.columns
+        else np.ones(len(documents), dtype=np.int64)
+    )
+    extra = (
+        pd.to_numeric(copies, errors="coerce").fillna(1).astype(np.int64).to_numpy()
+        if copies is not None
+        else np.ones(len(hits), dtype=np.int64)
+    )
+    np.add.at(before, hits[found], extra[found])
+    documents["count"] = before
+    return documents
+
+
+def open_new_topics(
+    old: FittedState,
+    vectors: np.ndarray,
+    texts: list[str],
+    labels: np.ndarray,
+    stories: np.ndarray,
+    random_state: int,
+    min_story_size: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Cluster the new items that fit no topic; clusters of two or more distinct texts become
+    new topics (and stories) with fresh ids. Returns the labels, the stories and the next ids."""
+    next_ids = [old.next_topic_id, old.next_story_id]
+    loose = np.flatnonzero(labels < 0)
+    if len(loose) < 2:
+        return labels, stories, next_ids[0], next_ids[1]
+    found = cluster.cluster_levels(
+        vectors[loose],
+        [texts[i] for i in loose],
+        level=old.level,
+        random_state=random_state,
+        min_story_size=min_story_size,
+    )
+    keys = np.array([copy_key(texts[i]) for i in loose], dtype=object)
+    for slot, (level_labels, target) in enumerate(((found.labels, labels), (found.story, stories))):
+        for new in np.unique(level_labels[level_labels >= 0]):
+            inside = level_labels == new
+            members = loose[inside]
+            if slot == 1:  # a story only for items no existing story took
+                keep = target[members] < 0
+                members, inside = members[keep], np.flatnonzero(inside)[keep]
+            if len(set(keys[inside])) < 2:
+                continue
+            target[members] = next_ids[slot]
+            next_ids[slot] += 1
+    return labels, stories, next_ids[0], next_ids[1]
+
+
+def place_new(old: FittedState, vectors: np.ndarray, include_noise: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Topics, stories and map positions of new items among the map's own."""
+    labels, coords = assign.assign(old.embeddings, old.labels, old.coords, vectors, include_noise=include_noise)
+    assert coords is not None  # asked for with the fitted coords
+    stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors)
+    return labels, stories, coords
+
+
+def themes_of(old: FittedState, labels: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """New items' themes: their topic at the theme level, else their story's theme."""
+    if old.level == "theme":
+        return labels
+    return assign.story_themes(old.story_labels, old.theme_labels, stories)
+
+
+def keep_names(topics: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """Existing topics keep the name readers already know; new ones get a fresh name."""
+    old_names = dict(zip(old["id"], old["name"]))
+    topics = topics.copy()
+    topics["name"] = [old_names.get(i, n) for i, n in zip(topics["id"], topics["name"])]
+    return topics
+
+
+def fresh_ids(new_ids: pd.Series, old_ids: pd.Series) -> list[str]:
+    """New items' doc_ids, prefixed where they would clash with the map's."""
+    taken = set(old_ids.astype(str))
+    if not taken & set(new_ids.astype(str)):
+        return list(new_ids.astype(str))
+    prefix = next(f"u{k}." for k in range(1, 10_000) if not any(t.startswith(f"u{k}.") for t in taken))
+    return [prefix + str(i) for i in new_ids]

@@ -1,0 +1,240 @@
+"""Nothing lost, round two: the defects a second hostile pass found in the API, the CLI and
+updates, each checked as a user meets it."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from analysis import params
+from analysis.errors import InputError
+from analysis.load import load_corpus
+from analysis.pipeline import TopicMap
+from conftest import SEED, cli, fake_vectors
+
+WORDS = ["rates", "storms", "talks", "tariffs", "vaccine", "election", "drought", "merger"]
+
+
+def texts_of(n: int) -> list[str]:
+    return [f"headline {i} on {WORDS[i % len(WORDS)]} and {WORDS[(i * 3) % len(WORDS)]}" for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def seed_map() -> TopicMap:
+    """The seed corpus fitted with the real packaged model."""
+    return TopicMap(random_state=0).fit(load_corpus(SEED))
+
+
+# --- internal errors -------------------------------------------------------------------------
+
+
+def test_a_seed_past_a_fifth_of_32_bits_fits_many_items():
+    texts = texts_of(240)
+    fitted = TopicMap(random_state=4_000_000_000, cache=False).fit(texts, embeddings=fake_vectors(texts))
+    assert len(fitted.labels_) == 240
+
+
+def test_dates_with_a_negative_or_far_year_are_undated_not_an_error(tmp_path):
+    texts = texts_of(40)
+    dates = ["2014-03-11"] * 20 + ["2014-03-12"] * 17 + ["-2014-03-11", "0999-03-11", "9999-12-31"]
+    frame = pd.DataFrame({"text": texts, "date": dates})
+    fitted = TopicMap(cache=False).fit(frame, embeddings=fake_vectors(texts))
+    fitted.report(tmp_path / "dates.html")
+    data = fitted._report_data("dates")
+    assert data["timeline"]["undated"] == 3 and data["timeline"]["labels"] == ["2014-03-11", "2014-03-12"]
+    assert fitted.to_frame()["date"].tolist() == dates  # the export keeps them as written
+
+
+def test_a_saved_map_with_a_time_out_of_range_is_damaged(tmp_path):
+    texts = texts_of(30)
+    TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts)).save(tmp_path / "map")
+    manifest = json.loads((tmp_path / "map" / "topicmap.json").read_text())
+    manifest["fitted_at_"] = "9999-12-31T23:00:00-05:00"
+    (tmp_path / "map" / "topicmap.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="damaged saved map"):
+        TopicMap.load(tmp_path / "map")
+
+
+def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
+    result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--model" in result.stderr and "255" in result.stderr
+
+
+# --- the API takes the CLI's rule for input ----------------------------------------------------
+
+
+def test_fit_refuses_items_without_words_and_objects_as_the_cli_does():
+    with pytest.raises(InputError, match="no item with words"):
+        TopicMap(cache=False).fit([None] * 5, embeddings=np.eye(5, dtype=np.float32))
+    with pytest.raises(InputError, match="list values, not text"):
+        TopicMap(cache=False).fit([["a list"], "text"], embeddings=np.eye(2, dtype=np.float32))
+    with pytest.raises(InputError, match="dict values, not text"):
+        TopicMap(cache=False).fit(pd.DataFrame({"text": [{"a": 1}, "b"]}), embeddings=np.eye(2, dtype=np.float32))
+
+
+def test_fit_decodes_bytes_and_drops_missing_items_keeping_vectors_in_line():
+    texts = texts_of(30)
+    docs = [t.encode() if i % 2 else t for i, t in enumerate(texts)] + [pd.NA, "", None, "  ...  "]
+    vectors = np.vstack([fake_vectors(texts), fake_vectors(["x1", "x2", "x3", "x4"])])
+    with pytest.warns(UserWarning, match="dropped 4 items with no words"):
+        fitted = TopicMap(cache=False).fit(docs, embeddings=vectors)
+    assert fitted.documents_["text"].tolist() == texts
+    assert np.array_equal(fitted.embeddings_, fake_vectors(texts))
+
+
+def test_transform_gives_one_label_per_row_and_minus_one_without_words():
+    texts = texts_of(30)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = fitted.transform([texts[0], None, texts[1]], embeddings=fake_vectors([texts[0], "-", texts[1]]))
+    assert labels.tolist() == [fitted.labels_[0], -1, fitted.labels_[1]]
+
+
+def test_to_frame_before_fit_is_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        TopicMap().to_frame()
+
+
+# --- update: re-fed items, row order ----------------------------------------------------------
+
+
+def test_update_with_the_maps_own_items_adds_nothing_and_counts_them(seed_map):
+    grown = _copy(seed_map)
+    before = len(grown.labels_)
+    grown.update(load_corpus(SEED))
+    assert len(grown.labels_) == before and not grown.added_.any()
+    assert len(grown.topics_) == len(seed_map.topics_)
+    assert (grown.documents_["count"] == 2).all()
+    assert np.array_equal(grown.labels_, seed_map.labels_)
+
+
+def test_update_never_opens_a_topic_of_copies(seed_map):
+    grown = _copy(seed_map)
+    copies = ["Bakery in Lyon wins the national croissant prize"] * 6
+    grown.update(copies)
+    assert (grown.labels_[grown.added_] == -1).all() and len(grown.topics_) == len(seed_map.topics_)
+
+
+def test_update_sees_new_items_in_one_order_whatever_the_rows(seed_map):
+    new = [
+        "Iran says nuclear talks with the US will resume next week",
+        "Epstein files: judge orders release of more documents",
+        "Belarus frees more political prisoners after US talks",
+        "Tariffs on steel imports rise again, says Commerce",
+        "A small bakery in Lyon wins the national croissant prize",
+        "Iran and the US trade messages through Oman before talks",
+    ]
+    first, second = _copy(seed_map), _copy(seed_map)
+    first.update(new)
+    second.update(new[::-1])
+    by_text = dict(zip(first.documents_["text"], first.labels_))
+    assert by_text == dict(zip(second.documents_["text"], second.labels_))
+    coords = dict(zip(first.documents_["text"], map(tuple, first.coords_)))
+    assert coords == dict(zip(second.documents_["text"], map(tuple, second.coords_)))
+
+
+def _copy(fitted: TopicMap) -> TopicMap:
+    clone = TopicMap(**fitted.get_params())
+    clone._set_state(fitted._state())
+    return clone
+
+
+# --- the CLI -------------------------------------------------------------------------------
+
+
+def test_outputs_inside_a_saved_map_are_refused(seed_map, tmp_path):
+    seed_map.save(tmp_path / "map")
+    for args in (
+        ["report", str(SEED), "-o", str(tmp_path / "map" / "r.html")],
+        ["update", str(tmp_path / "map"), str(SEED), "-o", str(tmp_path / "r.html"), "--export", "x.csv"],
+    ):
+        if args[0] == "update":
+            args[-1] = str(tmp_path / "map" / "x.csv")
+        result = cli(*args)
+        assert result.returncode == 2 and "inside the saved map" in result.stderr, result.stderr
+    assert sorted(p.name for p in (tmp_path / "map").iterdir()) == sorted(
+        p.name for p in (tmp_path / "map").iterdir() if p.suffix in (".json", ".npy", ".parquet")
+    )
+
+
+def test_a_relative_cache_is_saved_as_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = texts_of(30)
+    fitted = TopicMap(cache="relative-cache").fit(texts, embeddings=fake_vectors(texts))
+    fitted.save(tmp_path / "map")
+    assert TopicMap.load(tmp_path / "map").cache == str(tmp_path / "relative-cache")
+
+
+def test_a_width_mismatch_names_the_maps_model(tmp_path):
+    texts = texts_of(30)
+    fitted = TopicMap(model="static", cache=False).fit(texts, embeddings=fake_vectors(texts))
+    with pytest.raises(InputError, match=r"made with \(static"):
+        fitted.update(["a new headline about rates"], embeddings=np.ones((1, 8), dtype=np.float32))
+
+
+@pytest.mark.parametrize("content", ["text\n \n\t\n   \n", "  \n\n \t \n"])
+def test_an_all_blank_csv_is_told_it_is_blank(tmp_path, content):
+    path = tmp_path / "blank.csv"
+    path.write_text(content)
+    result = cli("report", str(path), "-o", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "no items with words" in result.stderr and "column" not in result.stderr
+
+
+def test_the_export_csv_quotes_formulas_as_the_page_does(tmp_path):
+    from analysis.export import write_export
+
+    frame = pd.DataFrame({"doc_id": ["1", "2"], "text": ["=HYPERLINK(1)", "-5 dead in storm"], "topic": [-1, 0]})
+    write_export(frame, tmp_path / "x.csv")
+    written = pd.read_csv(tmp_path / "x.csv")
+    assert written["text"].tolist() == ["'=HYPERLINK(1)", "'-5 dead in storm"] and written["topic"].tolist() == [-1, 0]
+    write_export(frame, tmp_path / "x.jsonl")
+    assert pd.read_json(tmp_path / "x.jsonl", lines=True)["text"].tolist() == frame["text"].tolist()
+
+
+# --- one table of parameters ------------------------------------------------------------------
+
+
+def test_topicmap_and_the_cli_take_their_parameters_from_the_one_table():
+    from typer.main import get_command
+
+    from analysis.cli import app
+
+    signature = inspect.signature(TopicMap.__init__).parameters
+    assert [p.name for p in params.PARAMS] == [n for n in signature if n != "self"]
+    assert all(signature[p.name].default == p.default for p in params.PARAMS)
+    report = get_command(app).commands["report"]  # type: ignore[attr-defined]
+    flags = {opt for option in report.params for opt in option.opts}
+    assert {p.flag for p in params.PARAMS} <= flags
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"min_story_size": 1}, "min_story_size=1 is not allowed: use an integer from 2"),
+        ({"min_story_size": 2.5}, "min_story_size=2.5 is not allowed"),
+        ({"model": "x" * 256}, "at most 255 characters"),
+    ],
+)
+def test_new_parameters_are_validated(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        TopicMap(**kwargs).fit(["a"], embeddings=np.ones((1, 4), np.float32))
+
+
+def test_min_story_size_sets_the_smallest_story():
+    texts = texts_of(400)
+    # six groups of 60 items and four of 10, each item near its group's vector
+    group = [i // 60 if i < 360 else 6 + (i - 360) // 10 for i in range(400)]
+    vectors = fake_vectors([f"g{g}" for g in group]) + 0.05 * fake_vectors(texts)
+    small = TopicMap(cache=False, level="story").fit(texts, embeddings=vectors)
+    large = TopicMap(cache=False, level="story", min_story_size=20).fit(texts, embeddings=vectors)
+    sizes = np.bincount(large.story_labels_[large.story_labels_ >= 0])
+    assert sizes.min() >= 20 and np.bincount(small.story_labels_[small.story_labels_ >= 0]).min() < 20
+    assert "min_story_size=20" in large.to_html()
