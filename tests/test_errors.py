@@ -113,9 +113,7 @@ def real_embed():
     [
         ("empty.txt", ""),
         ("blank.txt", "\n   \n\t\n\r\n"),
-        ("marks.txt", "!!!\n---\n...\n"),
         ("header.csv", "text,source\n"),
-        ("blank.csv", "text,source\n,AP\n  ,BBC\nNaN,AFP\n"),
         ("empty.jsonl", "\n\n"),
     ],
 )
@@ -124,6 +122,19 @@ def test_a_file_without_items_is_exit_2_naming_the_expected_format(tmp_path, nam
     source.write_text(content)
     result = cli("report", str(source), "-o", str(tmp_path / "out.html"))
     assert_one_line_error(result, 2, f"{source} has no items", "one headline a line", "`text` column")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("marks.txt", "!!!\n---\n...\n"), ("blank.csv", "text,source\n,AP\n  ,BBC\nNaN,AFP\n"), ("spaces.csv", " \n\t\n")],
+)
+def test_a_file_whose_rows_have_no_words_is_told_so_not_sent_to_a_column(tmp_path, name, content):
+    source = tmp_path / name
+    source.write_text(content)
+    result = cli("report", str(source), "-o", str(tmp_path / "out.html"))
+    assert_one_line_error(result, 2, f"{source} has no items with words", "blank, missing or punctuation only")
+    assert "column" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
