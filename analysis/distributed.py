@@ -134,6 +134,9 @@ def embed_on_cluster(
         text_parts = client.map(_texts_of, parts)
     else:
         documents = as_documents(docs, text_col)
+        if embeddings is not None:  # the vectors of the rows as_documents kept
+            embeddings = check_embeddings(embeddings, documents.attrs["rows"])[documents.index.to_numpy()]
+        documents = documents.reset_index(drop=True)
         n_blocks = max(1, min(len(documents), max(2 * _n_workers(client), math.ceil(len(documents) / BLOCK_ROWS))))
         text_parts = client.scatter([list(b) for b in np.array_split(documents["text"].to_numpy(), n_blocks)])
     if embeddings is not None:
@@ -258,16 +261,12 @@ def _n_workers(client) -> int:
 
 def write_parquet_parts(frame: pd.DataFrame, folder: str | Path, rows_per_part: int = 1_000_000) -> None:
     """The export as partitioned Parquet: `folder`/part.0.parquet, part.1.parquet, ...; written
-    to a temporary folder and renamed, so no half-written export is left."""
-    import shutil
-
+    to a fresh temporary folder swapped in whole (`files.atomic_dir`), so no half-written export
+    is left and the old one stays until the new one is complete."""
     import dask.dataframe as dd
 
-    folder = Path(folder)
-    tmp = folder.with_name(f".{folder.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    from analysis.files import atomic_dir
+
     n_parts = max(1, math.ceil(len(frame) / rows_per_part))
-    dd.from_pandas(frame, npartitions=n_parts, sort=False).to_parquet(tmp, write_index=False)
-    if folder.exists():
-        shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
-    tmp.rename(folder)
+    with atomic_dir(folder) as building:
+        dd.from_pandas(frame, npartitions=n_parts, sort=False).to_parquet(building, write_index=False)

@@ -1,13 +1,16 @@
-"""Atomic file writing: output appears whole or not at all."""
+"""Atomic file and folder writing (output appears whole or not at all), and folder locks."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import signal
+import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: Signals that stop a run (the CLI turns SIGTERM into KeyboardInterrupt like SIGINT).
@@ -58,6 +61,149 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path is not None:
             tmp_path.unlink(missing_ok=True)
+
+
+def probe_write(folder: str | os.PathLike) -> None:
+    """Create and remove a file in `folder`, raising OSError when that fails: a real write, not
+    os.access, so it is right for root, read-only mounts and ACLs alike."""
+    fd, probe = tempfile.mkstemp(prefix=".topicmap-", suffix=".probe", dir=folder)
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside `target`; on success swap it into place whole.
+
+    The swap renames the old `target` (a folder or a file) aside, renames the new folder in and
+    only then removes the old one, so `target` always names a whole folder, old or new. A
+    failure or an interruption removes the temporary folder and leaves `target` as it was.
+    The new folder gets the mode of the folder it replaces (else the one the umask gives, as
+    mkdir would), and what is in it follows the umask (libraries write some files 0600).
+    """
+    target = Path(target)
+    building: Path | None = None
+    try:
+        with signals_held():
+            building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        yield building
+        _follow_umask(building, _folder_mode(target))
+        with signals_held():  # never stop between moving the old folder aside and removing it
+            old = _swap(building, target)
+            building = None
+            if old is not None:
+                _remove(old)
+    finally:
+        if building is not None:
+            _remove(building)
+
+
+@contextlib.contextmanager
+def locked(folder: str | os.PathLike, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock (flock) on `folder` for the block, waiting for another holder
+    first (`on_wait` is called once before waiting); no lock when `folder` does not exist.
+
+    The lock is on the folder itself, so it leaves no file behind. A folder replaced by
+    `atomic_dir` is a new folder: after the wait the path is checked to still name the folder
+    that was locked, and the lock is taken again on the new one otherwise, so whoever waited
+    sees what the previous holder saved. Linux and macOS only (fcntl).
+    """
+    import fcntl
+
+    fd: int | None = None
+    while fd is None:
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            break
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            if not _same_file(fd, folder):
+                os.close(fd)
+                fd = None
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            raise
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
+def _same_file(fd: int, path: str | os.PathLike) -> bool:
+    """Whether `path` still names the file open as `fd`."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+
+
+def _swap(new: Path, target: Path) -> Path | None:
+    """Rename `new` onto `target`; return where the old `target` was moved (to remove), or
+    None when there was none. Put the old one back if the new one cannot go in."""
+    while True:
+        try:
+            os.rename(new, target)  # target missing (or an empty folder, which rename replaces)
+            return None
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+                raise
+        aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        aside.rmdir()
+        try:
+            os.rename(target, aside)
+        except FileNotFoundError:  # another process moved it away meanwhile: try again
+            continue
+        try:
+            os.rename(new, target)
+        except OSError:
+            os.rename(aside, target)
+            raise
+        return aside
+
+
+def _folder_mode(target: Path) -> int:
+    """The mode a folder replacing `target` gets: the mode of the folder it replaces, else the
+    one mkdir gives under the umask."""
+    try:
+        if target.is_dir():
+            return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        pass
+    return 0o777 & ~_umask()
+
+
+def _follow_umask(folder: Path, mode: int) -> None:
+    """Give `folder` `mode`, and what is in it the modes a plain mkdir or open would give."""
+    mask = _umask()
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(parent, name), 0o777 & ~mask)
+        for name in files:
+            path = os.path.join(parent, name)
+            now = os.lstat(path).st_mode
+            if not stat.S_ISLNK(now):
+                os.chmod(path, (0o777 if now & stat.S_IXUSR else 0o666) & ~mask)
+    os.chmod(folder, mode)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder tree or a file, as far as possible."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def _umask() -> int:

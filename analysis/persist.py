@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.export import parquet_ready
-from analysis.files import signals_held
+from analysis.files import atomic_dir, probe_write
 from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 
 FORMAT_VERSION = 1
@@ -64,6 +62,27 @@ def check_target(folder: str | Path, protected: Iterable[str | Path] = (), flag:
                 f"{flag} {folder} {what}, and saving there would replace what it holds: "
                 "choose a missing or empty folder"
             )
+    _check_writable(folder, flag)
+
+
+def _check_writable(folder: Path, flag: str) -> None:
+    """Refuse, before any work, a map folder that saving could not replace: saving writes a
+    new folder beside it and renames it in (the parent must be writable), then removes the
+    old map's files (the map's own folder must be writable, or they would be left behind)."""
+    real = folder.resolve() if folder.is_symlink() else folder.absolute()
+    parent = next(p for p in real.parents if p.exists())  # saving makes the missing ones
+    try:
+        probe_write(parent)
+    except OSError as exc:
+        raise InputError(
+            f"{flag} {folder}: cannot write in folder {parent} ({exc.strerror or exc}), where the map is saved; "
+            "choose a folder you can write to"
+        ) from exc
+    if real.is_dir() and not os.access(real, os.W_OK | os.X_OK):  # no probe inside: a map holds only its files
+        raise InputError(
+            f"{flag} {folder} is read-only, so its saved map cannot be replaced: "
+            f"make it writable (chmod u+w {folder}) or save the map to another folder"
+        )
 
 
 def save_state(folder: str | Path, params: dict, state: FittedState, version: str) -> None:
@@ -80,27 +99,12 @@ def save_state(folder: str | Path, params: dict, state: FittedState, version: st
         "topicmap_version": version,
         **{f"{name}_": getattr(state, name) for name in SCALARS},
     }
-    staging: Path | None = None
-    try:
-        with signals_held():
-            staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    with atomic_dir(folder) as staging:
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         for name in ARRAYS:
             np.save(staging / f"{name}.npy", getattr(state, name), allow_pickle=False)
         for name in TABLES:
             parquet_ready(getattr(state, name)).to_parquet(staging / f"{name}.parquet", index=False)
-        if folder.exists():
-            backup = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            backup.rmdir()
-            folder.rename(backup)
-            staging.rename(folder)
-            staging = backup  # the old map, removed below
-        else:
-            staging.rename(folder)
-            staging = None
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, FittedState]:
@@ -182,6 +186,17 @@ def _read_manifest(path: Path) -> dict:
     return manifest
 
 
+def _is_time(value: object) -> bool:
+    """An ISO 8601 time that UTC can hold (a zone can move 9999-12-31 past the last year)."""
+    from datetime import datetime, timezone
+
+    try:
+        stamp = datetime.fromisoformat(value) if isinstance(value, str) else None
+        return stamp is not None and (stamp.tzinfo is None or stamp.astimezone(timezone.utc) is not None)
+    except (ValueError, OverflowError):
+        return False
+
+
 def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> str:
     """What is wrong with a saved map's parts, or "" when they fit together."""
     params = manifest.get("params")
@@ -190,8 +205,8 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
     if manifest.get("level_") not in ("story", "theme"):
         return "level_ in the manifest is not story or theme"
     for key in ("fitted_at_", "added_since_"):
-        if not isinstance(manifest.get(key), (str, type(None))):
-            return f"{key} in the manifest is not a time"
+        if manifest.get(key) is not None and not _is_time(manifest[key]):
+            return f"{key} in the manifest is not a time between years 1 and 9999 UTC"
     n = len(arrays["labels"]) if arrays["labels"].ndim == 1 else -1
     if any(array.ndim == 0 or len(array) != n for array in arrays.values()) or len(tables["documents"]) != n:
         return "arrays of different lengths"

@@ -5,21 +5,34 @@ vocabulary (offline: it reads the packaged folder) and keeps a 256-wide vector p
 text's vector is then the mean of its tokens' vectors, a lookup instead of a transformer
 pass. The result is saved as a sentence-transformers model (`StaticEmbedding`) under
 `<cache root>/models/static-<hash>`, the hash naming what it was distilled from and how, so a
-changed recipe never reads an old folder. It is built in a temporary folder and renamed into
-place: a killed build leaves no half model, and of two processes building at once the first
-rename wins and the other discards its copy.
+changed recipe never reads an old folder. It is built in a temporary folder and swapped into
+place (`files.atomic_dir`): a killed build leaves no half model. One process builds while the
+others wait for it; a folder that does not load (damaged, half written by an older version) is
+built again once, with a warning. The folder and its files follow the umask, so a cache shared
+with other users (Dask workers) can read it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import logging
 import os
-import shutil
-import tempfile
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
 
 PCA_DIMS = 256  # model2vec's default width
 RECIPE = f"StaticEmbedding.from_distillation, pca_dims={PCA_DIMS}, float32"
+#: Loggers of the libraries that distil, silenced meanwhile.
+QUIET_LOGGERS = ("model2vec", "sentence_transformers", "transformers", "huggingface_hub")
+#: The files of a StaticEmbedding module; the folders this process found to load, by their
+#: files' path, inode, size and time (read once a process, until one of them changes).
+MODULE_FILES = ("model.safetensors", "tokenizer.json")
+_LOADED: set[tuple] = set()
 
 
 def static_model_name(teacher_name: str) -> str:
@@ -34,42 +47,130 @@ def static_model_name(teacher_name: str) -> str:
 
 def static_model_path(teacher_name: str, teacher_path: str, root: str | Path | None = None) -> Path:
     """The folder of the model distilled from the teacher at `teacher_path`, under `root`
-    (default: the user cache folder), distilled there first if it is not there yet."""
-    from analysis.cache import default_cache_dir
+    (default: the user cache folder), distilled there first if it is not there yet.
 
-    target = Path(root if root is not None else default_cache_dir()) / "models" / static_model_name(teacher_name)
-    if not (target / "modules.json").is_file():
+    A folder that does not load (a file missing, truncated weights) is built again once, with
+    a warning naming it. The cache root is checked to be writable before distilling, and one
+    process distils while the others wait for it (a lock on the `models` folder)."""
+    from analysis.cache import default_cache_dir
+    from analysis.errors import InputError
+    from analysis.files import locked, probe_write
+
+    root = Path(root if root is not None else default_cache_dir())
+    target = root / "models" / static_model_name(teacher_name)
+    if model_problem(target) is None:
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe_write(target.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the static model in the cache folder {root} ({exc.strerror or exc}); "
+            "give a writable cache folder with --cache DIR or $TOPICMAP_CACHE"
+        ) from exc
+    with locked(target.parent):
+        problem = model_problem(target)  # another process may have built it while this one waited
+        if problem is None:
+            return target
+        if target.exists() or target.is_symlink():
+            warnings.warn(f"the static model in {target} does not load ({problem}); building it again", stacklevel=2)
         distill_to(teacher_path, target)
+        problem = model_problem(target)
+    if problem is not None:
+        raise RuntimeError(f"the static model just built in {target} does not load ({problem})")
     return target
+
+
+def model_problem(folder: Path) -> str | None:
+    """What keeps the distilled model in `folder` from loading, or None when it loads: the
+    files `distill_to` writes, each read the way sentence-transformers reads it (the weights
+    with safetensors, the tokenizer with tokenizers), without importing torch."""
+    if not folder.is_dir():
+        return "missing"
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        if not isinstance(modules, list) or len(modules) != 1 or not isinstance(modules[0], dict):
+            return "modules.json does not list one module"
+        if not str(modules[0].get("type", "")).endswith("StaticEmbedding"):
+            return "modules.json does not name a StaticEmbedding"
+        files = [folder / "modules.json", *(folder / str(modules[0].get("path", "")) / name for name in MODULE_FILES)]
+        signature = tuple((str(f.absolute()), f.stat().st_ino, f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+        if signature in _LOADED:
+            return None
+        problem = _weights_problem(files[1]) or _tokenizer_problem(files[2])
+    except (OSError, ValueError) as exc:  # a missing or unreadable file; JSON that does not parse
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    if problem is None:
+        _LOADED.add(signature)
+    return problem
+
+
+def _weights_problem(path: Path) -> str | None:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        weights = load_file(path)
+    except SafetensorError as exc:
+        return f"{path.name}: {exc}".splitlines()[0]
+    embedding = weights.get("embedding.weight")
+    if embedding is None or embedding.ndim != 2 or embedding.shape[1] != PCA_DIMS:
+        return f"{path.name} holds no {PCA_DIMS}-wide embedding.weight"
+    if not np.isfinite(embedding).all():
+        return f"{path.name} holds values that are not finite"
+    return None
+
+
+def _tokenizer_problem(path: Path) -> str | None:
+    from tokenizers import Tokenizer
+
+    try:
+        Tokenizer.from_file(str(path))
+    except Exception as exc:  # tokenizers raises its own Exception for a missing or broken file
+        return f"{path.name}: {exc}".splitlines()[0]
+    return None
 
 
 def distill_to(teacher_path: str, target: Path) -> None:
     """Distil the model at `teacher_path` into a StaticEmbedding sentence-transformers folder
-    at `target`, atomically (a temporary sibling folder, then one rename)."""
+    at `target`, atomically (`files.atomic_dir`: a temporary sibling folder swapped in whole,
+    replacing a damaged one). The libraries' notices are silenced: they are not the user's."""
     from analysis.errors import InputError
-    from analysis.files import signals_held
+    from analysis.files import atomic_dir
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TQDM_DISABLE", "1")  # model2vec's per-token progress bar
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import StaticEmbedding
+    with _libraries_quiet():
+        from sentence_transformers import SentenceTransformer
+        from sentence_transformers.models import StaticEmbedding
 
-    try:
-        module = StaticEmbedding.from_distillation(teacher_path, device="cpu", pca_dims=PCA_DIMS, quantize_to="float32")
-    except ImportError as exc:
-        raise InputError("--model static needs model2vec: pip install 'model2vec[distill]'") from exc
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with signals_held():
-        building = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        SentenceTransformer(modules=[module], device="cpu").save(str(building))
         try:
-            os.rename(building, target)
-        except OSError:  # another process got there first: keep its copy
-            if not (target / "modules.json").is_file():
-                raise
+            module = StaticEmbedding.from_distillation(
+                teacher_path, device="cpu", pca_dims=PCA_DIMS, quantize_to="float32"
+            )
+        except ImportError as exc:
+            raise InputError("--model static needs model2vec: pip install 'model2vec[distill]'") from exc
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_dir(target) as building:
+            SentenceTransformer(modules=[module], device="cpu").save(str(building))
+
+
+@contextlib.contextmanager
+def _libraries_quiet() -> Iterator[None]:
+    """Keep the libraries that distil from writing notices to stderr (model2vec's, the
+    revision sentence-transformers cannot resolve offline): their loggers are set to ERROR
+    and their warnings ignored for the block, then put back."""
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for logger in loggers:
+                logger.setLevel(logging.ERROR)
+            yield
     finally:
-        shutil.rmtree(building, ignore_errors=True)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def _model2vec_version() -> str:
