@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -78,7 +79,9 @@ def _check_writable(folder: Path, flag: str) -> None:
             f"{flag} {folder}: cannot write in folder {parent} ({exc.strerror or exc}), where the map is saved; "
             "choose a folder you can write to"
         ) from exc
-    if real.is_dir() and not os.access(real, os.W_OK | os.X_OK):  # no probe inside: a map holds only its files
+    # No probe inside (a map holds only its files); the mode bits too, since root may write
+    # anywhere but a folder its owner made read-only is still not to be replaced.
+    if real.is_dir() and (not os.access(real, os.W_OK | os.X_OK) or not real.stat().st_mode & stat.S_IWUSR):
         raise InputError(
             f"{flag} {folder} is read-only, so its saved map cannot be replaced: "
             f"make it writable (chmod u+w {folder}) or save the map to another folder"

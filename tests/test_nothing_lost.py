@@ -260,7 +260,6 @@ def test_the_static_model_follows_the_umask(tmp_path, fake_distil, umask_027):
     assert mode(folder) == 0o750 and {mode(p) for p in folder.iterdir() if p.is_file()} == {0o640}
 
 
-@needs_modes
 def test_a_read_only_map_is_refused_before_any_work_and_nothing_is_left(map_copy, tmp_path):
     before = {p.name: p.read_bytes() for p in map_copy.iterdir()}
     map_copy.chmod(0o555)
