@@ -8,8 +8,8 @@ from analysis.meta import user_cache_dir
 __all__ = ["TopicMap", "load_corpus", "__version__"]
 
 
-# numba's compiled code (EVōC's neighbour search, the projection) is kept on disk, so its
-# compile cost is paid once per machine. Set before numba is imported; a value of the
+# numba's compiled code, for the functions its libraries mark as cacheable, is kept on disk
+# under the cache root. Set before numba is imported; a value of the
 # user's own wins, and numba falls back to its usual places when the folder is not writable.
 os.environ.setdefault("NUMBA_CACHE_DIR", str(user_cache_dir() / "numba"))
 

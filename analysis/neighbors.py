@@ -1,20 +1,21 @@
 """Nearest neighbours of unit vectors by cosine similarity, for corpora of any size.
 
 Up to EXACT_MAX items the neighbours are exact, computed in row blocks (never an n×n
-matrix). Above, they come from EVōC's NN-descent (random projection forest, then neighbour
-descent), whose numba code is cached on disk, so its compile cost is paid once per machine
-and not in every run. Both are deterministic for a given `random_state`; NN-descent's
-parallel updates depend on the number of cores, so above EXACT_MAX two machines with
-different core counts can find slightly different neighbours.
+matrix). Above, they come from a USearch HNSW graph (`_graph_neighbours`): a compiled wheel,
+so no run pays a JIT compile. The graph is built in one thread, so the neighbours depend on
+`random_state` only, not on the number of cores; searching it uses every core.
+`benchmarks/neighbors.py` measures its recall and time against the exact search.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-EXACT_MAX = 8_192  # above this, exact search costs more than NN-descent
-BLOCK = 1024  # rows per block of the exact search
-N_TREES = 8  # random projection trees: fixed, so results do not depend on the number of cores
+EXACT_MAX = 8_192  # above this, exact search costs more than the graph search
+BLOCK = 1024  # rows per block of the exact search and of the candidates' ranking
+CONNECTIVITY = 16  # HNSW links per item
+EXPANSION = 64  # HNSW candidate list while building and searching
+CANDIDATES = 30  # graph matches per item, re-ranked by exact similarity
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -26,7 +27,7 @@ def nearest_neighbours(vectors: np.ndarray, k: int, random_state: int = 0) -> tu
     if len(vectors) <= EXACT_MAX:
         indices = exact_neighbours(vectors, k, np.arange(len(vectors)))
     else:
-        indices = _descent_neighbours(vectors, k, random_state)
+        indices = _graph_neighbours(vectors, k, random_state)
     return _by_similarity(vectors, indices)
 
 
@@ -41,20 +42,41 @@ def exact_neighbours(vectors: np.ndarray, k: int, rows: np.ndarray) -> np.ndarra
     return out
 
 
-def _descent_neighbours(vectors: np.ndarray, k: int, random_state: int) -> np.ndarray:
-    """Approximate neighbours by NN-descent; rows it could not fill are searched exactly."""
-    import warnings
+def _graph_neighbours(vectors: np.ndarray, k: int, random_state: int) -> np.ndarray:
+    """Approximate neighbours from a USearch HNSW graph over 8-bit copies of the vectors:
+    built in one thread (items in a seeded order) so the graph depends only on the seed,
+    searched in all threads for CANDIDATES each, which are then ranked by exact similarity.
+    Rows with fewer than `k` candidates besides themselves are searched exactly."""
+    from usearch.index import BatchMatches, Index
 
-    from evoc.knn_graph import knn_graph
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # rows it could not fill are handled below
-        graph = knn_graph(vectors, n_neighbors=k + 1, n_trees=N_TREES, random_state=random_state)[0].astype(np.int64)
     n = len(vectors)
-    is_self = graph == np.arange(n)[:, None]
-    is_self[~is_self.any(axis=1), -1] = True  # a row without itself (duplicates) drops its farthest
-    indices = graph[~is_self].reshape(n, k)
-    broken = np.flatnonzero((indices < 0).any(axis=1))
+    order = np.random.default_rng(random_state).permutation(n)
+    index = Index(
+        ndim=vectors.shape[1],
+        metric="ip",
+        dtype="i8",
+        connectivity=CONNECTIVITY,
+        expansion_add=EXPANSION,
+        expansion_search=EXPANSION,
+    )
+    index.add(order, vectors[order], threads=1)
+    wanted = min(n, max(CANDIDATES, k) + 1)
+    found = index.search(vectors, wanted, threads=0)
+    assert isinstance(found, BatchMatches)  # one row of matches per query
+    candidates = np.asarray(found.keys, dtype=np.int64).reshape(n, wanted)
+    valid = (np.arange(wanted) < np.asarray(found.counts)[:, None]) & (candidates != np.arange(n)[:, None])
+    candidates = np.where(valid, candidates, 0)
+    indices = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, BLOCK):
+        rows = slice(start, start + BLOCK)
+        sims = np.einsum("ij,ikj->ik", vectors[rows], vectors[candidates[rows]])
+        sims[~valid[rows]] = -np.inf
+        # highest similarity first, ties by lower index (candidates sorted, then a stable sort)
+        by_index = np.argsort(candidates[rows], axis=1, kind="stable")
+        ranked = np.take_along_axis(candidates[rows], by_index, 1)
+        best = np.argsort(-np.take_along_axis(sims, by_index, 1), axis=1, kind="stable")[:, :k]
+        indices[rows] = np.take_along_axis(ranked, best, 1)
+    broken = np.flatnonzero(valid.sum(axis=1) < k)
     if len(broken):
         indices[broken] = exact_neighbours(vectors, k, broken)
     return indices

@@ -7,11 +7,10 @@ import warnings
 import hdbscan
 import numpy as np
 import pytest
-from hdbscan._hdbscan_linkage import label
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from analysis.density import hdbscan_labels, single_linkage
+from analysis.density import condensed_labels, hdbscan_labels, single_linkage, spanning_tree
 
 
 def knn_distances(n: int, seed: int, k: int = 10) -> sparse.csr_matrix:
@@ -32,15 +31,38 @@ def knn_distances(n: int, seed: int, k: int = 10) -> sparse.csr_matrix:
     return (graph + bridges + bridges.T).tocsr()
 
 
-@pytest.mark.parametrize(("n", "seed", "min_size"), [(60, 0, 2), (400, 1, 3), (1500, 2, 5)])
-def test_same_clusters_as_hdbscan(n, seed, min_size):
-    graph = knn_distances(n, seed)
+def hdbscan_own(graph: sparse.csr_matrix, min_size: int, max_size: int = 0) -> hdbscan.HDBSCAN:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected = hdbscan.HDBSCAN(metric="precomputed", min_cluster_size=min_size, min_samples=1).fit_predict(graph)
-    got = hdbscan_labels(graph, min_size)
+        return hdbscan.HDBSCAN(
+            metric="precomputed", min_cluster_size=min_size, min_samples=1, max_cluster_size=max_size
+        ).fit(graph)
+
+
+@pytest.mark.parametrize(
+    ("n", "seed", "min_size", "max_size"),
+    [(60, 0, 2, 0), (400, 1, 3, 0), (1500, 2, 5, 0), (400, 1, 3, 40), (1500, 2, 5, 100), (1500, 3, 4, 20)],
+)
+def test_same_clusters_as_hdbscan(n, seed, min_size, max_size):
+    graph = knn_distances(n, seed)
+    expected = hdbscan_own(graph, min_size, max_size).labels_
+    got = hdbscan_labels(graph, min_size, max_size)
     assert len(set(expected)) >= 2
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_same_clusters_as_hdbscan_with_tied_distances(seed):
+    graph = knn_distances(300, seed, k=6)
+    graph.data = np.maximum(np.round(graph.data, 1), 0.05)  # many equal heights
+    for min_size, max_size in [(2, 0), (3, 0), (5, 0), (3, 30)]:
+        expected = hdbscan_own(graph, min_size, max_size).labels_
+        np.testing.assert_array_equal(hdbscan_labels(graph, min_size, max_size), expected)
+
+
+def test_min_size_below_two_is_refused():
+    with pytest.raises(ValueError, match="min_size"):
+        condensed_labels(np.array([[0.0, 1.0, 0.5, 2.0]]), 1)
 
 
 def test_max_size_splits_what_would_be_larger():
@@ -51,13 +73,10 @@ def test_max_size_splits_what_would_be_larger():
     assert np.bincount(capped[capped >= 0]).max() < biggest
 
 
-def test_single_linkage_matches_hdbscan_label():
+def test_single_linkage_matches_hdbscan_tree():
     graph = knn_distances(500, 4)
-    tree = csgraph.minimum_spanning_tree(graph)
-    left, right = tree.nonzero()
-    edges = np.column_stack([left, right, np.asarray(tree[left, right]).ravel()]).astype(np.float64)
-    edges = edges[np.argsort(edges[:, 2], kind="stable")]
-    np.testing.assert_array_equal(single_linkage(edges), label(edges))
+    expected = hdbscan_own(graph, 5).single_linkage_tree_.to_numpy()
+    np.testing.assert_array_equal(single_linkage(spanning_tree(graph)), expected)
 
 
 def test_no_story_holds_half_the_items():

@@ -1,10 +1,6 @@
-"""The 2D map: UMAP on the clustering's own neighbour graph, deterministic, compiled once."""
+"""The 2D map: UMAP on the clustering's own neighbour graph, deterministic."""
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
 
 import numpy as np
 from sklearn.metrics import silhouette_score
@@ -57,18 +53,6 @@ def test_tiny_corpora_get_a_line_and_small_ones_a_map():
     assert reducer is None and coords.shape == (3, 2) and (coords[:, 1] == 0).all()
     coords, _ = project.project_2d(vectors, knn=nearest_neighbours(vectors, 5))
     assert coords.shape == (6, 2) and np.isfinite(coords).all()
-
-
-def test_umap_compiles_into_the_numba_cache(tmp_path):
-    """UMAP's numba functions land in the on-disk cache, so later runs load instead of compiling."""
-    code = (
-        "import numpy as np; from analysis import project; "
-        "project.project_2d(np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32))"
-    )
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-    cached = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
-    assert {"layouts._optimize_layout_euclidean_single_epoch", "umap_.smooth_knn_dist"} <= cached
 
 
 def test_epochs_shrink_only_past_the_budget():
