@@ -521,5 +521,104 @@ def main() -> None:
     sys.exit(code or 0)
 
 
+class EditLevel(str, Enum):
+    theme = "theme"
+    story = "story"
+
+
+def _edit_renames(values: list[str]) -> dict[int, str]:
+    """--rename ID=NAME values as {id: name}; InputError naming the bad value."""
+    from analysis.edit import clean_name
+
+    names: dict[int, str] = {}
+    for value in values:
+        key, sep, name = value.partition("=")
+        if not sep or not key.strip().lstrip("-").isdigit():
+            raise InputError(f"--rename {value!r}: give ID=NAME, e.g. --rename '3=Election night'")
+        topic = int(key.strip())
+        if topic in names:
+            raise InputError(f"--rename names {topic} twice: give each id one name")
+        names[topic] = clean_name(topic, name)
+    return names
+
+
+def _edit_merges(values: list[str]) -> list[list[int]]:
+    """--merge ID,ID[,ID] values as lists of ids; InputError naming the bad value."""
+    merges = []
+    for value in values:
+        parts = [p.strip() for p in value.split(",")]
+        if not all(p.lstrip("-").isdigit() for p in parts):
+            raise InputError(f"--merge {value!r}: give ids separated by commas, e.g. --merge 3,7")
+        ids = list(dict.fromkeys(int(p) for p in parts))
+        if len(ids) < 2:
+            raise InputError(f"--merge {value!r}: merging needs at least two different ids, e.g. --merge 3,7")
+        merges.append(ids)
+    return merges
+
+
+@app.command(epilog="Example: topicmap edit maps/seed --rename '3=Election night' --merge 4,7 -o reports/seed.html")
+def edit(
+    map_dir: Annotated[Path, typer.Argument(metavar="MAP_DIR", help="A map saved with `topicmap report --save-map`.")],
+    rename: Annotated[
+        list[str] | None,
+        typer.Option("--rename", help="ID=NAME: give topic ID the name NAME (repeatable)."),
+    ] = None,
+    merge: Annotated[
+        list[str] | None,
+        typer.Option("--merge", help="ID,ID[,ID]: make these topics one, under the first id (repeatable)."),
+    ] = None,
+    level: Annotated[
+        EditLevel | None,
+        typer.Option("--level", help="Edit themes or stories \\[default: the map's topics]."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the edited map's report.")] = None,
+    plotlyjs: PlotlyOption = PlotlyJS.inline,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Rename and merge a saved map's topics; the map is saved back to MAP_DIR (merges first)."""
+
+    def work() -> None:
+        from analysis.persist import MANIFEST, check_target
+
+        names = _edit_renames(rename or [])
+        merges = _edit_merges(merge or [])
+        if not names and not merges:
+            raise InputError("nothing to edit: give --rename ID=NAME or --merge ID,ID")
+        if not (map_dir / MANIFEST).is_file():
+            raise InputError(f"MAP_DIR {map_dir} is not a saved map: give a folder written by --save-map")
+        if output is not None:
+            if output.suffix.lower() not in (".html", ".htm"):
+                raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
+            _check_output(output, [], "-o")
+            _check_outside_maps(output, "-o")
+        check_target(map_dir, [output] if output is not None else [], flag="MAP_DIR")
+        from analysis.files import locked
+        from analysis.pipeline import TopicMap
+
+        waiting = f"note: another run is saving {map_dir}; waiting for it"
+        with locked(map_dir, on_wait=lambda: _say(quiet, waiting)):
+            topic_map = TopicMap.load(map_dir)
+            what = "topic"
+            if level is not None:
+                if EditLevel(level) is EditLevel.theme and topic_map.level_ != "theme":
+                    raise InputError(f"--level theme: {map_dir} is a story map without named themes; use --level story")
+                what = "story" if EditLevel(level) is EditLevel.story and topic_map.level_ == "theme" else "topic"
+            for ids in merges:
+                topic_map.merge_topics(ids, level=what)
+            if names:
+                topic_map.rename_topics(names, level=what)
+            topic_map.save(map_dir)
+        if output is not None:
+            topic_map.report(output, input_name=_shown_name(map_dir.resolve().name), plotlyjs=plotlyjs.value)
+        _say(
+            quiet,
+            f"{len(names)} renamed, {len(merges)} merged: {len(topic_map.topics_)} topics -> {map_dir}"
+            + (f", {output}" if output is not None else ""),
+        )
+
+    _guarded(debug, work)
+
+
 if __name__ == "__main__":
     main()

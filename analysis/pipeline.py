@@ -281,6 +281,25 @@ class TopicMap(BaseEstimator):
         report("done", 1, 1)
         return self
 
+    def rename_topics(self, names: dict[int, str], level: str = "topic") -> TopicMap:
+        """Give topics (level="topic") or stories (level="story") the reader's names, {id: name};
+        `update` keeps them, and the report and export show them (see analysis.edit)."""
+        from analysis import edit
+
+        self._check_fitted()
+        self._set_state(edit.rename(self._state(), names, level))
+        return self
+
+    def merge_topics(self, ids: list[int], level: str = "topic") -> TopicMap:
+        """Make the topics (or stories) `ids` one, under the first id and its name; its size,
+        keywords, representatives and description are found again. Merged ids stay merged
+        through `update` (see analysis.edit)."""
+        from analysis import edit
+
+        self._check_fitted()
+        self._set_state(edit.merge(self._state(), ids, level))
+        return self
+
     def save(self, folder) -> None:
         """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back.
 

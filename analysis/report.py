@@ -8,6 +8,7 @@ assets/ into one page that loads nothing from the network.
 from __future__ import annotations
 
 import colorsys
+import functools
 import json
 import math
 import warnings
@@ -58,6 +59,30 @@ NOISE_COLOR = "#b8b8b8"
 HOVER_COLUMNS = ("source", "date", "published")
 #: Input columns read as the item's date for the timeline, first found wins.
 DATE_COLUMNS = ("date", "published")
+#: Input columns that are always a facet (a menu of ticks) however many values they hold;
+#: merged copies hold their values joined by FACET_SEPARATOR (see load.py).
+SOURCE_COLUMNS = ("source", "source_file")
+FACET_SEPARATOR = "; "
+#: Any other input column with at most this many distinct values (and values that repeat) is a facet.
+FACET_MAX_VALUES = 50
+#: The export's own columns: never a facet.
+OUTPUT_COLUMNS = frozenset(
+    {
+        "doc_id",
+        "kind",
+        "text",
+        "topic",
+        "topic_label",
+        "x",
+        "y",
+        "story",
+        "story_label",
+        "topic_description",
+        "story_description",
+        "count",
+        "new",
+    }
+)
 #: Asset files inlined into the page, in this order (the JS files share one function scope).
 JS_ASSETS = (
     "util.js",
@@ -67,16 +92,22 @@ JS_ASSETS = (
     "filters.js",
     "overview.js",
     "select.js",
+    "color.js",
+    "table.js",
     "tree.js",
     "link.js",
     "news.js",
+    "search.js",
     "report.js",
 )
-CSS_ASSETS = ("report.css",)
+CSS_ASSETS = ("report.css", "search.css")
 COORD_DECIMALS = 3
+#: The page's data is gzipped (like plotly.js) when its JSON is longer than this.
+PACK_DATA_CHARS = 1_000_000
 MAP_MIN_PER_TOPIC = 20  # a sampled map draws at least this many items of each topic (all if fewer)
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+_PERIODS = {"hour": "h", "day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
+_LABELS = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
 #: Dates outside these years (a typo such as 9999-12-31 or -2014-03-11) count as undated on
@@ -117,17 +148,26 @@ def script_json(value) -> str:
 
 
 def report_data(
-    frame: pd.DataFrame, topics: pd.DataFrame, stories: pd.DataFrame, meta: dict, since: str | None = None
+    frame: pd.DataFrame,
+    topics: pd.DataFrame,
+    stories: pd.DataFrame,
+    meta: dict,
+    since: str | None = None,
+    since_basis: str | None = None,
 ) -> dict:
     """The page's data from the export frame (doc_id, kind, text, topic, x, y, story, ...),
     the topic and story tables (id, name, size, keywords, representatives, description) and provenance.
 
     When the frame has a `new` column (after `topicmap update`), "new" holds the new items'
-    indices and `since`, the time of the map they were added to (None when unknown)."""
+    indices, `since`, the time of the map they were added to (None when unknown), and
+    `since_basis`, what that time is (see new_since)."""
     topic = frame["topic"].to_numpy(dtype=np.int64)
     story = frame["story"].to_numpy(dtype=np.int64)
     two_levels = has_two_levels(topic, story)
     extra = {col: categorical(frame[col]) for col in HOVER_COLUMNS if col in frame.columns}
+    facets = facet_columns(frame)
+    extra.update({c: categorical(frame[c]) for c in (str(f["column"]) for f in facets) if c not in extra})
+    columns = {col: column_data(frame[col]) for col in input_columns(frame) if col not in extra}
     points = {
         "x": _coords(frame["x"]),
         "y": _coords(frame["y"]),
@@ -137,6 +177,7 @@ def report_data(
         "kind": categorical(frame["kind"]),
         "doc_id": _doc_ids(frame["doc_id"]),
         "extra": extra,
+        "columns": columns,
     }
     coords = frame[["x", "y"]].to_numpy(dtype=float)
     return {
@@ -144,7 +185,8 @@ def report_data(
         "topics": topic_records(topics, coords, topic),
         "stories": topic_records(stories, coords, story, parents=topic) if two_levels else [],
         "timeline": timeline(extra, len(frame)),
-        "new": new_items(frame, since),
+        "new": new_items(frame, since, since_basis),
+        "facets": facets,
         "noise_color": NOISE_COLOR,
         "meta": meta,
     }
@@ -162,14 +204,33 @@ def fitted_report_data(
         notes = (f"the map draws a stratified sample of {len(frame):,}; topic sizes are exact", *notes)
     if notes:
         meta = {**meta, "items": f"{len(state.labels):,} ({'; '.join(notes)})"}
-    return report_data(frame, state.topics, state.stories, meta, since=display_time(state.added_since))
+    since, basis = new_since(state)
+    return report_data(frame, state.topics, state.stories, meta, since=since, since_basis=basis)
 
 
-def new_items(frame: pd.DataFrame, since: str | None) -> dict | None:
-    """{items, since}: the indices of the items `update` added, or None when there are none."""
+def new_since(state: FittedState) -> tuple[str | None, str | None]:
+    """What the items `update` added are new since, and what that is: the newest date among
+    the map's other items when they have dates (see DATE_COLUMNS; items from 2022 are not new
+    since the day the map was saved), else the time the map was saved; (None, None) when
+    neither is known."""
+    documents = state.documents
+    column = next((c for c in DATE_COLUMNS if c in documents.columns), None)
+    if column is not None and state.added.any() and (~state.added).any():
+        stamps = parse_dates(documents[column][~state.added].astype(object))
+        if stamps.notna().any():
+            newest = stamps.max().tz_convert(None)
+            shown = f"{newest:%Y-%m-%d}" if newest == newest.normalize() else f"{newest:%Y-%m-%d %H:%M} UTC"
+            return shown, "the newest item in the saved map"
+    saved = display_time(state.added_since)
+    return saved, "when the map was saved" if saved else None
+
+
+def new_items(frame: pd.DataFrame, since: str | None, basis: str | None = None) -> dict | None:
+    """{items, since, basis}: the indices of the items `update` added, or None when there are none."""
     if "new" not in frame.columns or not frame["new"].fillna(False).astype(bool).any():
         return None
-    return {"items": np.flatnonzero(frame["new"].fillna(False).astype(bool).to_numpy()).tolist(), "since": since}
+    items = np.flatnonzero(frame["new"].fillna(False).astype(bool).to_numpy()).tolist()
+    return {"items": items, "since": since, "basis": basis}
 
 
 def display_time(stamp: str | None) -> str | None:
@@ -192,6 +253,37 @@ def has_two_levels(topic: np.ndarray, story: np.ndarray) -> bool:
     """Whether stories split the topics further (False when they are the same partition)."""
     pairs = len(set(zip(topic.tolist(), story.tolist())))
     return not (pairs == len(set(topic.tolist())) == len(set(story.tolist())))
+
+
+def facet_columns(frame: pd.DataFrame) -> list[dict[str, str | None]]:
+    """The input columns the page offers as facets, [{column, split}]: a source column (see
+    SOURCE_COLUMNS) always, any other input column but a date when it has 2 to FACET_MAX_VALUES
+    distinct values that repeat. `split` is the separator of merged copies' values, or None."""
+    facets: list[dict[str, str | None]] = []
+    for column in frame.columns:
+        if not isinstance(column, str) or column in OUTPUT_COLUMNS or column in DATE_COLUMNS:
+            continue
+        if column in SOURCE_COLUMNS:
+            facets.append({"column": column, "split": FACET_SEPARATOR})
+            continue
+        distinct = frame[column].map(lambda v: "" if _missing(v) else str(v)).nunique()
+        if 2 <= distinct <= min(FACET_MAX_VALUES, len(frame) // 2):
+            facets.append({"column": column, "split": None})
+    return facets
+
+
+def input_columns(frame: pd.DataFrame) -> list[str]:
+    """The input's own columns in the export (every column but the export's own)."""
+    return [c for c in frame.columns if isinstance(c, str) and c not in OUTPUT_COLUMNS]
+
+
+def column_data(values: pd.Series) -> dict:
+    """An input column for the page's table and downloads: categorical() when its values
+    repeat, else {"list": one string per item} (missing values become "")."""
+    text = values.map(lambda v: "" if _missing(v) else str(v))
+    if text.nunique() <= len(text) // 2:
+        return categorical(values)
+    return {"list": text.tolist()}
 
 
 def categorical(values: pd.Series) -> dict:
@@ -241,11 +333,14 @@ def topic_records(
 
 def timeline(extra: dict, n: int) -> dict | None:
     """Binning of the items' dates when the input has a date column (see DATE_COLUMNS) that
-    parses for at least half of the items, else None: {unit, column, labels, undated,
+    parses for at least half of the items, else None: {unit, column, labels, undated, years,
     value_bins, start, value_days, bin_days} where value_bins[k] is the bin of the column's
-    k-th distinct value (-1: no date), value_days[k] its day counted from `start` (the first
-    date, YYYY-MM-DD; -1: no date) and bin_days the first day of each bin, then the day after
-    the last bin. Days up to two months, weeks up to two years, months beyond."""
+    k-th distinct value (-1: no date), value_days[k] its step (an hour when unit is "hour",
+    else a day) counted from `start` (the first date, YYYY-MM-DD, or YYYY-MM-DDTHH by the
+    hour; -1: no date) and bin_days the first step of each bin, then the step after the last
+    bin. `undated` counts the items without a date in DATE_YEARS (`years`). A few hundred bins
+    at most: hours under three days (when the dates have times), days up to two months, weeks up to two years, months up
+    to thirty years, years beyond."""
     column = next((c for c in DATE_COLUMNS if c in extra), None)
     if column is None:
         return None
@@ -255,27 +350,40 @@ def timeline(extra: dict, n: int) -> dict | None:
     dated = stamps.notna().to_numpy()
     if counts[dated].sum() < max(1, n / 2):
         return None
-    span = (stamps.max() - stamps.min()).days
-    unit = "day" if span <= 62 else "week" if span <= 730 else "month"
-    periods = stamps.dt.tz_convert(None).dt.to_period(_PERIODS[unit])
+    naive = stamps.dt.tz_convert(None)
+    timed = counts[dated & (naive != naive.dt.normalize()).to_numpy()].sum() >= counts[dated].sum() / 2
+    unit = time_unit(stamps.max() - stamps.min(), timed)
+    periods = naive.dt.to_period(_PERIODS[unit])
     bins = pd.period_range(periods.min(), periods.max(), freq=_PERIODS[unit])
     if len(bins) < 2:
         return None
     position = {period: i for i, period in enumerate(bins)}
-    style = "%Y-%m" if unit == "month" else "%Y-%m-%d"
-    days = stamps.dt.tz_convert(None).dt.normalize()
-    start = days.min()
-    bounds = [p.start_time for p in bins] + [bins[-1].end_time.normalize() + pd.Timedelta(days=1)]
+    hourly = unit == "hour"
+    step = pd.Timedelta(hours=1) if hourly else pd.Timedelta(days=1)
+    steps = naive.dt.floor("h") if hourly else naive.dt.normalize()
+    start = steps.min()
+    last = bins[-1].end_time.floor("h") if hourly else bins[-1].end_time.normalize()
+    bounds = [p.start_time for p in bins] + [last + step]
     return {
         "unit": unit,
         "column": column,
-        "labels": [p.start_time.strftime(style) for p in bins],
+        "labels": [p.start_time.strftime(_LABELS[unit]) for p in bins],
         "undated": int(counts[~dated].sum()),
+        "years": list(DATE_YEARS),
         "value_bins": [position[p] if ok else -1 for p, ok in zip(periods, dated)],
-        "start": start.strftime("%Y-%m-%d"),
-        "value_days": [int((d - start).days) if ok else -1 for d, ok in zip(days, dated)],
-        "bin_days": [int((b - start).days) for b in bounds],
+        "start": start.strftime("%Y-%m-%dT%H" if hourly else "%Y-%m-%d"),
+        "value_days": [int((d - start) // step) if ok else -1 for d, ok in zip(steps, dated)],
+        "bin_days": [int((b - start) // step) for b in bounds],
     }
+
+
+def time_unit(span: pd.Timedelta, timed: bool = True) -> str:
+    """The timeline's bin for dates spanning `span`: at most a few hundred bins. Hours only
+    when the dates have times of day (`timed`: most are not at midnight)."""
+    days = span / pd.Timedelta(days=1)
+    if days < 3 and timed:
+        return "hour"
+    return "day" if days <= 62 else "week" if days <= 730 else "month" if days <= 30 * 366 else "year"
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -310,7 +418,10 @@ def _missing(value) -> bool:
 
 
 def render_html(data: dict, title: str, plotlyjs: str = "inline") -> str:
-    """Render the report page around `data` (see report_data); plotlyjs is inline or cdn."""
+    """Render the report page around `data` (see report_data); plotlyjs is inline (gzipped in
+    the page, unpacked by the browser) or cdn. Data over PACK_DATA_CHARS is gzipped too."""
+    data_json = script_json(data)
+    packed = len(data_json) > PACK_DATA_CHARS
     return (
         _templates()
         .get_template("report.html.j2")
@@ -320,9 +431,24 @@ def render_html(data: dict, title: str, plotlyjs: str = "inline") -> str:
             css=read_assets(CSS_ASSETS),
             js=read_assets(JS_ASSETS),
             plotly=_plotly_tag(plotlyjs),
-            data_json=script_json(data),
+            data_json=gzip_base85(data_json) if packed else data_json,
+            data_packed=packed,
         )
     )
+
+
+def gzip_base85(text: str) -> str:
+    """`text` as UTF-8, gzipped, in base 85 (RFC 1924's digits, with `&<>` written `:,.` so no
+    markup can form): what the page unpacks with DecompressionStream. Base 85 makes a page
+    about 120 kB smaller than base 64 would (5 characters for 4 bytes instead of 4 for 3)."""
+    import base64
+    import gzip
+
+    packed = base64.b85encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    return packed.decode("ascii").translate(_PAGE_DIGITS)
+
+
+_PAGE_DIGITS = str.maketrans("&<>", ":,.")
 
 
 class InlineReport:
@@ -363,14 +489,20 @@ def _assets_dir():
 
 def _plotly_tag(plotlyjs: str) -> dict:
     if plotlyjs == "inline":
-        from plotly.offline import get_plotlyjs
-
-        return {"inline": get_plotlyjs(), "src": None}
+        return {"packed": _packed_plotly(), "src": None}
     if plotlyjs == "cdn":
         from plotly.offline import get_plotlyjs_version
 
-        return {"inline": None, "src": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"}
+        return {"packed": None, "src": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"}
     raise ValueError(f"plotlyjs={plotlyjs!r}: use inline or cdn")
+
+
+@functools.cache
+def _packed_plotly() -> str:
+    """plotly.js gzipped and in base 85 (1.8 MB instead of 4.8), made once a process."""
+    from plotly.offline import get_plotlyjs
+
+    return gzip_base85(get_plotlyjs())
 
 
 def write_report(path: str | Path, data: dict, title: str, plotlyjs: str = "inline") -> None:

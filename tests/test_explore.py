@@ -21,7 +21,18 @@ from browser import open_report
 from conftest import EXPORT_COLUMNS, fake_vectors
 
 CLEAN_LOG = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
-EMPTY_STATE = {"query": "", "topic": None, "story": None, "from": None, "to": None, "sources": [], "selected": []}
+# sources (and each facet): the ticked names; None when every value is (no filter), [] for none.
+EMPTY_STATE = {
+    "query": "",
+    "topic": None,
+    "story": None,
+    "from": None,
+    "to": None,
+    "sources": None,
+    "facets": {"source": None},
+    "selected": [],
+    "color": "topic",
+}
 
 
 def state(page) -> dict:
@@ -226,6 +237,7 @@ def test_a_link_restores_the_view_and_the_view_updates_the_link(tmp_path):
             "from": "2025-01-05",
             "to": "2025-01-09",
             "sources": ["Reuters"],
+            "facets": {"source": ["Reuters"]},
         }
         assert page.input_value("#search") == "markets"
         # Reuters items in range: 6 and 8 (1-based ids 6, 8); of those in topic 0 matching "markets".
@@ -317,7 +329,7 @@ def test_a_report_without_dates_sources_or_news_hides_those_controls(seed_run):
         ):
             assert page.is_hidden(hidden), hidden
         page.evaluate("window.topicmap.setRange('2025-01-01', '2025-01-02')")
-        assert state(page) == EMPTY_STATE
+        assert state(page) == {**EMPTY_STATE, "facets": {}}  # no facet column
     assert log == CLEAN_LOG
 
 

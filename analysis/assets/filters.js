@@ -1,16 +1,24 @@
 // filters.js: what narrows the whole view besides search and isolation: a date range (brushed
-// on the timeline), a source facet, and, after `topicmap update`, only the new items.
-// Each item's day, source and newness are decoded here once.
+// on the timeline), the facets (a menu of ticks per source or other low-cardinality input
+// column, chosen by report.py), and, after `topicmap update`, only the new items.
+// Each item's day, facet values and newness are decoded here once.
 
 const DAY_MS = 86400000;
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const HOUR_MS = 3600000;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}))?$/;
 
-// "YYYY-MM-DD" to milliseconds (UTC midnight), or null when it is not a real calendar day.
+// "YYYY-MM-DD" (or "YYYY-MM-DDTHH", an hour) to milliseconds (UTC), or null when it is not a
+// real calendar day and hour.
 function parseDay(text) {
   const m = DAY_RE.exec(String(text));
-  if (!m) return null;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return new Date(ms).toISOString().slice(0, 10) === text ? ms : null;
+  if (!m || Number(m[4] || 0) > 23) return null;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] || 0));
+  return new Date(ms).toISOString().slice(0, 10) === String(text).slice(0, 10) ? ms : null;
+}
+
+// A timeline's step: the hour when its bins are hours, else the day (see report.timeline).
+function stepMs(tl) {
+  return tl && tl.unit === "hour" ? HOUR_MS : DAY_MS;
 }
 
 function filterData(data, model) {
@@ -22,7 +30,8 @@ function filterData(data, model) {
     day = new Int32Array(n);
     for (let i = 0; i < n; i++) day[i] = tl.value_days[col.codes ? col.codes[i] : 0];
   }
-  const source = pts.extra.source && pts.extra.source.codes ? pts.extra.source : null;
+  const facets = (data.facets || []).filter((f) => pts.extra[f.column]).map((f, k) => facetData(pts.extra[f.column], f, k));
+  const sourceFacet = facets.find((f) => f.column === "source") || null;
   let isNew = null;
   if (data.new) {
     isNew = new Uint8Array(n);
@@ -31,59 +40,120 @@ function filterData(data, model) {
   return {
     day, isNew,
     newCount: data.new ? data.new.items.length : 0,
-    sources: source ? source.values : [],
-    sourceCode: source ? (i) => source.codes[i] : null,
-    // Day number (from the timeline's first date) of "YYYY-MM-DD", null if no day or no timeline.
-    toDay: (text) => { const ms = startMs === null ? null : parseDay(text); return ms === null ? null : Math.round((ms - startMs) / DAY_MS); },
-    dayText: (d) => new Date(startMs + d * DAY_MS).toISOString().slice(0, 10),
+    facets, sourceFacet,
+    sources: sourceFacet ? sourceFacet.names : [],
+    // Day number (hour number on an hourly timeline) from the timeline's start of "YYYY-MM-DD"
+    // (or "YYYY-MM-DDTHH"), null if no day or no timeline; dayText is the reverse.
+    toDay: (text) => { const ms = startMs === null ? null : parseDay(text); return ms === null ? null : Math.floor((ms - startMs) / stepMs(tl)); },
+    dayText: (d) => new Date(startMs + d * stepMs(tl)).toISOString().slice(0, stepMs(tl) === HOUR_MS ? 13 : 10),
   };
 }
 
-// The predicates of the filters in `view` ({from, to, sources, onlyNew}); null: no filter.
+// A facet column: its names (the distinct values, each merged value split into its parts, so
+// "ClaimsJournal.com; Reuters" counts for both), key (its name in the link: "source", or
+// "f.<column>"), lookup (name -> code) and tokensOf(i), the codes of item i's names.
+function facetData(col, spec, index) {
+  const names = [], lookup = new Map();
+  const code = (name) => {
+    if (!lookup.has(name)) { lookup.set(name, names.length); names.push(name); }
+    return lookup.get(name);
+  };
+  const valueTokens = col.values.map((v) => {
+    const parts = spec.split ? String(v).split(spec.split).map((p) => p.trim()).filter(Boolean) : [String(v)];
+    return Int32Array.from(new Set((parts.length ? parts : [""]).map(code)));
+  });
+  const codes = col.codes;
+  const label = spec.column === "source" ? "Sources" : spec.column[0].toUpperCase() + spec.column.slice(1).replace(/_/g, " ");
+  return {
+    column: spec.column, key: spec.column === "source" ? "source" : "f." + spec.column, index, label, names, lookup,
+    tokensOf: codes ? (i) => valueTokens[codes[i]] : () => valueTokens[0],
+  };
+}
+
+// Whether item i has one of the `chosen` names of facet f.
+function facetPasses(f, chosen, i) {
+  for (const t of f.tokensOf(i)) if (chosen.has(t)) return true;
+  return false;
+}
+
+// The predicates of the filters in `view` ({from, to, facets, onlyNew}); null: no filter.
+// facets: [{f, chosen}] for each facet whose ticks narrow the view (an empty set: nothing).
 function filterTests(fd, view) {
+  const facets = fd.facets.filter((f) => view.facets && view.facets[f.key]).map((f) => ({ f, chosen: view.facets[f.key] }));
   return {
     date: view.from === null ? null : (i) => fd.day[i] >= view.from && fd.day[i] <= view.to,
-    source: view.sources === null ? null : (i) => view.sources.has(fd.sourceCode(i)),
+    facets: facets.length ? facets : null,
     fresh: view.onlyNew ? (i) => fd.isNew[i] === 1 : null,
   };
 }
 
-// The source facet: a checkbox per source with its count; onChange(Set of codes, or null: all).
-function createSourceFacet(fd, onChange) {
-  const box = document.getElementById("source-filter");
-  if (!fd.sources.length) return { update() {} };
-  box.hidden = false;
-  const list = document.getElementById("source-list");
-  const summary = document.getElementById("source-summary");
-  const rows = fd.sources.map((name, code) => {
-    const input = el("input", { attrs: { type: "checkbox" }, data: { code } });
-    input.checked = true;
-    input.addEventListener("change", changed);
-    const count = el("span", { className: "size" });
-    const label = el("label", { className: "facet-row" }, input, el("span", { className: name ? "name" : "name muted", text: name || "(no source)" }), count);
-    return { code, input, count, label };
-  });
-  function changed() {
-    const on = rows.filter((r) => r.input.checked).map((r) => r.code);
-    onChange(on.length === rows.length ? null : new Set(on));
-  }
-  function setAll(checked) {
-    for (const r of rows) r.input.checked = checked;
-    changed();
-  }
-  document.getElementById("source-all").addEventListener("click", () => setAll(true));
-  document.getElementById("source-none").addEventListener("click", () => setAll(false));
+// The facet menus in the filter bar, one per facet column: searchable, sorted by count, the
+// top FACET_TOP shown with "more". onChange(key, Set of codes | null: all; an empty Set: none).
+const FACET_TOP = 20;
+function createFacets(fd, onChange) {
+  const bar = document.getElementById("filter-bar"), before = document.getElementById("range-chip");
+  const menus = fd.facets.map((f) => facetMenu(f, (chosen) => onChange(f.key, chosen)));
+  for (const m of menus) bar.insertBefore(m.box, before);
+  // counts[k][code]: facet k's items that pass every other filter; chosen: view.facets.
+  return { update: (counts, chosen) => menus.forEach((m, k) => m.update(counts[k], chosen[fd.facets[k].key] || null)) };
+}
 
-  // counts[code]: the items of each source that pass every other filter; chosen: the view's set.
-  function update(counts, chosen) {
-    const order = rows.slice().sort((a, b) => counts[b.code] - counts[a.code] || a.code - b.code);
-    for (const r of order) {
+function facetMenu(f, onChange) {
+  const base = f.key === "source" ? "source" : "facet-" + f.index;
+  const summary = el("span", { attrs: { id: base + "-summary" } });
+  const list = el("div", { className: "facet-list", attrs: { id: base + "-list" } });
+  const find = el("input", { className: "facet-find", attrs: { type: "search", id: base + "-find", placeholder: "Find " + f.label.toLowerCase(), "aria-label": "Find " + f.label.toLowerCase(), autocomplete: "off", spellcheck: "false" } });
+  const more = el("button", { className: "more facet-more", attrs: { type: "button", id: base + "-more" } });
+  const all = el("button", { text: "All", attrs: { type: "button", id: base + "-all" } });
+  const none = el("button", { text: "None", attrs: { type: "button", id: base + "-none" } });
+  const box = el("details", { className: "facet", attrs: { id: base + "-filter" }, data: { column: f.column } },
+    el("summary", {}, f.label + ": ", summary),
+    el("div", { className: "facet-pop" }, el("div", { className: "facet-actions" }, all, none),
+      f.names.length > FACET_TOP ? find : null, list, more));
+  const rows = new Map();
+  let counts = new Array(f.names.length).fill(0), chosen = null, limit = FACET_TOP;
+  function row(code) {
+    if (rows.has(code)) return rows.get(code);
+    const name = f.names[code];
+    const input = el("input", { attrs: { type: "checkbox" }, data: { code } });
+    input.addEventListener("change", () => {
+      const next = new Set(chosen === null ? f.names.keys() : chosen);
+      if (input.checked) next.add(code); else next.delete(code);
+      onChange(next.size === f.names.length ? null : next);
+    });
+    const count = el("span", { className: "size" });
+    const label = el("label", { className: "facet-row" }, input, el("bdi", { className: name ? "name" : "name muted", text: name || "(none)" }), count);
+    const r = { code, input, count, label, lower: (name || "(none)").toLowerCase() };
+    rows.set(code, r);
+    return r;
+  }
+  function render() {
+    const q = find.value.trim().toLowerCase();
+    const order = [];
+    for (let c = 0; c < f.names.length; c++) if (!q || (f.names[c] || "(none)").toLowerCase().includes(q)) order.push(c);
+    order.sort((a, b) => counts[b] - counts[a] || a - b);
+    const shown = order.slice(0, limit).map(row);
+    for (const r of shown) {
       r.input.checked = chosen === null || chosen.has(r.code);
       r.count.textContent = fmt(counts[r.code]);
       r.label.classList.toggle("empty", counts[r.code] === 0);
     }
-    list.replaceChildren(...order.map((r) => r.label));
-    summary.textContent = chosen === null ? "all " + fmt(rows.length) : fmt(chosen.size) + " of " + fmt(rows.length);
+    list.replaceChildren(...shown.map((r) => r.label));
+    const left = order.length - shown.length;
+    more.hidden = left <= 0;
+    more.textContent = "Show " + fmt(Math.min(left, FACET_TOP * 5)) + " more of " + fmt(left);
+    summary.textContent = chosen === null ? "all " + fmt(f.names.length) : chosen.size === 0 ? "none" : fmt(chosen.size) + " of " + fmt(f.names.length);
   }
-  return { update };
+  all.addEventListener("click", () => onChange(null));
+  none.addEventListener("click", () => onChange(new Set()));
+  more.addEventListener("click", () => { limit += FACET_TOP * 5; render(); });
+  find.addEventListener("input", () => { limit = FACET_TOP; render(); });
+  return {
+    box,
+    update(nextCounts, nextChosen) {
+      counts = nextCounts;
+      chosen = nextChosen;
+      render();
+    },
+  };
 }

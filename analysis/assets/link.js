@@ -1,13 +1,14 @@
 // link.js: the view in the URL fragment, #q=...&topic=...&story=...&from=YYYY-MM-DD&to=...
-// &source=...&new=1, so a link opens the same view. A fragment is untrusted input: every value
-// is checked against the data (unknown ids, sources and bad dates are dropped) and only ever
-// used as data: compared, looked up, or shown as text.
+// &source=...&f.<column>=...&none=<facet key>&new=1, so a link opens the same view (f.<column>:
+// a facet column other than source; none=: that facet with nothing ticked, nothing shown).
+// A fragment is untrusted input: every value is checked against the data (unknown ids, facet
+// values and bad dates are dropped) and only ever used as data: compared, looked up, or shown as text.
 
 const QUERY_MAX = 200;
 const INT_RE = /^-?\d{1,9}$/;
 
 // The view a fragment asks for, keeping only the values that are valid for this page:
-// {query, isolated: {level, id} | null, from, to (day numbers) | null, sources: Set | null, onlyNew}.
+// {query, isolated: {level, id} | null, from, to (day numbers) | null, facets: {key: Set}, onlyNew}.
 function readFragment(hash, model, fd) {
   let params;
   try {
@@ -15,9 +16,9 @@ function readFragment(hash, model, fd) {
   } catch (e) {
     params = new URLSearchParams();
   }
-  const view = { query: "", isolated: null, from: null, to: null, sources: null, onlyNew: false };
+  const view = { query: "", isolated: null, from: null, to: null, facets: {}, onlyNew: false };
   const q = params.get("q");
-  if (q !== null) view.query = q.trim().toLowerCase().slice(0, QUERY_MAX);
+  if (q !== null) view.query = normalizeQuery(q.slice(0, QUERY_MAX));
   const id = (key, known) => {
     const v = params.get(key);
     return v !== null && INT_RE.test(v) && known(Number(v)) ? Number(v) : null;
@@ -36,12 +37,14 @@ function readFragment(hash, model, fd) {
       view.to = Math.max(from, to);
     }
   }
-  const codes = new Set();
-  for (const name of params.getAll("source")) {
-    const code = fd.sources.indexOf(name);
-    if (code >= 0) codes.add(code);
+  // Facets: the ticked names (unknown ones dropped), or none=<key> for nothing ticked.
+  const none = params.getAll("none");
+  for (const f of fd.facets) {
+    const codes = new Set();
+    for (const name of params.getAll(f.key)) if (f.lookup.has(name)) codes.add(f.lookup.get(name));
+    if (none.includes(f.key)) view.facets[f.key] = new Set();
+    else if (codes.size && codes.size < f.names.length) view.facets[f.key] = codes;
   }
-  if (codes.size && codes.size < fd.sources.length) view.sources = codes;
   view.onlyNew = Boolean(fd.isNew) && params.get("new") === "1";
   return view;
 }
@@ -55,7 +58,11 @@ function writeFragment(view, fd) {
     if (view.from > -1e9) params.set("from", fd.dayText(view.from));
     if (view.to < 1e9) params.set("to", fd.dayText(view.to));
   }
-  if (view.sources) for (const code of Array.from(view.sources).sort((a, b) => a - b)) params.append("source", fd.sources[code]);
+  for (const f of fd.facets) {
+    const chosen = view.facets[f.key];
+    if (chosen && chosen.size === 0) params.append("none", f.key);
+    else if (chosen) for (const code of Array.from(chosen).sort((a, b) => a - b)) params.append(f.key, f.names[code]);
+  }
   if (view.onlyNew) params.set("new", "1");
   return params.toString();
 }

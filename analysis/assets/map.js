@@ -9,6 +9,8 @@ const LABEL_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const STORY_ZOOM = 0.5;
 // Hover cards show texts whole up to this length (headlines, paragraphs; not whole articles).
 const TOOLTIP_CHARS = 1500;
+// A tap on a touch screen shows the card of the nearest item within this many pixels.
+const TAP_RADIUS = 24;
 const OPACITY = { noise: 0.5, topic: 0.85, dimNoise: 0.08, dimTopic: 0.1 };
 
 // Smaller points for bigger maps: they stay apart, and software WebGL draws them faster.
@@ -56,11 +58,20 @@ function projector(gd, ranges) {
   };
 }
 
+// A name is drawn by its topic's size: the biggest bold and larger, small ones (a topic an
+// update just opened, say) lighter, so every name of one size looks alike.
+function nameFont(record, level, biggest) {
+  const share = Math.sqrt(record.size / Math.max(biggest, 1));
+  const px = level === "story" ? 12 : Math.round(12 + 2 * share);
+  const weight = level === "story" ? (share > 0.5 ? 600 : 500) : share > 0.5 ? 700 : share > 0.25 ? 600 : 500;
+  return weight + " " + px + "px " + LABEL_FONT;
+}
+
 // Greedy placement, biggest first: a name sits just above its anchor (pushed inside the map
 // near an edge); one that would come near a name already placed (`taken` boxes included)
 // waits until zooming in makes room for it, and one whose anchor is out of view is left out.
 function placeNames(proj, records, level, taken) {
-  const font = (level === "story" ? "500 12px " : "700 14px ") + LABEL_FONT;
+  const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = level === "story" ? 22 : 25;
   const gap = 4;
   const [left, top, right, bottom] = proj.area;
@@ -68,13 +79,14 @@ function placeNames(proj, records, level, taken) {
   for (const r of records) {
     const x = proj.px(r.cx), y = proj.py(r.cy);
     if (x < left || x > right || y < top || y > bottom) continue;
+    const font = nameFont(r, level, biggest);
     const w = Math.min(textWidth(r.name, font) + 20, right - left);
     const bx = Math.min(Math.max(x - w / 2, left), right - w);
     const by = y - height - 3 >= top ? y - height - 3 : y + 3;
     const box = [bx, by, bx + w, by + height];
     if (boxes.some((b) => box[0] < b[2] + gap && box[2] + gap > b[0] && box[1] < b[3] + gap && box[3] + gap > b[1])) continue;
     boxes.push(box);
-    placed.push({ record: r, level, box });
+    placed.push({ record: r, level, box, font });
   }
   return placed;
 }
@@ -84,7 +96,7 @@ function nameButton(spot, onSelect) {
   return el("button", {
     className: "map-label " + spot.level, text: spot.record.name,
     attrs: { type: "button", title: spot.record.name + " — click to isolate" },
-    style: { left: left + "px", top: top + "px", width: right - left + "px", borderColor: spot.record.color },
+    style: { left: left + "px", top: top + "px", width: right - left + "px", borderColor: spot.record.color, font: spot.font, lineHeight: spot.level === "story" ? "14px" : "17px" },
     on: { click: () => onSelect(spot.level, spot.record.id) },
   });
 }
@@ -120,6 +132,7 @@ function createMap(model, handlers) {
   const overlay = groups.length - 1;
   const traces = mapTraces(model, groups, colors);
   let labelMode = "auto";
+  let colorOf = null;  // each item's colour when coloured by a column (null: by topic)
 
   const layout = {
     margin: { l: 6, r: 6, t: 6, b: 6 }, dragmode: "pan", hovermode: "closest", showlegend: false,
@@ -128,7 +141,9 @@ function createMap(model, handlers) {
   };
   const config = {
     responsive: true, scrollZoom: true, displaylogo: false,
-    modeBarButtonsToRemove: ["autoScale2d"],
+    modeBarButtonsToRemove: ["autoScale2d", "select2d", "lasso2d"],  // the page's Box and Lasso do these
+    // On a phone plotly's toolbar would cover the map's own controls (which do what it does).
+    displayModeBar: window.matchMedia("(max-width: 640px)").matches ? false : "hover",
   };
 
   function labelLevel(ranges) {
@@ -200,6 +215,33 @@ function createMap(model, handlers) {
     });
     gd.on("plotly_unhover", () => { tooltip.hidden = true; });
     gd.addEventListener("mouseleave", () => { tooltip.hidden = true; });
+    // Touch screens have no hover: a tap (not a drag) shows the nearest item's card.
+    let touchStart = null;
+    gd.addEventListener("pointerdown", (e) => { touchStart = e.pointerType === "touch" ? [e.clientX, e.clientY] : null; }, true);
+    gd.addEventListener("pointerup", (e) => {
+      if (e.pointerType !== "touch" || !touchStart) return;
+      const moved = Math.hypot(e.clientX - touchStart[0], e.clientY - touchStart[1]);
+      touchStart = null;
+      if (moved > 10) return;
+      const i = nearestItem(e.clientX, e.clientY);
+      if (i === null) tooltip.hidden = true;
+      else setTimeout(() => showTooltip(i, e), 0);  // after plotly's own handling of the tap
+    }, true);
+  }
+
+  // The drawn item nearest to page pixel (cx, cy) within TAP_RADIUS, or null.
+  function nearestItem(cx, cy) {
+    if (!gd._fullLayout || !gd._fullLayout.xaxis) return null;
+    const proj = projector(gd), r = gd.getBoundingClientRect();
+    const x = cx - r.left, y = cy - r.top;
+    let best = null, bestD = TAP_RADIUS * TAP_RADIUS;
+    for (let k = 0; k < groups.length; k++) {
+      for (const i of groups[k]) {
+        const dx = proj.px(model.x[i]) - x, dy = proj.py(model.y[i]) - y, d = dx * dx + dy * dy;
+        if (d < bestD) { bestD = d; best = i; }
+      }
+    }
+    return best;
   }
 
   function bindLevelControl() {
@@ -220,7 +262,7 @@ function createMap(model, handlers) {
     const idx = on ? indices : [];
     groups[overlay] = idx;
     const none = new Array(overlay).fill(undefined);
-    const colorsOf = idx.map(model.color);
+    const colorsOf = idx.map(colorOf || model.color);
     const single = colorsOf.length > 0 && colorsOf.every((c) => c === colorsOf[0]);
     return {
       x: [...none, pick(model.x, idx)],
@@ -254,14 +296,42 @@ function createMap(model, handlers) {
     return { x, y };
   }
 
+  // Each base trace's marker colour: its topic's, or one per item when coloured by a column.
+  function baseColors() {
+    return groups.slice(0, overlay).map((g, k) => (colorOf ? g.map(colorOf) : colors[k]));
+  }
+
+  // Colour the items by `fn` (item index to colour; null: by topic).
+  function setColors(fn) {
+    colorOf = fn;
+    const overlayColors = groups[overlay].map(colorOf || model.color);
+    return Plotly.restyle(gd, { "marker.color": [...baseColors(), overlayColors.length ? overlayColors : model.noiseColor] });
+  }
+
   // Highlight `indices` (or nothing, null; unchanged, undefined), show only the items that
   // `visible` marks (null: all; unchanged, undefined) and move the view to `box` ("home":
   // everything; null: stay), in one redraw.
+  let dimmed = false;  // whether the base traces are dimmed now
   function show(indices, box, visible) {
     const traceUpdate = indices === undefined ? {} : highlightUpdate(indices);
+    if (visible === undefined && indices !== undefined) {
+      // Only the overlay's items change (and, on or off, the dimming of the rest): restyle
+      // the overlay alone, so plotly does not recompute the positions of every item.
+      const only = {}, steps = [];
+      for (const key of ["x", "y", "marker.color"]) only[key] = [traceUpdate[key][overlay]];
+      if ((indices !== null) !== dimmed) {
+        const base = groups.slice(0, overlay).map((_, k) => k);
+        steps.push(Plotly.restyle(gd, { "marker.opacity": traceUpdate["marker.opacity"].slice(0, overlay) }, base));
+      }
+      dimmed = indices !== null;
+      steps.push(Plotly.update(gd, only, viewUpdate(box), [overlay]));
+      return Promise.all(steps).then(() => relabel());
+    }
+    if (indices !== undefined) dimmed = indices !== null;
     if (visible !== undefined) {
       const base = restrictUpdate(visible);
       for (const key of ["x", "y"]) traceUpdate[key] = [...base[key], traceUpdate[key] ? traceUpdate[key][overlay] : undefined];
+      if (colorOf) traceUpdate["marker.color"] = [...baseColors(), traceUpdate["marker.color"] ? traceUpdate["marker.color"][overlay] : undefined];
     }
     return Plotly.update(gd, traceUpdate, viewUpdate(box)).then(() => relabel());
   }
@@ -272,5 +342,5 @@ function createMap(model, handlers) {
     relabel();
   });
 
-  return { ready, show, relabel, groups, labelLevel };
+  return { ready, show, relabel, groups, labelLevel, setColors, nearestItem };
 }

@@ -2,6 +2,7 @@
 
 // A column stored as distinct values plus a code per item (codes null: one value for all).
 function decodeColumn(col) {
+  if (col.list) return (i) => col.list[i];
   return col.codes ? (i) => col.values[col.codes[i]] : () => col.values[0];
 }
 
@@ -48,6 +49,8 @@ function buildModel(data) {
   const storyById = new Map(stories.map((s) => [s.id, s]));
   const kind = decodeColumn(pts.kind);
   const extras = Object.entries(pts.extra).map(([name, col]) => ({ name, get: decodeColumn(col) }));
+  // Every input column the page holds (the hover columns and facets first, then the rest).
+  const columns = extras.concat(Object.entries(pts.columns || {}).map(([name, col]) => ({ name, get: decodeColumn(col) })));
 
   let lower = null;
   return {
@@ -58,7 +61,7 @@ function buildModel(data) {
     meta: data.meta, noiseColor: data.noise_color,
     fullBox: [x0, x1, y0, y1],
     kind,
-    extras,
+    extras, columns,
     // Lower-cased texts for search, made on the first search.
     lower: () => lower || (lower = pts.text.map((s) => s.toLowerCase())),
     docId: (i) => (pts.doc_id ? pts.doc_id[i] : String(i + 1)),

@@ -17,20 +17,25 @@ function newsSummary(model, fd) {
   };
 }
 
+// A topic that grew shows what it gained; a new topic, its size.
 function newsRow(row, onSelect) {
+  const fresh = row.added === row.topic.size;
+  const size = fresh ? plural(row.topic.size, "item") : "+" + fmt(row.added) + " · " + percent(row.added, row.topic.size) + " of " + fmt(row.topic.size);
   return activate(el("li", { className: "story" },
     el("span", {}, swatch(row.topic.color), row.topic.name),
-    el("span", { className: "size", text: "+" + fmt(row.added) + " · " + percent(row.added, row.topic.size) + " of " + fmt(row.topic.size) })),
+    el("span", { className: "size", text: size })),
   () => onSelect("topic", row.topic.id));
 }
 
-// handlers: {select(level, id), onlyNew(on)}.
+// since: {since, basis} (data.new): what the new items are new since, and what that is ("the
+// newest item in the saved map", "when the map was saved"); handlers: {select(level, id), onlyNew(on)}.
 function createNews(model, fd, since, handlers) {
   const box = document.getElementById("whats-new");
   if (!fd.isNew) return { update() {} };
   box.hidden = false;
   const summary = newsSummary(model, fd);
-  document.getElementById("news-title").textContent = "New since " + (since || "the saved map");
+  const when = since && since.since ? since.since + (since.basis ? ", " + since.basis : "") : "the saved map";
+  document.getElementById("news-title").textContent = "New since " + when;
   document.getElementById("news-summary").textContent = plural(fd.newCount, "new item") + ": " +
     fmt(fd.newCount - summary.unclustered) + " in topics, " + fmt(summary.unclustered) + " unclustered; " +
     plural(summary.fresh.length, "new topic") + ".";

@@ -58,9 +58,10 @@ function binsOf(timeline, from, to) {
 function rangeShapes(timeline, range) {
   if (!range) return [];
   const [b0, b1] = binsOf(timeline, range.from, range.to);
-  const starts = timeline.bin_days;
-  const centre = (b) => parseDay(timeline.labels[b].length === 7 ? timeline.labels[b] + "-01" : timeline.labels[b]);
-  const half = (b) => ((starts[b + 1] - starts[b]) * DAY_MS) / 2;
+  const starts = timeline.bin_days, step = stepMs(timeline), origin = parseDay(timeline.start);
+  // A bar stands at its bin's first day (or hour), which is bin_days from the start.
+  const centre = (b) => origin + starts[b] * step;
+  const half = (b) => ((starts[b + 1] - starts[b]) * step) / 2;
   const when = (ms) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
   return [{
     type: "rect", xref: "x", yref: "paper", x0: when(centre(b0) - half(b0)), x1: when(centre(b1) + half(b1)), y0: 0, y1: 1,
@@ -106,7 +107,9 @@ function createOverview(model, handlers) {
   const gd = document.getElementById("timeline-chart");
   const grouping = timelineGroups(model);
   const unit = model.timeline.unit;
-  const undated = model.timeline.undated ? " · " + plural(model.timeline.undated, "item") + " without a date left out" : "";
+  const years = model.timeline.years || [1900, 2100];
+  const undated = model.timeline.undated
+    ? " · " + plural(model.timeline.undated, "item") + " without a date or dated outside " + years[0] + "–" + years[1] + " left out" : "";
   const layout = {
     barmode: "stack", height: 340, margin: { l: 50, r: 10, t: 10, b: 40 }, font: CHART_FONT, bargap: 0.1,
     dragmode: "select", selectdirection: "h", selections: [], shapes: [],

@@ -7,17 +7,26 @@ function swatch(color) {
   return el("span", { className: "swatch", style: { background: color }, attrs: { "aria-hidden": "true" } });
 }
 
-// One item in a list: its text, then topic (optional), kind, source, date.
+// Facts shown side by side, each isolated (<bdi>) so that right-to-left text or an unclosed
+// direction override in one cannot reorder the others; `sep` between them.
+function isolatedJoin(facts, sep) {
+  const out = [];
+  facts.forEach((f, k) => { if (k) out.push(sep); out.push(el("bdi", { text: f })); });
+  return out;
+}
+
+// One item in a list: its text (options.query's matches marked), then topic (optional), kind,
+// source, date.
 function itemEntry(model, i, options) {
   const meta = [];
   if (options.topic) {
     const t = model.topicById.get(model.topic[i]) || model.noise;
-    meta.push(el("span", { className: "item-topic" }, swatch(t.color), t.name));
+    meta.push(el("span", { className: "item-topic" }, swatch(t.color), el("bdi", { text: t.name })));
   }
   const facts = [model.kind(i), ...model.extras.map((e) => e.get(i))].filter(Boolean);
-  meta.push(el("span", { text: facts.join(" · ") }));
+  meta.push(el("span", { className: "item-facts" }, ...isolatedJoin(facts, " · ")));
   return el("li", { className: options.match && options.match(i) ? "item match" : "item" },
-    el("span", { className: "item-text", text: model.text[i] }), el("span", { className: "item-meta" }, ...meta));
+    el("bdi", { className: "item-text" }, ...markMatches(model.text[i], options.query)), el("span", { className: "item-meta" }, ...meta));
 }
 
 function activate(node, action) {
@@ -61,10 +70,10 @@ function createPanel(model, handlers) {
   function showSearchResults(query, matches) {
     results.hidden = !query;
     if (!query) return;
-    document.getElementById("search-results-title").textContent =
-      plural(matches.length, "item matches", "items match") + " “" + query + "”";
+    document.getElementById("search-results-title").replaceChildren(
+      plural(matches.length, "item matches", "items match") + " “", el("bdi", { text: query }), "”");
     pagedList(document.getElementById("search-items"), document.getElementById("search-more"), matches,
-      (i) => itemEntry(model, i, { topic: true }), 100);
+      (i) => itemEntry(model, i, { topic: true, query }), 100);
   }
 
   // Per card, the matches (or with only filters on, the items shown) in the topic.
@@ -106,7 +115,7 @@ function createPanel(model, handlers) {
     document.getElementById("detail-items-title").textContent =
       "All " + plural(members.length, "item") + (query ? " (matches for “" + query + "” marked)" : "");
     pagedList(document.getElementById("detail-items"), document.getElementById("detail-more"), members,
-      (i) => itemEntry(model, i, { match: query ? isMatch : null }), 200);
+      (i) => itemEntry(model, i, { match: query ? isMatch : null, query }), 200);
   }
 
   // Show the list (with search matches) or the isolated topic's details; `matches` are the

@@ -11,20 +11,31 @@ const model = buildModel(data);
 const fd = filterData(data, model);
 performance.mark("topicmap:model");
 // isolated: null or {level: "topic" | "story", id} (-1: the unclustered items); from, to: a
-// date range as day numbers (see filters.js) or null; sources: a Set of source codes or null
-// (every source); selection: the item indices picked on the map, sorted, or null.
-const view = { query: "", isolated: null, from: null, to: null, sources: null, onlyNew: false, selection: null };
+// date range as day numbers (see filters.js) or null; facets: per facet key, the Set of its
+// ticked codes (absent or null: every value; an empty Set: none, nothing shown); query: the
+// search (search.js); selection: the item indices picked on the map, sorted, or null.
+const view = { query: "", isolated: null, from: null, to: null, facets: {}, onlyNew: false, selection: null };
+// color: how the map is coloured ("topic", a column, "date"; see color.js); hidden: the legend
+// entries switched off (a Set of category numbers) or null.
+Object.assign(view, { color: "topic", hidden: null });
 let selectionMask = null;  // Uint8Array of view.selection
 let visible = null;        // Uint8Array: 1 for the items the filters let through (null: no filter on)
 let shownItems = null;     // the indices of those items
-let matches = [];          // shown items whose text contains the query
+let matches = [];          // shown items whose text matches the query
 let highlighted = null;    // shown items in focus (search, isolation, selection); null: no focus
 let timelineItems = null;  // the items the timeline counts: every filter but the date range
-let sourceCounts = null;   // per source, the items that pass every filter but the source facet
+let facetCounts = [];      // per facet, per name: the items that pass every filter but that facet
 let drawn = { highlighted: null, visible: null };  // what the map shows now
 
+// The search as a matcher (search.js), null when there is no query.
+function queryMatcher() {
+  const m = view.query ? compileQuery(view.query) : null;
+  return m && !m.empty ? m : null;
+}
+
 function isMatch(i) {
-  return (!view.query || model.lower()[i].includes(view.query)) && (!selectionMask || selectionMask[i] === 1);
+  const m = queryMatcher();
+  return (!m || m.test(model.text[i])) && (!selectionMask || selectionMask[i] === 1);
 }
 
 function isHighlighted(i) {
@@ -34,27 +45,36 @@ function isHighlighted(i) {
 }
 
 function recompute() {
+  if (view.query && compileQuery(view.query).empty) view.query = "";  // only operators or quotes: no search
   const tests = filterTests(fd, view);
-  const filtered = Boolean(tests.date || tests.source || tests.fresh);
+  const legendTest = colorMenu.test(view.color, view.hidden), fresh = tests.fresh;  // hidden legend entries filter too
+  if (legendTest) tests.fresh = fresh ? (i) => fresh(i) && legendTest(i) : legendTest;
+  const filtered = Boolean(tests.date || tests.facets || tests.fresh);
   const focused = Boolean(view.query || view.isolated || view.selection);
-  const lower = view.query ? model.lower() : null, query = view.query;
+  const matcher = queryMatcher(), texts = model.text;
   const iso = view.isolated, isoLabels = iso ? (iso.level === "story" ? model.story : model.topic) : null;
   const sel = selectionMask;
+  const facetTests = tests.facets || [], nf = fd.facets.length;
   visible = filtered ? new Uint8Array(model.n) : null;
   shownItems = filtered ? [] : null;
   matches = [];
   highlighted = focused ? [] : null;
-  timelineItems = tests.source || tests.fresh || focused ? [] : null;
-  sourceCounts = fd.sourceCode ? new Array(fd.sources.length).fill(0) : null;
+  timelineItems = tests.facets || tests.fresh || focused ? [] : null;
+  facetCounts = fd.facets.map((f) => new Array(f.names.length).fill(0));
   for (let i = 0; i < model.n; i++) {
-    const inDates = !tests.date || tests.date(i), inSources = !tests.source || tests.source(i), isFresh = !tests.fresh || tests.fresh(i);
-    const matching = !lower || lower[i].includes(query);
+    const inDates = !tests.date || tests.date(i), isFresh = !tests.fresh || tests.fresh(i);
+    let failed = -1, fails = 0;  // the facets item i fails: with one, it still counts in that one's menu
+    for (const t of facetTests) if (!facetPasses(t.f, t.chosen, i)) { fails += 1; failed = t.f.index; }
+    const inFacets = fails === 0;
+    const matching = !matcher || matcher.test(texts[i]);
     const inFocus = matching && (!iso || isoLabels[i] === iso.id) && (!sel || sel[i] === 1);
-    if (sourceCounts && inDates && isFresh && inFocus) sourceCounts[fd.sourceCode(i)] += 1;
-    if (timelineItems && inSources && isFresh && inFocus) timelineItems.push(i);
-    if (!(inDates && inSources && isFresh)) continue;
+    if (nf && fails <= 1 && inDates && isFresh && inFocus) {
+      for (let k = 0; k < nf; k++) if (fails === 0 || failed === k) for (const c of fd.facets[k].tokensOf(i)) facetCounts[k][c] += 1;
+    }
+    if (timelineItems && inFacets && isFresh && inFocus) timelineItems.push(i);
+    if (!(inDates && inFacets && isFresh)) continue;
     if (visible) { visible[i] = 1; shownItems.push(i); }
-    if (lower && matching) matches.push(i);
+    if (matcher && matching) matches.push(i);
     if (highlighted && inFocus) highlighted.push(i);
   }
   return filtered;
@@ -75,13 +95,15 @@ function refresh(box) {
   tree.update(filtered || view.query || view.selection ? nodeCounts(highlighted || shownItems) : null, view.isolated);
   selection.update(view.selection ? highlighted : null);
   tabs.offer("selection", view.selection !== null);
-  sourceFacet.update(sourceCounts || [], view.sources);
+  facetMenus.update(facetCounts, view.facets);
   news.update(view.onlyNew);
   showRange();
   overview.update({ timeline: timelineItems, bars: highlighted || shownItems, range: view.from === null ? null : { from: view.from, to: view.to } });
   countEl.textContent = view.query ? plural(highlighted.length, "match", "matches") : "";
   document.body.classList.toggle("filtering", highlighted !== null);
-  storeFragment(writeFragment(view, fd));
+  table.update(highlighted || shownItems);
+  colorMenu.update(view.color, view.hidden);
+  storeFragment(writeLinkExtras(writeFragment(view, fd), view, model.n));
   return done;
 }
 
@@ -105,14 +127,16 @@ function showRange() {
 }
 
 // Isolate a topic or story and zoom to it (again on the same one, or level null: show all).
+// "theme" is another name of the topic level.
 function isolate(level, id) {
+  if (level === "theme") level = "topic";
   const same = view.isolated && level && view.isolated.level === level && view.isolated.id === id;
   view.isolated = level && !same && model.record(level, id) ? { level, id } : null;
   return refresh(view.isolated ? model.record(level, id).box : "home");
 }
 
 function search(text) {
-  view.query = String(text).trim().toLowerCase();
+  view.query = normalizeQuery(text).slice(0, QUERY_MAX);
   return refresh();
 }
 
@@ -145,15 +169,39 @@ function brush(from, to) {
   return refresh();
 }
 
+function maskOf(indices) {
+  const mask = new Uint8Array(model.n);
+  for (const i of indices) mask[i] = 1;
+  return mask;
+}
+
+// Colour the map by `key` (see color.js; an unknown key: by topic); shows every legend entry.
+function setColor(key) {
+  view.color = colorMenu.valid(key) ? key : "topic";
+  view.hidden = null;
+  map.setColors(colorMenu.colorFn(view.color));
+  return refresh();
+}
+
+// Bring the map into view when it is mostly scrolled out (a phone's one column).
+function revealMap() {
+  const r = document.getElementById("map").getBoundingClientRect();
+  const seen = Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0);
+  if (seen < r.height / 2) document.querySelector(".map-panel").scrollIntoView({ block: "start" });
+}
+
 function applyView(next) {
+  const color = view.color;
   Object.assign(view, next);
+  selectionMask = view.selection ? maskOf(view.selection) : null;
+  if (view.color !== color) { view.hidden = null; map.setColors(colorMenu.colorFn(view.color)); }
   searchEl.value = view.query;
   return refresh(view.isolated ? model.record(view.isolated.level, view.isolated.id).box : "home");
 }
 
 function reset() {
   searchEl.value = "";
-  Object.assign(view, { query: "", isolated: null, from: null, to: null, sources: null, onlyNew: false, selection: null });
+  Object.assign(view, { query: "", isolated: null, from: null, to: null, facets: {}, onlyNew: false, selection: null, hidden: null });
   selectionMask = null;
   return refresh("home");
 }
@@ -165,23 +213,26 @@ function summary() {
 }
 
 const handlers = {
-  select: isolate, selected: () => view.isolated, selectItems, brush,
+  select: (level, id) => { const done = isolate(level, id); if (view.isolated) revealMap(); return done; }, selected: () => view.isolated, selectItems, brush,
   visible: (i) => !visible || visible[i] === 1,
   onlyNew: (on) => { view.onlyNew = Boolean(on) && Boolean(fd.isNew); return refresh(); },
 };
 const map = createMap(model, handlers);
 const panel = createPanel(model, handlers);
 const tabs = createTabs();
+const colorMenu = createColor(data, model, setColor, (hidden) => { view.hidden = hidden; refresh(); });
+const table = createTable(model);
 tabs.offer("tree", model.twoLevels);
 const tree = createTree(model, handlers);
 const selection = createSelection(model, fd, map, handlers);
-const sourceFacet = createSourceFacet(fd, (codes) => { view.sources = codes; refresh(); });
-const news = createNews(model, fd, data.new ? data.new.since : null, handlers);
+const facetMenus = createFacets(fd, (key, codes) => { view.facets = { ...view.facets, [key]: codes }; refresh(); });
+const news = createNews(model, fd, data.new, handlers);
 // The overview's charts are drawn after the map has painted (see the end).
 let overview = { update() {} };
 document.getElementById("summary").textContent = summary();
 // A link's view is read before the first paint; bad values in it are dropped (link.js).
-Object.assign(view, readFragment(location.hash, model, fd));
+Object.assign(view, readFragment(location.hash, model, fd), readLinkExtras(location.hash, model.n, colorMenu.valid));
+if (view.selection) selectionMask = maskOf(view.selection);
 searchEl.value = view.query;
 
 const runSearch = debounce(() => search(searchEl.value), SEARCH_DELAY_MS);
@@ -190,47 +241,45 @@ searchEl.addEventListener("keydown", (e) => {
   if (e.key === "Escape") { searchEl.value = ""; search(""); }
 });
 document.addEventListener("keydown", (e) => {
-  if (e.key === "/" && document.activeElement !== searchEl) { e.preventDefault(); searchEl.focus(); }
+  if (e.key === "/" && !(document.activeElement instanceof HTMLInputElement && document.activeElement.type !== "checkbox")) { e.preventDefault(); searchEl.focus(); }
 });
 document.getElementById("reset").addEventListener("click", reset);
 document.getElementById("range-clear").addEventListener("click", () => brush(null));
-window.addEventListener("hashchange", () => applyView({ ...readFragment(location.hash, model, fd), selection: view.selection }));
+window.addEventListener("hashchange", () => applyView({ ...readFragment(location.hash, model, fd), ...readLinkExtras(location.hash, model.n, colorMenu.valid) }));
 
 const api = {
   data, model, isHighlighted, search, isolate, selectItems, reset, paintedAt: null, chartsAt: null,
-  // {query, topic, story, from, to, sources, selected}: the view as the link holds it, plus
-  // the doc_ids of the selected items.
+  // {query, topic, story, from, to, sources, facets, selected}: the view as the link holds it,
+  // plus the doc_ids of the selected items. sources and each facets[column]: the ticked names,
+  // null when every value is (no filter), [] when none is (nothing shown).
   state: () => ({
     query: view.query,
     topic: view.isolated && view.isolated.level === "topic" ? view.isolated.id : null,
     story: view.isolated && view.isolated.level === "story" ? view.isolated.id : null,
     from: view.from !== null && view.from > -1e9 ? fd.dayText(view.from) : null,
     to: view.to !== null && view.to < 1e9 ? fd.dayText(view.to) : null,
-    sources: view.sources ? Array.from(view.sources).sort((a, b) => a - b).map((c) => fd.sources[c]) : [],
+    sources: fd.sourceFacet ? facetState(fd.sourceFacet) : null,
+    facets: Object.fromEntries(fd.facets.map((f) => [f.column, facetState(f)])),
     selected: (view.selection || []).map(model.docId),
+    color: view.color,
   }),
   isolated: () => view.isolated,
-  // select(docIds) selects items as the lasso does; select(level, id) isolates a topic or story.
-  select: (what, id) => (Array.isArray(what) ? selectDocs(what) : isolate(what, id)),
-  // The date range as "YYYY-MM-DD" strings (null: open end; both null: no range).
-  setRange: (from, to) => {
-    const a = from === null ? -1e9 : fd.toDay(from), b = to === null ? 1e9 : fd.toDay(to);
-    return a === null || b === null || (from === null && to === null) ? brush(null) : brush(Math.min(a, b), Math.max(a, b));
-  },
-  setSources: (names) => {
-    const codes = new Set((names || []).map((s) => fd.sources.indexOf(String(s))).filter((c) => c >= 0));
-    view.sources = codes.size && codes.size < fd.sources.length ? codes : null;
-    return refresh();
-  },
-  onlyNew: handlers.onlyNew,
+  // select(docIds) selects items as the lasso does; select(level, id) isolates a topic (or
+  // "theme") or story, select(null) shows all. The setters (see apiSetters) check their arguments.
+  select: (what, id) => (Array.isArray(what) ? selectDocs(what) : apiIsolate(what, id)),
   highlighted: () => highlighted, matches: () => matches,
   plotted: () => map.groups.slice(0, -1).flat().sort((a, b) => a - b),
 };
+// Colour the map by "topic", "date" or a column (colorOptions() lists them).
+Object.assign(api, { setColor, colorOptions: () => colorMenu.options.map((o) => o.key) });
 window.topicmap = api;
+Object.assign(api, apiSetters());
 const afterPaint = (fn) => requestAnimationFrame(() => requestAnimationFrame(fn));
 map.ready.then(() => {
   performance.mark("topicmap:map");
+  if (view.color !== "topic") map.setColors(colorMenu.colorFn(view.color));
   refresh(view.isolated ? model.record(view.isolated.level, view.isolated.id).box : undefined);
+  if (view.selection) tabs.show("selection");  // a link's selection opens on its list
   afterPaint(() => {
     performance.mark("topicmap:painted");
     api.paintedAt = performance.now();
@@ -244,3 +293,80 @@ map.ready.then(() => {
     });
   });
 });
+
+// The page API's setters and readers beyond the view's basics. Every setter checks its
+// arguments (a TypeError or RangeError names the problem) and refuses what this page does
+// not hold, so state(), the link and what is shown stay in step.
+function apiSetters() {
+  return {
+    isolate: (level, id) => apiIsolate(level, id),
+    // Item indices (0 to n - 1); others are ignored; null or []: clear.
+    selectItems: (indices) => selectItems(checkedIndices(indices)),
+    search: (text) => {
+      if (text !== null && text !== undefined && typeof text !== "string") throw new TypeError("search(text): text is a string");
+      return search(text || "");
+    },
+    // The date range as "YYYY-MM-DD" strings (null: open end; both null: no range).
+    // On a map without dates a range narrows nothing: no range.
+    setRange: (from, to) => {
+      const open = (v) => v === null || v === undefined;
+      if (![from, to].every((v) => open(v) || (typeof v === "string" && parseDay(v) !== null))) {
+        throw new RangeError("setRange(from, to): dates are \"YYYY-MM-DD\" strings or null");
+      }
+      if (!fd.day || (open(from) && open(to))) return brush(null);
+      const a = open(from) ? -1e9 : fd.toDay(from), b = open(to) ? 1e9 : fd.toDay(to);
+      return brush(Math.min(a, b), Math.max(a, b));
+    },
+    // setSources("Reuters") or setSources(["AP", "Reuters"]); null: every source; []: none.
+    setSources: (names) => setFacet("source", names),
+    // The same for any facet column: setFacet("label", "sport").
+    setFacet: (column, names) => setFacet(column, names),
+    onlyNew: (on) => {
+      if (typeof on !== "boolean") throw new TypeError("onlyNew(on): on is true or false");
+      return handlers.onlyNew(on);
+    },
+    // The doc_ids of the items in view now: every filter, search, isolation and selection applied.
+    shown: () => (highlighted || shownItems || Array.from({ length: model.n }, (_, i) => i)).map(model.docId),
+    // The search syntax's pure functions (search.js).
+    query: {
+      normalize: normalizeQuery, parse: parseQuery,
+      test: (q, text) => compileQuery(normalizeQuery(q)).test(String(text)),
+      marks: (q, text) => compileQuery(normalizeQuery(q)).ranges(String(text)),
+    },
+  };
+}
+
+// The ticked names of facet f (null: all; []: none).
+function facetState(f) {
+  const chosen = view.facets[f.key];
+  return chosen ? Array.from(chosen).sort((a, b) => a - b).map((c) => f.names[c]) : null;
+}
+
+function setFacet(column, names) {
+  const f = fd.facets.find((x) => x.column === column);
+  if (!f) throw new RangeError("no facet " + JSON.stringify(String(column)) + " on this page" + (fd.facets.length ? ": use one of " + fd.facets.map((x) => x.column).join(", ") : ""));
+  let list = null;
+  if (typeof names === "string") list = [names];
+  else if (Array.isArray(names) && names.every((s) => typeof s === "string")) list = names;
+  else if (names !== null && names !== undefined) throw new TypeError("set " + column + ": a name, an array of names, or null for all");
+  const unknown = (list || []).filter((s) => !f.lookup.has(s));
+  if (unknown.length) throw new RangeError("unknown " + column + ": " + unknown.map((s) => JSON.stringify(s)).join(", "));
+  const codes = list ? new Set(list.map((s) => f.lookup.get(s))) : null;
+  view.facets = { ...view.facets, [f.key]: codes && codes.size === f.names.length ? null : codes };
+  return refresh();
+}
+
+function apiIsolate(level, id) {
+  if (level === null || level === undefined) return isolate(null);
+  if (!["topic", "theme", "story"].includes(level)) throw new RangeError("select(level, id): level is \"topic\", \"theme\" or \"story\"");
+  if (!Number.isInteger(id) || !model.record(level === "story" ? "story" : "topic", id)) {
+    throw new RangeError("select(level, id): no " + level + " " + JSON.stringify(id) + " on this map");
+  }
+  return isolate(level, id);
+}
+
+function checkedIndices(indices) {
+  if (indices === null || indices === undefined) return [];
+  if (!Array.isArray(indices)) throw new TypeError("selectItems(indices): an array of item indices (0 to n - 1), or null");
+  return Array.from(new Set(indices.filter((i) => Number.isInteger(i) && i >= 0 && i < model.n))).sort((a, b) => a - b);
+}

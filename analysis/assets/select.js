@@ -24,7 +24,7 @@ function selectionCsv(model, fd, indices) {
   ];
   if (model.twoLevels) columns.push(["story", (i) => model.story[i]], ["story_label", (i) => storyName(model.story[i])]);
   if (fd.isNew) columns.push(["new", (i) => fd.isNew[i] === 1]);
-  for (const extra of model.extras) columns.push([extra.name, (i) => extra.get(i)]);
+  for (const extra of model.columns) columns.push([extra.name, (i) => extra.get(i)]);
   const lines = [columns.map(([name]) => csvCell(name)).join(",")];
   for (const i of indices) lines.push(columns.map(([, get]) => csvCell(get(i))).join(","));
   return lines.join("\r\n") + "\r\n";
@@ -45,7 +45,7 @@ function selectionEntry(model, i) {
   const meta = [el("span", { className: "item-topic" }, swatch(t.color), t.name)];
   if (model.twoLevels && model.storyById.has(model.story[i])) meta.push(el("span", { text: "story: " + model.storyById.get(model.story[i]).name }));
   const facts = model.extras.map((e) => e.get(i)).filter(Boolean);
-  if (facts.length) meta.push(el("span", { text: facts.join(" · ") }));
+  if (facts.length) meta.push(el("span", { className: "item-facts" }, ...isolatedJoin(facts, " · ")));
   return el("li", { className: "item" }, el("span", { className: "item-text", text: model.text[i] }),
     el("span", { className: "item-meta" }, ...meta));
 }
@@ -58,11 +58,91 @@ function createSelection(model, fd, map, handlers) {
   const counts = document.getElementById("selection-topics");
   let shown = [];
 
-  function setDragmode(mode) {
+  // Box and lasso are drawn and resolved by the page itself (one pass over the drawn items),
+  // not by plotly, whose selection redraws the whole scene as the shape moves: plotly only
+  // pans (and never sees the drags of the page's box and lasso).
+  let mode = "pan";
+  const plotlyMode = (m) => (m === "pan" ? "pan" : "select");
+  function setDragmode(next) {
+    mode = next === "select" || next === "lasso" ? next : "pan";
     for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
-    return Plotly.relayout(gd, { dragmode: mode });
+    return Plotly.relayout(gd, { dragmode: plotlyMode(mode) });
   }
   for (const b of control.querySelectorAll("button")) b.addEventListener("click", () => setDragmode(b.dataset.mode));
+  gd.on("plotly_relayout", (ev) => {
+    // A mode picked on plotly's toolbar (zoom, pan) ends the page's box or lasso.
+    if (ev && ev.dragmode && mode !== "pan" && ev.dragmode !== plotlyMode(mode)) {
+      mode = "pan";
+      for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(ev.dragmode === b.dataset.mode));
+    }
+  });
+  const shape = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  shape.setAttribute("class", "select-shape");
+  shape.append(document.createElementNS("http://www.w3.org/2000/svg", "path"));
+  gd.parentNode.append(shape);
+  let path = null;  // the pointer's positions in map pixels while drawing
+  const local = (e) => { const r = gd.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  function outline() {
+    if (mode === "select") {
+      const [a, b] = [path[0], path[path.length - 1]];
+      return [a, [b[0], a[1]], b, [a[0], b[1]]];
+    }
+    return path;
+  }
+  function drawShape() {
+    const pts = outline();
+    shape.firstChild.setAttribute("d", "M" + pts.map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join("L") + "Z");
+    shape.style.display = "block";
+  }
+  const onPlot = (e) => mode !== "pan" && e.target === gd.querySelector(".nsewdrag");
+  gd.addEventListener("pointerdown", (e) => {
+    if (!onPlot(e) || e.button !== 0) return;
+    e.preventDefault();  // no mousedown follows: plotly does not start a drag of its own
+    e.stopPropagation();
+    path = [local(e)];
+    gd.setPointerCapture(e.pointerId);
+    document.getElementById("tooltip").hidden = true;
+  }, true);
+  for (const type of ["mousedown", "touchstart"]) gd.addEventListener(type, (e) => { if (onPlot(e)) e.stopPropagation(); }, true);
+  gd.addEventListener("pointermove", (e) => {
+    if (!path) return;
+    const p = local(e), last = path[path.length - 1];
+    if (mode === "select") path[1] = p;
+    else if (Math.hypot(p[0] - last[0], p[1] - last[1]) >= 3) path.push(p);
+    drawShape();
+  }, true);
+  const finish = (e) => {
+    if (!path) return;
+    if (e.type === "pointerup") path.push(local(e));
+    const pts = outline();
+    path = null;
+    shape.style.display = "none";
+    if (e.type === "pointerup" && pts.length >= 3) handlers.selectItems(itemsInside(pts));
+  };
+  gd.addEventListener("pointerup", finish, true);
+  gd.addEventListener("pointercancel", finish, true);
+
+  // The drawn items (not those the filters hide) inside polygon `pts` (map pixels), sorted.
+  function itemsInside(pts) {
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const xs = pts.map((p) => xa.p2l(p[0] - xa._offset)), ys = pts.map((p) => ya.p2l(p[1] - ya._offset));
+    const [x0, x1] = [Math.min(...xs), Math.max(...xs)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+    const box = mode === "select";
+    const out = [];
+    for (let k = 0; k < map.groups.length - 1; k++) {
+      for (const i of map.groups[k]) {
+        const x = model.x[i], y = model.y[i];
+        if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+        if (box) { out.push(i); continue; }
+        let inside = false;  // even-odd rule
+        for (let a = 0, b = xs.length - 1; a < xs.length; b = a++) {
+          if ((ys[a] > y) !== (ys[b] > y) && x < ((xs[b] - xs[a]) * (y - ys[a])) / (ys[b] - ys[a]) + xs[a]) inside = !inside;
+        }
+        if (inside) out.push(i);
+      }
+    }
+    return out.sort((a, b) => a - b);
+  }
 
   // Plotly's own selection look (outline, dimmed points) is cleared: the page draws the
   // selected items on top as it draws search matches.
@@ -101,4 +181,86 @@ function createSelection(model, fd, map, handlers) {
       (i) => selectionEntry(model, i), SELECTION_PAGE);
   }
   return { update, setDragmode };
+}
+
+// The selection in the link: sel=N.rRUNS or sel=N.bBITS, where N is the page's item count (a
+// link made for another page is dropped), RUNS alternate gap and run lengths of the sorted
+// item indices in base 36 ("r0.3.7.1": items 0-2 and 10) and BITS is a bitset in base64url;
+// the shorter of the two is written. A link is untrusted: anything malformed selects nothing.
+const SEL_MAX_CHARS = 400000;
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+function encodeSelection(indices, n) {
+  const runs = [];
+  let end = 0;
+  for (let k = 0; k < indices.length;) {
+    let j = k;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
+    runs.push((indices[k] - end).toString(36), (j - k + 1).toString(36));
+    end = indices[j] + 1;
+    k = j + 1;
+  }
+  const byRuns = "r" + runs.join(".");
+  if (byRuns.length * 6 < n) return n + "." + byRuns;  // shorter than any bitset
+  const bytes = new Uint8Array(Math.ceil(n / 8));
+  for (const i of indices) bytes[i >> 3] |= 1 << (i & 7);
+  let bits = "";
+  for (let b = 0; b < bytes.length; b += 3) {
+    const v = (bytes[b] << 16) | ((bytes[b + 1] || 0) << 8) | (bytes[b + 2] || 0);
+    const chars = b + 2 < bytes.length ? 4 : b + 1 < bytes.length ? 3 : 2;
+    for (let c = 0; c < chars; c++) bits += B64URL[(v >> (18 - 6 * c)) & 63];
+  }
+  return n + "." + (bits.length + 1 < byRuns.length ? "b" + bits : byRuns);
+}
+
+// The sorted item indices of a sel value, or null when it is not a valid one for n items.
+function decodeSelection(text, n) {
+  if (typeof text !== "string" || text.length > SEL_MAX_CHARS) return null;
+  const m = /^(\d{1,9})\.(?:r([0-9a-z]{1,7}(?:\.[0-9a-z]{1,7})*)|b([A-Za-z0-9_-]*))$/.exec(text);
+  if (!m || Number(m[1]) !== n) return null;
+  const out = [];
+  if (m[2] !== undefined) {
+    const parts = m[2].split(".").map((p) => parseInt(p, 36));
+    if (parts.length % 2) return null;
+    let at = 0;
+    for (let k = 0; k < parts.length; k += 2) {
+      at += parts[k];
+      if (parts[k + 1] < 1 || at + parts[k + 1] > n) return null;
+      for (let q = 0; q < parts[k + 1]; q++) out.push(at + q);
+      at += parts[k + 1];
+    }
+  } else {
+    const bytes = Math.ceil(n / 8);
+    if (m[3].length !== Math.ceil((bytes * 4) / 3)) return null;
+    for (let c = 0; c < m[3].length; c++) {
+      const v = B64URL.indexOf(m[3][c]);
+      for (let b = 0; b < 6; b++) {
+        const bit = c * 6 + b, byte = bit >> 3, i = byte * 8 + (7 - (bit & 7));
+        if (v & (32 >> b) && byte < bytes) { if (i >= n) return null; out.push(i); }
+      }
+    }
+    out.sort((a, b) => a - b);
+  }
+  return out.length ? out : null;
+}
+
+// The colouring and the selection a link asks for: {color (a key colorValid accepts, else
+// "topic"), selection (sorted indices or null)}.
+function readLinkExtras(hash, n, colorValid) {
+  let params;
+  try {
+    params = new URLSearchParams(String(hash).replace(/^#/, ""));
+  } catch (e) {
+    params = new URLSearchParams();
+  }
+  const color = params.get("color");
+  return { color: color !== null && colorValid(color) ? color : "topic", selection: decodeSelection(params.get("sel"), n) };
+}
+
+// A fragment (see writeFragment) with the colouring and the selection added.
+function writeLinkExtras(fragment, view, n) {
+  const params = new URLSearchParams(fragment);
+  if (view.color && view.color !== "topic") params.set("color", view.color);
+  if (view.selection) params.set("sel", encodeSelection(view.selection, n));
+  return params.toString();
 }

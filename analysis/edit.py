@@ -1,0 +1,153 @@
+"""The reader's edits of a fitted map: rename topics or stories, merge several into one.
+
+Pure functions over a `FittedState` that return a new one (the input is not changed). Names
+a reader gives are kept by `update` (growth.keep_names keeps every existing topic's name);
+a merged topic's old ids are gone from the labels, so new items can never join them again.
+
+Levels: "topic" is the map's topics (`labels`, the `topics` table; themes on a theme map,
+stories on a story map), "story" the stories (`story_labels`, the `stories` table). When
+the two are one partition (a story map), an edit of one is made to both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from analysis import label
+from analysis.errors import InputError
+from analysis.state import FittedState
+
+#: The longest name a reader may give (characters, after whitespace is collapsed).
+NAME_MAX = 120
+EDIT_LEVELS = ("topic", "story")
+
+
+def clean_name(topic: int, name: object) -> str:
+    """A name as the map shows it (whitespace collapsed); InputError when empty or too long."""
+    if not isinstance(name, str):
+        raise InputError(f"the new name of {topic} is not text ({type(name).__name__}): give a string")
+    text = " ".join(name.split())
+    if not text:
+        raise InputError(f"the new name of {topic} is empty: give a name with words")
+    if len(text) > NAME_MAX:
+        raise InputError(f"the new name of {topic} has {len(text)} characters: give one of at most {NAME_MAX}")
+    return text
+
+
+def check_level(level: str) -> str:
+    if level not in EDIT_LEVELS:
+        raise InputError(f"level={level!r}: use 'topic' (the map's topics) or 'story'")
+    return level
+
+
+def _same_partition(state: FittedState) -> bool:
+    """Whether topics and stories are one partition (a story map), so edits go to both."""
+    return state.level == "story" and np.array_equal(state.labels, state.story_labels)
+
+
+def _check_ids(state: FittedState, ids, level: str) -> list[int]:
+    table = state.topics if level == "topic" else state.stories
+    known = set(pd.to_numeric(table["id"]).astype(int).tolist())
+    what = "topic" if level == "topic" else "story"
+    checked = []
+    for raw in ids:
+        if isinstance(raw, bool) or not isinstance(raw, (int, np.integer)):
+            raise InputError(f"{what} id {raw!r} is not an integer: give ids from the map's {what} table")
+        if int(raw) not in known:
+            shown = ", ".join(str(i) for i in sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
+            raise InputError(f"there is no {what} {int(raw)}: the {what} ids are {shown or 'none'}")
+        checked.append(int(raw))
+    return checked
+
+
+def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState:
+    """`state` with the topics (or stories) of `names` {id: new name} renamed."""
+    check_level(level)
+    if not isinstance(names, dict) or not names:
+        raise InputError("no names given: pass {id: name}, e.g. {3: 'Election night'}")
+    ids = _check_ids(state, list(names), level)
+    new = {i: clean_name(i, names[raw]) for i, raw in zip(ids, names)}
+
+    def renamed(table: pd.DataFrame) -> pd.DataFrame:
+        table = table.copy()
+        table["name"] = [new.get(int(i), n) for i, n in zip(table["id"], table["name"])]
+        return table
+
+    both = _same_partition(state)
+    return replace(
+        state,
+        topics=renamed(state.topics) if level == "topic" or both else state.topics,
+        stories=renamed(state.stories) if level == "story" or both else state.stories,
+    )
+
+
+def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
+    """`state` with the topics (or stories) `ids` made one, under the first id and its name.
+
+    The merged topic's size, keywords, representatives and description are found again from
+    its items (label.describe_topics on those items); the other topics are unchanged. Merging
+    themes keeps every story inside one theme; stories of different themes can only be merged
+    on a story map (their items then join the first story's theme)."""
+    check_level(level)
+    ids = _check_ids(state, list(ids), level)
+    if len(set(ids)) < 2:
+        raise InputError(f"merging needs at least two different ids (got {ids}): e.g. 3,7")
+    ids = list(dict.fromkeys(ids))
+    target, others = ids[0], ids[1:]
+    both = _same_partition(state)
+    labels, stories, themes = state.labels.copy(), state.story_labels.copy(), state.theme_labels.copy()
+    if level == "topic" or both:
+        inside = np.isin(labels, ids)
+        labels[inside] = target
+        if state.level == "theme":
+            themes[inside] = target
+    if level == "story" or both:
+        inside = np.isin(stories, ids)
+        parents = np.unique(themes[inside])
+        if state.level == "theme" and not both and len(parents) > 1:
+            raise InputError(
+                f"stories {', '.join(map(str, ids))} are in different themes ({', '.join(map(str, parents))}): "
+                "merge their themes first, or merge stories of one theme"
+            )
+        stories[inside] = target
+        if state.level == "story":  # the merged story lies in one theme: the first story's
+            first = themes[state.story_labels == target]
+            themes[inside] = int(np.bincount(first + 1).argmax()) - 1
+    texts = state.documents["text"].astype(str).tolist()
+    topics, story_table = state.topics, state.stories
+    if level == "topic" or both:
+        topics = _merged_table(state.topics, texts, labels, state.embeddings, target, others, stories, state.level)
+    if level == "story" or both:
+        story_table = _merged_table(state.stories, texts, stories, state.embeddings, target, others, None, "story")
+    return replace(state, labels=labels, story_labels=stories, theme_labels=themes, topics=topics, stories=story_table)
+
+
+def _merged_table(
+    table: pd.DataFrame,
+    texts: list[str],
+    labels: np.ndarray,
+    vectors: np.ndarray,
+    target: int,
+    others: list[int],
+    stories: np.ndarray | None,
+    level: str,
+) -> pd.DataFrame:
+    """`table` without the rows of `others`, and the row of `target` described again from its
+    items (its name kept: the reader chose the topic to merge into)."""
+    only = np.where(labels == target, target, -1)
+    found = label.describe_topics(
+        texts,
+        only,
+        vectors,
+        stories=np.where(only >= 0, stories, -1) if stories is not None and level == "theme" else None,
+    )
+    fresh = {k: v for k, v in found.iloc[0].to_dict().items() if k not in ("id", "name")}
+    records = [
+        {**record, **{k: v for k, v in fresh.items() if k in table.columns}} if int(record["id"]) == target else record
+        for record in table.to_dict("records")
+        if int(record["id"]) not in others
+    ]
+    return pd.DataFrame.from_records(records, columns=table.columns).astype({"id": "int64", "size": "int64"})

@@ -1,0 +1,193 @@
+"""Rename and merge topics (analysis.edit, TopicMap.rename_topics / merge_topics, `topicmap edit`).
+
+The maps here are made by hand (four themes of two stories each, clear vector groups), saved
+with persist.save_state and loaded: no UMAP, so the tests stay fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import TopicMap, label, persist
+from analysis.edit import NAME_MAX
+from analysis.errors import InputError
+from analysis.meta import VERSION
+from analysis.state import FittedState
+from conftest import cli
+
+WORDS = ("rates", "storm", "match", "vote")
+PER_STORY = 6
+
+
+def grouped_vectors(groups: np.ndarray, dim: int = 16, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((groups.max() + 1, dim))
+    vectors = centres[groups] + 0.05 * rng.standard_normal((len(groups), dim))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def made_state(level: str = "theme") -> FittedState:
+    """Themes 0-3 (WORDS), each made of stories 2t and 2t+1 of PER_STORY items."""
+    texts = [f"{w} {half} story number {i}" for w in WORDS for half in ("early", "late") for i in range(PER_STORY)]
+    stories = np.repeat(np.arange(2 * len(WORDS)), PER_STORY)
+    themes = stories // 2
+    vectors = grouped_vectors(stories)
+    rng = np.random.default_rng(1)
+    coords = np.repeat(rng.uniform(-10, 10, (2 * len(WORDS), 2)), PER_STORY, axis=0) + rng.normal(
+        0, 0.3, (len(texts), 2)
+    )
+    story_table = label.describe_topics(texts, stories, vectors)
+    labels = themes if level == "theme" else stories
+    topics = label.describe_topics(texts, themes, vectors, stories=stories) if level == "theme" else story_table
+    return FittedState(
+        documents=pd.DataFrame({"doc_id": [str(i + 1) for i in range(len(texts))], "kind": "headline", "text": texts}),
+        embeddings=vectors,
+        coords=coords.astype(np.float32),
+        labels=labels,
+        story_labels=stories,
+        theme_labels=themes,
+        added=np.zeros(len(texts), dtype=bool),
+        topics=topics,
+        stories=story_table,
+        level=level,
+        next_topic_id=int(labels.max()) + 1,
+        next_story_id=int(stories.max()) + 1,
+        fitted_at="2026-12-01T08:24:00+00:00",
+    )
+
+
+def saved_map(folder, level: str = "theme") -> TopicMap:
+    persist.save_state(folder, TopicMap(cache=False).get_params(), made_state(level), VERSION)
+    return TopicMap.load(folder)
+
+
+def test_rename_and_merge_relabel_items_and_recount_the_merged_topic(tmp_path):
+    topic_map = saved_map(tmp_path / "map")
+    before = topic_map.topics_.set_index("id")
+    topic_map.merge_topics([2, 0]).rename_topics({2: "  Sport   and rates ", 1: "Storms"})
+    topics = topic_map.topics_.set_index("id")
+    assert sorted(topics.index) == [1, 2, 3]
+    assert topics.loc[2, "size"] == before.loc[2, "size"] + before.loc[0, "size"] == 24
+    assert topics.loc[2, "name"] == "Sport and rates" and topics.loc[1, "name"] == "Storms"
+    assert any("rates" in r for r in topics.loc[2, "representatives"])  # described again from all its items
+    assert topics.loc[3, "name"] == before.loc[3, "name"]  # the others are untouched
+    assert 0 not in set(topic_map.labels_) and (topic_map.labels_ == 2).sum() == 24
+    assert np.array_equal(topic_map.theme_labels_, topic_map.labels_)
+    # Every story still lies inside one theme.
+    pairs = pd.DataFrame({"story": topic_map.story_labels_, "theme": topic_map.theme_labels_}).drop_duplicates()
+    assert pairs["story"].is_unique
+    frame = topic_map.to_frame()
+    assert set(frame.loc[frame["topic"] == 2, "topic_label"]) == {"Sport and rates"}
+    names = {t["id"]: t["name"] for t in topic_map._report_data("x")["topics"]}
+    assert names[2] == "Sport and rates" and 0 not in names
+
+    # Stories of one theme merge; stories of two themes do not, on a theme map.
+    topic_map.merge_topics([6, 7], level="story").rename_topics({6: "Both votes"}, level="story")
+    stories = topic_map.stories_.set_index("id")
+    assert 7 not in stories.index and stories.loc[6, "size"] == 12 and stories.loc[6, "name"] == "Both votes"
+    with pytest.raises(InputError, match="different themes"):
+        topic_map.merge_topics([1, 2], level="story")
+
+
+def test_a_story_map_merges_its_topics_and_stories_together(tmp_path):
+    topic_map = saved_map(tmp_path / "map", level="story")
+    topic_map.merge_topics([1, 2]).rename_topics({1: "Storm and match"})
+    assert np.array_equal(topic_map.labels_, topic_map.story_labels_)
+    assert topic_map.topics_.equals(topic_map.stories_)
+    assert topic_map.topics_.set_index("id").loc[1, "size"] == 12
+    # Story 2 was in theme 1, story 1 in theme 0: its items follow the first story's theme.
+    assert set(topic_map.theme_labels_[topic_map.labels_ == 1]) == {0}
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: m.rename_topics({9: "x"}), "there is no topic 9: the topic ids are 0, 1, 2, 3"),
+        (lambda m: m.rename_topics({1: "   "}), "the new name of 1 is empty"),
+        (lambda m: m.rename_topics({1: "x" * (NAME_MAX + 1)}), f"at most {NAME_MAX}"),
+        (lambda m: m.rename_topics({}), "no names given"),
+        (lambda m: m.merge_topics([1]), "at least two different ids"),
+        (lambda m: m.merge_topics([1, 1]), "at least two different ids"),
+        (lambda m: m.merge_topics([1, -1]), "there is no topic -1"),
+        (lambda m: m.merge_topics([1, "2"]), "topic id '2' is not an integer"),
+        (lambda m: m.merge_topics([1, 2], level="theme"), "level='theme'"),
+    ],
+)
+def test_bad_edits_are_one_line_errors_that_change_nothing(tmp_path, call, message):
+    topic_map = saved_map(tmp_path / "map")
+    labels, topics = topic_map.labels_.copy(), topic_map.topics_.copy()
+    with pytest.raises(InputError, match=message) as caught:
+        call(topic_map)
+    assert "\n" not in str(caught.value)
+    assert np.array_equal(topic_map.labels_, labels) and topic_map.topics_.equals(topics)
+
+
+def test_update_keeps_the_readers_names_and_merges(tmp_path):
+    topic_map = saved_map(tmp_path / "map")
+    topic_map.merge_topics([1, 0]).rename_topics({1: "Weather and money", 3: "Elections"})
+    topic_map.save(tmp_path / "map")
+    grown = TopicMap.load(tmp_path / "map")
+    new = ["rates early story again", "storm late story again", "vote early story again"]
+    stories = np.array([0, 3, 6])
+    vectors = grouped_vectors(np.repeat(np.arange(8), PER_STORY))
+    grown.update(new, embeddings=np.array([vectors[s * PER_STORY] for s in stories]))
+    names = grown.topics_.set_index("id")["name"]
+    assert names[1] == "Weather and money" and names[3] == "Elections"
+    assert 0 not in set(grown.labels_) and 0 not in set(names.index)
+    assert grown.labels_[-3:].tolist() == [1, 1, 3]
+
+
+def test_the_edit_command_saves_the_map_and_writes_its_report(tmp_path):
+    saved_map(tmp_path / "map")
+    out = tmp_path / "edited.html"
+    result = cli(
+        "edit", str(tmp_path / "map"), "--merge", "3,2", "--rename", "3=Votes & matches", "--rename", "0=Rates",
+        "-o", str(out), "--plotlyjs", "cdn",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"2 renamed, 1 merged: 3 topics -> {tmp_path / 'map'}, {out}"
+    edited = TopicMap.load(tmp_path / "map")
+    assert edited.topics_.set_index("id")["name"].to_dict() == {
+        0: "Rates",
+        1: made_state().topics.set_index("id").loc[1, "name"],
+        3: "Votes & matches",
+    }
+    assert "Votes \\u0026 matches" in out.read_text(encoding="utf-8")  # the page's data, escaped
+    stories = cli("edit", str(tmp_path / "map"), "--level", "story", "--merge", "0,1", "--quiet")
+    assert stories.returncode == 0 and stories.stderr == ""
+    assert 1 not in set(TopicMap.load(tmp_path / "map").story_labels_)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rename", "three=x"], "--rename 'three=x': give ID=NAME"),
+        (["--rename", "3"], "--rename '3': give ID=NAME"),
+        (["--rename", "3= "], "the new name of 3 is empty"),
+        (["--rename", "1=a", "--rename", "1=b"], "--rename names 1 twice"),
+        (["--merge", "3"], "--merge '3': merging needs at least two different ids"),
+        (["--merge", "3,x"], "--merge '3,x': give ids separated by commas"),
+        ([], "nothing to edit"),
+        (["--rename", "9=x"], "there is no topic 9"),
+        (["--merge", "1,2", "-o", "out.txt"], "the report is HTML"),
+        (["--level", "themes", "--merge", "1,2"], "'--level'"),
+    ],
+)
+def test_bad_edit_options_are_one_line_and_exit_2(tmp_path, args, message):
+    saved_map(tmp_path / "map")
+    before = sorted(p.read_bytes() for p in (tmp_path / "map").iterdir())
+    result = cli("edit", str(tmp_path / "map"), *args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.read_bytes() for p in (tmp_path / "map").iterdir()) == before
+
+
+def test_edit_refuses_a_folder_that_is_no_saved_map(tmp_path):
+    result = cli("edit", str(tmp_path), "--rename", "1=x")
+    assert result.returncode == 2 and "is not a saved map" in result.stderr
+    story_map = saved_map(tmp_path / "stories", level="story")
+    assert story_map.level_ == "story"
+    themes = cli("edit", str(tmp_path / "stories"), "--level", "theme", "--rename", "1=x")
+    assert themes.returncode == 2 and "use --level story" in themes.stderr
