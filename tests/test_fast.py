@@ -1,10 +1,12 @@
 """The fast path: the static model distilled from the packaged MiniLM, and the sampled layout.
 
 The static model is distilled for real, offline, once per test session (a couple of minutes
-on 2 cores) into a session folder that stands for the cache root.
+on 2 cores) by a quiet CLI run into a session folder that stands for the cache root.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pandas as pd
@@ -13,17 +15,35 @@ import pytest
 from analysis import TopicMap, embed, project
 from analysis.cache import EmbeddingCache
 from analysis.evaluate import score
-from conftest import BENCH
+from conftest import BENCH, SEED, topicmap
 
 
 @pytest.fixture(scope="session")
-def static_root(tmp_path_factory, monkeypatch_session=None):
-    import os
+def static_run(tmp_path_factory) -> tuple:
+    """`topicmap report data/seed.txt --model static -q --cache ROOT`: distils into
+    ROOT/models/static-<hash>, as a new user's first fast-path run does."""
+    root, out = tmp_path_factory.mktemp("static-cache"), tmp_path_factory.mktemp("static-report")
+    result = topicmap("report", str(SEED), "-o", str(out / "r.html"), "-q", "--model", "static", "--cache", str(root))
+    return root, result
 
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    root = tmp_path_factory.mktemp("static-cache")
-    embed.load_model("static", root)  # distils into root/models/static-<hash>
-    return root
+
+@pytest.fixture(scope="session")
+def static_root(static_run):
+    return static_run[0]
+
+
+@pytest.mark.slow  # distils the static model
+def test_distilling_the_static_model_under_quiet_prints_nothing_and_follows_the_umask(static_run):
+    root, result = static_run
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    (folder,) = (root / "models").iterdir()
+    mask = os.umask(0)
+    os.umask(mask)
+    assert _mode(folder) == 0o777 & ~mask and _mode(folder / "model.safetensors") == 0o666 & ~mask
+
+
+def _mode(path) -> int:
+    return os.stat(path).st_mode & 0o777
 
 
 @pytest.mark.slow  # distils the static model

@@ -312,27 +312,3 @@ def test_a_failed_parquet_parts_export_keeps_the_old_one_and_leaves_nothing(tmp_
 
 
 # 6. --quiet is quiet, also while the static model is distilled ------------------------------
-
-
-@pytest.mark.slow
-def test_distilling_the_static_model_under_quiet_prints_nothing(tmp_path):
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "topicmap"),
-            *("report", str(SEED), "-o", str(tmp_path / "r.html"), "-q"),
-            *("--model", "static", "--cache", str(tmp_path / "cache")),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
-    assert result.returncode == 0 and result.stderr == "", result.stderr
-    (folder,) = (tmp_path / "cache" / "models").iterdir()
-    assert mode(folder) == 0o777 & ~_umask() and mode(folder / "model.safetensors") == 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

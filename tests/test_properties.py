@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import InputError
-from analysis.export import write_export
+from analysis.export import FORMULA_START, write_export
 from analysis.load import load_corpus
 from analysis.pipeline import TopicMap
 from conftest import fake_vectors
@@ -173,13 +173,24 @@ def test_every_loaded_item_reaches_every_export_format(table, keep_duplicates):
             header, *records = list(csv.reader(handle))
         jsonl = [json.loads(line) for line in (folder / "out.jsonl").read_bytes().decode("utf-8").split("\n") if line]
         parquet = pd.read_parquet(folder / "out.parquet")
-    assert header == list(parquet.columns) == list(frame.columns) == list(jsonl[0])
+    # The CSV quotes what a spreadsheet would run as a formula (README, "CSV and spreadsheets");
+    # JSONL and Parquet keep every value as it was.
+    assert header == [sheet(c) for c in parquet.columns] == [sheet(c) for c in frame.columns]
+    assert list(parquet.columns) == list(frame.columns) == list(jsonl[0])
     assert len(records) == len(jsonl) == len(parquet) == len(docs)
-    for exported in ([r[2] for r in records], [row["text"] for row in jsonl], parquet["text"].tolist()):
+    for exported in ([row["text"] for row in jsonl], parquet["text"].tolist()):
         assert exported == docs["text"].tolist()
-    assert [r[0] for r in records] == parquet["doc_id"].tolist() == docs["doc_id"].tolist()
-    for column in frame.columns[11:]:  # the input's own columns, unchanged in the CSV
-        assert [r[header.index(column)] for r in records] == frame[column].fillna("").astype(str).tolist()
+    assert [r[2] for r in records] == [sheet(t) for t in docs["text"]]
+    assert [r[0] for r in records] == [sheet(i) for i in parquet["doc_id"]] == [sheet(i) for i in docs["doc_id"]]
+    for column in frame.columns[11:]:  # the input's own columns, unchanged in the CSV but for formulas
+        expected = [sheet(v) for v in frame[column].fillna("").astype(str)]
+        assert [r[header.index(sheet(column))] for r in records] == expected
+
+
+def sheet(value: str) -> str:
+    """A text cell as every CSV topicmap writes it: a leading quote where a spreadsheet would
+    otherwise run it as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def test_a_topic_of_items_without_nameable_words_gets_a_name():
