@@ -309,6 +309,3 @@ def test_a_failed_parquet_parts_export_keeps_the_old_one_and_leaves_nothing(tmp_
         write_parquet_parts(frame.head(1), export)
     assert len(pd.read_parquet(export)) == 3
     assert [p.name for p in tmp_path.iterdir()] == ["export.parquet"]
-
-
-# 6. --quiet is quiet, also while the static model is distilled ------------------------------
