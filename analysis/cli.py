@@ -6,6 +6,7 @@ answer at once.
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from enum import Enum
@@ -526,6 +527,10 @@ class EditLevel(str, Enum):
     story = "story"
 
 
+#: A topic id as typed: ASCII digits, an optional minus (int() would take "²" or "٣" too).
+_ID = re.compile(r"-?[0-9]+", re.ASCII)
+
+
 def _edit_renames(values: list[str]) -> dict[int, str]:
     """--rename ID=NAME values as {id: name}; InputError naming the bad value."""
     from analysis.edit import clean_name
@@ -533,7 +538,7 @@ def _edit_renames(values: list[str]) -> dict[int, str]:
     names: dict[int, str] = {}
     for value in values:
         key, sep, name = value.partition("=")
-        if not sep or not key.strip().lstrip("-").isdigit():
+        if not sep or not _ID.fullmatch(key.strip()):
             raise InputError(f"--rename {value!r}: give ID=NAME, e.g. --rename '3=Election night'")
         topic = int(key.strip())
         if topic in names:
@@ -547,7 +552,7 @@ def _edit_merges(values: list[str]) -> list[list[int]]:
     merges = []
     for value in values:
         parts = [p.strip() for p in value.split(",")]
-        if not all(p.lstrip("-").isdigit() for p in parts):
+        if not all(_ID.fullmatch(p) for p in parts):
             raise InputError(f"--merge {value!r}: give ids separated by commas, e.g. --merge 3,7")
         ids = list(dict.fromkeys(int(p) for p in parts))
         if len(ids) < 2:

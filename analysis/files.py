@@ -56,7 +56,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
             os.close(fd)
             tmp_path = Path(tmp)
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.chmod(tmp_path, _file_mode(target))
         os.replace(tmp_path, target)
     finally:
         if tmp_path is not None:
@@ -204,6 +204,17 @@ def _remove(path: Path) -> None:
     else:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+
+
+def _file_mode(target: Path) -> int:
+    """The mode a file replacing `target` gets: the mode of the file it replaces (a report its
+    owner made private stays private), else the one open() gives under the umask."""
+    try:
+        if target.is_file():
+            return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        pass
+    return 0o666 & ~_umask()
 
 
 def _umask() -> int:

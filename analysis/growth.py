@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import assign, cluster
+from analysis.load import copy_keys, join_distinct
 from analysis.state import FittedState
 
 
@@ -22,19 +23,32 @@ def copy_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def repeats(known: pd.Series, texts: pd.Series) -> np.ndarray:
-    """For each of `texts`, the row of `known` holding the same item, or -1."""
-    rows = {key: row for row, key in reversed(list(enumerate(known.astype(str).map(copy_key))))}
-    return np.array([rows.get(copy_key(t), -1) for t in texts.astype(str)], dtype=np.int64)
+def repeats(known: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
+    """For each item of `new`, the row of `known` holding the same item (the loader's rule for
+    copies, `load.copy_keys`), or -1."""
+    rows = {key: row for row, key in reversed(list(enumerate(copy_keys(known))))}
+    return np.array([rows.get(key, -1) for key in copy_keys(new)], dtype=np.int64)
 
 
-def count_repeats(documents: pd.DataFrame, hits: np.ndarray, copies: pd.Series | None) -> pd.DataFrame:
-    """The map's items with `count` raised by the repeats found (`hits`, rows of `documents`
-    or -1); `copies` is each new item's own count (1 when None). Unchanged without repeats."""
+def count_repeats(documents: pd.DataFrame, hits: np.ndarray, new: pd.DataFrame) -> pd.DataFrame:
+    """The map's items with `count` raised by the repeats found in `new` (`hits`, rows of
+    `documents` or -1) and their `source`/`source_file` joined with the repeats' own, as the
+    loader merges copies. Unchanged without repeats."""
     found = hits >= 0
     if not found.any():
         return documents
     documents = documents.copy()
+    for column in ("source", "source_file"):
+        if column in new.columns:
+            merged = (
+                documents[column].astype(object)
+                if column in documents.columns
+                else pd.Series([None] * len(documents), dtype=object)
+            )
+            for row, value in zip(hits[found], new[column].to_numpy()[found]):
+                merged.iloc[row] = join_distinct([merged.iloc[row], value])
+            documents[column] = merged.to_numpy()
+    copies = new["count"] if "count" in new.columns else None
     before = (
         pd.to_numeric(documents["count"], errors="coerce").fillna(1).astype(np.int64).to_numpy()
         if "count" in documents.columns

@@ -56,6 +56,9 @@ OUTPUT_COLUMNS = (
     "story_description",
     "new",
 )
+#: Names the loader and the export give columns: an input column named like one is kept as
+#: input_<name> (`count` is the number of merged copies, whether or not any merged).
+RESERVED_COLUMNS = (*OUTPUT_COLUMNS, "count")
 #: A text cell holding only one of these (any case) is a missing value written out, not an item.
 MISSING_MARKERS = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
 
@@ -217,6 +220,23 @@ def _load_file(path: Path, text_col: str | None, unit: str | None, in_folder: bo
     return frame, int((~keep).sum()), reading
 
 
+def copy_keys(frame: pd.DataFrame) -> pd.Series:
+    """What copies of one item share: the text (for an ``article`` item, its title) with
+    whitespace collapsed and case folded."""
+    keys = frame["text"].astype(str)
+    if "title" in frame.columns:
+        titled = (frame["kind"] == "article") & frame["title"].fillna("").astype(str).map(_has_words)
+        keys = keys.where(~titled, frame["title"].astype(str))
+    return keys.map(lambda t: " ".join(t.split()).casefold())
+
+
+def join_distinct(values) -> str:
+    """The distinct non-empty values, each "; "-joined list split, sorted and joined by "; "."""
+    return "; ".join(
+        sorted({part for v in values if not _is_missing(v) and str(v).strip() for part in str(v).split("; ") if part})
+    )
+
+
 def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.DataFrame, int]:
     """Merge copies of one item into one kept copy; return the frame and how many merged.
 
@@ -226,11 +246,7 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
     and the distinct ``source`` and ``source_file`` values of all copies joined by "; ".
     ``count`` is added when something merged or `always_count`.
     """
-    keys = frame["text"].astype(str)
-    if "title" in frame.columns:
-        titled = (frame["kind"] == "article") & frame["title"].fillna("").astype(str).map(_has_words)
-        keys = keys.where(~titled, frame["title"].astype(str))
-    keys = keys.map(lambda t: " ".join(t.split()).casefold())
+    keys = copy_keys(frame)
     merged = int(keys.duplicated().sum())
     if not merged and not always_count:
         return frame, 0
@@ -261,15 +277,10 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
     groups = frame.groupby(keys.to_numpy(), sort=False)
     for column in ("source", "source_file"):
         if column in frame.columns:
-            joined = groups[column].agg(_join_distinct)
+            joined = groups[column].agg(join_distinct)
             result[column] = kept_keys.map(joined).to_numpy()
     result["count"] = kept_keys.map(keys.value_counts()).astype(int).to_numpy()
     return result, merged
-
-
-def _join_distinct(values: pd.Series) -> str:
-    """The distinct values, sorted (so the same in any row order), joined by "; "."""
-    return "; ".join(sorted({str(v) for v in values if not _is_missing(v) and str(v).strip()}))
 
 
 def _cell_text(value) -> str:
@@ -512,7 +523,7 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
     texts = pd.Series(_text_cells(table[column], path), dtype=object)
     keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(_has_words)).astype(bool)
     extra = table.drop(columns=[column])
-    extra.columns = _unique_names([str(c) for c in extra.columns], OUTPUT_COLUMNS)
+    extra.columns = _unique_names([str(c) for c in extra.columns], RESERVED_COLUMNS)
     frame = pd.DataFrame(
         {
             "doc_id": [str(i) for i in range(1, len(table) + 1)],
@@ -581,8 +592,12 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
     them); ``attrs["rows"]`` is the number of rows `docs` had."""
     if isinstance(docs, pd.DataFrame):
         if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
-            frame = docs.reset_index(drop=True).copy()
+            # the loader's frame (or an export read back): its other columns named like the
+            # export's own become input_<name>, as the loader names them
+            frame = _rename_clashes(docs.reset_index(drop=True), RESERVED_COLUMNS[3:])
             frame["text"] = _text_cells(frame["text"], "docs")
+            if frame["doc_id"].astype(str).duplicated().any():
+                raise InputError("docs has repeated doc_id values: make them unique or drop the doc_id column")
         else:
             frame, _ = table_items(docs.reset_index(drop=True), Path("docs"), text_col)
     elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):

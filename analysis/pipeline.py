@@ -141,6 +141,8 @@ class TopicMap(BaseEstimator):
         labels, stories = levels.labels, levels.story
         if self.assign_noise and (labels >= 0).any():
             labels = _fill_noise(sorted_vectors, labels)
+            if levels.level == "story":  # at the story level the topics are the stories
+                stories = labels
         themes = labels if levels.level == "theme" else levels.theme
         report("name", 0, 1)
         topics, story_table = self._describe(sorted_texts, labels, stories, sorted_vectors, levels.level)
@@ -230,8 +232,8 @@ class TopicMap(BaseEstimator):
         report = progress or _silent
         documents = as_documents(docs, text_col)
         given = self._given_vectors(documents, embeddings)
-        hits = growth.repeats(old.documents["text"], documents["text"])
-        known = growth.count_repeats(old.documents, hits, documents.get("count"))
+        hits = growth.repeats(old.documents, documents)
+        known = growth.count_repeats(old.documents, hits, documents)
         documents = documents[hits < 0]
         if given is not None:
             given = given[hits < 0]

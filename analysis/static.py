@@ -131,6 +131,19 @@ def _tokenizer_problem(path: Path) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables the user has not set, for the block only (a notebook that
+    distils once keeps its own hub access and progress bars)."""
+    added = [name for name in values if name not in os.environ]
+    os.environ.update({name: values[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 def distill_to(teacher_path: str, target: Path) -> None:
     """Distil the model at `teacher_path` into a StaticEmbedding sentence-transformers folder
     at `target`, atomically (`files.atomic_dir`: a temporary sibling folder swapped in whole,
@@ -138,9 +151,7 @@ def distill_to(teacher_path: str, target: Path) -> None:
     from analysis.errors import InputError
     from analysis.files import atomic_dir
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # model2vec's per-token progress bar
-    with _libraries_quiet():
+    with _environment(HF_HUB_OFFLINE="1", TQDM_DISABLE="1"), _libraries_quiet():  # TQDM: model2vec's bar
         from sentence_transformers import SentenceTransformer
         from sentence_transformers.models import StaticEmbedding
 

@@ -239,3 +239,57 @@ def test_min_story_size_sets_the_smallest_story():
     sizes = np.bincount(large.story_labels_[large.story_labels_ >= 0])
     assert sizes.min() >= 20 and np.bincount(small.story_labels_[small.story_labels_ >= 0]).min() < 20
     assert "min_story_size=20" in large.to_html()
+
+
+# --- a second review's findings ---------------------------------------------------------------
+
+
+def test_an_export_read_back_fits_and_reports(tmp_path):
+    texts = texts_of(30)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    fitted.to_frame().to_csv(tmp_path / "export.csv", index=False)
+    again = TopicMap(cache=False).fit(pd.read_csv(tmp_path / "export.csv"), embeddings=fake_vectors(texts))
+    frame = again.to_frame()
+    assert frame.columns.is_unique and {"input_topic", "input_x", "input_topic_label"} <= set(frame.columns)
+    again.report(tmp_path / "again.html")
+    with pytest.raises(InputError, match="repeated doc_id"):
+        TopicMap(cache=False).fit(pd.DataFrame({"doc_id": ["1", "1"], "kind": "headline", "text": ["a b", "c d"]}))
+
+
+def test_an_input_count_column_is_the_users_not_a_copy_count(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("title,count\nAlpha beta,500\nGamma delta,many\n")
+    docs = load_corpus(path)
+    assert docs["input_count"].tolist() == ["500", "many"] and "count" not in docs.columns
+
+
+def test_update_joins_the_sources_of_repeats_as_the_loader_does():
+    texts = texts_of(30)
+    frame = pd.DataFrame({"text": texts, "source": ["AP"] * 30})
+    fitted = TopicMap(cache=False).fit(frame, embeddings=fake_vectors(texts))
+    fitted.update(pd.DataFrame({"text": [texts[0].upper()], "source": ["Reuters"]}), embeddings=fake_vectors(texts[:1]))
+    assert fitted.documents_["source"].iloc[0] == "AP; Reuters" and fitted.documents_["count"].iloc[0] == 2
+
+
+def test_assign_noise_at_the_story_level_keeps_stories_and_topics_one_partition():
+    texts = texts_of(120)
+    vectors = fake_vectors([f"g{i % 6}" for i in range(120)]) + 0.3 * fake_vectors(texts)
+    fitted = TopicMap(cache=False, level="story", assign_noise=True).fit(texts, embeddings=vectors)
+    assert (fitted.labels_ >= 0).all() and np.array_equal(fitted.labels_, fitted.story_labels_)
+
+
+def test_a_rewritten_output_keeps_the_mode_its_owner_gave_it(tmp_path):
+    from analysis.files import atomic_path
+
+    target = tmp_path / "report.html"
+    target.write_text("old")
+    target.chmod(0o600)
+    with atomic_path(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "new" and target.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("args", [["--merge", "3,--7"], ["--rename", "²=x"], ["--merge", "٣,4"]])
+def test_edit_refuses_ids_that_are_not_ascii_integers(tmp_path, args):
+    result = cli("edit", str(tmp_path / "map"), *args)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr

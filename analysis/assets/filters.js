@@ -81,7 +81,7 @@ function facetPasses(f, chosen, i) {
 function filterTests(fd, view) {
   const facets = fd.facets.filter((f) => view.facets && view.facets[f.key]).map((f) => ({ f, chosen: view.facets[f.key] }));
   return {
-    date: view.from === null ? null : (i) => fd.day[i] >= view.from && fd.day[i] <= view.to,
+    date: view.from === null ? null : (i) => fd.day[i] >= 0 && fd.day[i] >= view.from && fd.day[i] <= view.to,
     facets: facets.length ? facets : null,
     fresh: view.onlyNew ? (i) => fd.isNew[i] === 1 : null,
   };
