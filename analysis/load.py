@@ -594,7 +594,7 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
         if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
             # the loader's frame (or an export read back): its other columns named like the
             # export's own become input_<name>, as the loader names them
-            frame = _rename_clashes(docs.reset_index(drop=True), RESERVED_COLUMNS[3:])
+            frame = _rename_clashes(docs.reset_index(drop=True), OUTPUT_COLUMNS[3:])
             frame["text"] = _text_cells(frame["text"], "docs")
             if frame["doc_id"].astype(str).duplicated().any():
                 raise InputError("docs has repeated doc_id values: make them unique or drop the doc_id column")

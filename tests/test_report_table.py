@@ -256,6 +256,11 @@ def test_the_page_on_a_phone(tmp_path):
                 }).map((e) => e.id || e.className); }"""
             )
             assert overlaps == []
+            # In Box or Lasso mode a touch drag draws on the map instead of scrolling the page.
+            page.click('#drag-control button[data-mode="lasso"]')
+            assert page.evaluate("document.getElementById('map').style.touchAction") == "none"
+            page.click('#drag-control button[data-mode="pan"]')
+            assert page.evaluate("document.getElementById('map').style.touchAction") == ""
             # Isolating a topic from the list below the map brings the map into view.
             card = page.locator("#topic-list .topic-card").nth(3)
             card.evaluate("(e) => e.scrollIntoView({ block: 'start' })")

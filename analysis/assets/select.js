@@ -65,6 +65,7 @@ function createSelection(model, fd, map, handlers) {
   const plotlyMode = (m) => (m === "pan" ? "pan" : "select");
   function setDragmode(next) {
     mode = next === "select" || next === "lasso" ? next : "pan";
+    gd.style.touchAction = mode === "pan" ? "" : "none";  // on a touch screen, drawing does not scroll the page
     for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
     return Plotly.relayout(gd, { dragmode: plotlyMode(mode) });
   }
@@ -73,6 +74,7 @@ function createSelection(model, fd, map, handlers) {
     // A mode picked on plotly's toolbar (zoom, pan) ends the page's box or lasso.
     if (ev && ev.dragmode && mode !== "pan" && ev.dragmode !== plotlyMode(mode)) {
       mode = "pan";
+      gd.style.touchAction = "";
       for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(ev.dragmode === b.dataset.mode));
     }
   });
