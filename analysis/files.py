@@ -56,7 +56,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
             os.close(fd)
             tmp_path = Path(tmp)
         yield tmp_path
-        os.chmod(tmp_path, _file_mode(target))
+        os.chmod(tmp_path, _replacing_mode(target, folder=False))
         os.replace(tmp_path, target)
     finally:
         if tmp_path is not None:
@@ -87,7 +87,7 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
         with signals_held():
             building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         yield building
-        _follow_umask(building, _folder_mode(target))
+        _follow_umask(building, _replacing_mode(target, folder=True))
         with signals_held():  # never stop between moving the old folder aside and removing it
             old = _swap(building, target)
             building = None
@@ -172,15 +172,16 @@ def _swap(new: Path, target: Path) -> Path | None:
         return aside
 
 
-def _folder_mode(target: Path) -> int:
-    """The mode a folder replacing `target` gets: the mode of the folder it replaces, else the
-    one mkdir gives under the umask."""
+def _replacing_mode(target: Path, folder: bool) -> int:
+    """The mode a file (or folder) replacing `target` gets: the mode of the one it replaces (a
+    report its owner made private stays private), else the one open() (mkdir) gives under the
+    umask."""
     try:
-        if target.is_dir():
+        if target.is_dir() if folder else target.is_file():
             return stat.S_IMODE(target.stat().st_mode)
     except OSError:
         pass
-    return 0o777 & ~_umask()
+    return (0o777 if folder else 0o666) & ~_umask()
 
 
 def _follow_umask(folder: Path, mode: int) -> None:
@@ -204,17 +205,6 @@ def _remove(path: Path) -> None:
     else:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-
-
-def _file_mode(target: Path) -> int:
-    """The mode a file replacing `target` gets: the mode of the file it replaces (a report its
-    owner made private stays private), else the one open() gives under the umask."""
-    try:
-        if target.is_file():
-            return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        pass
-    return 0o666 & ~_umask()
 
 
 def _umask() -> int:
