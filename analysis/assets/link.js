@@ -7,15 +7,19 @@
 const QUERY_MAX = 200;
 const INT_RE = /^-?\d{1,9}$/;
 
+// A fragment's parameters (none when it cannot be parsed): untrusted, checked by its readers.
+function fragmentParams(hash) {
+  try {
+    return new URLSearchParams(String(hash).replace(/^#/, ""));
+  } catch (e) {
+    return new URLSearchParams();
+  }
+}
+
 // The view a fragment asks for, keeping only the values that are valid for this page:
 // {query, isolated: {level, id} | null, from, to (day numbers) | null, facets: {key: Set}, onlyNew}.
 function readFragment(hash, model, fd) {
-  let params;
-  try {
-    params = new URLSearchParams(String(hash).replace(/^#/, ""));
-  } catch (e) {
-    params = new URLSearchParams();
-  }
+  const params = fragmentParams(hash);
   const view = { query: "", isolated: null, from: null, to: null, facets: {}, onlyNew: false };
   const q = params.get("q");
   if (q !== null) view.query = normalizeQuery(q.slice(0, QUERY_MAX));

@@ -249,12 +249,7 @@ function decodeSelection(text, n) {
 // The colouring and the selection a link asks for: {color (a key colorValid accepts, else
 // "topic"), selection (sorted indices or null)}.
 function readLinkExtras(hash, n, colorValid) {
-  let params;
-  try {
-    params = new URLSearchParams(String(hash).replace(/^#/, ""));
-  } catch (e) {
-    params = new URLSearchParams();
-  }
+  const params = fragmentParams(hash);
   const color = params.get("color");
   return { color: color !== null && colorValid(color) ? color : "topic", selection: decodeSelection(params.get("sel"), n) };
 }
