@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from analysis.errors import InputError
-from analysis.params import BY_NAME, DEFAULTS, ENGINES, LEVELS
+from analysis.params import BACKENDS, BY_NAME, DEFAULTS, ENGINES, LEVELS
 
 app = typer.Typer(
     add_completion=False,
@@ -196,6 +196,7 @@ def _say(quiet: bool, message: str) -> None:
 # Choices and TopicMap options come from the one table of parameters (analysis.params).
 Level = Enum("Level", {level: level for level in LEVELS}, type=str)  # type: ignore[misc]
 Engine = Enum("Engine", {engine: engine for engine in ENGINES}, type=str)  # type: ignore[misc]
+Backend = Enum("Backend", {backend: backend for backend in BACKENDS}, type=str)  # type: ignore[misc]
 
 
 def _option(name: str, *extra: str):
@@ -222,6 +223,7 @@ Export = Annotated[
     Path | None, typer.Option("--export", help="Also write one row per item (.csv, .jsonl or .parquet).")
 ]
 Model = Annotated[str | None, _option("model")]
+BackendOption = Annotated[Backend, _option("backend")]
 TextCol = Annotated[
     str | None, typer.Option("--text-col", help="Text column of a table \\[default: text, else title or headline].")
 ]
@@ -263,6 +265,7 @@ def report(
     output: Output,
     export: Export = None,
     model: Model = None,
+    backend: BackendOption = DEFAULTS["backend"],  # type: ignore[assignment]
     text_col: TextCol = None,
     unit: UnitOption = None,
     keep_duplicates: KeepDuplicates = False,
@@ -294,6 +297,7 @@ def report(
 
         topic_map = TopicMap(
             model=model,
+            backend=Backend(backend).value,
             level=Level(level).value,
             n_topics=topics,
             min_story_size=min_story_size,
@@ -415,6 +419,7 @@ def evaluate(
     min_story_size: MinStorySize = DEFAULTS["min_story_size"],  # type: ignore[assignment]
     text_col: TextCol = None,
     model: Model = DEFAULTS["model"],  # type: ignore[assignment]
+    backend: BackendOption = DEFAULTS["backend"],  # type: ignore[assignment]
     assign_noise: AssignNoise = DEFAULTS["assign_noise"],  # type: ignore[assignment]
     seed: Seed = DEFAULTS["random_state"],  # type: ignore[assignment]
     quiet: Quiet = False,
@@ -433,6 +438,7 @@ def evaluate(
 
         topic_map = TopicMap(
             model=model,
+            backend=Backend(backend).value,
             level=Level(level).value,
             n_topics=topics,
             min_story_size=min_story_size,

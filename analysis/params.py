@@ -17,6 +17,7 @@ from analysis.errors import InputError
 
 LEVELS = ("auto", "story", "theme")
 ENGINES = ("local", "dask")
+BACKENDS = ("onnx", "torch")
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by k-means and UMAP, takes 32 bits
 MAX_TOPICS = 1_000_000
 MAX_MODEL_NAME = 255  # a longer name is no folder a file system can hold, nor a hub id
@@ -80,6 +81,15 @@ PARAMS: tuple[Param, ...] = (
         "--model",
         "sentence-transformers model name or path, or `static` (the fast path: see the README) "
         "[default: packaged all-MiniLM-L6-v2].",
+    ),
+    Param(
+        "backend",
+        "onnx",
+        _one_of(BACKENDS),
+        f"one of {', '.join(BACKENDS)}",
+        "--backend",
+        "How the packaged model runs: onnx (int8 under ONNX Runtime, built on first use: two to four times "
+        "faster, vectors at cosine 0.99 to PyTorch's) or torch (PyTorch). Other models run in PyTorch.",
     ),
     Param(
         "level",

@@ -32,6 +32,8 @@ class TopicMap(BaseEstimator):
     Parameters (declared once, with their ranges and CLI flags, in `analysis.params.PARAMS`)
     ----------
     model : sentence-transformers model name or path; None uses the packaged all-MiniLM-L6-v2.
+    backend : how the packaged model runs: "onnx" (int8 under ONNX Runtime, built on first use)
+        or "torch" (PyTorch). Any other model runs in PyTorch.
     level : "story" (items about one event), "theme" (broad subjects) or "auto".
     n_topics : force this many topics at the chosen level; None chooses automatically.
     min_story_size : the fewest items a story may have; None: max(2, round(sqrt(n) / 8)).
@@ -65,6 +67,7 @@ class TopicMap(BaseEstimator):
     def __init__(
         self,
         model: str | None = D["model"],  # type: ignore[assignment]
+        backend: str = D["backend"],  # type: ignore[assignment]
         level: str = D["level"],  # type: ignore[assignment]
         n_topics: int | None = D["n_topics"],  # type: ignore[assignment]
         min_story_size: int | None = D["min_story_size"],  # type: ignore[assignment]
@@ -76,6 +79,7 @@ class TopicMap(BaseEstimator):
         sample_size: int = D["sample_size"],  # type: ignore[assignment]
     ) -> None:
         self.model = model
+        self.backend = backend
         self.level = level
         self.n_topics = n_topics
         self.min_story_size = min_story_size
@@ -171,7 +175,7 @@ class TopicMap(BaseEstimator):
 
         with distributed.connect(self.scheduler) as client:
             documents, vectors, blocks = distributed.embed_on_cluster(
-                client, docs, text_col, embeddings, self.model, self._cache_dir(), report
+                client, docs, text_col, embeddings, self._encoder(), self._cache_dir(), report
             )
             sample = distributed.sample_indices(len(documents), self.sample_size, self.random_state)
 
@@ -323,6 +327,7 @@ class TopicMap(BaseEstimator):
         from analysis import persist
 
         saved, state = persist.load_state(folder, cls._get_param_names())
+        saved.setdefault("backend", "torch")  # a map saved before the ONNX backend has PyTorch's vectors
         topic_map = cls(**saved)
         try:
             topic_map.check_params()
@@ -367,7 +372,7 @@ class TopicMap(BaseEstimator):
 
         def embed_phrases(texts: list[str]) -> np.ndarray | None:
             try:
-                return embed.embed_texts(texts, self.model, cache_dir=cache_dir)
+                return embed.embed_texts(texts, self._encoder(), cache_dir=cache_dir)
             except InputError:
                 return None
 
@@ -389,8 +394,12 @@ class TopicMap(BaseEstimator):
             return given
         report("embed", 0, len(texts))
         return embed.embed_texts(
-            texts, self.model, cache_dir=self._cache_dir(), on_progress=lambda done, total: report("embed", done, total)
+            texts, self._encoder(), cache_dir=self._cache_dir(), on_progress=lambda done, total: report("embed", done, total)
         )
+
+    def _encoder(self) -> str | None:
+        """The name `analysis.embed` runs for `model` and `backend`."""
+        return embed.encoder_name(self.model, self.backend)
 
     def _cache_dir(self) -> str | None:
         """The embedding cache folder the `cache` parameter names, or None when it is off."""
@@ -404,7 +413,7 @@ class TopicMap(BaseEstimator):
             raise InputError(
                 f"the new items' vectors have {embeddings.shape[1]} dimensions and the map's "
                 f"{self.embeddings_.shape[1]}: use the model the map was made with "
-                f"({embed.model_identity(self.model)})"
+                f"({embed.model_identity(self._encoder())})"
             )
         return embeddings
 
@@ -455,7 +464,7 @@ class TopicMap(BaseEstimator):
         meta = {
             "input": input_name,
             "items": len(self.labels_),
-            "model": embed.model_identity(self.model),
+            "model": embed.model_identity(self._encoder()),
             "parameters": params.provenance(self.get_params(), self.level_),
             "version": VERSION,
             "generated": report.generated_at(),

@@ -1,12 +1,12 @@
 """Reduce embeddings to 2D map coordinates with UMAP, for corpora of any size.
 
-UMAP is given the embedding neighbours the clustering already found (its public
-`precomputed_knn`), so it builds no nearest-neighbour index of its own. umap-learn offers no
-documented way to keep its numba functions compiled on disk (only a few of its own are), so
-each new process compiles them again: its first layout takes 14-24 s longer than the next
-for 23 items and 10-12 s longer for 2,000 (0.1 s and 2.4 s once compiled), measured on a
-shared 2-core machine. Switching numba's disk cache on inside umap-learn saved that after a
-machine's first run, but only by patching umap's private numba dispatchers.
+UMAP's two steps are called apart, through umap-learn's documented functions: its fuzzy
+graph is computed here in numpy (`fuzzy_graph`, the same sums as umap's `fuzzy_simplicial_set`
+on the neighbour graph the clustering already found), and umap's `simplicial_set_embedding`
+lays it out. umap-learn keeps none of its numba code compiled on disk, so each new process
+compiled both steps again: 14-24 s for the seed's 23 items on a shared 2-core machine. The
+graph step was 5.5 of the 8 s a fresh process paid for 2,000 items; in numpy it costs no
+compile and 0.05 s, and only the layout's optimiser (about 2.5 s) is still compiled per process.
 
 Past LAYOUT_SAMPLE items UMAP lays out a random sample of that many (its cost grows with n
 and a map of more points than that reads no better), and every other item is placed among
@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy import sparse
 
 N_NEIGHBORS = 15
 MIN_DIST = 0.1
@@ -27,40 +28,103 @@ LAYOUT_SAMPLE = 20_000  # UMAP's layout of 20k items takes ~10 s on 2 cores; pas
 PLACE_ROUNDS = 10  # neighbour-placement rounds before the last items are placed by exact search
 EPOCH_BUDGET = 10_000_000  # items × epochs: past 50,000 items, fewer epochs (never below 100)
 MIN_EPOCHS = 100
+SMOOTH_K_TOLERANCE = 1e-5  # umap's: when a row's memberships sum to log2(k) closely enough
+MIN_K_DIST_SCALE = 1e-3  # umap's: no row's scale below this share of its mean distance
 
 
 def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndarray, np.ndarray] | None = None):
-    """Return (coords, reducer): n×2 float32 map positions and the fitted UMAP (None when tiny).
+    """Return (coords, graph): n×2 float32 map positions and UMAP's fuzzy graph (a scipy COO
+    matrix; None when tiny or sampled).
 
     `knn` is (indices, similarities) of each item's nearest other items, most similar first
-    (at least `N_NEIGHBORS - 1` of them, or n - 2 for small n); without it UMAP finds them.
+    (at least `N_NEIGHBORS - 1` of them, or n - 2 for small n); without it they are found here.
     Below UMAP_MIN_ITEMS points UMAP cannot run, so the points are laid out on a line by
     their first principal component; `n_neighbors` shrinks with n so small corpora work.
     """
     n = len(embeddings)
     if n < UMAP_MIN_ITEMS:
         return _tiny_layout(embeddings), None
-    if n > LAYOUT_SAMPLE and knn is not None:
+    if knn is None:
+        from sklearn.preprocessing import normalize
+
+        from analysis.neighbors import nearest_neighbours
+
+        knn = nearest_neighbours(
+            normalize(np.asarray(embeddings, dtype=np.float32)), min(n - 1, N_NEIGHBORS), random_state
+        )
+    if n > LAYOUT_SAMPLE:
         return sampled_layout(embeddings, knn, random_state), None
-    import umap
+    from umap.umap_ import find_ab_params, simplicial_set_embedding
 
     n_neighbors = max(2, min(N_NEIGHBORS, n - 1))
-    reducer = umap.UMAP(
-        n_components=2,
-        n_neighbors=n_neighbors,
-        min_dist=MIN_DIST,
-        metric="cosine",
-        init="spectral" if n > 2 * N_NEIGHBORS else "pca",
-        n_epochs=n_epochs(n),
-        random_state=random_state,
-        precomputed_knn=umap_knn(knn, n_neighbors) if knn is not None else (None, None, None),
-    )
+    graph = fuzzy_graph(*umap_knn(knn, n_neighbors))
+    a, b = find_ab_params(1.0, MIN_DIST)
     with warnings.catch_warnings():
-        # UMAP warns that a fixed random_state disables parallelism (that is the point), and
-        # that a precomputed kNN without its search index cannot transform new points.
-        warnings.simplefilter("ignore", UserWarning)
-        coords = reducer.fit_transform(embeddings)
-    return np.asarray(coords, dtype=np.float32), reducer
+        warnings.simplefilter("ignore", UserWarning)  # a disconnected graph: umap lays out each part
+        coords, _ = simplicial_set_embedding(
+            np.asarray(embeddings, dtype=np.float32),
+            graph.copy(),
+            n_components=2,
+            initial_alpha=1.0,
+            a=a,
+            b=b,
+            gamma=1.0,
+            negative_sample_rate=5,
+            n_epochs=n_epochs(n),
+            init="spectral" if n > 2 * N_NEIGHBORS else "pca",
+            random_state=np.random.RandomState(random_state),
+            metric="cosine",
+            metric_kwds={},
+            densmap=False,
+            densmap_kwds={},
+            output_dens=False,
+        )
+    return np.asarray(coords, dtype=np.float32), graph
+
+
+def fuzzy_graph(knn_indices: np.ndarray, knn_dists: np.ndarray, n_iter: int = 64) -> sparse.coo_matrix:
+    """UMAP's fuzzy simplicial set of a kNN graph (each row: the item itself at distance 0,
+    then its neighbours), with umap's defaults (local connectivity 1, bandwidth 1, fuzzy union):
+    every row's distance to its nearest neighbour `rho` and the scale `sigma` at which its
+    memberships sum to log2(k), found by bisection for all rows at once."""
+    n, k = knn_indices.shape
+    dists = knn_dists.astype(np.float32)
+    positive = np.where(dists > 0, dists, np.inf)
+    rho = positive.min(axis=1)
+    rho[~np.isfinite(rho)] = 0.0
+    beyond = (dists[:, 1:] - rho[:, None]).astype(np.float64)
+    target = np.log2(k)
+    low, high, mid = np.zeros(n), np.full(n, np.inf), np.ones(n)
+    active = np.ones(n, dtype=bool)
+    for _ in range(n_iter):
+        rows = np.flatnonzero(active)
+        if len(rows) == 0:
+            break
+        total = np.where(beyond[rows] > 0, np.exp(-np.maximum(beyond[rows], 0) / mid[rows, None]), 1.0).sum(axis=1)
+        settled = np.abs(total - target) < SMOOTH_K_TOLERANCE
+        active[rows[settled]] = False
+        rows, total = rows[~settled], total[~settled]
+        over, under = rows[total > target], rows[total <= target]
+        high[over] = mid[over]
+        mid[over] = (low[over] + high[over]) / 2
+        low[under] = mid[under]
+        unbounded = under[~np.isfinite(high[under])]
+        bounded = under[np.isfinite(high[under])]
+        mid[unbounded] *= 2
+        mid[bounded] = (low[bounded] + high[bounded]) / 2
+    floor = np.where(rho > 0, MIN_K_DIST_SCALE * dists.mean(axis=1), MIN_K_DIST_SCALE * dists.mean())
+    sigma = np.maximum(mid, floor).astype(np.float32)
+    excess = dists - rho[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = np.where((excess <= 0) | (sigma[:, None] == 0), 1.0, np.exp(-excess / sigma[:, None]))
+    weights[(knn_indices == np.arange(n)[:, None]) | (knn_indices < 0)] = 0.0
+    rows = np.repeat(np.arange(n), k)
+    own = sparse.csr_matrix((weights.ravel().astype(np.float32), (rows, np.maximum(knn_indices, 0).ravel())), (n, n))
+    own.eliminate_zeros()
+    theirs = own.T.tocsr()
+    union = (own + theirs - own.multiply(theirs)).tocoo()
+    union.eliminate_zeros()
+    return union
 
 
 def sampled_layout(

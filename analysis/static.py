@@ -6,29 +6,21 @@ text's vector is then the mean of its tokens' vectors, a lookup instead of a tra
 pass. The result is saved as a sentence-transformers model (`StaticEmbedding`) under
 `<cache root>/models/static-<hash>`, the hash naming what it was distilled from and how, so a
 changed recipe never reads an old folder. It is built in a temporary folder and swapped into
-place (`files.atomic_dir`): a killed build leaves no half model. One process builds while the
-others wait for it; a folder that does not load (damaged, half written by an older version) is
-built again once, with a warning. The folder and its files follow the umask, so a cache shared
+place (`files.atomic_dir`): a killed build leaves no half model; `analysis.modelstore` makes
+one process build while the others wait, and builds a folder that does not load again once. The folder and its files follow the umask, so a cache shared
 with other users (Dask workers) can read it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import logging
-import os
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 PCA_DIMS = 256  # model2vec's default width
 RECIPE = f"StaticEmbedding.from_distillation, pca_dims={PCA_DIMS}, float32"
-#: Loggers of the libraries that distil, silenced meanwhile.
-QUIET_LOGGERS = ("model2vec", "sentence_transformers", "transformers", "huggingface_hub")
 #: The files of a StaticEmbedding module; the folders this process found to load, by their
 #: files' path, inode, size and time (read once a process, until one of them changes).
 MODULE_FILES = ("model.safetensors", "tokenizer.json")
@@ -52,33 +44,15 @@ def static_model_path(teacher_name: str, teacher_path: str, root: str | Path | N
     A folder that does not load (a file missing, truncated weights) is built again once, with
     a warning naming it. The cache root is checked to be writable before distilling, and one
     process distils while the others wait for it (a lock on the `models` folder)."""
-    from analysis.cache import default_cache_dir
-    from analysis.errors import InputError
-    from analysis.files import locked, probe_write
+    from analysis.modelstore import built_model
 
-    root = Path(root if root is not None else default_cache_dir())
-    target = root / "models" / static_model_name(teacher_name)
-    if model_problem(target) is None:
-        return target
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        probe_write(target.parent)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the static model in the cache folder {root} ({exc.strerror or exc}); "
-            "give a writable cache folder with --cache DIR or $TOPICMAP_CACHE"
-        ) from exc
-    with locked(target.parent):
-        problem = model_problem(target)  # another process may have built it while this one waited
-        if problem is None:
-            return target
-        if target.exists() or target.is_symlink():
-            warnings.warn(f"the static model in {target} does not load ({problem}); building it again", stacklevel=2)
-        distill_to(teacher_path, target)
-        problem = model_problem(target)
-    if problem is not None:
-        raise RuntimeError(f"the static model just built in {target} does not load ({problem})")
-    return target
+    return built_model(
+        root,
+        static_model_name(teacher_name),
+        model_problem,
+        lambda target: distill_to(teacher_path, target),
+        "static model",
+    )
 
 
 def model_problem(folder: Path) -> str | None:
@@ -131,27 +105,15 @@ def _tokenizer_problem(path: Path) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    """Set environment variables the user has not set, for the block only (a notebook that
-    distils once keeps its own hub access and progress bars)."""
-    added = [name for name in values if name not in os.environ]
-    os.environ.update({name: values[name] for name in added})
-    try:
-        yield
-    finally:
-        for name in added:
-            os.environ.pop(name, None)
-
-
 def distill_to(teacher_path: str, target: Path) -> None:
     """Distil the model at `teacher_path` into a StaticEmbedding sentence-transformers folder
     at `target`, atomically (`files.atomic_dir`: a temporary sibling folder swapped in whole,
     replacing a damaged one). The libraries' notices are silenced: they are not the user's."""
     from analysis.errors import InputError
     from analysis.files import atomic_dir
+    from analysis.modelstore import environment, libraries_quiet
 
-    with _environment(HF_HUB_OFFLINE="1", TQDM_DISABLE="1"), _libraries_quiet():  # TQDM: model2vec's bar
+    with environment(HF_HUB_OFFLINE="1", TQDM_DISABLE="1"), libraries_quiet():  # TQDM: model2vec's bar
         from sentence_transformers import SentenceTransformer
         from sentence_transformers.models import StaticEmbedding
 
@@ -164,24 +126,6 @@ def distill_to(teacher_path: str, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_dir(target) as building:
             SentenceTransformer(modules=[module], device="cpu").save(str(building))
-
-
-@contextlib.contextmanager
-def _libraries_quiet() -> Iterator[None]:
-    """Keep the libraries that distil from writing notices to stderr (model2vec's, the
-    revision sentence-transformers cannot resolve offline): their loggers are set to ERROR
-    and their warnings ignored for the block, then put back."""
-    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for logger in loggers:
-                logger.setLevel(logging.ERROR)
-            yield
-    finally:
-        for logger, level in zip(loggers, levels):
-            logger.setLevel(level)
 
 
 def _model2vec_version() -> str:

@@ -31,12 +31,26 @@ def test_umap_knn_puts_each_item_first_at_distance_zero():
 def test_the_map_uses_the_given_neighbours_and_keeps_groups_apart():
     vectors, labels = blobs()
     knn = nearest_neighbours(vectors, 30)
-    coords, reducer = project.project_2d(vectors, random_state=0, knn=knn)
+    coords, graph = project.project_2d(vectors, random_state=0, knn=knn)
     assert coords.shape == (300, 2) and coords.dtype == np.float32
-    graph = reducer.graph_.tocoo()
     given = {(i, j) for i, row in enumerate(knn[0][:, :14]) for j in row}
     assert all((i, j) in given or (j, i) in given for i, j in zip(graph.row, graph.col))
     assert silhouette_score(coords, labels) > 0.5
+
+
+def test_the_fuzzy_graph_is_umaps():
+    """The numpy graph holds umap's own fuzzy_simplicial_set weights on the same neighbours
+    (float32 rounding apart), duplicated neighbours and all."""
+    from umap.umap_ import fuzzy_simplicial_set
+
+    vectors, _ = blobs(400, groups=4)
+    vectors[1] = vectors[0]  # a copy: a neighbour at distance 0 besides the item itself
+    knn_indices, knn_dists = project.umap_knn(nearest_neighbours(vectors, 20), 15)
+    ours = project.fuzzy_graph(knn_indices, knn_dists).tocsr()
+    theirs, _, _ = fuzzy_simplicial_set(vectors, 15, 0, "cosine", knn_indices=knn_indices, knn_dists=knn_dists)
+    difference = abs(ours - theirs.tocsr())
+    assert ours.shape == theirs.shape and difference.max() < 1e-3
+    assert abs(ours.nnz - theirs.nnz) <= ours.nnz // 1000
 
 
 def test_the_map_is_the_same_for_the_same_seed():
@@ -49,8 +63,8 @@ def test_the_map_is_the_same_for_the_same_seed():
 
 def test_tiny_corpora_get_a_line_and_small_ones_a_map():
     vectors, _ = blobs(6)
-    coords, reducer = project.project_2d(vectors[:3])
-    assert reducer is None and coords.shape == (3, 2) and (coords[:, 1] == 0).all()
+    coords, graph = project.project_2d(vectors[:3])
+    assert graph is None and coords.shape == (3, 2) and (coords[:, 1] == 0).all()
     coords, _ = project.project_2d(vectors, knn=nearest_neighbours(vectors, 5))
     assert coords.shape == (6, 2) and np.isfinite(coords).all()
 
