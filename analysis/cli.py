@@ -28,7 +28,19 @@ app = typer.Typer(
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
-STAGE_NAMES = {"embed": "Embedding", "cluster": "Clustering", "name": "Naming topics", "project": "Projecting to 2D"}
+STAGE_NAMES = {
+    "read": "Reading the input",
+    "embed": "Embedding",
+    "neighbours": "Finding neighbours",
+    "stories": "Finding stories",
+    "themes": "Grouping themes",
+    "assign": "Placing new items",
+    "name": "Naming topics",
+    "project": "Projecting to 2D",
+    "report": "Writing the report",
+    "export": "Writing the export",
+    "save": "Saving the map",
+}
 
 
 def _fail(message: str, code: int) -> None:
@@ -148,23 +160,37 @@ def _check_output(output: Path, inputs: list[Path], what: str) -> None:
 
 
 class _Progress:
-    """Rich progress on a terminal; silent when piped or quiet."""
+    """Rich progress on a terminal (each stage's bar, with the time left where a stage counts
+    its items); silent when piped or quiet. Whatever shows, it times each stage, for
+    `--verbose`'s breakdown. Called before it is entered, it times without showing."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar = None
         self.tasks: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+        self.current: str | None = None
+        self.since = 0.0
 
     def __enter__(self):
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=False,
             )
@@ -172,10 +198,12 @@ class _Progress:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._switch(None)
         if self.bar is not None:
             self.bar.__exit__(*exc)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        self._switch(None if stage == "done" else stage)
         if self.bar is None:
             return
         for name, task in self.tasks.items():
@@ -186,6 +214,23 @@ class _Progress:
         if stage not in self.tasks:
             self.tasks[stage] = self.bar.add_task(STAGE_NAMES.get(stage, stage), total=max(total, 1))
         self.bar.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+    def _switch(self, stage: str | None) -> None:
+        import time
+
+        now = time.perf_counter()
+        if stage == self.current:
+            return
+        if self.current is not None:
+            self.seconds[self.current] = self.seconds.get(self.current, 0.0) + now - self.since
+        self.current, self.since = stage, now
+
+    def breakdown(self) -> str:
+        """Each stage's seconds and share of the run, in the order they ran."""
+        self._switch(None)
+        total = sum(self.seconds.values()) or 1.0
+        parts = [f"{name} {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in self.seconds.items()]
+        return f"time by stage: {', '.join(parts)}; {sum(self.seconds.values()):.1f} s in all"
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -249,6 +294,9 @@ PlotlyOption = Annotated[
     PlotlyJS, typer.Option("--plotlyjs", help="inline (offline, self-contained) or cdn (small file, needs network).")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary output.")]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="At the end, each stage's seconds and share of the run's time.")
+]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
@@ -288,6 +336,7 @@ def report(
     scheduler: Annotated[str | None, _option("scheduler")] = DEFAULTS["scheduler"],  # type: ignore[assignment]
     sample_size: Annotated[int, _option("sample_size")] = DEFAULTS["sample_size"],  # type: ignore[assignment]
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Write an interactive HTML topic map of INPUT."""
@@ -314,6 +363,8 @@ def report(
             from analysis.persist import check_target
 
             check_target(save_map, [*sources, output, *([export] if export else [])])
+        progress = _Progress(not quiet and sys.stderr.isatty())
+        progress("read", 0, 1)
         documents = None
         if engine == "dask":
             from analysis.distributed import is_dask_input, read_corpus
@@ -325,27 +376,36 @@ def report(
 
         from analysis.export import write_export
 
-        with _Progress(not quiet and sys.stderr.isatty()) as progress:
+        with progress:
             topic_map.fit(documents, progress=progress)
-        topic_map.report(output, input_name=_shown_name(Path(input).resolve().name or input), plotlyjs=plotlyjs.value)
-        if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
-            from analysis.distributed import write_parquet_parts
+            progress("report", 0, 1)
+            topic_map.report(
+                output, input_name=_shown_name(Path(input).resolve().name or input), plotlyjs=plotlyjs.value
+            )
+            if export is not None:
+                progress("export", 0, 1)
+            if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
+                from analysis.distributed import write_parquet_parts
 
-            write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
-        elif export is not None:
-            write_export(topic_map.to_frame(), export)
-        if save_map is not None:
-            from analysis.files import locked
+                write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
+            elif export is not None:
+                write_export(topic_map.to_frame(), export)
+            if save_map is not None:
+                from analysis.files import locked
 
-            waiting = f"note: another run is saving {save_map}; waiting for it"
-            with locked(save_map, on_wait=lambda: _say(quiet, waiting)):  # an existing map: one save at a time
-                topic_map.save(save_map)
+                progress("save", 0, 1)
+                waiting = f"note: another run is saving {save_map}; waiting for it"
+                with locked(save_map, on_wait=lambda: _say(quiet, waiting)):  # an existing map: one save at a time
+                    topic_map.save(save_map)
+            progress("done", 1, 1)
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
             quiet,
             f"{len(topic_map.labels_)} items, {len(topic_map.topics_)} topics ({topic_map.level_} level), "
             f"{unclustered} unclustered -> {output}" + (f", {export}" if export else ""),
         )
+        if verbose:
+            _say(quiet, progress.breakdown())
 
     _guarded(debug, work)
 
@@ -362,6 +422,7 @@ def update(
     keep_duplicates: KeepDuplicates = False,
     plotlyjs: PlotlyOption = PlotlyJS.inline,
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Add a new day's items to a saved map, keeping its topic ids and 2D space."""
@@ -381,25 +442,33 @@ def update(
         # --save: the map is locked from before it is read until it is saved, so a second run
         # waits and then grows the map the first one saved (nothing of either run is lost).
         waiting = f"note: another run is saving {map_dir}; waiting for it"
+        progress = _Progress(not quiet and sys.stderr.isatty())
         with locked(map_dir, on_wait=lambda: _say(quiet, waiting)) if save else nullcontext():
+            progress("read", 0, 1)
             topic_map = TopicMap.load(map_dir)
             documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
             before = len(topic_map.topics_)
-            with _Progress(not quiet and sys.stderr.isatty()) as progress:
+            with progress:
                 topic_map.update(documents, progress=progress)
-            topic_map.report(
-                output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
-            )
-            if export is not None:
-                write_export(topic_map.to_frame(), export)
-            if save:
-                topic_map.save(map_dir)
+                progress("report", 0, 1)
+                topic_map.report(
+                    output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
+                )
+                if export is not None:
+                    progress("export", 0, 1)
+                    write_export(topic_map.to_frame(), export)
+                if save:
+                    progress("save", 0, 1)
+                    topic_map.save(map_dir)
+                progress("done", 1, 1)
         new = topic_map.labels_[topic_map.added_]
         _say(
             quiet,
             f"{len(new)} new items: {int((new >= 0).sum())} in topics, "
             f"{len(topic_map.topics_) - before} new topics -> {output}",
         )
+        if verbose:
+            _say(quiet, progress.breakdown())
 
     _guarded(debug, work)
 
@@ -423,6 +492,7 @@ def evaluate(
     assign_noise: AssignNoise = DEFAULTS["assign_noise"],  # type: ignore[assignment]
     seed: Seed = DEFAULTS["random_state"],  # type: ignore[assignment]
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Score topics against a gold column: ARI, NMI, topic count and unclustered share.
@@ -463,6 +533,8 @@ def evaluate(
             with _Progress(not quiet and sys.stderr.isatty()) as progress:
                 topic_map.fit(documents, progress=progress)
             labels, source = topic_map.labels_, f"{topic_map.level_} level"
+            if verbose:
+                _say(quiet, progress.breakdown())
         result = score(labels, documents[gold_column].fillna(""))
         typer.echo(
             f"{input} ({source}) against {gold_col}: ARI {result['ari']:.3f}  NMI {result['nmi']:.3f}  "

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,11 +61,13 @@ def cluster_levels(
     random_state: int = 0,
     knn: tuple[np.ndarray, np.ndarray] | None = None,
     min_story_size: int | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Levels:
     """Stories and themes of every item, and the level chosen when `level` is "auto".
 
     `knn` is `embedding_graph(embeddings)`, computed here when not given; `min_story_size` is
-    the fewest items a story may have (None: `default_min_story_size`).
+    the fewest items a story may have (None: `default_min_story_size`); `on_stage` is told
+    "stories" and then "themes" as each starts (for progress and timing).
     """
     from analysis.themes import group_stories
 
@@ -73,12 +76,15 @@ def cluster_levels(
     if n < 3:
         story = _identical_groups(vectors)
         return Levels(story, story.copy(), "story" if level == "auto" else level)
+    stage = on_stage or (lambda name: None)
+    stage("stories")
     lexical = lexical_vectors(texts)
     knn = knn if knn is not None else embedding_graph(vectors, random_state)
     neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
     story = find_stories(neighbours, sims, min_story_size)
     story = keep_distinct(story, neighbours, sims)
     story = attach_by_majority(story, neighbours)
+    stage("themes")
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
     n_stories, n_themes = story.max() + 1, theme.max() + 1
     if level == "auto":

@@ -1,5 +1,8 @@
 """Models topicmap builds itself, once, under the cache root: `<root>/models/<name>`.
 
+`$TOPICMAP_MODELS`, when set, names the folder that holds them instead (`<folder>/<name>`),
+so that several cache roots (a test run's, a team's) share one build.
+
 The static model (`analysis.static`) and the int8 ONNX model (`analysis.onnx_model`) are both
 made offline from the packaged MiniLM the first time they are asked for. Each folder's name
 hashes what it was made from and how, so a changed recipe never reads an old folder. This
@@ -24,14 +27,16 @@ QUIET_LOGGERS = ("model2vec", "sentence_transformers", "transformers", "huggingf
 def built_model(
     root: str | Path | None, name: str, problem: Callable[[Path], str | None], build: Callable[[Path], None], what: str
 ) -> Path:
-    """The folder `<root>/models/<name>` (root: the user cache folder when None), built there
-    by `build(target)` when `problem(target)` says it does not load (None: it loads)."""
+    """The folder `<root>/models/<name>` (root: the user cache folder when None; the folder
+    `$TOPICMAP_MODELS` instead when set), built there by `build(target)` when `problem(target)`
+    says it does not load (None: it loads)."""
     from analysis.cache import default_cache_dir
     from analysis.errors import InputError
     from analysis.files import locked, probe_write
 
     root = Path(root if root is not None else default_cache_dir())
-    target = root / "models" / name
+    shared = os.environ.get("TOPICMAP_MODELS")
+    target = Path(shared) / name if shared else root / "models" / name
     if problem(target) is None:
         return target
     try:

@@ -116,6 +116,7 @@ class TopicMap(BaseEstimator):
             state = self._fit_on_dask(docs, embeddings, text_col, report)
         else:
             documents = as_documents(docs, text_col)
+            project.warm_up()  # umap's import and compile overlap the embedding
             vectors = self._embeddings(documents, embeddings, report)
             state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
@@ -131,7 +132,7 @@ class TopicMap(BaseEstimator):
         order = _canonical_order(texts, embeddings)
         restore = np.argsort(order)
         sorted_texts, sorted_vectors = [texts[i] for i in order], embeddings[order]
-        report("cluster", 0, 1)
+        report("neighbours", 0, 1)
         knn = cluster.embedding_graph(sorted_vectors, self.random_state)
         levels = cluster.cluster_levels(
             sorted_vectors,
@@ -141,6 +142,7 @@ class TopicMap(BaseEstimator):
             random_state=self.random_state,
             knn=knn,
             min_story_size=self.min_story_size,
+            on_stage=lambda stage: report(stage, 0, 1),
         )
         labels, stories = levels.labels, levels.story
         if self.assign_noise and (labels >= 0).any():
@@ -394,7 +396,10 @@ class TopicMap(BaseEstimator):
             return given
         report("embed", 0, len(texts))
         return embed.embed_texts(
-            texts, self._encoder(), cache_dir=self._cache_dir(), on_progress=lambda done, total: report("embed", done, total)
+            texts,
+            self._encoder(),
+            cache_dir=self._cache_dir(),
+            on_progress=lambda done, total: report("embed", done, total),
         )
 
     def _encoder(self) -> str | None:

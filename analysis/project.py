@@ -16,6 +16,8 @@ neighbours the clustering found: first those in the sample, then those placed be
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import warnings
 
 import numpy as np
@@ -80,6 +82,24 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndar
             output_dens=False,
         )
     return np.asarray(coords, dtype=np.float32), graph
+
+
+def warm_up() -> threading.Thread:
+    """Import umap and compile its layout optimiser in a background thread, on a toy graph,
+    so that a fit pays for them while it embeds (the encoder releases the GIL) instead of
+    after; the layout itself then finds them ready (numba compiles under one lock). The toy
+    layout draws from its own RandomState: no result depends on it."""
+
+    def compile_layout() -> None:
+        with contextlib.suppress(Exception):  # a warm-up only: the real layout reports any failure
+            n = UMAP_MIN_ITEMS * 2
+            toy = np.eye(n, 8, dtype=np.float32) + 0.01
+            indices = (np.arange(n)[:, None] + np.arange(1, n - 1)[None, :]) % n
+            project_2d(toy, 0, knn=(indices, np.full(indices.shape, 0.5, dtype=np.float32)))
+
+    thread = threading.Thread(target=compile_layout, name="topicmap-umap-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def fuzzy_graph(knn_indices: np.ndarray, knn_dists: np.ndarray, n_iter: int = 64) -> sparse.coo_matrix:

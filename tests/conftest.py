@@ -25,12 +25,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parents[1]
 
 # The tests never touch the user's cache: one embedding cache for the session in a temporary
-# folder (removed at exit), and numba's compiled code kept in one machine-wide temporary folder
-# so that it is compiled once, not in every test process. Set before analysis is imported.
+# folder (removed at exit); numba's compiled code and the models topicmap builds (the int8 ONNX
+# encoder, the static model) kept in machine-wide temporary folders, so that they are made
+# once, not in every test process or cache folder. Set before analysis is imported.
 _SESSION_CACHE = tempfile.mkdtemp(prefix="topicmap-tests-")
 atexit.register(shutil.rmtree, _SESSION_CACHE, ignore_errors=True)
 os.environ["TOPICMAP_CACHE"] = _SESSION_CACHE
 os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-numba")
+os.environ["TOPICMAP_MODELS"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-models")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SEED = ROOT / "data" / "seed.txt"
@@ -40,10 +42,15 @@ BENCH = ROOT / "data" / "bench"
 EXPORT_COLUMNS = ["doc_id", "kind", "text", "topic", "topic_label", "x", "y", "story", "story_label"]
 
 
-def topicmap(*args: str, check: bool = False) -> subprocess.CompletedProcess:
-    """Run the real `topicmap` command in a fresh process."""
+def topicmap(*args: str, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real `topicmap` command in a fresh process (in `env` when given)."""
     return subprocess.run(
-        [str(Path(sys.executable).parent / "topicmap"), *args], capture_output=True, text=True, cwd=ROOT, check=check
+        [str(Path(sys.executable).parent / "topicmap"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=check,
+        env=env,
     )
 
 

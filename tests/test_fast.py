@@ -18,12 +18,22 @@ from analysis.evaluate import score
 from conftest import BENCH, SEED, topicmap
 
 
+@pytest.fixture(autouse=True)
+def models_under_the_cache_root(monkeypatch):
+    """These tests check where the static model is built: under the cache root, as for a user
+    (the other tests share one build through $TOPICMAP_MODELS)."""
+    monkeypatch.delenv("TOPICMAP_MODELS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def static_run(tmp_path_factory) -> tuple:
     """`topicmap report data/seed.txt --model static -q --cache ROOT`: distils into
     ROOT/models/static-<hash>, as a new user's first fast-path run does."""
     root, out = tmp_path_factory.mktemp("static-cache"), tmp_path_factory.mktemp("static-report")
-    result = topicmap("report", str(SEED), "-o", str(out / "r.html"), "-q", "--model", "static", "--cache", str(root))
+    env = {name: value for name, value in os.environ.items() if name != "TOPICMAP_MODELS"}
+    result = topicmap(
+        "report", str(SEED), "-o", str(out / "r.html"), "-q", "--model", "static", "--cache", str(root), env=env
+    )
     return root, result
 
 

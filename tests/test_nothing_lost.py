@@ -149,6 +149,7 @@ def _read_when_locked(folder: Path, seen: list[str]) -> None:
 
 @pytest.mark.parametrize("how", ["under a file", pytest.param("read-only", marks=needs_modes)])
 def test_an_unwritable_cache_root_is_refused_before_distilling(tmp_path, monkeypatch, how):
+    monkeypatch.delenv("TOPICMAP_MODELS", raising=False)
     distilled: list[Path] = []
     monkeypatch.setattr(static, "distill_to", lambda teacher, target: distilled.append(target))
     if how == "under a file":
@@ -184,6 +185,7 @@ def fake_distil(monkeypatch):
     from sentence_transformers.models import StaticEmbedding
     from tokenizers import Tokenizer
 
+    monkeypatch.delenv("TOPICMAP_MODELS", raising=False)  # these tests build under their own cache root
     calls = {"n": 0, "width": static.PCA_DIMS}
 
     def distil(cls, teacher, **kwargs):

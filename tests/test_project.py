@@ -72,3 +72,14 @@ def test_tiny_corpora_get_a_line_and_small_ones_a_map():
 def test_epochs_shrink_only_past_the_budget():
     assert project.n_epochs(30) is None and project.n_epochs(50_000) is None  # UMAP's own choice
     assert project.n_epochs(100_000) == 100 and project.n_epochs(1_000_000) == project.MIN_EPOCHS
+
+
+def test_the_background_warm_up_finishes_and_changes_no_map():
+    vectors, _ = blobs(120)
+    knn = nearest_neighbours(vectors, 30)
+    before, _ = project.project_2d(vectors, random_state=3, knn=knn)
+    thread = project.warm_up()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    after, _ = project.project_2d(vectors, random_state=3, knn=knn)
+    np.testing.assert_array_equal(before, after)

@@ -1,0 +1,113 @@
+"""The default encoder: the packaged MiniLM as int8 under ONNX Runtime, and --backend torch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import TopicMap, embed, onnx_model
+from analysis.cache import EmbeddingCache
+from analysis.errors import InputError
+from analysis.persist import MANIFEST
+from conftest import BENCH, ROOT, SEED, cli
+
+
+@pytest.fixture(scope="module")
+def headlines() -> list[str]:
+    uci = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv", keep_default_na=False)["text"].tolist()
+    return SEED.read_text(encoding="utf-8").splitlines() + uci[::20]
+
+
+def test_int8_vectors_point_where_pytorchs_do(headlines):
+    """Cosine to the PyTorch model's vectors on real headlines: 0.99 on average, none far off."""
+    int8 = embed.embed_texts(headlines, embed.ONNX_MODEL)
+    torch = embed.embed_texts(headlines, None)
+    assert int8.shape == torch.shape == (len(headlines), 384) and int8.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-5)
+    cosine = (int8 * torch).sum(axis=1)
+    assert cosine.mean() >= 0.99 and cosine.min() >= 0.96, (cosine.mean(), cosine.min())
+    # a headline is nearest to itself across the two models: the space is the same
+    assert ((int8 @ torch.T).argmax(axis=1) == np.arange(len(headlines))).mean() > 0.98
+
+
+def test_the_encoder_matches_sentence_transformers_on_padding_and_truncation():
+    """Batches mix short and long texts; a text past max_seq_length is cut as PyTorch's is."""
+    texts = ["Fed", "Fed raises rates " * 200, "  Fed raises rates  ", "Oil falls as Iran talks resume"]
+    int8 = embed.load_model(embed.ONNX_MODEL).encode(texts, batch_size=4)
+    alone = np.vstack([embed.load_model(embed.ONNX_MODEL).encode([t], batch_size=1) for t in texts])
+    np.testing.assert_allclose(int8, alone, atol=1e-5)  # padding changes nothing
+    torch = embed.embed_texts(texts, None)
+    assert ((int8 * torch).sum(axis=1) > 0.97).all()
+
+
+def test_the_folder_records_its_graph_and_a_damaged_one_is_found(tmp_path):
+    folder = embed.resolve_model(embed.ONNX_MODEL)
+    copy = shutil.copytree(folder, tmp_path / "onnx")
+    config = json.loads((copy / onnx_model.CONFIG_FILE).read_text())
+    assert config["dimension"] == 384 and config["max_seq_length"] == 256
+    assert onnx_model.model_problem(copy) is None
+    graph = copy / onnx_model.ONNX_FILE
+    graph.write_bytes(graph.read_bytes()[: graph.stat().st_size // 2])
+    assert "not the graph the build wrote" in onnx_model.model_problem(copy)
+    (copy / onnx_model.TOKENIZER_FILE).unlink()
+    assert onnx_model.model_problem(copy) is not None
+    assert onnx_model.model_problem(tmp_path / "missing") == "missing"
+
+
+def test_the_folder_name_changes_with_what_made_it():
+    name = onnx_model.onnx_model_name(embed.DEFAULT_MODEL)
+    assert name.startswith("onnx-") and name == onnx_model.onnx_model_name(embed.DEFAULT_MODEL)
+    assert name != onnx_model.onnx_model_name("another-model")
+
+
+def test_encoding_needs_no_pytorch():
+    """The default path never imports torch to embed (importing it alone costs seconds)."""
+    code = (
+        "import sys; from analysis import embed; "
+        "v = embed.embed_texts(['Oil falls as Iran talks resume'], embed.ONNX_MODEL); "
+        "print(v.shape, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["(1,", "384)", "False", "False"], out.stdout + out.stderr
+
+
+def test_the_backends_keep_their_own_cache_entries(tmp_path):
+    texts = ["Oil falls as Iran talks resume", "Tariffs hit car makers"]
+    int8 = embed.embed_texts(texts, embed.encoder_name(None, "onnx"), cache_dir=tmp_path)
+    torch = embed.embed_texts(texts, embed.encoder_name(None, "torch"), cache_dir=tmp_path)
+    assert not np.array_equal(int8, torch)
+    folders = {EmbeddingCache(tmp_path, embed.cache_key(m)).folder for m in (embed.ONNX_MODEL, None)}
+    assert len(folders) == 2 and all(f.is_dir() for f in folders)
+    np.testing.assert_array_equal(embed.embed_texts(texts, embed.ONNX_MODEL, cache_dir=tmp_path), int8)
+
+
+def test_only_the_packaged_model_runs_under_onnx():
+    assert embed.encoder_name(None) == embed.encoder_name(embed.DEFAULT_MODEL) == embed.ONNX_MODEL
+    assert embed.encoder_name(None, "torch") is None
+    assert embed.encoder_name("static") == "static" and embed.encoder_name("org/other") == "org/other"
+    assert embed.model_identity(embed.ONNX_MODEL) == "all-MiniLM-L6-v2 (int8, ONNX Runtime)"
+
+
+def test_a_bad_backend_is_one_line_naming_it(tmp_path):
+    with pytest.raises(InputError, match=r"backend='tf' is not allowed: use one of onnx, torch"):
+        TopicMap(backend="tf").fit(["a b", "c d"])
+    result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--backend", "tf")
+    assert result.returncode == 2 and "--backend" in result.stderr and not (tmp_path / "r.html").exists()
+
+
+def test_a_map_saved_before_the_backend_existed_keeps_pytorch(tmp_path):
+    """Its vectors are PyTorch's, so its updates must embed with PyTorch too."""
+    texts = SEED.read_text(encoding="utf-8").splitlines()
+    TopicMap(random_state=0).fit(texts).save(tmp_path / "map")
+    manifest = tmp_path / "map" / MANIFEST
+    saved = json.loads(manifest.read_text())
+    assert saved["params"]["backend"] == "onnx"
+    del saved["params"]["backend"]
+    manifest.write_text(json.dumps(saved))
+    assert TopicMap.load(tmp_path / "map").backend == "torch"
