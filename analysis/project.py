@@ -135,7 +135,7 @@ def fuzzy_graph(knn_indices: np.ndarray, knn_dists: np.ndarray, n_iter: int = 64
     floor = np.where(rho > 0, MIN_K_DIST_SCALE * dists.mean(axis=1), MIN_K_DIST_SCALE * dists.mean())
     sigma = np.maximum(mid, floor).astype(np.float32)
     excess = dists - rho[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # the entries np.where drops
         weights = np.where((excess <= 0) | (sigma[:, None] == 0), 1.0, np.exp(-excess / sigma[:, None]))
     weights[(knn_indices == np.arange(n)[:, None]) | (knn_indices < 0)] = 0.0
     rows = np.repeat(np.arange(n), k)

@@ -1,4 +1,4 @@
-"""Nearest neighbours: exact in blocks for small corpora, an HNSW graph above, both deterministic."""
+"""Nearest neighbours: exact in blocks for small corpora, inverted lists above, both deterministic."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_exact_neighbours_are_the_most_similar_others_in_order():
 
 @pytest.fixture
 def graph_only(monkeypatch):
-    """Use the HNSW graph from the first item on, as corpora above EXACT_MAX do."""
+    """Use the inverted-list search from the first item on, as corpora above EXACT_MAX do."""
     monkeypatch.setattr(neighbors, "EXACT_MAX", 0)
 
 
@@ -72,7 +72,7 @@ def test_graph_on_a_few_items_finds_them_all(graph_only):
 
 
 def test_graph_needs_no_numba():
-    """The approximate search is compiled ahead of time: no JIT compile on a first run."""
+    """The approximate search is numpy and BLAS: no JIT compile on a first run."""
     import subprocess
     import sys
 
@@ -83,3 +83,108 @@ def test_graph_needs_no_numba():
         "assert 'numba' not in sys.modules, 'numba was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.fixture(scope="module")
+def headline_vectors() -> np.ndarray:
+    """4,000 real headlines of data/bench as unit LSA vectors (tf-idf, 96 SVD components):
+    real text's uneven neighbourhoods, without a model to load."""
+    from pathlib import Path
+
+    import pandas as pd
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    path = Path(__file__).resolve().parents[1] / "data" / "bench" / "huffpost_v3_2018_2022_10k.csv"
+    texts = pd.read_csv(path)["text"].astype(str).drop_duplicates().head(4000).tolist()
+    tfidf = TfidfVectorizer(sublinear_tf=True, min_df=2).fit_transform(texts)
+    return normalize(TruncatedSVD(96, random_state=0).fit_transform(tfidf)).astype(np.float32)
+
+
+def test_inverted_lists_find_almost_all_true_neighbours_of_real_headlines(monkeypatch, headline_vectors):
+    monkeypatch.setattr(neighbors, "EXACT_MAX", 1000)  # 4,000 items: above it
+    indices, sims = neighbors.nearest_neighbours(headline_vectors, 30, random_state=0)
+    exact = brute_force(headline_vectors, 30)
+    recall = np.mean([len(set(a) & set(b)) / 30 for a, b in zip(indices, exact)])
+    assert recall > 0.95
+    assert all(len(set(row)) == 30 for row in indices)
+    assert not (indices == np.arange(len(indices))[:, None]).any()
+    np.testing.assert_allclose(sims, np.einsum("ij,ikj->ik", headline_vectors, headline_vectors[indices]), rtol=1e-5)
+
+
+def test_each_step_of_the_search_adds_recall(monkeypatch, headline_vectors):
+    """Both directions of the lists and the refinement each find true neighbours the rest miss."""
+    monkeypatch.setattr(neighbors, "EXACT_MAX", 0)
+    exact = brute_force(headline_vectors, 30)
+
+    def recall() -> float:
+        found, _ = neighbors.nearest_neighbours(headline_vectors, 30, random_state=0)
+        return float(np.mean([len(set(a) & set(b)) / 30 for a, b in zip(found, exact)]))
+
+    full = recall()
+    monkeypatch.setattr(neighbors, "REFINE_ROUNDS", 0)
+    unrefined = recall()
+    monkeypatch.setattr(neighbors, "_probes", lambda n, n_lists: 1)
+    own_list_only = recall()
+    assert full > unrefined + 0.005 > own_list_only + 0.1
+
+
+def test_same_neighbours_whatever_the_number_of_threads(monkeypatch, headline_vectors):
+    """Bit for bit, with 1 or 5 worker threads and BLAS held to one thread or not, on both paths."""
+    from threadpoolctl import threadpool_limits
+
+    vectors = headline_vectors[:2500]
+    for exact_max in (0, 10_000):
+        monkeypatch.setattr(neighbors, "EXACT_MAX", exact_max)
+        monkeypatch.setattr(neighbors, "_cores", lambda: 5)
+        first = neighbors.nearest_neighbours(vectors, 20, random_state=7)
+        monkeypatch.setattr(neighbors, "_cores", lambda: 1)
+        with threadpool_limits(1):
+            second = neighbors.nearest_neighbours(vectors, 20, random_state=7)
+        np.testing.assert_array_equal(first[0], second[0])
+        np.testing.assert_array_equal(first[1], second[1])
+
+
+def test_same_neighbours_in_a_process_with_one_blas_thread(monkeypatch, headline_vectors, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(neighbors, "EXACT_MAX", 0)
+    np.save(tmp_path / "v.npy", headline_vectors)
+    here = neighbors.nearest_neighbours(headline_vectors, 15, random_state=1)
+    code = (
+        "import sys, numpy as np; from analysis import neighbors; neighbors.EXACT_MAX = 0; "
+        "i, s = neighbors.nearest_neighbours(np.load(sys.argv[1]), 15, random_state=1); "
+        "np.save(sys.argv[2], i); np.save(sys.argv[3], s)"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    paths = [str(tmp_path / name) for name in ("v.npy", "i.npy", "s.npy")]
+    subprocess.run([sys.executable, "-c", code, *paths], check=True, env=env)
+    np.testing.assert_array_equal(here[0], np.load(paths[1]))
+    np.testing.assert_array_equal(here[1], np.load(paths[2]))
+
+
+def test_seeds_change_the_lists_not_the_quality(graph_only, headline_vectors):
+    a, _ = neighbors.nearest_neighbours(headline_vectors, 15, random_state=0)
+    b, _ = neighbors.nearest_neighbours(headline_vectors, 15, random_state=1)
+    assert (a != b).any()
+    assert np.mean([len(set(x) & set(y)) / 15 for x, y in zip(a, b)]) > 0.9
+
+
+@pytest.mark.parametrize("exact_max", [0, 10_000])
+def test_equal_similarities_list_the_lower_index_first(monkeypatch, exact_max):
+    """Copies scattered among other items: each copy's neighbours are copies (similarity 1),
+    in increasing index order, on both paths."""
+    monkeypatch.setattr(neighbors, "EXACT_MAX", exact_max)
+    rest = clustered(900, seed=4)
+    copies = np.flatnonzero(np.random.default_rng(5).permutation(960) < 60)  # 60 copies, scattered
+    vectors = np.empty((960, rest.shape[1]), dtype=np.float32)
+    vectors[copies] = clustered(1, seed=6)
+    vectors[np.setdiff1d(np.arange(960), copies)] = rest
+    indices, sims = neighbors.nearest_neighbours(vectors, 12, random_state=0)
+    assert np.isin(indices[copies], copies).all()
+    assert (sims[copies] == sims[copies][:, :1]).all()  # all exactly equal
+    assert (np.diff(indices[copies], axis=1) > 0).all()
+    equal = np.diff(sims, axis=1) == 0
+    assert (np.diff(indices, axis=1)[equal] > 0).all()
