@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -28,7 +29,7 @@ ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 OPSET = 17
-RECIPE = f"torch.onnx.export opset {OPSET}, quantize_dynamic QInt8 per-channel MatMul only, mean pooling, graph hash recorded"
+RECIPE = f"torch.onnx.export opset {OPSET}, quantize_dynamic QInt8 per-channel MatMul only, mean pooling, graph hash recorded, one text a run"
 #: The folders this process found to load, by their files' path, inode, size and time.
 _LOADED: set[tuple] = set()
 
@@ -169,7 +170,14 @@ def _export_float(teacher: Path, graph: Path) -> None:
 
 class OnnxEncoder:
     """Encodes texts with an ONNX folder from `export_to`; the two methods of
-    SentenceTransformer that topicmap calls, with the same meaning."""
+    SentenceTransformer that topicmap calls, with the same meaning.
+
+    Each text runs alone, one per core at a time (a session thread each): the int8 graph
+    quantises its activations with one scale per call, so in a batch a text's vector would
+    depend on the texts beside it (up to 0.02 per coordinate), and so on row order and on
+    what the cache held. Alone, a text always gets the same vector; it is also closer to
+    PyTorch's (mean cosine 0.9939 against 0.9931 in batches of 64, least 0.984 against 0.973)
+    and, on two cores, faster than batches of 64 (1.5x: no padding, no idle core)."""
 
     def __init__(self, folder: str | Path) -> None:
         import onnxruntime
@@ -182,29 +190,35 @@ class OnnxEncoder:
         self.tokenizer.no_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: its notices are not the user's
+        options.intra_op_num_threads = 1  # one text per thread, the threads below per core
+        options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
             str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
         )
+        self.workers = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
     def get_embedding_dimension(self) -> int:
         return int(self.config["dimension"])
 
     def encode(self, texts: list[str], batch_size: int = 64, **_ignored) -> np.ndarray:
-        """L2-normalised float32 vectors, one row per text, batch by batch in the given order."""
+        """L2-normalised float32 vectors, one row per text (`batch_size` is ignored: every
+        text runs alone)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         out = np.empty((len(texts), self.get_embedding_dimension()), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            encodings = self.tokenizer.encode_batch([str(t).strip() for t in texts[start : start + batch_size]])
-            width = max(len(e.ids) for e in encodings)
-            ids = np.zeros((len(encodings), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, encoding in enumerate(encodings):
-                ids[row, : len(encoding.ids)] = encoding.ids
-                mask[row, : len(encoding.ids)] = 1
+        if not len(texts):
+            return out
+        encodings = self.tokenizer.encode_batch([str(t).strip() for t in texts])
+
+        def run(row: int) -> None:
+            ids = np.asarray([encodings[row].ids], dtype=np.int64)
             (states,) = self.session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+                None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
             )
-            summed = np.einsum("btd,bt->bd", states, mask.astype(np.float32))
-            pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[start : start + len(encodings)] = pooled / np.maximum(norms, 1e-12)
+            pooled = states[0].mean(axis=0)
+            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="topicmap-onnx") as pool:
+            for _ in pool.map(run, range(len(texts))):
+                pass
         return out

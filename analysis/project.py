@@ -34,7 +34,12 @@ SMOOTH_K_TOLERANCE = 1e-5  # umap's: when a row's memberships sum to log2(k) clo
 MIN_K_DIST_SCALE = 1e-3  # umap's: no row's scale below this share of its mean distance
 
 
-def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndarray, np.ndarray] | None = None):
+def project_2d(
+    embeddings: np.ndarray,
+    random_state: int = 0,
+    knn: tuple[np.ndarray, np.ndarray] | None = None,
+    epochs: int | None = None,
+):
     """Return (coords, graph): n×2 float32 map positions and UMAP's fuzzy graph (a scipy COO
     matrix; None when tiny or sampled).
 
@@ -42,6 +47,7 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndar
     (at least `N_NEIGHBORS - 1` of them, or n - 2 for small n); without it they are found here.
     Below UMAP_MIN_ITEMS points UMAP cannot run, so the points are laid out on a line by
     their first principal component; `n_neighbors` shrinks with n so small corpora work.
+    `epochs` overrides the number of layout epochs (`n_epochs(n)` when None).
     """
     n = len(embeddings)
     if n < UMAP_MIN_ITEMS:
@@ -72,7 +78,7 @@ def project_2d(embeddings: np.ndarray, random_state: int = 0, knn: tuple[np.ndar
             b=b,
             gamma=1.0,
             negative_sample_rate=5,
-            n_epochs=n_epochs(n),
+            n_epochs=epochs if epochs is not None else n_epochs(n),
             init="spectral" if n > 2 * N_NEIGHBORS else "pca",
             random_state=np.random.RandomState(random_state),
             metric="cosine",
@@ -148,7 +154,11 @@ def fuzzy_graph(knn_indices: np.ndarray, knn_dists: np.ndarray, n_iter: int = 64
 
 
 def sampled_layout(
-    embeddings: np.ndarray, knn: tuple[np.ndarray, np.ndarray], random_state: int = 0, size: int = LAYOUT_SAMPLE
+    embeddings: np.ndarray,
+    knn: tuple[np.ndarray, np.ndarray],
+    random_state: int = 0,
+    size: int = LAYOUT_SAMPLE,
+    epochs: int | None = None,
 ) -> np.ndarray:
     """UMAP on `size` items drawn at random (their own exact neighbours), then every other
     item placed by its `knn` neighbours that already have a position, round by round; items
@@ -166,7 +176,7 @@ def sampled_layout(
     not_self[not_self.all(axis=1), -1] = False  # a row whose own index was not returned (a copy was)
     own_knn = (found[not_self].reshape(size, N_NEIGHBORS), found_sims[not_self].reshape(size, N_NEIGHBORS))
     coords = np.full((n, 2), np.nan, dtype=np.float32)
-    coords[sample], _ = project_2d(vectors, random_state, knn=own_knn)
+    coords[sample], _ = project_2d(vectors, random_state, knn=own_knn, epochs=epochs)
     for _ in range(PLACE_ROUNDS):
         todo = np.flatnonzero(np.isnan(coords[:, 0]))
         if len(todo) == 0:
