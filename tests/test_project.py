@@ -69,9 +69,9 @@ def test_tiny_corpora_get_a_line_and_small_ones_a_map():
     assert coords.shape == (6, 2) and np.isfinite(coords).all()
 
 
-def test_epochs_shrink_only_past_the_budget():
-    assert project.n_epochs(30) is None and project.n_epochs(50_000) is None  # UMAP's own choice
-    assert project.n_epochs(100_000) == 100 and project.n_epochs(1_000_000) == project.MIN_EPOCHS
+def test_small_maps_get_more_epochs():
+    assert project.n_epochs(30) == project.n_epochs(project.SMALL_MAP) == project.SMALL_EPOCHS
+    assert project.n_epochs(project.SMALL_MAP + 1) == project.n_epochs(project.LAYOUT_SAMPLE) == project.LARGE_EPOCHS
 
 
 def test_the_background_warm_up_finishes_and_changes_no_map():
