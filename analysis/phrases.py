@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 
 MAX_WORDS = 4
 SEPARATOR = " · "  # between the parts of a name made of several phrases
@@ -246,13 +247,67 @@ def ngrams(text: str) -> list[str]:
 
 def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Binary item × phrase matrix over the phrases at least `min_items` items use, and the
-    phrases (folded), sorted."""
-    vectorizer = CountVectorizer(analyzer=ngrams, binary=True, min_df=min_items, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # no phrase at all, or none used often enough
-        return sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
-    return matrix, vectorizer.get_feature_names_out().astype(object)
+    phrases (folded), sorted: the candidates of `ngrams`, counted per item.
+
+    Phrases are found on word ids with numpy, not as strings: an n-gram's id is its (n-1)-gram
+    prefix's id and its last word, so only the phrases kept are ever joined into text.
+    """
+    empty = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
+    # One regex pass over all items, folded and joined by " A ": folding leaves no capital A,
+    # so that word marks where each item ends.
+    found = _TOKEN.findall(" A ".join(text.casefold() for text in texts) + " A")
+    codes, uniques = pd.factorize(np.array(found, dtype=object))
+    ends = codes == codes[-1]
+    item = np.cumsum(ends)[~ends]
+    ids = codes[~ends].astype(np.int64)
+    if not len(ids):
+        return empty
+    words = uniques.tolist()
+    edge = np.array([_edge(w) for w in words])
+    letter = np.array([not w.isdigit() for w in words])
+    left = np.cumsum(np.bincount(item, minlength=len(texts)))[item] - np.arange(len(ids))  # words to the text's end
+    gram, has_letter = ids, letter[ids]  # id and letter flag of the n-gram starting at each position
+    found_items, found_grams, starts, sizes = [], [], [], []
+    offset = 0
+    for width in range(1, MAX_WORDS + 1):
+        if width > 1:
+            fits = left[: len(gram) - 1] >= width  # the n-gram starting here lies inside one text
+            key = np.where(fits, gram[:-1] * len(words) + ids[width - 1 :], -1)
+            gram = np.where(fits, pd.factorize(key)[0], -1)
+            has_letter = has_letter[:-1] | letter[ids[width - 1 :]]
+        valid = np.flatnonzero((gram >= 0) & edge[ids[: len(gram)]] & edge[ids[width - 1 :]] & has_letter)
+        found_items.append(item[valid])
+        found_grams.append(gram[valid] + offset)
+        starts.append(valid)
+        sizes.append(np.full(len(valid), width))
+        offset += int(gram.max(initial=-1)) + 1
+    rows, cols = np.concatenate(found_items), np.concatenate(found_grams)
+    start, size = np.concatenate(starts), np.concatenate(sizes)
+    first, length = np.empty(offset, dtype=np.int64), np.empty(offset, dtype=np.int64)
+    first[cols], length[cols] = start, size  # where each phrase occurs (any one place)
+    pairs = np.sort(rows * offset + cols)  # each phrase once per item, by item
+    pairs = pairs[np.diff(pairs, prepend=-1) != 0]
+    rows, cols = pairs // offset, pairs % offset
+    users = np.bincount(cols, minlength=offset)
+    phrase_ids = np.flatnonzero(users >= min_items)
+    if not len(phrase_ids):
+        return empty
+    kept = users[cols] >= min_items
+    rows, cols = rows[kept], cols[kept]
+    start, size = first[phrase_ids], length[phrase_ids]
+    spelled = np.array(words, dtype=object)
+    text = spelled[ids[start]]
+    for j in range(1, MAX_WORDS):  # append each phrase's (j+1)-th word, where it has one
+        longer = np.flatnonzero(size > j)
+        text[longer] = text[longer] + " " + spelled[ids[start[longer] + j]]
+    order = sorted(range(len(text)), key=text.__getitem__)
+    column = np.empty(offset, dtype=np.int64)
+    column[phrase_ids[order]] = np.arange(len(order))
+    column = column[cols]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(texts)))])
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), column, indptr), shape=(len(texts), len(order)))
+    matrix.sort_indices()
+    return matrix, text[order]
 
 
 def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
@@ -260,19 +315,18 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
     abbreviation's closing full stop is kept: "U.S."), and whether the phrase is whole: not
     always preceded, or always followed, by the same word ("Keibler" always after "Stacy",
     "Thrones Season 4" always after "Game of"), which would make it a clipped longer phrase."""
-    target = phrase.split()
+    target = tuple(phrase.split())
     forms: Counter = Counter()
     before, after = set(), set()
     for text in texts:
-        matches = list(_TOKEN.finditer(text))
-        words = [m.group().casefold() for m in matches]
+        spans, words = _spans(text)
         for start in range(len(words) - len(target) + 1):
             if words[start : start + len(target)] == target:
-                last = matches[start + len(target) - 1]
-                end = last.end() + (
-                    len(last.group()) == 1 and last.group().isalpha() and text[last.end() : last.end() + 1] == "."
+                first, last = spans[start], spans[start + len(target) - 1]
+                end = last[1] + (
+                    last[1] - last[0] == 1 and text[last[0]].isalpha() and text[last[1] : last[1] + 1] == "."
                 )
-                forms[_tidy(text[matches[start].start() : end])] += 1
+                forms[_tidy(text[first[0] : end])] += 1
                 before.add(_context(words[:start][::-1]))
                 after.add(_context(words[start + len(target) :]))
                 break
@@ -280,7 +334,15 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
     return (forms.most_common(1)[0][0] if forms else phrase), whole
 
 
-def _context(words: list[str]) -> tuple[str, ...] | None:
+@lru_cache(maxsize=4096)  # more than a topic reads for all its candidates
+def _spans(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+    """Where each word of `text` starts and ends, and the words folded (remembered: the
+    items of a topic are read once for each of its candidate phrases)."""
+    matches = list(_TOKEN.finditer(text))
+    return tuple(m.span() for m in matches), tuple(m.group().casefold() for m in matches)
+
+
+def _context(words: tuple[str, ...]) -> tuple[str, ...] | None:
     """The next word outward from a phrase, and the one past it when that word is a function
     word (None at the text's edge)."""
     if not words:

@@ -61,7 +61,7 @@ def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0)
     Below 2 × MICRO_CLUSTERS distinct vectors there is too little to tell broad themes from stories, so
     the stories are the themes.
     """
-    if len(vectors) < 2 * MICRO_CLUSTERS or len(np.unique(vectors, axis=0)) < 2 * MICRO_CLUSTERS:
+    if len(vectors) < 2 * MICRO_CLUSTERS or not _has_distinct_rows(vectors, 2 * MICRO_CLUSTERS):
         return story.copy()
     item_theme = significant_groups(vectors, random_state)
     theme = item_theme.copy()
@@ -75,6 +75,18 @@ def group_stories(vectors: np.ndarray, story: np.ndarray, random_state: int = 0)
     unit = normalize(vectors)
     theme = refine_by_stories(unit, np.unique(theme, return_inverse=True)[1], story)
     return join_lone_stories(unit, theme, story).astype(np.int64)
+
+
+def _has_distinct_rows(vectors: np.ndarray, count: int, block: int = 1024) -> bool:
+    """Whether `vectors` has at least `count` distinct rows, reading no further than it must
+    (-0.0 and 0.0 count as one value, as np.unique's do)."""
+    seen: set[bytes] = set()
+    for start in range(0, len(vectors), block):
+        rows = np.ascontiguousarray(vectors[start : start + block]) + 0.0
+        seen.update(row.tobytes() for row in rows)
+        if len(seen) >= count:
+            return True
+    return False
 
 
 def refine_by_stories(vectors: np.ndarray, theme: np.ndarray, story: np.ndarray, max_iter: int = 100) -> np.ndarray:
@@ -148,9 +160,8 @@ def null_height(sample: np.ndarray, rng: np.random.RandomState, random_state: in
     tops = []
     for draw in range(NULL_DRAWS):
         shuffled = np.column_stack([rng.permutation(column) for column in components.T])
-        _, null_labels, null_tree = _micro_tree(
-            normalize(pca.inverse_transform(shuffled)), derived_seed(random_state + 1 + draw)
-        )
+        null = normalize(pca.inverse_transform(shuffled))
+        _, null_labels, null_tree = _micro_tree(null, kmeans_plusplus(null, [derived_seed(random_state + 1 + draw)])[0])
         weights = np.bincount(null_labels, minlength=MICRO_CLUSTERS)
         tops.append(highest_merge_between(null_tree, weights, MIN_THEME_SHARE * len(sample)))
     return float(np.median(tops))
@@ -163,8 +174,9 @@ def consensus_tree(sample: np.ndarray, random_state: int = 0):
     from scipy.spatial.distance import squareform
 
     distance = np.zeros((MICRO_CLUSTERS, MICRO_CLUSTERS))
+    starts = kmeans_plusplus(sample, [derived_seed(random_state * TREE_RUNS + run) for run in range(TREE_RUNS)])
     for run in range(TREE_RUNS):
-        micro, labels, tree = _micro_tree(sample, derived_seed(random_state * TREE_RUNS + run))
+        micro, labels, tree = _micro_tree(sample, starts[run])
         if run == 0:
             first, first_labels = micro, labels
         share = np.zeros((MICRO_CLUSTERS, MICRO_CLUSTERS))  # first run's cluster x this run's
@@ -211,16 +223,57 @@ def absorb_small(vectors: np.ndarray, labels: np.ndarray, min_size: float) -> np
     return np.unique(into[labels], return_inverse=True)[1]
 
 
-def _micro_tree(vectors: np.ndarray, random_state: int):
-    """k-means micro-clusters of `vectors` (fitted k-means, each row's cluster) and the
-    average-linkage tree over their centroids."""
-    from scipy.cluster.hierarchy import linkage
-    from sklearn.cluster import KMeans, kmeans_plusplus
+def kmeans_plusplus(vectors: np.ndarray, seeds: list[int]) -> list[np.ndarray]:
+    """MICRO_CLUSTERS k-means++ starting centres of `vectors` for each seed: scikit-learn's
+    greedy k-means++ (`sklearn.cluster.kmeans_plusplus`, 2 + log k trials a centre), draw for
+    draw the same, picking the same rows (checked on the bench sets and 100,000 headlines).
 
-    # k-means++ seeding on float64 rows: on float32 scikit-learn upcasts every distance in
-    # chunks, which made seeding 70% of the stage's time; the centres picked are the same.
-    start = kmeans_plusplus(vectors.astype(np.float64), MICRO_CLUSTERS, random_state=random_state)[0]
+    The seeds run side by side, so each step reads the rows once for all of them (the step's
+    cost). On float64 rows, as scikit-learn's: float32 distances picked another centre for
+    one seed on 100,000 headlines (and scikit-learn upcasts float32 distances in chunks, which
+    is slower still).
+    """
+    x = np.ascontiguousarray(vectors, dtype=np.float64)
+    n, runs = len(x), len(seeds)
+    trials = 2 + int(np.log(MICRO_CLUSTERS))
+    norms = np.einsum("ij,ij->i", x, x)
+
+    def squared_distances(rows: np.ndarray) -> np.ndarray:  # as sklearn's euclidean_distances
+        out = -2 * (x[rows] @ x.T)
+        out += norms[rows][:, None]
+        out += norms[None, :]
+        return np.maximum(out, 0, out=out)
+
+    draws = [np.random.RandomState(seed) for seed in seeds]
+    chosen = np.empty((runs, MICRO_CLUSTERS), dtype=np.int64)
+    chosen[:, 0] = [draw.choice(n, p=np.ones(n) / n) for draw in draws]
+    closest = squared_distances(chosen[:, 0])
+    potential = closest.sum(axis=1, dtype=np.float64)
+    every = np.arange(runs)
+    for centre in range(1, MICRO_CLUSTERS):
+        candidates = np.stack(
+            [
+                np.searchsorted(np.cumsum(closest[r], dtype=np.float64), draws[r].uniform(size=trials) * potential[r])
+                for r in range(runs)
+            ]
+        )
+        np.clip(candidates, None, n - 1, out=candidates)
+        distances = squared_distances(candidates.ravel()).reshape(runs, trials, n)
+        np.minimum(closest[:, None, :], distances, out=distances)
+        potentials = distances.sum(axis=2, dtype=np.float64)
+        best = potentials.argmin(axis=1)
+        potential, closest = potentials[every, best], distances[every, best]
+        chosen[:, centre] = candidates[every, best]
+    return [np.asarray(vectors)[rows] for rows in chosen]
+
+
+def _micro_tree(vectors: np.ndarray, start: np.ndarray):
+    """k-means micro-clusters of `vectors` from the centres `start` (fitted k-means, each
+    row's cluster) and the average-linkage tree over their centroids."""
+    from scipy.cluster.hierarchy import linkage
+    from sklearn.cluster import KMeans
+
     # Run to convergence: a converged k-means is stable under the tiny numeric differences
     # between machines, where a capped one is not.
-    micro = KMeans(MICRO_CLUSTERS, init=start.astype(vectors.dtype), n_init=1, max_iter=300).fit(vectors)
+    micro = KMeans(MICRO_CLUSTERS, init=start, n_init=1, max_iter=300).fit(vectors)
     return micro, micro.labels_, linkage(normalize(micro.cluster_centers_), "average", metric="cosine")

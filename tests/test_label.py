@@ -62,6 +62,29 @@ def test_candidates_skip_function_words_at_the_edges():
     assert "u" not in grams and "s" not in grams
 
 
+@pytest.mark.parametrize("min_items", [1, 2, 3])
+def test_phrase_matrix_counts_the_candidates_of_each_item_as_a_vectorizer_would(min_items):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    texts = [
+        *TEXTS,
+        *TEXTS[:4],
+        "",
+        "!!",
+        "the of",
+        "2020 2021",
+        "2020 2021 vote",
+        "Straße STRASSE ǅ ǆ",
+        "U.S. a b c d",
+    ]
+    matrix, vocabulary = phrases.phrase_matrix(texts, min_items)
+    reference = CountVectorizer(analyzer=phrases.ngrams, binary=True, min_df=min_items, dtype=np.float32)
+    expected = reference.fit_transform(texts).tocsr()
+    assert list(vocabulary) == list(reference.get_feature_names_out())
+    assert matrix.shape == expected.shape and matrix.dtype == expected.dtype and (matrix != expected).nnz == 0
+    assert phrases.phrase_matrix(["the", "of"])[0].shape == (2, 0) and phrases.phrase_matrix([])[0].shape == (0, 0)
+
+
 def test_grounded_folds_case_and_punctuation_and_needs_two_items():
     assert grounded("Men's Wearhouse", TEXTS[:3])
     assert grounded("men s WEARHOUSE · Jos. A. Bank", TEXTS[:3])

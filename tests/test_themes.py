@@ -9,11 +9,13 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 
 from analysis.themes import (
+    MICRO_CLUSTERS,
     MIN_THEME_SHARE,
     absorb_small,
     group_stories,
     highest_merge_between,
     join_lone_stories,
+    kmeans_plusplus,
     refine_by_stories,
     significant_groups,
 )
@@ -132,3 +134,13 @@ def test_refining_a_converged_partition_changes_nothing():
     vectors, truth = blobs([150, 150], spread=0.1, seed=6)
     story = np.full(len(truth), -1)
     np.testing.assert_array_equal(refine_by_stories(vectors, truth, story), truth)
+
+
+def test_kmeans_plusplus_picks_the_centres_scikit_learn_picks():
+    from sklearn.cluster import kmeans_plusplus as reference
+
+    vectors, _ = blobs([400, 300, 300], dim=32, spread=0.6)
+    seeds = [0, 7, 2**31]
+    for seed, start in zip(seeds, kmeans_plusplus(vectors, seeds)):
+        expected = reference(vectors.astype(np.float64), MICRO_CLUSTERS, random_state=seed)[0]
+        assert start.dtype == vectors.dtype and np.array_equal(start, expected.astype(vectors.dtype))
