@@ -1,9 +1,10 @@
 """Embed texts with a sentence-transformers model (default: the packaged all-MiniLM-L6-v2).
 
-The packaged model runs by default as an int8 graph under ONNX Runtime (`backend="onnx"`,
-`analysis/onnx_model.py`: built from the packaged weights on first use, offline, kept under the
-cache root; vectors at cosine 0.99 to PyTorch's, two to four times faster); `backend="torch"`
-runs it in PyTorch through sentence-transformers, as every other model is run.
+The packaged model runs by default as a float32 graph under ONNX Runtime (`backend="onnx"`,
+`analysis/onnx_model.py`: exported from the packaged weights on first use, offline, kept under
+the cache root; PyTorch's vectors, about twice as fast); `backend="onnx-int8"` runs it as int8
+(faster again, vectors at cosine 0.99); `backend="torch"` runs it in PyTorch through
+sentence-transformers, as every other model is run.
 
 `model="static"` is the fast path: a sentence-transformers `StaticEmbedding` (one vector per
 token, averaged) distilled from the packaged MiniLM with model2vec the first time it is
@@ -25,7 +26,9 @@ from analysis.errors import InputError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 STATIC_MODEL = "static"
-ONNX_MODEL = "onnx-int8"  # the packaged model under ONNX Runtime: what encoder_name gives by default
+ONNX_MODEL = "onnx-float32"  # the packaged model under ONNX Runtime: what encoder_name gives by default
+ONNX_INT8_MODEL = "onnx-int8"  # the same, quantised to int8
+ONNX_MODELS = {ONNX_MODEL: "float32", ONNX_INT8_MODEL: "int8"}  # the names and their precision
 BATCH_SIZE = 64
 STATIC_BATCH_SIZE = 4096  # a static model's batch costs a lookup and a mean: larger is cheaper
 
@@ -44,25 +47,27 @@ def is_default(model: str | None) -> bool:
 
 def encoder_name(model: str | None, backend: str = "onnx") -> str | None:
     """The name the functions below take for the `model` and `backend` a user chose: the
-    packaged model under ONNX Runtime (ONNX_MODEL) unless `backend` is "torch"; any other
-    model as given (it runs in PyTorch)."""
-    return ONNX_MODEL if backend == "onnx" and is_default(model) else model
+    packaged model under ONNX Runtime (ONNX_MODEL, or ONNX_INT8_MODEL for "onnx-int8") unless
+    `backend` is "torch"; any other model as given (it runs in PyTorch)."""
+    if not is_default(model) or backend == "torch":
+        return model
+    return ONNX_INT8_MODEL if backend == "onnx-int8" else ONNX_MODEL
 
 
 def resolve_model(model: str | None, root: str | Path | None = None) -> str:
-    """Map None and the default model's names to the packaged copy, "static" and ONNX_MODEL to
-    their folders under the cache root `root` (default: the user cache; built there on first
-    use); anything else as given."""
+    """Map None and the default model's names to the packaged copy, "static" and the ONNX
+    names to their folders under the cache root `root` (default: the user cache; built there
+    on first use); anything else as given."""
     if model is None or is_default(model):
         return default_model_path()
     if model == STATIC_MODEL:
         from analysis import static
 
         return str(static.static_model_path(DEFAULT_MODEL, default_model_path(), root))
-    if model == ONNX_MODEL:
+    if model in ONNX_MODELS:
         from analysis import onnx_model
 
-        return str(onnx_model.onnx_model_path(DEFAULT_MODEL, default_model_path(), root))
+        return str(onnx_model.onnx_model_path(DEFAULT_MODEL, default_model_path(), root, ONNX_MODELS[model]))
     return model
 
 
@@ -83,7 +88,7 @@ def _load(model: str | None, path: str):
             f"cannot load model {model!r}: no such folder; give a sentence-transformers model folder or name, "
             f"or omit --model to use the packaged {DEFAULT_MODEL}"
         )
-    if model == ONNX_MODEL:
+    if model in ONNX_MODELS:
         from analysis.onnx_model import OnnxEncoder
 
         return OnnxEncoder(path)
@@ -158,8 +163,8 @@ def model_identity(model: str | None) -> str:
     """A short, stable name for provenance."""
     if model == STATIC_MODEL:
         return f"static (distilled from {DEFAULT_MODEL})"
-    if model == ONNX_MODEL:
-        return f"{DEFAULT_MODEL} (int8, ONNX Runtime)"
+    if model in ONNX_MODELS:
+        return f"{DEFAULT_MODEL} ({ONNX_MODELS[model]}, ONNX Runtime)"
     return DEFAULT_MODEL if is_default(model) or model == default_model_path() else str(model)
 
 
@@ -170,10 +175,10 @@ def cache_key(model: str | None) -> str:
         from analysis import static
 
         return f"{model_identity(model)}|{static.static_model_name(DEFAULT_MODEL)}"
-    if model == ONNX_MODEL:
+    if model in ONNX_MODELS:
         from analysis import onnx_model
 
-        return f"{model_identity(model)}|{onnx_model.onnx_model_name(DEFAULT_MODEL)}"
+        return f"{model_identity(model)}|{onnx_model.onnx_model_name(DEFAULT_MODEL, ONNX_MODELS[model])}"
     path = Path(resolve_model(model))
     return f"{model_identity(model)}|{path.resolve() if path.exists() else path}"
 

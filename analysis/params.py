@@ -17,7 +17,7 @@ from analysis.errors import InputError
 
 LEVELS = ("auto", "story", "theme")
 ENGINES = ("local", "dask")
-BACKENDS = ("onnx", "torch")
+BACKENDS = ("onnx", "onnx-int8", "torch")
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by k-means and UMAP, takes 32 bits
 MAX_TOPICS = 1_000_000
 MAX_MODEL_NAME = 255  # a longer name is no folder a file system can hold, nor a hub id
@@ -88,8 +88,9 @@ PARAMS: tuple[Param, ...] = (
         _one_of(BACKENDS),
         f"one of {', '.join(BACKENDS)}",
         "--backend",
-        "How the packaged model runs: onnx (int8 under ONNX Runtime, built on first use: two to four times "
-        "faster, vectors at cosine 0.99 to PyTorch's) or torch (PyTorch). Other models run in PyTorch.",
+        "How the packaged model runs: onnx (ONNX Runtime, float32, built on first use: PyTorch's vectors, "
+        "about twice as fast), onnx-int8 (int8: faster again, vectors at cosine 0.99, themes may differ) "
+        "or torch (PyTorch). Other models run in PyTorch.",
     ),
     Param(
         "level",

@@ -1,14 +1,14 @@
-"""The default int8 ONNX encoder against PyTorch: speed, cosine and every level's topics (issue 26).
+"""The ONNX encoders (float32, the default, and int8) against PyTorch: speed, cosine, topics (issue 26).
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/onnx_int8.py [--cache /tmp/onnx-bench] [--seeds 0 1 2]
 
-Encodes every bench set with both backends of `analysis.embed` (`onnx-int8`, built on first
-use under the cache folder, and the packaged model in PyTorch), reports each set's mean and
-least cosine between the two, then stories and themes through `cluster_levels` for each seed
-against each gold column the set has (themes against `label`, stories against `story`): the
-ARI on PyTorch's vectors, on int8's, and the difference. Speed: 3,000 UCI headlines encoded
-by each backend in turn (batch 64, after a warm-up batch), best of two. Writes
-`benchmarks/results/onnx.md`.
+Encodes every bench set with each backend of `analysis.embed` (`onnx-float32` and
+`onnx-int8`, built on first use under the cache folder, and the packaged model in PyTorch),
+reports each set's mean and least cosine of each ONNX precision to PyTorch, then stories and
+themes through `cluster_levels` for each seed against each gold column the set has (themes
+against `label`, stories against `story`): the ARI on PyTorch's vectors, on the ONNX ones, and
+the difference. Speed: 3,000 UCI headlines encoded by each backend in turn (batch 64, after a
+warm-up batch), best of two. Writes `benchmarks/results/onnx.md`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "data" / "bench"
 RESULTS = ROOT / "benchmarks" / "results" / "onnx.md"
-BACKENDS = {"torch": None, "int8": "onnx-int8"}
+BACKENDS = {"torch": None, "float32": "onnx-float32", "int8": "onnx-int8"}
 GOLD = (("theme", "label"), ("story", "story"))
 
 
@@ -64,13 +64,13 @@ def main() -> None:
     started = time.time()
     load_start = os.getloadavg()
     rates = speed(args.cache)
-    rows, worst = [], {"cosine": 1.0, "ari": 0.0}
+    onnx = [name for name in BACKENDS if name != "torch"]
+    rows: dict[str, list[str]] = {name: [] for name in onnx}
+    worst = {name: {"cosine": 1.0, "ari": 0.0, "loss": 0.0} for name in onnx}
     for file in sorted(BENCH.glob("*.csv")):
         frame = pd.read_csv(file, keep_default_na=False)
         texts = frame["text"].astype(str).tolist()
         vectors = {name: embed.embed_texts(texts, model, cache_dir=args.cache) for name, model in BACKENDS.items()}
-        cosine = (vectors["torch"] * vectors["int8"]).sum(axis=1)
-        worst["cosine"] = min(worst["cosine"], float(cosine.mean()))
         golds = [(level, column) for level, column in GOLD if column in frame.columns]
         aris: dict[tuple[str, str], list[float]] = {}
         counts: dict[tuple[str, str], list[int]] = {}
@@ -81,48 +81,60 @@ def main() -> None:
                     labels = getattr(levels, level)
                     aris.setdefault((level, name), []).append(score(labels, frame[column])["ari"])
                     counts.setdefault((level, name), []).append(int(labels.max(initial=-1)) + 1)
-        for level, _ in golds:
-            diffs = np.subtract(aris[(level, "int8")], aris[(level, "torch")])
-            worst["ari"] = max(worst["ari"], float(np.abs(diffs).max()))
-            rows.append(
-                f"| {file.stem} | {len(texts):,} | {cosine.mean():.4f} | {cosine.min():.3f} | {level} | "
-                + " / ".join(f"{a:.3f}" for a in aris[(level, "torch")])
-                + " | "
-                + " / ".join(f"{a:.3f}" for a in aris[(level, "int8")])
-                + " | "
-                + " / ".join(f"{d:+.3f}" for d in diffs)
-                + " | "
-                + " / ".join(f"{t}→{i}" for t, i in zip(counts[(level, "torch")], counts[(level, "int8")]))
-                + " |"
-            )
-        print(rows[-1], flush=True)
+        for name in onnx:
+            cosine = (vectors["torch"] * vectors[name]).sum(axis=1)
+            worst[name]["cosine"] = min(worst[name]["cosine"], float(cosine.mean()))
+            for level, _ in golds:
+                diffs = np.subtract(aris[(level, name)], aris[(level, "torch")])
+                worst[name]["ari"] = max(worst[name]["ari"], float(np.abs(diffs).max()))
+                worst[name]["loss"] = min(worst[name]["loss"], float(diffs.min()))
+                rows[name].append(
+                    f"| {file.stem} | {len(texts):,} | {cosine.mean():.4f} | {cosine.min():.3f} | {level} | "
+                    + " / ".join(f"{a:.3f}" for a in aris[(level, "torch")])
+                    + " | "
+                    + " / ".join(f"{a:.3f}" for a in aris[(level, name)])
+                    + " | "
+                    + " / ".join(f"{d:+.3f}" for d in diffs)
+                    + " | "
+                    + " / ".join(f"{t}→{i}" for t, i in zip(counts[(level, "torch")], counts[(level, name)]))
+                    + " |"
+                )
+                print(name, rows[name][-1], flush=True)
+    tables = []
+    for name in onnx:
+        tables += [
+            f"### {name} against PyTorch",
+            "",
+            "| set | items | mean cosine | least cosine | level | ARI torch | ARI " + name + " | difference | count |",
+            "|---|---:|---:|---:|---|---|---|---|---|",
+            *rows[name],
+            "",
+            f"Lowest mean cosine of a set: {worst[name]['cosine']:.4f} (goal ≥ 0.99); largest ARI difference of "
+            f"any level, set and seed: {worst[name]['ari']:.3f} (goal ≤ 0.01), the largest loss {worst[name]['loss']:+.3f}.",
+            "",
+        ]
     text = "\n".join(
         [
-            "# The int8 ONNX encoder against PyTorch (issue 26, deliverable 1)",
+            "# The ONNX encoders against PyTorch (issue 26, deliverable 1)",
             "",
             f"`{' '.join(['python', *sys.argv])}`, {time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}, "
             f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), load average at the start "
             f"{load_start[0]:.1f}, at the end {os.getloadavg()[0]:.1f}.",
             "",
-            "## Speed (3,000 UCI headlines, batch 64, best of two, alternated in one process)",
+            "## Speed (3,000 UCI headlines, best of two, alternated in one process; PyTorch in batches of 64, "
+            "ONNX Runtime one text a run on each core)",
             "",
             "| backend | headlines/s |",
             "|---|---:|",
             *(f"| {name} | {rate:.0f} |" for name, rate in rates.items()),
-            f"| int8 ÷ torch | {rates['int8'] / rates['torch']:.2f}× |",
+            *(f"| {name} ÷ torch | {rates[name] / rates['torch']:.2f}× |" for name in onnx),
             "",
             f"## Vectors and topics, seeds {', '.join(map(str, args.seeds))}",
             "",
             "ARI through `cluster_levels(level='auto')` against the set's gold at that level, unclustered "
-            "items as singletons; count: topics found on PyTorch's vectors → on int8's.",
+            "items as singletons; count: topics found on PyTorch's vectors → on the ONNX ones.",
             "",
-            "| set | items | mean cosine | least cosine | level | ARI torch | ARI int8 | int8 − torch | count |",
-            "|---|---:|---:|---:|---|---|---|---|---|",
-            *rows,
-            "",
-            f"Lowest mean cosine of a set: {worst['cosine']:.4f} (goal ≥ 0.99); largest ARI difference of any "
-            f"level, set and seed: {worst['ari']:.3f} (goal ≤ 0.01).",
-            "",
+            *tables,
         ]
     )
     RESULTS.write_text(text, encoding="utf-8")
