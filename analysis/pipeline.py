@@ -117,8 +117,12 @@ class TopicMap(BaseEstimator):
             state = self._fit_on_dask(docs, embeddings, text_col, report)
         else:
             documents = as_documents(docs, text_col)
-            project.warm_up()  # umap's import and compile overlap the embedding
+            # umap's import and compile overlap the ONNX encoder's work (which leaves the GIL
+            # free); joined before anything else imports, so no two threads import at once
+            warm = project.warm_up() if embeddings is None and self._encoder() in embed.ONNX_MODELS else None
             vectors = self._embeddings(documents, embeddings, report)
+            if warm is not None:
+                warm.join()
             state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
         report("done", 1, 1)
