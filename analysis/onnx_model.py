@@ -32,7 +32,7 @@ CONFIG_FILE = "encoder.json"
 OPSET = 17
 PRECISIONS = ("float32", "int8")
 RECIPES = {
-    "float32": f"torch.onnx.export opset {OPSET}, mean pooling, graph hash recorded, one text a run",
+    "float32": f"torch.onnx.export opset {OPSET}, mean pooling, graph hash recorded, batches of one token count",
     "int8": f"torch.onnx.export opset {OPSET}, quantize_dynamic QInt8 per-channel MatMul only, mean pooling, "
     "graph hash recorded, one text a run",
 }
@@ -187,12 +187,13 @@ class OnnxEncoder:
     """Encodes texts with an ONNX folder from `export_to`; the two methods of
     SentenceTransformer that topicmap calls, with the same meaning.
 
-    Each text runs alone, one per core at a time (a session thread each): the int8 graph
-    quantises its activations with one scale per call, so in a batch a text's vector would
-    depend on the texts beside it (up to 0.02 per coordinate), and so on row order and on
-    what the cache held. Alone, a text always gets the same vector; it is also closer to
-    PyTorch's (mean cosine 0.9939 against 0.9931 in batches of 64, least 0.984 against 0.973)
-    and, on two cores, faster than batches of 64 (1.5x: no padding, no idle core)."""
+    No text is padded: float32 runs texts of the same token count together (a batch of
+    equal rows: 3x PyTorch's speed on two cores, `benchmarks/results/onnx.md`). int8 runs
+    each text alone, one per core at a time: it quantises activations with one scale per
+    run, so in a batch a text's vector would depend on the texts beside it (up to 0.02 per
+    coordinate), and so on row order and on what the cache held. Alone it always gets the
+    same vector, closer to PyTorch's (mean cosine 0.9939 against 0.9931 in padded batches of
+    64, least 0.984 against 0.973), and faster than in padded batches (1.5x)."""
 
     def __init__(self, folder: str | Path) -> None:
         import onnxruntime
@@ -200,40 +201,48 @@ class OnnxEncoder:
 
         folder = Path(folder)
         self.config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        self.alone = self.config.get("precision") == "int8"
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(int(self.config["max_seq_length"]))
         self.tokenizer.no_padding()
+        self.workers = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: its notices are not the user's
-        options.intra_op_num_threads = 1  # one text per thread, the threads below per core
+        options.intra_op_num_threads = 1 if self.alone else self.workers  # alone: one text per thread
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
             str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
         )
-        self.workers = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
     def get_embedding_dimension(self) -> int:
         return int(self.config["dimension"])
 
     def encode(self, texts: list[str], batch_size: int = 64, **_ignored) -> np.ndarray:
-        """L2-normalised float32 vectors, one row per text (`batch_size` is ignored: every
-        text runs alone)."""
+        """L2-normalised float32 vectors, one row per text; float32 runs up to `batch_size`
+        texts of one token count together, int8 every text alone."""
         from concurrent.futures import ThreadPoolExecutor
 
         out = np.empty((len(texts), self.get_embedding_dimension()), dtype=np.float32)
         if not len(texts):
             return out
         encodings = self.tokenizer.encode_batch([str(t).strip() for t in texts])
+        lengths = np.array([len(e.ids) for e in encodings])
 
-        def run(row: int) -> None:
-            ids = np.asarray([encodings[row].ids], dtype=np.int64)
+        def run(rows: np.ndarray) -> None:
+            ids = np.asarray([encodings[row].ids for row in rows], dtype=np.int64)
             (states,) = self.session.run(
                 None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
             )
-            pooled = states[0].mean(axis=0)
-            out[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+            pooled = states.mean(axis=1)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="topicmap-onnx") as pool:
-            for _ in pool.map(run, range(len(texts))):
-                pass
+        if self.alone:
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="topicmap-onnx") as pool:
+                for _ in pool.map(run, np.arange(len(texts))[:, None]):
+                    pass
+            return out
+        for length in np.unique(lengths):
+            rows = np.flatnonzero(lengths == length)
+            for start in range(0, len(rows), batch_size):
+                run(rows[start : start + batch_size])
         return out
