@@ -34,7 +34,7 @@ PRECISIONS = ("float32", "int8")
 RECIPES = {
     "float32": f"torch.onnx.export opset {OPSET}, mean pooling, graph hash recorded, batches of one token count",
     "int8": f"torch.onnx.export opset {OPSET}, quantize_dynamic QInt8 per-channel MatMul only, mean pooling, "
-    "graph hash recorded, one text a run",
+    "graph hash and precision recorded, one text a run",
 }
 #: The folders this process found to load, by their files' path, inode, size and time.
 _LOADED: set[tuple] = set()
@@ -87,6 +87,8 @@ def model_problem(folder: Path) -> str | None:
         config = json.loads(files[0].read_text(encoding="utf-8"))
         if not isinstance(config, dict) or not isinstance(config.get("dimension"), int):
             return f"{CONFIG_FILE} states no dimension"
+        if config.get("precision") not in PRECISIONS:
+            return f"{CONFIG_FILE} states no precision"
         if config.get("graph_sha256") != _sha256(files[2]):
             return f"{ONNX_FILE} is not the graph the build wrote"
         from tokenizers import Tokenizer
