@@ -1,17 +1,13 @@
 """topicmap: turn a day's news headlines and articles into an interactive map of its themes."""
 
-import os
-
 from analysis.meta import VERSION as __version__
-from analysis.meta import user_cache_dir
 
 __all__ = ["TopicMap", "load_corpus", "__version__"]
 
-
-# numba's compiled code, for the functions its libraries mark as cacheable, is kept on disk
-# under the cache root. Set before numba is imported; a value of the
-# user's own wins, and numba falls back to its usual places when the folder is not writable.
-os.environ.setdefault("NUMBA_CACHE_DIR", str(user_cache_dir() / "numba"))
+# numba's compiled code (for the functions umap and pynndescent mark as cacheable: about 14 s
+# of compiling when umap is first imported) stays where numba keeps it by default, beside the
+# installed packages (else in numba's own user folder): one compile per installation, made by
+# `make report`, whatever cache root a run uses. `$NUMBA_CACHE_DIR` moves it.
 
 
 def __getattr__(name: str):

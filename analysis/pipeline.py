@@ -117,12 +117,19 @@ class TopicMap(BaseEstimator):
             state = self._fit_on_dask(docs, embeddings, text_col, report)
         else:
             documents = as_documents(docs, text_col)
-            # umap's import and compile overlap the ONNX encoder's work (which leaves the GIL
-            # free); joined before anything else imports, so no two threads import at once
-            warm = project.warm_up() if embeddings is None and self._encoder() in embed.ONNX_MODELS else None
-            vectors = self._embeddings(documents, embeddings, report)
-            if warm is not None:
-                warm.join()
+            # umap's import and compile run beside the encoder (which leaves the GIL free while
+            # it computes): started once the first items are embedded (the encoder's own imports
+            # are done by then) and joined before clustering, so no two threads import at once
+            warm: list = []
+
+            def report_and_warm(stage: str, done: int, total: int) -> None:
+                if stage == "embed" and done > 0 and not warm:
+                    warm.append(project.warm_up())
+                report(stage, done, total)
+
+            vectors = self._embeddings(documents, embeddings, report_and_warm)
+            for thread in warm:
+                thread.join()
             state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
         report("done", 1, 1)
