@@ -58,9 +58,8 @@ bench-names: $(STAMP)
 bench-report: $(STAMP) browser
 	$(BIN)/python benchmarks/report_scale.py
 
-# Speed and scale against BERTopic (a benchmark-only extra): benchmarks/results/speed.md
+# Speed at every size beside a raw PyTorch encode of the same items: benchmarks/results/speed.md
 bench-speed: $(STAMP)
-	$(PIP) -e '.[bench]'
 	$(BIN)/python benchmarks/speed.py
 
 clean:

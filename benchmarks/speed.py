@@ -260,7 +260,7 @@ def main() -> None:
             "that rate times their size (est.).",
             "",
             f"| run | {header} | wall s | CPU s | peak RSS MB | raw encode s | wall ÷ raw encode |",
-            "|---|" + "---:|" * (len(STAGES) + 6),
+            "|---|" + "---:|" * (len(STAGES) + 5),
             *rows,
             "",
         ]

@@ -58,6 +58,25 @@ def test_piped_run_prints_only_a_summary_and_quiet_nothing(seed_run, tmp_path):
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
 
 
+def test_verbose_says_where_the_time_went_and_quiet_still_wins(tmp_path):
+    import re
+
+    run = topicmap("report", str(SEED), "-o", str(tmp_path / "v.html"), "--export", str(tmp_path / "v.csv"), "-v")
+    assert run.returncode == 0 and run.stdout == ""
+    summary, breakdown = run.stderr.strip().splitlines()
+    assert summary.startswith("23 items") and breakdown.startswith("time by stage: ")
+    stages = re.findall(r"(\w+) ([\d.]+) s \((\d+)%\)", breakdown)
+    names = [name for name, _, _ in stages]
+    for stage in ("read", "embed", "neighbours", "stories", "themes", "name", "project", "report", "export"):
+        assert stage in names, breakdown
+    assert names.index("embed") < names.index("project") < names.index("report")
+    total = float(re.search(r"([\d.]+) s in all", breakdown).group(1))
+    assert abs(sum(float(s) for _, s, _ in stages) - total) < 0.05 * len(stages)
+    assert 90 <= sum(int(p) for _, _, p in stages) <= 110  # shares of the whole, rounded
+    quiet = topicmap("report", str(SEED), "-o", str(tmp_path / "q.html"), "-v", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
 def test_export_formats_round_trip(tmp_path, fmt):
     out = tmp_path / f"seed.{fmt}"
