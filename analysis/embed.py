@@ -2,7 +2,7 @@
 
 The packaged model runs by default as a float32 graph under ONNX Runtime (`backend="onnx"`,
 `analysis/onnx_model.py`: exported from the packaged weights on first use, offline, kept under
-the cache root; PyTorch's vectors, about twice as fast); `backend="onnx-int8"` runs it as int8
+the cache root; PyTorch's vectors, 2.4 times as fast); `backend="onnx-int8"` runs it as int8
 (faster again, vectors at cosine 0.99); `backend="torch"` runs it in PyTorch through
 sentence-transformers, as every other model is run.
 

@@ -10,7 +10,8 @@ the attention mask, L2-normalised. Running it needs onnxruntime and tokenizers o
 PyTorch import, which alone costs seconds.
 
 Why float32 is the default (`benchmarks/onnx_int8.py`, results in `benchmarks/results/onnx.md`):
-its vectors are PyTorch's (cosine 1.000) and it runs about twice as fast. int8 with
+its vectors are PyTorch's (cosine 1.000, every bench set's topics identical) and it runs 2.4
+times as fast. int8 with
 per-channel scales on the matrix products only is faster again, at cosine 0.994 (per-tensor
 scales on every operator: 0.966, min 0.87), but the themes it gives move by up to 0.07 ARI
 from PyTorch's, so it is an option (`--backend onnx-int8`), not the default.
@@ -190,7 +191,7 @@ class OnnxEncoder:
     SentenceTransformer that topicmap calls, with the same meaning.
 
     No text is padded: float32 runs texts of the same token count together (a batch of
-    equal rows: 3x PyTorch's speed on two cores, `benchmarks/results/onnx.md`). int8 runs
+    equal rows: 2.4x PyTorch's speed on two cores, `benchmarks/results/onnx.md`). int8 runs
     each text alone, one per core at a time: it quantises activations with one scale per
     run, so in a batch a text's vector would depend on the texts beside it (up to 0.02 per
     coordinate), and so on row order and on what the cache held. Alone it always gets the

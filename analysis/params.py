@@ -89,7 +89,7 @@ PARAMS: tuple[Param, ...] = (
         f"one of {', '.join(BACKENDS)}",
         "--backend",
         "How the packaged model runs: onnx (ONNX Runtime, float32, built on first use: PyTorch's vectors, "
-        "about twice as fast), onnx-int8 (int8: faster again, vectors at cosine 0.99, themes may differ) "
+        "2.4 times as fast), onnx-int8 (int8: faster again, vectors at cosine 0.99, themes may differ) "
         "or torch (PyTorch). Other models run in PyTorch.",
     ),
     Param(

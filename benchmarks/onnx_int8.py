@@ -122,7 +122,7 @@ def main() -> None:
             f"{load_start[0]:.1f}, at the end {os.getloadavg()[0]:.1f}.",
             "",
             "## Speed (3,000 UCI headlines, best of two, alternated in one process; PyTorch in batches of 64, "
-            "ONNX Runtime one text a run on each core)",
+            "ONNX Runtime float32 in batches of one token count, int8 one text a run on each core)",
             "",
             "| backend | headlines/s |",
             "|---|---:|",
