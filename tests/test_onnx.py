@@ -129,7 +129,7 @@ def test_a_bad_backend_is_one_line_naming_it(tmp_path):
 
 def test_a_map_saved_before_the_backend_existed_keeps_pytorch(tmp_path):
     """Its vectors are PyTorch's, so its updates must embed with PyTorch too."""
-    texts = SEED.read_text(encoding="utf-8").splitlines()
+    texts = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
     TopicMap(random_state=0).fit(texts).save(tmp_path / "map")
     manifest = tmp_path / "map" / MANIFEST
     saved = json.loads(manifest.read_text())
