@@ -19,6 +19,8 @@ out of the name (a shorter phrase covers at least as many items).
   categories (benchmarks/results/names.md), so they are not used.
 - A topic no phrase fits is named by the start of its most central item; topics of one level
   never share a name (the one a name fits better keeps it, the other takes its next option).
+- No name holds one word twice in two forms ("Recall", "Recalls": `phrases.same_word`), and a
+  corpus written in capitals is named in normal case, acronyms kept (`phrases.calm`).
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def describe_topics(
         [phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
         for items, cols, used in zip(central, columns, users)
     ]
-    forms = [[form for form, _ in topic] for topic in written]
+    shouting = phrases.shouts(texts)  # a corpus in capitals is named in normal case
+    forms = [[phrases.calm(form) if shouting else form for form, _ in topic] for topic in written]
     whole = [np.array([w for _, w in topic], dtype=bool) for topic in written]  # clipped phrases name nothing
     fits = _fits(
         [[f for f, w in zip(fs, ws) if w] for fs, ws in zip(forms, whole)],
@@ -239,11 +242,11 @@ def _subject(forms: np.ndarray, coverage: np.ndarray, corpus: np.ndarray, fit: n
 
 
 def _joined(options: list[str]) -> str:
-    """The first option followed by the next ones that share no word with a part before them,
-    BROAD_TERMS parts at most."""
+    """The first option followed by the next ones that share no word, in any of its forms
+    ("Recall", "Recalls"), with a part before them, BROAD_TERMS parts at most."""
     parts: list[str] = []
     for option in options:
-        if not any(set(phrases.tokens(option)) & set(phrases.tokens(p)) for p in parts):
+        if not any(phrases.share_a_word(option, p) for p in parts):
             parts.append(option)
         if len(parts) == BROAD_TERMS:
             break
@@ -251,9 +254,10 @@ def _joined(options: list[str]) -> str:
 
 
 def _overlaps(a: str, b: str) -> bool:
-    """Whether one folded phrase contains the other."""
+    """Whether one folded phrase contains the other, or a word of one is a form of a word of
+    the other ("Recall" and "Recalls Jeep": one word twice is no name)."""
     fa, fb = f" {phrases.fold(a)} ", f" {phrases.fold(b)} "
-    return fa in fb or fb in fa
+    return fa in fb or fb in fa or phrases.share_a_word(a, b)
 
 
 def _distinct(options, fits, central_texts, topic_ids) -> list[str]:

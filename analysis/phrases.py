@@ -226,6 +226,55 @@ def grounded(name: str, texts: list[str]) -> bool:
     return bool(texts) and all(p and sum(f" {p} " in t for t in folded) >= need for p in parts)
 
 
+WORD_ENDINGS = ("s", "es", "ed", "ing", "er", "ers")  # what makes "recalls", "rising" of one word
+SHOUTING = 0.8  # a corpus whose cased letters are this much upper case writes in capitals
+VOWELS = frozenset("aeiouy")
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two folded words are forms of one word: equal, or the longer is the shorter
+    plus an ending ("recall"/"recalls", "olympic"/"olympics", "rise"/"rising",
+    "company"/"companies")."""
+    short, long = sorted((a, b), key=len)
+    if short == long:
+        return True
+    if len(short) < 3:
+        return False
+    if long.startswith(short) and long[len(short) :] in WORD_ENDINGS:
+        return True
+    if short[-1] == "e" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ed", "ing", "er", "ers"):
+        return True
+    return short[-1] == "y" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ies", "ied")
+
+
+def share_a_word(a: str, b: str) -> bool:
+    """Whether two phrases hold a word in common, in any of its forms (`same_word`)."""
+    return any(same_word(x, y) for x in tokens(a) for y in tokens(b))
+
+
+def shouts(texts: list[str], sample: int = 2000) -> bool:
+    """Whether the corpus writes in capitals: of the cased letters of its first `sample`
+    items, at least SHOUTING upper case."""
+    upper = lower = 0
+    for text in texts[:sample]:
+        upper += sum(c.isupper() for c in text)
+        lower += sum(c.islower() for c in text)
+    return upper + lower > 0 and upper >= SHOUTING * (upper + lower)
+
+
+def calm(phrase: str) -> str:
+    """A phrase of a corpus in capitals in normal case: words of three letters or more with a
+    vowel in lower case ("MERGER BID" -> "merger bid"), short words and words without a vowel
+    kept as acronyms ("US", "QTR"); `as_label` then capitalises the first word."""
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        keep = not w.isupper() or len(w) < 3 or not (VOWELS & set(w.casefold()))
+        return w if keep else w.lower()
+
+    return re.sub(r"[^\W\d_]+", word, phrase)
+
+
 def _edge(word: str) -> bool:
     """Whether a phrase may start or end with `word`."""
     return word not in FUNCTION_WORDS and (len(word) > 1 or word.isdigit())

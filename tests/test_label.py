@@ -194,3 +194,52 @@ def test_the_report_shows_each_topics_description_on_its_card_and_when_isolated(
         page.locator(".topic-card:not(.unclustered)").first.click()
         assert page.locator("#detail-description").inner_text() in descriptions
         assert not log["page_errors"] and not log["console_errors"]
+
+
+# Name hygiene (issue 25): one word never twice in two forms; a corpus in capitals does not shout.
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("recall", "recalls", True),
+        ("olympic", "olympics", True),
+        ("rise", "rising", True),
+        ("company", "companies", True),
+        ("close", "closed", True),
+        ("car", "card", False),
+        ("death", "dead", False),
+        ("us", "use", False),
+    ],
+)
+def test_forms_of_one_word(a, b, same):
+    assert phrases.same_word(a, b) is same and phrases.same_word(b, a) is same
+
+
+def test_a_name_holds_no_word_twice_in_two_forms():
+    assert label._joined(["Recalls", "Recall", "Jeep Grand", "Grand Cherokee", "GM"]) == "Recalls · Jeep Grand · GM"
+    assert label._joined(["Olympics", "Olympic", "Athlete"]) == "Olympics · Athlete"
+    assert label._overlaps("Recall", "Recalls Jeep") and not label._overlaps("Iran", "Oil prices")
+
+
+@pytest.fixture(scope="module")
+def largest_uci_stories() -> pd.DataFrame:
+    frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv", keep_default_na=False)
+    sizes = frame["story"].value_counts()
+    return frame[frame["story"].isin(sizes.index[:6])].reset_index(drop=True)
+
+
+def test_a_corpus_in_capitals_is_named_in_normal_case(largest_uci_stories):
+    """A wire archive in capitals: names and keywords in normal case, acronyms kept, every
+    name still written by its items, and the same names as the corpus in normal case gets."""
+    texts = largest_uci_stories["text"].str.upper().tolist()
+    labels = pd.factorize(largest_uci_stories["story"])[0]
+    assert phrases.shouts(texts) and not phrases.shouts(largest_uci_stories["text"].tolist())
+    topics = label.describe_topics(texts, labels, fake_vectors(texts))
+    for name, keywords, items in zip(topics["name"], topics["keywords"], (labels == t for t in topics["id"])):
+        words = [w for part in [name, *keywords] for w in part.replace(SEPARATOR, " ").split()]
+        shouting = [w for w in words if w.isupper() and len(w) > 3 and set(w.lower()) & set("aeiou")]
+        assert not shouting, (name, keywords)
+        assert name[:1].isupper() and grounded(name, [t for t, k in zip(texts, items) if k])
+    normal = label.describe_topics(largest_uci_stories["text"].tolist(), labels, fake_vectors(texts))
+    assert [n.casefold() for n in topics["name"]] == [n.casefold() for n in normal["name"]]  # the same names
