@@ -65,7 +65,6 @@ def sample_sizes(items: int, cache: str) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     project.warm_up().join()
-    original = project.LAYOUT_SAMPLE
     for size, epochs in ((20_000, None), (10_000, 200), (10_000, None), (5_000, 200)):
         started = time.perf_counter()
         coords = project.sampled_layout(vectors, knn, 0, size=size, epochs=epochs)
@@ -76,7 +75,6 @@ def sample_sizes(items: int, cache: str) -> str:
             f"{trust(vectors, coords):.3f} |"
         )
         print(lines[-1], flush=True)
-    project.LAYOUT_SAMPLE = original
     return "\n".join(lines)
 
 
