@@ -4,9 +4,11 @@
    IDF-weighted word counts, so two headlines that share a rare name (a person, a place)
    stay close even when the model places them apart. A word every item uses weighs 0.
 2. A k-nearest-neighbour graph of that similarity (no n×n matrix).
-3. Stories: HDBSCAN on the graph, then two checks: a story is kept only if its members are
-   closer to each other than to their strongest tie outside it, and an unclustered item
-   joins the story holding a strict majority of its neighbours.
+3. Stories: HDBSCAN on the graph, then three checks: a story is kept only if its members are
+   closer to each other than to their strongest tie outside it; an unclustered item joins
+   the story holding a strict majority of its neighbours; and a story is about one thing, so
+   one whose items share no phrase used by a third of them is split by the phrases its items
+   share, or dissolved (`one_thing`).
 4. Themes: stories grouped by `themes.group_stories`; see that module.
 """
 
@@ -20,11 +22,13 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from sklearn.preprocessing import normalize
 
+from analysis import phrases
 from analysis.density import hdbscan_labels
 
 LEXICAL_WEIGHT = 0.5  # neither view preferred
 N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
 RESCORE_BLOCK = 8192
+ONE_THING = 1 / 3  # of a story's items that must share one phrase
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,14 @@ def cluster_levels(
     knn: tuple[np.ndarray, np.ndarray] | None = None,
     min_story_size: int | None = None,
     on_stage: Callable[[str], None] | None = None,
+    phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
 ) -> Levels:
     """Stories and themes of every item, and the level chosen when `level` is "auto".
 
     `knn` is `embedding_graph(embeddings)`, computed here when not given; `min_story_size` is
     the fewest items a story may have (None: `default_min_story_size`); `on_stage` is told
-    "stories" and then "themes" as each starts (for progress and timing).
+    "stories" and then "themes" as each starts (for progress and timing); `phrase_table` is
+    `phrases.phrase_matrix(texts)`, computed here when not given.
     """
     from analysis.themes import group_stories
 
@@ -81,9 +87,12 @@ def cluster_levels(
     lexical = lexical_vectors(texts)
     knn = knn if knn is not None else embedding_graph(vectors, random_state)
     neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
-    story = find_stories(neighbours, sims, min_story_size)
+    min_size = min_story_size or default_min_story_size(n)
+    story = find_stories(neighbours, sims, min_size)
     story = keep_distinct(story, neighbours, sims)
     story = attach_by_majority(story, neighbours)
+    used = (phrase_table if phrase_table is not None else phrases.phrase_matrix(texts))[0]
+    story = one_thing(story, used, min_size)
     stage("themes")
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
     n_stories, n_themes = story.max() + 1, theme.max() + 1
@@ -189,6 +198,34 @@ def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray) 
         outside = np.where(np.isfinite(outside), outside, sims[members][:, -1])
         if inside <= outside.mean():
             labels[members] = -1
+    return _renumber(labels)
+
+
+def one_thing(labels: np.ndarray, used: sparse.csr_matrix, min_size: int) -> np.ndarray:
+    """Split a story whose items share no phrase used by ONE_THING of them (`used`: the item ×
+    phrase matrix): the items using its most used phrase become a story, then the next
+    phrase's among the rest, while a phrase has `min_size` users; the rest are unclustered.
+    A story of takeovers and job cuts held together by no phrase is no one event."""
+    labels = labels.copy()
+    next_id = labels.max(initial=-1) + 1
+    used = sparse.csr_matrix(used, dtype=np.float32)
+    for story in np.unique(labels[labels >= 0]):
+        members = np.flatnonzero(labels == story)
+        sub = used[members].tocsc()
+        counts = np.asarray(sub.sum(axis=0)).ravel()
+        if len(counts) and counts.max() >= ONE_THING * len(members):
+            continue
+        labels[members] = -1
+        left = np.ones(len(members), dtype=bool)
+        while True:
+            counts = np.asarray(sub[left].sum(axis=0)).ravel() if left.any() and sub.shape[1] else np.zeros(1)
+            best = int(np.argmax(counts))
+            if counts[best] < min_size:
+                break
+            taken = left & (sub[:, best].toarray().ravel() > 0)
+            labels[members[taken]] = next_id
+            next_id += 1
+            left &= ~taken
     return _renumber(labels)
 
 

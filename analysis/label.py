@@ -13,10 +13,12 @@ out of the name (a shorter phrase covers at least as many items).
 
 - A story is named by that phrase, led by its subject when the phrase does not say it: of the
   identifying phrases, the one most of its items use ("Iran · Nuclear Talks").
-- A theme is named by its BROAD_TERMS best phrases with no word in common, coverage being the
-  mean share over its stories, so terms that span the stories win ("Stocks · Bank ·
-  Market"). Theme names made of the largest stories' names scored lower against the gold
-  categories (benchmarks/results/names.md), so they are not used.
+- A theme is named by its subject as a section editor would write it, when the news taxonomy
+  knows it (analysis.subjects: "Sport", "Finance", "Health"), then by its best phrases with
+  no word in common, BROAD_TERMS parts in all, coverage being the mean share over its
+  stories, so terms that span the stories win ("Finance · Stocks · Market"). Theme names made
+  of the largest stories' names scored lower against the gold categories
+  (benchmarks/results/names.md), so they are not used.
 - A topic no phrase fits is named by the start of its most central item; topics of one level
   never share a name (the one a name fits better keeps it, the other takes its next option).
 - No name holds one word twice in two forms ("Recall", "Recalls": `phrases.same_word`), and a
@@ -32,7 +34,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from analysis import phrases
+from analysis import phrases, subjects
 from analysis.phrases import SEPARATOR
 
 N_KEYWORDS = 8
@@ -96,8 +98,11 @@ def describe_topics(
     ]
     options = [[phrases.as_label(f) for f in fs[np.argsort(-fit, kind="stable")]] for fs, _, _, fit in named]
     ordered = [np.sort(fit)[::-1] for fit in fits]
-    if stories is not None:  # a theme: its best BROAD_TERMS phrases
-        options = [[_joined(opts[i:]) for i in range(len(opts))] for opts in options]
+    if stories is not None:  # a theme: its subject, then its best phrases, BROAD_TERMS parts in all
+        found = subjects.theme_subjects(embeddings, central, embed) if embeddings is not None else [None] * len(central)
+        options = [
+            [_joined(([s] if s else []) + opts[i:]) for i in range(len(opts))] for opts, s in zip(options, found)
+        ]
     else:  # a story: its subject leads, unless the name already says it
         options = [
             [o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]

@@ -1,0 +1,79 @@
+"""Theme subjects from the IPTC Media Topics, with the real packaged model on real headlines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import subjects
+from analysis.cache import default_cache_dir
+from analysis.embed import embed_texts, encoder_name
+from conftest import BENCH
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    return embed_texts(texts, encoder_name(None), cache_dir=default_cache_dir())
+
+
+def test_the_vocabulary_is_a_tree_of_seventeen_subjects():
+    labels, root, tops = subjects.vocabulary()
+    assert len(labels) > 1000 and len(tops) == 17
+    assert set(root) == set(tops)  # every subject's branch ends at a top-level subject
+    assert "sport" in [labels[k] for k in tops]
+    assert all(label.strip() == label and label for label in labels)
+
+
+def test_terms_split_a_label_at_commas_and_ands():
+    assert subjects.terms("economy, business and finance") == ["economy", "business", "finance"]
+    assert subjects.terms("sport") == ["sport"]
+
+
+@pytest.fixture(scope="module")
+def ag_sections():
+    """300 AG News titles of each of its four sections, and their vectors."""
+    frame = pd.read_csv(BENCH / "ag_news_test_titles.csv")
+    frame = frame.groupby("label").head(300).reset_index(drop=True)
+    return frame, embed(frame["text"].tolist())
+
+
+def test_sections_are_named_by_their_subject(ag_sections):
+    frame, vectors = ag_sections
+    sections = sorted(frame["label"].unique())
+    found = subjects.theme_subjects(vectors, [np.flatnonzero(frame["label"] == s) for s in sections], embed)
+    named = dict(zip(sections, found))
+    assert named["Sports"] == "Sport"
+    assert named["Business"].lower() in subjects.terms("economy, business and finance")
+    assert len(set(found)) >= 3  # the sections are told apart, not all called one thing
+
+
+def test_a_mixed_theme_takes_no_subject(ag_sections):
+    """A theme spread evenly over the four sections is no one subject: it keeps its phrases."""
+    frame, vectors = ag_sections
+    sections = sorted(frame["label"].unique())
+    mixed = np.concatenate([np.flatnonzero(frame["label"] == s)[:75] for s in sections])
+    pure = [np.flatnonzero(frame["label"] == s)[75:] for s in sections]
+    found = subjects.theme_subjects(vectors, [mixed, *pure], embed)
+    assert found[0] is None and found[1:].count(None) <= 1
+
+
+def test_without_a_model_there_are_no_subjects(ag_sections):
+    frame, vectors = ag_sections
+    members = [np.arange(10), np.arange(10, 20)]
+    assert subjects.theme_subjects(vectors, members, None) == [None, None]
+    assert subjects.theme_subjects(vectors, members, lambda texts: None) == [None, None]
+    assert subjects.theme_subjects(vectors, members, lambda texts: np.ones((len(texts), 8))) == [None, None]
+
+
+def test_the_subject_leads_a_theme_name_and_no_word_repeats(ag_sections):
+    from analysis import label
+    from analysis.phrases import SEPARATOR, share_a_word
+
+    frame, vectors = ag_sections
+    themes = pd.factorize(frame["label"], sort=True)[0]
+    stories = themes.copy()
+    topics = label.describe_topics(frame["text"].tolist(), themes, vectors, embed=embed, stories=stories)
+    name = dict(zip(topics["id"], topics["name"]))[sorted(frame["label"].unique()).index("Sports")]
+    parts = name.split(SEPARATOR)
+    assert parts[0] == "Sport" and 2 <= len(parts) <= label.BROAD_TERMS
+    assert not any(share_a_word(a, b) for i, a in enumerate(parts) for b in parts[i + 1 :])
