@@ -21,8 +21,9 @@ out of the name (a shorter phrase covers at least as many items).
   (benchmarks/results/names.md), so they are not used.
 - A topic no phrase fits is named by the start of its most central item; topics of one level
   never share a name (the one a name fits better keeps it, the other takes its next option).
-- No name holds one word twice in two forms ("Recall", "Recalls": `phrases.same_word`), and a
-  corpus written in capitals is named in normal case, acronyms kept (`phrases.calm`).
+- No name holds one word twice in two forms ("Recall", "Recalls": `phrases.same_word`), a
+  corpus written in capitals is named in normal case, acronyms kept (`phrases.calm`), and so
+  is a word that only a few items write in capitals (`phrases.quieten`).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def describe_topics(
     ]
     shouting = phrases.shouts(texts)  # a corpus in capitals is named in normal case
     forms = [[phrases.calm(form) if shouting else form for form, _ in topic] for topic in written]
+    forms = forms if shouting else phrases.quieten(forms, texts)  # a few items in capitals: "GAME DAY"
     whole = [np.array([w for _, w in topic], dtype=bool) for topic in written]  # clipped phrases name nothing
     fits = _fits(
         [[f for f, w in zip(fs, ws) if w] for fs, ws in zip(forms, whole)],

@@ -19,6 +19,7 @@ from scipy import sparse
 
 MAX_WORDS = 4
 SEPARATOR = " · "  # between the parts of a name made of several phrases
+_LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 _TOKEN = re.compile(r"[^\W_]+")
 _MARKS = set("'\"‘’“”()[]{}«»")
 # English function words and headline filler verbs: no phrase starts or ends with one.
@@ -273,6 +274,29 @@ def calm(phrase: str) -> str:
         return w if keep else w.lower()
 
     return re.sub(r"[^\W\d_]+", word, phrase)
+
+
+def quieten(forms: list[list[str]], texts: list[str]) -> list[list[str]]:
+    """`forms` with each word in capitals of three letters or more that the corpus mostly
+    writes otherwise in lower case ("GAME DAY" from a few items in capitals); acronyms, which
+    the corpus writes in capitals ("ECB"), are kept."""
+    loud = {w.casefold() for fs in forms for f in fs for w in _LETTERS.findall(f) if w.isupper()}
+    if not loud:
+        return forms
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(loud))) + r")\b", re.IGNORECASE)
+    written: Counter = Counter()
+    upper: Counter = Counter()
+    for text in texts:
+        for found in pattern.findall(text):
+            written[found.casefold()] += 1
+            upper[found.casefold()] += found.isupper()
+    quiet = {w for w in loud if upper[w] * 2 < written[w]}
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        return w.lower() if w.isupper() and w.casefold() in quiet else w
+
+    return [[_LETTERS.sub(word, f) for f in fs] for fs in forms]
 
 
 def _edge(word: str) -> bool:

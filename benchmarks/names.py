@@ -16,7 +16,8 @@ Scores, per partition:
   nearest gold category name (embedded the same way; underscores read as spaces) is the
   topic's majority category; for seeds 0-2;
 - repeated forms: names with one word twice in two forms ("Recall · Recalls");
-  shouting: names with at least half of their words of three or more letters in capitals.
+  shouting: names with a word of three or more letters in capitals that the corpus mostly
+  writes otherwise (acronyms such as "ECB", in capitals everywhere, are not shouting).
 
 Items are embedded as the CLI embeds them by default (the packaged MiniLM under ONNX Runtime).
 Also writes benchmarks/results/names_review.md: every theme name of four sets beside its
@@ -28,8 +29,10 @@ majority gold section, for a person to read.
 from __future__ import annotations
 
 import platform
+import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -100,16 +103,30 @@ def repeated_form(name: str) -> bool:
     return any(share_a_word(a, b) for i, a in enumerate(parts) for b in parts[i + 1 :])
 
 
-def shouting(name: str) -> bool:
-    """Whether at least half of a name's words of three or more letters are in capitals."""
-    words = [w for w in name.replace(SEPARATOR, " ").split() if sum(c.isalpha() for c in w) >= 3]
-    return bool(words) and sum(w.isupper() for w in words) * 2 >= len(words)
+def shouting(name: str, written: Counter, upper: Counter) -> bool:
+    """Whether a name holds a word of three or more letters in capitals that its corpus
+    mostly writes otherwise (an acronym such as "ECB" is written in capitals everywhere)."""
+    for word in re.findall(r"[^\W\d_]{3,}", name):
+        if word.isupper() and upper[word.casefold()] * 2 < written[word.casefold()]:
+            return True
+    return False
 
 
-def hygiene(names: dict[int, str]) -> dict[str, int]:
+def casing(texts: list[str]) -> tuple[Counter, Counter]:
+    """How often the corpus writes each word (folded), and how often in capitals."""
+    written, upper = Counter(), Counter()
+    for text in texts:
+        for word in re.findall(r"[^\W\d_]{3,}", text):
+            written[word.casefold()] += 1
+            upper[word.casefold()] += word.isupper()
+    return written, upper
+
+
+def hygiene(names: dict[int, str], texts: list[str]) -> dict[str, int]:
+    written, upper = casing(texts)
     return {
         "repeated": sum(repeated_form(n) for n in names.values()),
-        "shouting": sum(shouting(n) for n in names.values()),
+        "shouting": sum(shouting(n, written, upper) for n in names.values()),
     }
 
 
@@ -197,7 +214,7 @@ def main() -> None:
                         "level": level_name,
                         "method": method,
                         **scores(texts, labels, vectors, names, gold),
-                        **hygiene(names),
+                        **hygiene(names, texts),
                     }
                 )
                 print(rows[-1], flush=True)
@@ -216,7 +233,7 @@ def main() -> None:
                 again = TopicMap(level=level, random_state=seed).fit(frame, embeddings=vectors)
                 names = dict(zip(again.topics_["id"].astype(int), again.topics_["name"]))
                 result = scores(texts, again.labels_, vectors, names, frame[gold_col])
-                seed_rows.append({"set": set_name, "seed": seed, **result, **hygiene(names)})
+                seed_rows.append({"set": set_name, "seed": seed, **result, **hygiene(names, texts)})
                 print(seed_rows[-1], flush=True)
             row = rows[-len(named)]  # topicmap's own theme names, seed 0
             seed_rows.append({"set": set_name, "seed": 0, **{k: row[k] for k in ("topics", "category")}})

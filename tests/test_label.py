@@ -243,3 +243,9 @@ def test_a_corpus_in_capitals_is_named_in_normal_case(largest_uci_stories):
         assert name[:1].isupper() and grounded(name, [t for t, k in zip(texts, items) if k])
     normal = label.describe_topics(largest_uci_stories["text"].tolist(), labels, fake_vectors(texts))
     assert [n.casefold() for n in topics["name"]] == [n.casefold() for n in normal["name"]]  # the same names
+
+
+def test_a_word_only_a_few_items_write_in_capitals_is_quietened_and_acronyms_kept():
+    texts = ["GAME DAY RECAP: ECB wins", "ECB sets rates", "The game of the day", "A game a day", "Game day"]
+    assert phrases.quieten([["GAME DAY", "ECB"], ["Rates"]], texts) == [["game day", "ECB"], ["Rates"]]
+    assert phrases.quieten([["Game day"]], texts) == [["Game day"]]  # nothing in capitals: unchanged
