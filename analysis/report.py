@@ -27,7 +27,10 @@ from analysis.state import FittedState
 if TYPE_CHECKING:
     import jinja2
 
-# Colour-blind-friendly categorical colours; topic t < 24 gets PALETTE[t].
+# Topic t < 24 gets PALETTE[t]: Tableau 10 (less its grey), then colours picked to stay
+# apart from those and from each other and the unclustered grey. Every pair differs by
+# CIEDE2000 >= 16 (tests/test_map_names.py checks >= 10, a step anyone sees); two reds, two
+# blues or two browns that only differ by a shade read as one topic on the map.
 PALETTE = (
     "#4e79a7",
     "#f28e2b",
@@ -38,21 +41,21 @@ PALETTE = (
     "#b07aa1",
     "#ff9da7",
     "#9c755f",
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#393b79",
-    "#637939",
-    "#8c6d31",
-    "#843c39",
-    "#7b4173",
-    "#3182bd",
-    "#e6550d",
+    "#005f50",
+    "#5a5500",
+    "#733796",
+    "#afafff",
+    "#a50a4b",
+    "#37b9ff",
+    "#96320a",
+    "#a08205",
+    "#146e0f",
+    "#008791",
+    "#f596f5",
+    "#b4be82",
+    "#915a00",
+    "#8c69cd",
+    "#00cd96",
 )
 NOISE_COLOR = "#b8b8b8"
 #: Input columns shown with an item when present (hover, item lists).
@@ -104,6 +107,10 @@ CSS_ASSETS = ("report.css", "search.css")
 COORD_DECIMALS = 3
 #: The page's data is gzipped (like plotly.js) when its JSON is longer than this.
 PACK_DATA_CHARS = 1_000_000
+#: A name sits where most of its topic's items lie within this share of the topic's extent
+#: (see name_anchor), of which this many likely spots are counted exactly.
+ANCHOR_RADIUS = 0.1
+ANCHOR_CANDIDATES = 64
 MAP_MIN_PER_TOPIC = 20  # a sampled map draws at least this many items of each topic (all if fewer)
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _PERIODS = {"hour": "h", "day": "D", "week": "W-SUN", "month": "M", "year": "Y"}
@@ -299,18 +306,17 @@ def topic_records(
 ) -> list[dict]:
     """One record per topic: its description plus colour, label anchor and zoom box.
 
-    The anchor is the member nearest the members' median (so a name sits on its points);
-    the box spans the 2nd to 98th percentile of the members. With `parents` (each item's
-    topic) a story also gets its parent topic and that topic's colour.
+    The anchor is where the name goes: the member where the topic's items are densest (see
+    name_anchor); the box spans the 2nd to 98th percentile of the members. With `parents`
+    (each item's topic) a story also gets its parent topic and that topic's colour.
     """
     records = []
     for row in table.itertuples(index=False):
         members = coords[labels == row.id]
         if len(members) == 0:
             continue
-        centre = np.median(members, axis=0)
-        anchor = members[np.argmin(((members - centre) ** 2).sum(axis=1))]
         low, high = np.percentile(members, 2, axis=0), np.percentile(members, 98, axis=0)
+        anchor = name_anchor(members, low, high)
         record = {
             "id": int(row.id),
             "name": str(row.name),
@@ -329,6 +335,33 @@ def topic_records(
             record["color"] = topic_color(int(values[np.argmax(counts)]))
         records.append(record)
     return records
+
+
+def name_anchor(members: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The member with the most members within ANCHOR_RADIUS of the topic's extent (the box
+    `low` to `high`) around it: where the topic's name goes. The centroid (or median) of a
+    topic in two clumps lies in the empty space between them; this lies in the denser clump.
+
+    Counting around every member would cost the square of a big topic's size: members are
+    binned on a grid (cells a quarter of the radius wide) and scored by the members in the
+    cells within the radius of their own; the ANCHOR_CANDIDATES best scored are then counted
+    exactly. Ties go to the member nearest the members' median."""
+    centre = np.median(members, axis=0)
+    nearest = ((members - centre) ** 2).sum(axis=1)
+    radius = ANCHOR_RADIUS * float(np.max(high - low))
+    if len(members) < 3 or radius <= 0:
+        return members[np.argmin(nearest)]
+    cells = np.floor((np.clip(members, low, high) - low) / (radius / 4)).astype(np.int64)
+    shape = cells.max(axis=0) + 1
+    grid = np.zeros(shape + 8)  # four empty cells on every side: each disc of cells stays inside
+    np.add.at(grid, (cells[:, 0] + 4, cells[:, 1] + 4), 1)
+    disc = np.zeros(shape)
+    for dx, dy in ((dx, dy) for dx in range(-4, 5) for dy in range(-4, 5) if dx * dx + dy * dy <= 16):
+        disc += grid[4 + dx : 4 + dx + shape[0], 4 + dy : 4 + dy + shape[1]]
+    rough = disc[cells[:, 0], cells[:, 1]]
+    candidates = np.argsort(-rough, kind="stable")[:ANCHOR_CANDIDATES]
+    counts = np.array([(((members - members[c]) ** 2).sum(axis=1) <= radius**2).sum() for c in candidates])
+    return members[candidates[np.argmin(np.where(counts == counts.max(), nearest[candidates], np.inf))]]
 
 
 def timeline(extra: dict, n: int) -> dict | None:

@@ -2,8 +2,9 @@
 // values (a label the user brought) or by date, with a legend whose entries hide and show
 // their items. The colouring is part of the view and of the link (#color=source).
 
-// Tableau 10: distinct for the commonest values; the rest share OTHER, missing ones NONE.
-const CATEGORY_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#17becf"];
+// Tableau 10 with a dark teal for its cyan, which sat too near its teal (the first ten topic
+// colours, report.py's PALETTE): the commonest values; the rest share OTHER, missing ones NONE.
+const CATEGORY_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#005f50"];
 const COLOR_OTHER = "#8d8d8d";
 const COLOR_NONE = "#d4d4d4";
 // Columns with more distinct values than this (sources aside) are not offered as colours.

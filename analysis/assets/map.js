@@ -2,7 +2,10 @@
 // Traces: the unclustered items first (grey, small, faint), one trace per topic (one colour
 // each, so no per-point colour strings to parse), then an overlay that redraws the
 // highlighted items (search matches, an isolated topic) on top while the rest dims.
-// Names are HTML buttons over the map, so placing them never redraws the WebGL scene.
+// Names are HTML buttons over the map, so placing them never redraws the WebGL scene. They
+// pass every press, drag, double-click and wheel on to the map (which pans, zooms, draws a
+// box or lasso, or resets the view, as anywhere else); only a plain single click on a name
+// isolates its topic, and a double-click undoes what its first click did.
 
 const LABEL_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 // Stories are named instead of themes once the view shows less than this share of the map.
@@ -12,6 +15,10 @@ const TOOLTIP_CHARS = 1500;
 // A tap on a touch screen shows the card of the nearest item within this many pixels.
 const TAP_RADIUS = 24;
 const OPACITY = { noise: 0.5, topic: 0.85, dimNoise: 0.08, dimTopic: 0.1 };
+// A name further than this (pixels) from its spot, moved there to make room, gets a line to it.
+const LEADER_GAP = 10;
+// A press and release this close (pixels) is a click; further apart, a drag.
+const CLICK_SLOP = 5;
 
 // Smaller points for bigger maps: they stay apart, and software WebGL draws them faster.
 function markerSizes(n) {
@@ -67,37 +74,87 @@ function nameFont(record, level, biggest) {
   return weight + " " + px + "px " + LABEL_FONT;
 }
 
-// Greedy placement, biggest first: a name sits just above its anchor (pushed inside the map
-// near an edge); one that would come near a name already placed (`taken` boxes included)
-// waits until zooming in makes room for it, and one whose anchor is out of view is left out.
-function placeNames(proj, records, level, taken) {
+// Where a name may go around its spot, best first, as [dx, dy] from the spot to the middle
+// of the name's box (w x h): just above, just below, beside; then, when `movable`, one or two
+// rows further up or down, straight or to a side (those get a leader line to the spot).
+function nameOffsets(w, h, gap, movable) {
+  const up = -(h / 2 + 3), side = w / 2 + 8, row = h + gap;
+  const near = [[0, up], [0, -up], [side, 0], [-side, 0]];
+  if (!movable) return near;
+  const far = [];
+  for (const k of [1, 2]) for (const dx of [0, side, -side]) far.push([dx, up - k * row], [dx, -up + k * row]);
+  return near.concat(far);
+}
+
+// Greedy placement, biggest first: a name sits next to its anchor (the densest spot of its
+// topic, see report.py), else, if `movable`, a little further off with a leader line; one
+// that finds no room clear of the names already placed (`taken` boxes included) waits until
+// zooming in makes room for it, and one whose anchor is out of view is left out.
+function placeNames(proj, records, level, taken, movable) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = level === "story" ? 22 : 25;
   const gap = 4;
   const [left, top, right, bottom] = proj.area;
   const boxes = taken.slice(), placed = [];
+  const clear = (b) => !boxes.some((o) => b[0] < o[2] + gap && b[2] + gap > o[0] && b[1] < o[3] + gap && b[3] + gap > o[1]);
   for (const r of records) {
     const x = proj.px(r.cx), y = proj.py(r.cy);
     if (x < left || x > right || y < top || y > bottom) continue;
     const font = nameFont(r, level, biggest);
     const w = Math.min(textWidth(r.name, font) + 20, right - left);
-    const bx = Math.min(Math.max(x - w / 2, left), right - w);
-    const by = y - height - 3 >= top ? y - height - 3 : y + 3;
-    const box = [bx, by, bx + w, by + height];
-    if (boxes.some((b) => box[0] < b[2] + gap && box[2] + gap > b[0] && box[1] < b[3] + gap && box[3] + gap > b[1])) continue;
+    let box = null;
+    for (const [dx, dy] of nameOffsets(w, height, gap, movable)) {
+      const bx = Math.min(Math.max(x + dx - w / 2, left), right - w), by = y + dy - height / 2;
+      const b = [bx, by, bx + w, by + height];
+      if (by >= top && by + height <= bottom && clear(b)) { box = b; break; }
+    }
+    if (!box) continue;
     boxes.push(box);
-    placed.push({ record: r, level, box, font });
+    // The point of the box nearest the spot: where a leader line meets the name.
+    const end = [Math.min(Math.max(x, box[0]), box[2]), Math.min(Math.max(y, box[1]), box[3])];
+    const leader = Math.hypot(end[0] - x, end[1] - y) > LEADER_GAP;
+    placed.push({ record: r, level, box, font, spot: [x, y], end: leader ? end : null });
   }
   return placed;
 }
 
-function nameButton(spot, onSelect) {
+// A thin dark line from each moved name to its spot, marked by a dot of the topic's colour.
+function leaderLines(spots) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "map-leaders");
+  for (const s of spots) {
+    const g = document.createElementNS(ns, "g");
+    g.setAttribute("class", "leader");
+    g.dataset.level = s.level;
+    g.dataset.id = String(s.record.id);
+    const line = document.createElementNS(ns, "line");
+    for (const [k, v] of [["x1", s.spot[0]], ["y1", s.spot[1]], ["x2", s.end[0]], ["y2", s.end[1]]]) line.setAttribute(k, v.toFixed(1));
+    const dot = document.createElementNS(ns, "circle");
+    for (const [k, v] of [["cx", s.spot[0]], ["cy", s.spot[1]], ["r", 3.5]]) dot.setAttribute(k, v.toFixed(1));
+    dot.setAttribute("fill", s.record.color);
+    g.append(line, dot);
+    svg.append(g);
+  }
+  return svg;
+}
+
+// The name's button. Presses and wheel turns on it go on to the map below (`forward`); a
+// click from the keyboard (Enter, Space: detail 0) isolates the topic here, a mouse or touch
+// click is told apart from a drag or double-click by the map (see bindNameClicks).
+function nameButton(spot, onPress, forward, onSelect) {
   const [left, top, right] = spot.box;
   return el("button", {
     className: "map-label " + spot.level, text: spot.record.name,
     attrs: { type: "button", title: spot.record.name + " — click to isolate" },
+    data: { level: spot.level, id: spot.record.id },
     style: { left: left + "px", top: top + "px", width: right - left + "px", borderColor: spot.record.color, font: spot.font, lineHeight: spot.level === "story" ? "14px" : "17px" },
-    on: { click: () => onSelect(spot.level, spot.record.id) },
+    on: {
+      pointerdown: (e) => { onPress(e, spot); forward(e); },
+      mousedown: forward,
+      wheel: forward,
+      click: (e) => { if (e.detail === 0) onSelect(spot.level, spot.record.id); },
+    },
   });
 }
 
@@ -172,13 +229,49 @@ function createMap(model, handlers) {
     if (!gd._fullLayout || !gd._fullLayout.xaxis) return;
     const level = labelLevel(ranges);
     const proj = projector(gd, ranges);
-    let spots = placeNames(proj, labelRecords(level), level, []);
+    let spots = placeNames(proj, labelRecords(level), level, [], true);
     if (model.twoLevels && labelMode === "auto") {
+      // The other level's names only fill the room left next to their spots: no leader lines.
       const other = level === "topic" ? "story" : "topic";
-      spots = spots.concat(placeNames(proj, labelRecords(other), other, spots.map((s) => s.box)));
+      spots = spots.concat(placeNames(proj, labelRecords(other), other, spots.map((s) => s.box), false));
     }
-    layer.replaceChildren(...spots.map((s) => nameButton(s, handlers.select)));
+    layer.replaceChildren(leaderLines(spots.filter((s) => s.end)), ...spots.map((s) => nameButton(s, pressName, forward, handlers.select)));
     layer.dataset.level = level;
+  }
+
+  // Hand an event on a name to the map's drag surface, as if the name were not there.
+  function forward(e) {
+    const surface = gd.querySelector(".nsewdrag");
+    if (surface && !surface.dispatchEvent(new e.constructor(e.type, e))) e.preventDefault();
+  }
+
+  // A click on a name isolates its topic, the second click of a double-click undoes that. The
+  // browser counts the clicks (a click event's detail); the press tells a click from a drag.
+  // A click comes from the browser or, after a press plotly handled (panning), from plotly,
+  // which then sends its own click to the map; each press is counted once.
+  let presses = 0, handled = 0;
+  let press = null;       // {x, y, level, id}: this press went down on a name
+  let isolatedBy = null;  // {level, id}: what the last single click on a name isolated
+  function pressName(e, spot) {
+    if (e.isTrusted && e.button === 0) press = { x: e.clientX, y: e.clientY, level: spot.level, id: spot.record.id };
+  }
+  function bindNameClicks() {
+    window.addEventListener("pointerdown", (e) => { if (e.isTrusted) { presses += 1; press = null; } }, true);
+    window.addEventListener("click", (e) => {
+      const fromMap = e.isTrusted || e.target === gd.querySelector(".nsewdrag");
+      if (!fromMap || e.detail === 0 || handled === presses) return;
+      handled = presses;
+      const undo = isolatedBy, sel = handlers.selected();
+      isolatedBy = null;
+      if (e.detail > 1) {
+        if (undo && sel && sel.level === undo.level && sel.id === undo.id) handlers.select(undo.level, undo.id);
+        return;
+      }
+      if (!press || Math.hypot(e.clientX - press.x, e.clientY - press.y) > CLICK_SLOP) return;
+      handlers.select(press.level, press.id);
+      const now = handlers.selected();
+      if (now && now.level === press.level && now.id === press.id) isolatedBy = now;
+    }, true);
   }
 
   // Live ranges while panning or zooming, from a plotly_relayouting event.
@@ -338,6 +431,7 @@ function createMap(model, handlers) {
 
   const ready = Plotly.newPlot(gd, traces, layout, config).then(() => {
     bindEvents();
+    bindNameClicks();
     bindLevelControl();
     relabel();
   });

@@ -1,0 +1,453 @@
+"""Names on the map that help (issue 25): a name sits where its topic's items are densest,
+with a leader line to that spot when it had to move; a box, lasso, pan or double-click that
+starts on a name does what it does anywhere on the map (only a plain click isolates); and
+no two theme colours are closer than a step anyone sees (CIEDE2000 >= 10)."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_report import embedded_data, export_frame
+
+from analysis import label, report
+from analysis.report import report_data
+from browser import open_report
+from conftest import BENCH, topicmap
+
+ROOT = Path(__file__).resolve().parents[1]
+CLEAN_LOG = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
+#: The smallest colour difference two topics may have: about the step anyone sees at a glance.
+MIN_DELTA_E = 10
+#: map.js's LEADER_GAP: a name further than this (pixels) from its spot has a leader line.
+LEADER_GAP = 10
+
+
+# --- CIEDE2000 --------------------------------------------------------------------------
+
+
+def srgb_to_lab(color: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of a "#rrggbb" sRGB colour."""
+    rgb = [int(color[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    xyz = (
+        (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047,
+        0.2126729 * r + 0.7151522 * g + 0.0721750 * b,
+        (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883,
+    )
+    fx, fy, fz = (t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29 for t in xyz)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def ciede2000(lab1: tuple[float, float, float], lab2: tuple[float, float, float]) -> float:
+    """The CIEDE2000 colour difference (kL = kC = kH = 1), as in Sharma, Wu and Dalal (2005)."""
+    (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+    c_mean = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_mean**7 / (c_mean**7 + 25**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
+    h1p = math.degrees(math.atan2(b1, a1p)) % 360 if c1p else 0.0
+    h2p = math.degrees(math.atan2(b2, a2p)) % 360 if c2p else 0.0
+    dh = h2p - h1p
+    if c1p * c2p == 0:
+        dh = 0.0
+    elif dh > 180:
+        dh -= 360
+    elif dh < -180:
+        dh += 360
+    d_l, d_c, d_h = l2 - l1, c2p - c1p, 2 * math.sqrt(c1p * c2p) * math.sin(math.radians(dh) / 2)
+    l_mean, cp_mean = (l1 + l2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        h_mean = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        h_mean = (h1p + h2p) / 2
+    else:
+        h_mean = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(h_mean - 30))
+        + 0.24 * math.cos(math.radians(2 * h_mean))
+        + 0.32 * math.cos(math.radians(3 * h_mean + 6))
+        - 0.20 * math.cos(math.radians(4 * h_mean - 63))
+    )
+    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / math.sqrt(20 + (l_mean - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * cp_mean, 1 + 0.015 * cp_mean * t
+    r_t = (
+        -math.sin(math.radians(60 * math.exp(-(((h_mean - 275) / 25) ** 2))))
+        * 2
+        * math.sqrt(cp_mean**7 / (cp_mean**7 + 25**7))
+    )
+    return math.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h))
+
+
+# Pairs from the published test data of Sharma, Wu and Dalal (2005), Table 1: both Lab
+# colours and the expected difference (to 4 decimals). They cover the hue wrap-around, the
+# mean-hue cases and the blue-region rotation term.
+SHARMA_PAIRS = [
+    ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+    ((50.0, 0.0, 0.0), (50.0, -1.0, 2.0), 2.3669),
+    ((50.0, 2.49, -0.001), (50.0, -2.49, 0.0009), 7.1792),
+    ((50.0, 2.49, -0.001), (50.0, -2.49, 0.0011), 7.2195),
+    ((50.0, -0.001, 2.49), (50.0, 0.0009, -2.49), 4.8045),
+    ((50.0, -0.001, 2.49), (50.0, 0.0011, -2.49), 4.7461),
+    ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+    ((50.0, 2.5, 0.0), (61.0, -5.0, 29.0), 22.8977),
+    ((50.0, 2.5, 0.0), (56.0, -27.0, -3.0), 31.9030),
+    ((50.0, 2.5, 0.0), (58.0, 24.0, 15.0), 19.4535),
+    ((50.0, 2.5, 0.0), (50.0, 3.1736, 0.5854), 1.0000),
+    ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
+    ((22.7233, 20.0904, -46.694), (23.0331, 14.973, -42.5619), 2.0373),
+    ((36.4612, 47.858, 18.3852), (36.2715, 50.5065, 21.2231), 1.4146),
+]
+
+
+def test_ciede2000_matches_the_published_test_pairs():
+    for lab1, lab2, expected in SHARMA_PAIRS:
+        assert ciede2000(lab1, lab2) == pytest.approx(expected, abs=5e-5)
+        assert ciede2000(lab2, lab1) == pytest.approx(expected, abs=5e-5)
+    # sRGB to Lab: white, black and pure red (the usual reference values).
+    assert srgb_to_lab("#ffffff") == pytest.approx((100.0, 0.0, 0.0), abs=0.01)
+    assert srgb_to_lab("#000000") == pytest.approx((0.0, 0.0, 0.0), abs=0.01)
+    assert srgb_to_lab("#ff0000") == pytest.approx((53.24, 80.09, 67.20), abs=0.01)
+
+
+def closest_pair(colors: list[str]) -> tuple[float, str, str]:
+    labs = [srgb_to_lab(c) for c in colors]
+    return min(
+        (ciede2000(labs[i], labs[j]), colors[i], colors[j])
+        for i in range(len(colors))
+        for j in range(i + 1, len(colors))
+    )
+
+
+def test_every_theme_colour_the_page_draws_is_a_visible_step_from_every_other():
+    # A map with as many themes as the palette holds, one story each: the colours the page
+    # data gives topics (stories take their theme's), with the unclustered grey.
+    n = len(report.PALETTE)
+    topic = [t for t in range(n) for _ in range(3)] + [-1]
+    frame = export_frame([f"word{i} item" for i in range(len(topic))], topic)
+    topics = label.describe_topics(list(frame["text"]), frame["topic"].to_numpy())
+    data = report_data(frame, topics, topics, {})
+    colors = [r["color"] for r in sorted(data["topics"], key=lambda r: r["id"])]
+    assert len(set(colors)) == n == 24
+    distance, first, second = closest_pair([*colors, data["noise_color"]])
+    assert distance >= MIN_DELTA_E, f"{first} and {second} differ by only {distance:.1f}"
+
+
+def test_every_column_colour_is_a_visible_step_from_every_other():
+    # color.js colours a column's commonest values, "Other" and "(none)".
+    js = (ROOT / "analysis" / "assets" / "color.js").read_text(encoding="utf-8")
+    category = re.findall(r"#[0-9a-f]{6}", re.search(r"const CATEGORY_COLORS = \[(.*?)\];", js).group(1))
+    greys = [re.search(rf'const {name} = "(#[0-9a-f]{{6}})";', js).group(1) for name in ("COLOR_OTHER", "COLOR_NONE")]
+    assert len(category) == 10
+    distance, first, second = closest_pair(category + greys)
+    assert distance >= MIN_DELTA_E, f"{first} and {second} differ by only {distance:.1f}"
+    assert category == list(report.PALETTE[:10])  # a column's colours are the topics' first ten
+
+
+# --- name anchors in the page data ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory) -> dict:
+    """`topicmap report` on the first 2,000 HuffPost headlines of the bench set (a few themes
+    of a few hundred items, each with stories)."""
+    out = tmp_path_factory.mktemp("bench")
+    corpus, html = out / "huffpost_2k.csv", out / "huffpost_2k.html"
+    pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv").head(2000).to_csv(corpus, index=False)
+    topicmap("report", str(corpus), "-o", str(html), check=True)
+    return {"html": html, "data": embedded_data(html.read_text(encoding="utf-8"))}
+
+
+def neighbours(points: np.ndarray, at: np.ndarray, radius: float) -> int:
+    return int((np.hypot(*(points - at).T) <= radius).sum())
+
+
+def test_a_name_anchor_sits_in_the_densest_clump_not_between_the_clumps():
+    # Three clumps: the median (and the centroid) fall in the empty space between them.
+    rng = np.random.default_rng(0)
+    dense = rng.normal((0, 0), 0.2, (30, 2))
+    xy = np.vstack([dense, rng.normal((6, 0), 0.3, (25, 2)), rng.normal((3, 5), 0.3, (25, 2))])
+    frame = export_frame([f"word{i} item" for i in range(len(xy))], [0] * len(xy))
+    frame["x"], frame["y"] = xy[:, 0], xy[:, 1]
+    topics = label.describe_topics(list(frame["text"]), frame["topic"].to_numpy())
+    record = report_data(frame, topics, topics, {})["topics"][0]
+    anchor = np.array([record["cx"], record["cy"]])
+    assert np.hypot(*(anchor - dense.mean(axis=0))) < 0.3
+    assert np.isclose(xy, anchor, atol=1e-3).all(axis=1).any()  # on an item
+    assert neighbours(xy, anchor, 0.5) > neighbours(xy, xy.mean(axis=0), 0.5) == 0
+
+
+@pytest.mark.slow  # runs topicmap on 2,000 headlines
+def test_name_anchors_of_a_real_map_are_where_its_topics_are_densest(bench_run):
+    """Every theme's anchor is one of its items, inside its items' extent, with (nearly) the
+    most of its items around it of any of them; a compact blob's centroid may have as many
+    (it is no item), but over the map the anchors have more than the centroids."""
+    data = bench_run["data"]
+    xy = np.array([data["points"]["x"], data["points"]["y"]]).T
+    topic = np.array(data["points"]["topic"])
+    assert len(data["topics"]) >= 5
+    at_anchors = at_centroids = 0
+    for record in data["topics"]:
+        members = xy[topic == record["id"]]
+        anchor = np.array([record["cx"], record["cy"]])
+        assert np.isclose(members, anchor, atol=1e-3).all(axis=1).any()
+        assert (members.min(axis=0) <= anchor).all() and (anchor <= members.max(axis=0)).all()
+        low, high = np.percentile(members, 2, axis=0), np.percentile(members, 98, axis=0)
+        radius = report.ANCHOR_RADIUS * float(np.max(high - low))
+        around, around_centroid = neighbours(members, anchor, radius), neighbours(members, members.mean(axis=0), radius)
+        assert around >= 0.9 * max(neighbours(members, m, radius) for m in members), record["name"]
+        assert around >= 0.9 * around_centroid, record["name"]
+        at_anchors, at_centroids = at_anchors + around, at_centroids + around_centroid
+    assert at_anchors > at_centroids
+
+
+# --- in Chromium ------------------------------------------------------------------------
+
+
+NAMES = """() => [...document.querySelectorAll('.map-label')].map(b => {
+    const r = b.getBoundingClientRect();
+    return {level: b.dataset.level, id: Number(b.dataset.id), name: b.textContent, box: [r.left, r.top, r.right, r.bottom]}; })"""
+
+# Page pixel of every record's anchor, by "level:id".
+SPOTS = """() => { const gd = document.getElementById('map'), fl = gd._fullLayout, r = gd.getBoundingClientRect();
+    const m = window.topicmap.model, out = {};
+    for (const [level, recs] of [['topic', m.topics], ['story', m.stories]]) for (const rec of recs) {
+        out[level + ':' + rec.id] = [r.left + fl.xaxis._offset + fl.xaxis.l2p(rec.cx), r.top + fl.yaxis._offset + fl.yaxis.l2p(rec.cy)]; }
+    return out; }"""
+
+# Page pixel of every drawn item, by item index.
+ITEM_PIXELS = """() => { const gd = document.getElementById('map'), fl = gd._fullLayout, r = gd.getBoundingClientRect();
+    const p = window.topicmap.data.points;
+    return window.topicmap.plotted().map(i => [i, r.left + fl.xaxis._offset + fl.xaxis.l2p(p.x[i]), r.top + fl.yaxis._offset + fl.yaxis.l2p(p.y[i])]); }"""
+
+RANGES = "(() => { const fl = document.getElementById('map')._fullLayout; return [fl.xaxis.range, fl.yaxis.range]; })()"
+
+
+def flat(ranges) -> list[float]:
+    return [v for pair in ranges for v in pair]
+
+
+def centre(box) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def gap_to_box(point, box) -> float:
+    """Pixels from `point` to the nearest point of `box` (0 inside it)."""
+    x = min(max(point[0], box[0]), box[2])
+    y = min(max(point[1], box[1]), box[3])
+    return math.hypot(point[0] - x, point[1] - y)
+
+
+def name_at(page, x: float, y: float):
+    """The name button at page pixel (x, y), or None."""
+    return page.evaluate(
+        "([x, y]) => { const b = document.elementFromPoint(x, y).closest('.map-label'); return b ? b.dataset.level + ':' + b.dataset.id : null; }",
+        [x, y],
+    )
+
+
+def drawn_name(page, spots):
+    """A name on the map whose spot (its anchor) is at least 60 pixels inside the map."""
+    area = page.evaluate(
+        "(() => { const r = document.getElementById('map').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })()"
+    )
+    for name in page.evaluate(NAMES):
+        x, y = spots[f"{name['level']}:{name['id']}"]
+        if area[0] + 60 < x < area[2] - 60 and area[1] + 60 < y < area[3] - 60:
+            return name
+    raise AssertionError("no name well inside the map")
+
+
+def bare_map(page) -> tuple[float, float]:
+    """A page pixel where the map itself (no name, no control on it) takes the pointer."""
+    return tuple(
+        page.evaluate(
+            """() => { const r = document.getElementById('map').getBoundingClientRect();
+            for (let y = r.top + r.height / 2; y < r.bottom; y += 7) for (let x = r.left + 20; x < r.right; x += 13) {
+                const hit = document.elementFromPoint(x, y);
+                if (hit && hit.classList.contains('nsewdrag')) return [x, y]; }
+            return null; }"""
+        )
+    )
+
+
+def inside(polygon, x: float, y: float) -> bool:
+    """Even-odd rule, as the page's lasso."""
+    result = False
+    for (xa, ya), (xb, yb) in zip(polygon, polygon[-1:] + polygon[:-1]):
+        if (ya > y) != (yb > y) and x < (xb - xa) * (y - ya) / (yb - ya) + xa:
+            result = not result
+    return result
+
+
+def draw(page, points) -> None:
+    """Press at the first point, move through the others, release at the last."""
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*point, steps=4)
+    page.mouse.up()
+
+
+@pytest.mark.browser
+def test_a_box_or_lasso_that_starts_on_a_name_selects_items_and_isolates_nothing(seed_run):
+    with open_report(seed_run["html"]) as (page, log):
+        spots = page.evaluate(SPOTS)
+        name = drawn_name(page, spots)
+        start = centre(name["box"])
+        spot = spots[f"{name['level']}:{name['id']}"]
+        assert name_at(page, *start) == f"{name['level']}:{name['id']}"
+
+        # A box from the middle of the name to past its spot: the spot's item at least is in it.
+        page.click("#drag-control [data-mode=select]")
+        end = (2 * spot[0] - start[0] + 30, 2 * spot[1] - start[1] + math.copysign(30, spot[1] - start[1]))
+        draw(page, [start, end])
+        page.wait_for_function("window.topicmap.state().selected.length > 0", timeout=10_000)
+        x0, x1 = sorted((start[0], end[0]))
+        y0, y1 = sorted((start[1], end[1]))
+        expected = sorted(i for i, x, y in page.evaluate(ITEM_PIXELS) if x0 <= x <= x1 and y0 <= y <= y1)
+        assert page.evaluate("window.topicmap.highlighted()") == expected
+        assert page.evaluate("window.topicmap.isolated()") is None
+
+        # A lasso from the middle of the name around its spot.
+        page.click("#selection-clear")
+        page.click("#drag-control [data-mode=lasso]")
+        assert name_at(page, *start) == f"{name['level']}:{name['id']}"
+        lasso = [
+            start,
+            (spot[0] + 50, spot[1]),
+            (spot[0], spot[1] + math.copysign(50, spot[1] - start[1])),
+            (spot[0] - 50, spot[1]),
+        ]
+        draw(page, [*lasso, start])
+        page.wait_for_function("window.topicmap.state().selected.length > 0", timeout=10_000)
+        expected = sorted(i for i, x, y in page.evaluate(ITEM_PIXELS) if inside([*lasso, start], x, y))
+        assert page.evaluate("window.topicmap.highlighted()") == expected
+        assert page.evaluate("window.topicmap.isolated()") is None
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_a_double_click_on_a_name_resets_the_view_and_isolates_nothing(seed_run):
+    with open_report(seed_run["html"]) as (page, log):
+        home = page.evaluate(RANGES)
+        # Zoom in around a name's spot, so that there is a view to reset.
+        page.evaluate(
+            """() => { const m = window.topicmap.model, t = m.topics[0], [x0, x1, y0, y1] = m.fullBox;
+            const w = (x1 - x0) / 3, h = (y1 - y0) / 3;
+            return Plotly.relayout('map', {'xaxis.range': [t.cx - w, t.cx + w], 'yaxis.range': [t.cy - h, t.cy + h]}); }"""
+        )
+        zoomed = page.evaluate(RANGES)
+        assert zoomed != home
+        spots = page.evaluate(SPOTS)
+        name = drawn_name(page, spots)
+        assert name_at(page, *centre(name["box"])) == f"{name['level']}:{name['id']}"
+        page.mouse.dblclick(*centre(name["box"]))
+        page.wait_for_function(
+            "home => { const fl = document.getElementById('map')._fullLayout;"
+            " return Math.abs(fl.xaxis.range[0] - home[0][0]) < 1e-6 && Math.abs(fl.yaxis.range[1] - home[1][1]) < 1e-6; }",
+            arg=home,
+            timeout=10_000,
+        )
+        assert page.evaluate("window.topicmap.isolated()") is None
+        assert flat(page.evaluate(RANGES)) == pytest.approx(flat(home))
+
+        # A double-click on the map itself does the same (the view only).
+        page.evaluate("x => Plotly.relayout('map', {'xaxis.range': x})", zoomed[0])
+        page.mouse.dblclick(*bare_map(page))
+        page.wait_for_function(
+            "x0 => Math.abs(document.getElementById('map')._fullLayout.xaxis.range[0] - x0) < 1e-6",
+            arg=home[0][0],
+            timeout=10_000,
+        )
+        assert page.evaluate("window.topicmap.isolated()") is None
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_a_plain_click_on_a_name_isolates_its_topic_and_a_drag_on_it_pans(seed_run):
+    with open_report(seed_run["html"]) as (page, log):
+        spots = page.evaluate(SPOTS)
+        name = drawn_name(page, spots)
+        start = centre(name["box"])
+        assert name_at(page, *start) == f"{name['level']}:{name['id']}"
+
+        # Pan: the drag moves the map by the drag; nothing is isolated.
+        before = page.evaluate(RANGES)
+        draw(page, [start, (start[0] + 80, start[1] + 40)])
+        page.wait_for_function(
+            "x0 => document.getElementById('map')._fullLayout.xaxis.range[0] !== x0", arg=before[0][0], timeout=10_000
+        )
+        after = page.evaluate(RANGES)
+        assert after[0][0] < before[0][0] and after[1][1] > before[1][1]
+        assert page.evaluate("window.topicmap.isolated()") is None
+
+        # A wheel turn on a name zooms the map.
+        page.click("#reset")
+        spots = page.evaluate(SPOTS)
+        name = drawn_name(page, spots)
+        before = page.evaluate(RANGES)
+        page.mouse.move(*centre(name["box"]))
+        page.mouse.wheel(0, -300)
+        page.wait_for_function(
+            "x0 => document.getElementById('map')._fullLayout.xaxis.range[0] !== x0", arg=before[0][0], timeout=10_000
+        )
+        after = page.evaluate(RANGES)
+        assert after[0][1] - after[0][0] < before[0][1] - before[0][0]
+
+        # A click isolates the named topic; from the keyboard too.
+        page.click("#reset")
+        first = page.evaluate(NAMES)[0]
+        page.mouse.click(*centre(first["box"]))
+        assert page.evaluate("window.topicmap.isolated()") == {"level": first["level"], "id": first["id"]}
+        page.click("#reset")
+        page.focus(".map-label >> nth=0")
+        page.keyboard.press("Enter")
+        assert page.evaluate("window.topicmap.isolated()") == {"level": first["level"], "id": first["id"]}
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.slow  # runs topicmap on 2,000 headlines
+@pytest.mark.browser
+def test_names_sit_by_their_spots_and_a_moved_one_has_a_leader_line(bench_run):
+    with open_report(bench_run["html"]) as (page, log):
+        for level in ("topic", "story"):  # themes alone; then many stories, some pushed aside
+            page.click(f"#level-control [data-level={level}]")
+            page.wait_for_function(
+                "level => document.getElementById('map-labels').dataset.level === level", arg=level, timeout=10_000
+            )
+            spots, names = page.evaluate(SPOTS), page.evaluate(NAMES)
+            leaders = page.evaluate(
+                """() => Object.fromEntries([...document.querySelectorAll('.map-leaders .leader')].map(g => {
+                const l = g.querySelector('line'), r = g.ownerSVGElement.getBoundingClientRect();
+                return [g.dataset.level + ':' + g.dataset.id, [r.left + Number(l.getAttribute('x1')), r.top + Number(l.getAttribute('y1')),
+                    r.left + Number(l.getAttribute('x2')), r.top + Number(l.getAttribute('y2'))]]; }))"""
+            )
+            assert {n["level"] for n in names} == {level} and len(names) >= 5
+            for name in names:
+                key = f"{name['level']}:{name['id']}"
+                spot, box = spots[key], name["box"]
+                if key in leaders:  # from the spot to the edge of the name's box
+                    x1, y1, x2, y2 = leaders[key]
+                    assert (x1, y1) == pytest.approx(spot, abs=0.6)
+                    assert gap_to_box((x2, y2), box) < 0.6 and gap_to_box(spot, box) > LEADER_GAP
+                else:  # right by its spot
+                    assert gap_to_box(spot, box) <= LEADER_GAP
+            assert set(leaders) <= {f"{n['level']}:{n['id']}" for n in names}
+            for a in names:  # no name covers another
+                for b in names:
+                    if a is not b:
+                        assert (
+                            a["box"][2] <= b["box"][0]
+                            or b["box"][2] <= a["box"][0]
+                            or a["box"][3] <= b["box"][1]
+                            or b["box"][3] <= a["box"][1]
+                        )
+            if level == "story":
+                assert leaders, "with many stories at once, some names are moved and drawn with a leader"
+    assert log == CLEAN_LOG
