@@ -146,6 +146,7 @@ class TopicMap(BaseEstimator):
         sorted_texts, sorted_vectors = [texts[i] for i in order], embeddings[order]
         report("neighbours", 0, 1)
         knn = cluster.embedding_graph(sorted_vectors, self.random_state)
+        table = phrases.phrase_matrix(sorted_texts)
         levels = cluster.cluster_levels(
             sorted_vectors,
             sorted_texts,
@@ -155,6 +156,7 @@ class TopicMap(BaseEstimator):
             knn=knn,
             min_story_size=self.min_story_size,
             on_stage=lambda stage: report(stage, 0, 1),
+            phrase_table=table,
         )
         labels, stories = levels.labels, levels.story
         if self.assign_noise and (labels >= 0).any():
@@ -163,9 +165,11 @@ class TopicMap(BaseEstimator):
                 stories = labels
         themes = labels if levels.level == "theme" else levels.theme
         report("name", 0, 1)
-        topics, story_table = self._describe(sorted_texts, labels, stories, sorted_vectors, levels.level)
+        topics, story_table = self._describe(sorted_texts, labels, stories, sorted_vectors, levels.level, table)
         report("project", 0, 1)
-        coords, _ = project.project_2d(sorted_vectors, random_state=self.random_state, knn=knn)
+        coords, _ = project.project_2d(
+            sorted_vectors, random_state=self.random_state, knn=knn, stories=stories, themes=themes
+        )
         return FittedState(
             documents=documents.reset_index(drop=True),
             embeddings=embeddings,
@@ -360,11 +364,18 @@ class TopicMap(BaseEstimator):
             setattr(self, f"{name}_", getattr(state, name))
 
     def _describe(
-        self, texts: list[str], labels: np.ndarray, stories: np.ndarray, vectors: np.ndarray, level: str
+        self,
+        texts: list[str],
+        labels: np.ndarray,
+        stories: np.ndarray,
+        vectors: np.ndarray,
+        level: str,
+        table: label.Phrases | None = None,
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The topic and story tables; themes are named from their stories, and candidate
-        names are embedded with this map's model (see label.describe_topics)."""
-        table = phrases.phrase_matrix(texts)
+        names are embedded with this map's model (see label.describe_topics). `table` is
+        `phrases.phrase_matrix(texts)` when the caller has it."""
+        table = table if table is not None else phrases.phrase_matrix(texts)
         embed_phrases = self._phrase_embedder()
         story_table = label.describe_topics(texts, stories, vectors, embed=embed_phrases, phrase_table=table)
         if level != "theme" and np.array_equal(labels, stories):

@@ -1,13 +1,20 @@
-"""The 2D map: UMAP on the clustering's own neighbour graph, deterministic."""
+"""The 2D map: UMAP on the clustering's own neighbour graph, its edges weakened across topics,
+deterministic."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from scipy.spatial import cKDTree
+from sklearn.manifold import trustworthiness
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
 from analysis import project
 from analysis.neighbors import nearest_neighbours
+from conftest import BENCH
 
 
 def blobs(n: int = 300, groups: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -83,3 +90,62 @@ def test_the_background_warm_up_finishes_and_changes_no_map():
     assert not thread.is_alive()
     after, _ = project.project_2d(vectors, random_state=3, knn=knn)
     np.testing.assert_array_equal(before, after)
+
+
+def test_label_graph_scales_only_edges_across_topics_and_stays_symmetric():
+    stories = np.array([0, 0, 1, -1, -1])
+    themes = np.array([0, 0, 1, 1, -1])
+    pairs = [(0, 1), (0, 2), (0, 3), (2, 3), (3, 4), (1, 4)]
+    rows, cols = zip(*(pairs + [(j, i) for i, j in pairs]))
+    graph = sparse.coo_matrix((np.full(len(rows), 0.5, np.float32), (rows, cols)), shape=(5, 5))
+    layout = project.Layout(story_apart=0.1, theme_apart=0.2, story_edge=0.3)
+    scaled = project.label_graph(graph, stories, themes, layout).toarray()
+    np.testing.assert_allclose(scaled, scaled.T)
+    expected = {(0, 1): 0.5, (0, 2): 0.5 * 0.1 * 0.2, (0, 3): 0.5 * 0.3 * 0.2, (2, 3): 0.5 * 0.3}
+    expected |= {(3, 4): 0.5, (1, 4): 0.5 * 0.3}  # item 4 has no theme: only its missing story counts
+    for (i, j), weight in expected.items():
+        assert scaled[i, j] == pytest.approx(weight)
+    assert project.label_graph(graph) is graph
+
+
+@pytest.fixture(scope="module")
+def ag_fit():
+    """A default fit of 1,500 real AG News titles (MiniLM vectors): two thirds of its items
+    are in no story, as on the whole set."""
+    from analysis.cache import default_cache_dir
+    from analysis.embed import embed_texts
+    from analysis.pipeline import TopicMap
+
+    texts = pd.read_csv(BENCH / "ag_news_test_titles.csv")["text"].sample(1500, random_state=0).tolist()
+    fitted = TopicMap(cache=False).fit(texts, embeddings=embed_texts(texts, cache_dir=default_cache_dir()))
+    return fitted.embeddings_, fitted.story_labels_, fitted.theme_labels_
+
+
+def shares(coords: np.ndarray, labels: np.ndarray) -> float:
+    """Of each labelled item's 10 nearest map points, the mean share with its label."""
+    near = cKDTree(coords).query(coords, k=11)[1][:, 1:]
+    return float((labels[near] == labels[:, None])[labels >= 0].mean())
+
+
+def test_the_topics_become_the_maps_regions_and_the_map_stays_trustworthy(ag_fit):
+    vectors, stories, themes = ag_fit
+    assert (stories < 0).mean() > 0.5
+    knn = nearest_neighbours(vectors, 30)
+    plain, _ = project.project_2d(vectors, 0, knn=knn, layout=project.PLAIN)
+    told, _ = project.project_2d(vectors, 0, knn=knn, stories=stories, themes=themes)
+    assert np.isfinite(told).all() and told.shape == (1500, 2)
+    assert shares(told, stories) >= shares(plain, stories) + 0.2  # 0.36 to 0.67 when written
+    assert shares(told, themes) >= max(shares(plain, themes), 0.95)  # 0.84 to 1.00
+    trust = [trustworthiness(vectors, coords, n_neighbors=10, metric="cosine") for coords in (plain, told)]
+    assert trust[1] >= trust[0] - 0.02
+    again, _ = project.project_2d(vectors, 0, knn=knn, stories=stories, themes=themes)
+    np.testing.assert_array_equal(told, again)
+
+
+def test_a_sampled_layout_passes_the_samples_topics_on():
+    vectors, labels = blobs(600, groups=4)
+    knn = nearest_neighbours(vectors, 30)
+    stories = np.where(np.arange(600) % 3 == 0, -1, labels)
+    coords = project.sampled_layout(vectors, knn, 0, size=300, stories=stories, themes=labels)
+    plain = project.sampled_layout(vectors, knn, 0, size=300)
+    assert np.isfinite(coords).all() and not np.array_equal(coords, plain)
