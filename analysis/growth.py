@@ -3,19 +3,41 @@
 - An item the map already holds (the same text after whitespace and case folding, the rule
   the loader merges copies by) is not added again: the map's item counts it (`count`).
 - The other items join existing topics and stories (assign.py); those no topic takes are
-  clustered among themselves, and a cluster of at least two distinct texts becomes a new
-  topic (or story) with a fresh id. Copies alone never make a topic.
+  clustered among themselves with the whole map's least story size (a fresh fit's), and a
+  cluster of at least two distinct texts becomes a new story with a fresh id. Copies alone
+  never make a topic.
+- A new cluster opens a new theme only when it is as large as the map's smallest theme (a
+  new subject of the map's own scale); a smaller one is a new story inside the existing
+  theme nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
+  2-16 items (benchmarks/results/updates.md).
 - Ids are never reused, and existing topics keep the names readers already know.
+- When at least REFIT_SHARE of the new items lie beyond every topic's reach, the saved map no
+  longer fits them: `misfit` says so, and that a refit would redraw it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import normalize
 
 from analysis import assign, cluster
 from analysis.load import copy_keys, join_distinct
 from analysis.state import FittedState
+
+REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
+
+
+def misfit(labels: np.ndarray) -> str | None:
+    """A warning when at least REFIT_SHARE of the new items (`labels` from `place_new`, -1
+    beyond every topic's reach) fit no topic of the saved map; None otherwise."""
+    far = float(np.mean(labels < 0)) if len(labels) else 0.0
+    if far < REFIT_SHARE:
+        return None
+    return (
+        f"{far:.0%} of the new items are far from every topic of the saved map, which no longer "
+        "fits them well: a refit (`topicmap report` on all the items) would redraw the map"
+    )
 
 
 def copy_key(text: str) -> str:
@@ -79,15 +101,18 @@ def open_new_topics(
     loose = np.flatnonzero(labels < 0)
     if len(loose) < 2:
         return labels, stories, next_ids[0], next_ids[1]
-    found = cluster.cluster_levels(
+    found = cluster.cluster_levels(  # stories of the whole map's scale, not of the day's
         vectors[loose],
         [texts[i] for i in loose],
         level=old.level,
         random_state=random_state,
-        min_story_size=min_story_size,
+        min_story_size=min_story_size or cluster.default_min_story_size(len(old.labels) + len(labels)),
     )
     keys = np.array([copy_key(texts[i]) for i in loose], dtype=object)
-    for slot, (level_labels, target) in enumerate(((found.labels, labels), (found.story, stories))):
+    groups = found.labels
+    if old.level == "theme" and (old.labels >= 0).any():
+        groups = gather_subjects(old, found.labels, vectors[loose], labels, loose)
+    for slot, (level_labels, target) in enumerate(((groups, labels), (found.story, stories))):
         for new in np.unique(level_labels[level_labels >= 0]):
             inside = level_labels == new
             members = loose[inside]
@@ -99,6 +124,42 @@ def open_new_topics(
             target[members] = next_ids[slot]
             next_ids[slot] += 1
     return labels, stories, next_ids[0], next_ids[1]
+
+
+def gather_subjects(
+    old: FittedState, groups: np.ndarray, vectors: np.ndarray, labels: np.ndarray, loose: np.ndarray
+) -> np.ndarray:
+    """New themes among the loose items' groups (`groups`, -1 none): an item in no group joins
+    the group nearer it than every theme, and a group opens a theme only when it is as large
+    as the map's smallest theme. A smaller group first joins the group
+    nearest it when that group is nearer than every theme (a new subject the day's clustering
+    cut into parts), else its items join the nearest theme (`labels` set) as a new story there."""
+    themes = old.labels
+    ids, sizes = np.unique(themes[themes >= 0], return_counts=True)
+    unit = normalize(old.embeddings)
+    theme_centroids = normalize(np.vstack([unit[themes == t].mean(axis=0) for t in ids]))
+    groups = groups.copy()
+    found = np.unique(groups[groups >= 0])
+    if len(found):  # an item in no group goes with the group nearer it than every theme
+        centroids = normalize(np.vstack([vectors[groups == g].mean(axis=0) for g in found]))
+        rest = np.flatnonzero(groups < 0)
+        unit_rest = normalize(vectors[rest])
+        nearer = (unit_rest @ centroids.T).max(axis=1) > (unit_rest @ theme_centroids.T).max(axis=1)
+        groups[rest[nearer]] = found[np.argmax(unit_rest[nearer] @ centroids.T, axis=1)]
+    while True:
+        found, counts = np.unique(groups[groups >= 0], return_counts=True)
+        if not len(found) or counts.min() >= sizes.min():
+            return groups
+        small = found[np.argmin(counts)]
+        centroids = normalize(np.vstack([vectors[groups == g].mean(axis=0) for g in found]))
+        own = centroids[found == small][0]
+        to_groups = np.where(found == small, -np.inf, centroids @ own)
+        to_themes = theme_centroids @ own
+        if len(found) > 1 and to_groups.max() > to_themes.max():
+            groups[groups == small] = found[np.argmax(to_groups)]
+        else:
+            labels[loose[groups == small]] = ids[np.argmax(to_themes)]
+            groups[groups == small] = -1
 
 
 def place_new(old: FittedState, vectors: np.ndarray, include_noise: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ The CLI and notebooks both go through this class; it is the only place the stage
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -269,6 +270,8 @@ class TopicMap(BaseEstimator):
         sorted_texts, sorted_vectors = [texts[i] for i in order], vectors[order]
         report("assign", 0, 1)
         labels, stories, coords = growth.place_new(old, sorted_vectors, include_noise=not self.assign_noise)
+        if (problem := growth.misfit(labels)) is not None:
+            warnings.warn(problem, stacklevel=2)
         labels, stories, next_topic, next_story = growth.open_new_topics(
             old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
         )

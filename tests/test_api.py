@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -117,7 +118,10 @@ def test_update_keeps_ids_places_new_items_and_opens_new_topics(uci_map, uci_sam
     updated = TopicMap.load(tmp_path / "map")
     everything = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")
     new = everything[~everything["text"].isin(uci_sample["text"])].head(400).reset_index(drop=True)
-    updated.update(new)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        updated.update(new)
+    assert not [w for w in caught if "no longer fits" in str(w.message)]  # more of the same news fits
     n_old = len(uci_sample)
     assert np.array_equal(updated.labels_[:n_old], uci_map.labels_)
     assert updated.added_.sum() == len(new) and not updated.added_[:n_old].any()
@@ -150,3 +154,31 @@ def test_unfitted_map_says_so():
 
     with pytest.raises(NotFittedError):
         TopicMap().transform(["x"])
+
+
+@pytest.fixture(scope="module")
+def uci_theme_map(uci_sample, tmp_path_factory) -> TopicMap:
+    cache = tmp_path_factory.mktemp("theme-cache")
+    return TopicMap(level="theme", cache=str(cache), random_state=0).fit(uci_sample)
+
+
+def sport_headlines(n: int) -> pd.DataFrame:
+    """AG News sports titles: a subject the UCI sample (business, tech, entertainment, health) lacks."""
+    ag = pd.read_csv(BENCH / "ag_news_test_titles.csv")
+    return ag[ag["label"] == "Sports"].head(n)[["text"]].reset_index(drop=True)
+
+
+def test_an_update_opens_a_theme_only_for_a_subject_as_large_as_the_smallest(uci_theme_map):
+    themes = set(uci_theme_map.labels_) - {-1}
+    smallest = min(np.sum(uci_theme_map.labels_ == t) for t in themes)
+    small = uci_theme_map.__sklearn_clone__().fit(uci_theme_map.documents_, embeddings=uci_theme_map.embeddings_)
+    with pytest.warns(UserWarning, match="no longer fits"):
+        small.update(sport_headlines(max(smallest // 4, 4)))
+    assert set(small.labels_) - {-1} == themes  # a few items of a new subject join a theme
+    large = uci_theme_map.__sklearn_clone__().fit(uci_theme_map.documents_, embeddings=uci_theme_map.embeddings_)
+    with pytest.warns(UserWarning, match="no longer fits them well: a refit"):  # a subject the map lacks
+        large.update(sport_headlines(2 * smallest))
+    opened = set(large.labels_) - themes - {-1}
+    assert len(opened) >= 1  # a new subject of a theme's scale is a theme of its own
+    new_items = large.labels_[len(uci_theme_map.labels_) :]
+    assert np.isin(new_items, list(opened)).mean() > 0.5
