@@ -228,6 +228,7 @@ def grounded(name: str, texts: list[str]) -> bool:
 
 
 WORD_ENDINGS = ("s", "es", "ed", "ing", "er", "ers")  # what makes "recalls", "rising" of one word
+ADJECTIVE_ENDINGS = ("ical", "ics", "ic", "al")  # "politics"/"political", "nation"/"national"
 SHOUTING = 0.8  # a corpus whose cased letters are this much upper case writes in capitals
 VOWELS = frozenset("aeiouy")
 
@@ -235,7 +236,8 @@ VOWELS = frozenset("aeiouy")
 def same_word(a: str, b: str) -> bool:
     """Whether two folded words are forms of one word: equal, or the longer is the shorter
     plus an ending ("recall"/"recalls", "olympic"/"olympics", "rise"/"rising",
-    "company"/"companies")."""
+    "company"/"companies"), or both are one stem of five letters or more with an adjective or
+    field ending ("politics"/"political", "nation"/"national")."""
     short, long = sorted((a, b), key=len)
     if short == long:
         return True
@@ -245,7 +247,18 @@ def same_word(a: str, b: str) -> bool:
         return True
     if short[-1] == "e" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ed", "ing", "er", "ers"):
         return True
-    return short[-1] == "y" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ies", "ied")
+    if short[-1] == "y" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ies", "ied"):
+        return True
+    stem_a, stem_b = _adjective_stem(a), _adjective_stem(b)
+    return len(stem_a) >= 5 and stem_a == stem_b
+
+
+def _adjective_stem(word: str) -> str:
+    """The word less one adjective or field ending ("political", "politics" -> "polit")."""
+    for ending in ADJECTIVE_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending):
+            return word[: -len(ending)]
+    return word
 
 
 def share_a_word(a: str, b: str) -> bool:
