@@ -207,18 +207,24 @@ def one_thing(labels: np.ndarray, used: sparse.csr_matrix, min_size: int) -> np.
     phrase's among the rest, while a phrase has `min_size` users; the rest are unclustered.
     A story of takeovers and job cuts held together by no phrase is no one event."""
     labels = labels.copy()
-    next_id = labels.max(initial=-1) + 1
+    clustered = np.flatnonzero(labels >= 0)
+    if not len(clustered) or used.shape[1] == 0:
+        return _renumber(np.where(labels >= 0, -1, labels)) if len(clustered) else labels
     used = sparse.csr_matrix(used, dtype=np.float32)
-    for story in np.unique(labels[labels >= 0]):
-        members = np.flatnonzero(labels == story)
+    n_stories = labels.max() + 1
+    membership = sparse.csr_matrix(
+        (np.ones(len(clustered), dtype=np.float32), (labels[clustered], clustered)), shape=(n_stories, len(labels))
+    )
+    most = (membership @ used).max(axis=1).toarray().ravel()  # users of each story's most used phrase
+    sizes = np.bincount(labels[clustered], minlength=n_stories)
+    next_id = n_stories
+    for story in np.flatnonzero(most < ONE_THING * sizes):
+        members = membership[story].indices
         sub = used[members].tocsc()
-        counts = np.asarray(sub.sum(axis=0)).ravel()
-        if len(counts) and counts.max() >= ONE_THING * len(members):
-            continue
         labels[members] = -1
         left = np.ones(len(members), dtype=bool)
-        while True:
-            counts = np.asarray(sub[left].sum(axis=0)).ravel() if left.any() and sub.shape[1] else np.zeros(1)
+        while left.any():
+            counts = np.asarray(sub[left].sum(axis=0)).ravel()
             best = int(np.argmax(counts))
             if counts[best] < min_size:
                 break
