@@ -356,16 +356,6 @@ def test_a_double_click_on_a_name_resets_the_view_and_isolates_nothing(seed_run)
         )
         assert page.evaluate("window.topicmap.isolated()") is None
         assert flat(page.evaluate(RANGES)) == pytest.approx(flat(home))
-
-        # A double-click on the map itself does the same (the view only).
-        page.evaluate("x => Plotly.relayout('map', {'xaxis.range': x})", zoomed[0])
-        page.mouse.dblclick(*bare_map(page))
-        page.wait_for_function(
-            "x0 => Math.abs(document.getElementById('map')._fullLayout.xaxis.range[0] - x0) < 1e-6",
-            arg=home[0][0],
-            timeout=10_000,
-        )
-        assert page.evaluate("window.topicmap.isolated()") is None
     assert log == CLEAN_LOG
 
 
