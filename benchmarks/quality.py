@@ -42,6 +42,8 @@ ROWS = [  # (name, file, gold column, level, target ARI: the best peer's from is
     ("StackOverflow 5k", "stackoverflow_titles_5k.csv", "label", "theme", None),
     ("Biomedical 5k", "biomedical_titles_5k.csv", "label", "theme", None),
     ("SearchSnippets 5k", "searchsnippets_5k.csv", "label", "theme", None),
+    ("ECB+ events", "ecbplus_events.csv", "story", "story", None),
+    ("MultiFin headlines", "multifin_en_headlines.csv", "label", "theme", None),
 ]
 SEEDS = (0, 1, 2)
 BERTOPIC_SIZES = (5, 10, 15, 30)  # min_cluster_size; 10 is BERTopic's default
