@@ -263,6 +263,15 @@ def drawn_name(page, spots):
     raise AssertionError("no name well inside the map")
 
 
+def name_under_pointer(page):
+    """(spots, name, the name's centre) for a drawn name that takes the pointer at its centre."""
+    spots = page.evaluate(SPOTS)
+    name = drawn_name(page, spots)
+    start = centre(name["box"])
+    assert name_at(page, *start) == f"{name['level']}:{name['id']}"
+    return spots, name, start
+
+
 def bare_map(page) -> tuple[float, float]:
     """A page pixel where the map itself (no name, no control on it) takes the pointer."""
     return tuple(
@@ -297,11 +306,8 @@ def draw(page, points) -> None:
 @pytest.mark.browser
 def test_a_box_or_lasso_that_starts_on_a_name_selects_items_and_isolates_nothing(seed_run):
     with open_report(seed_run["html"]) as (page, log):
-        spots = page.evaluate(SPOTS)
-        name = drawn_name(page, spots)
-        start = centre(name["box"])
+        spots, name, start = name_under_pointer(page)
         spot = spots[f"{name['level']}:{name['id']}"]
-        assert name_at(page, *start) == f"{name['level']}:{name['id']}"
 
         # A box from the middle of the name to past its spot: the spot's item at least is in it.
         page.click("#drag-control [data-mode=select]")
@@ -344,10 +350,8 @@ def test_a_double_click_on_a_name_resets_the_view_and_isolates_nothing(seed_run)
         )
         zoomed = page.evaluate(RANGES)
         assert zoomed != home
-        spots = page.evaluate(SPOTS)
-        name = drawn_name(page, spots)
-        assert name_at(page, *centre(name["box"])) == f"{name['level']}:{name['id']}"
-        page.mouse.dblclick(*centre(name["box"]))
+        _, _, start = name_under_pointer(page)
+        page.mouse.dblclick(*start)
         page.wait_for_function(
             "home => { const fl = document.getElementById('map')._fullLayout;"
             " return Math.abs(fl.xaxis.range[0] - home[0][0]) < 1e-6 && Math.abs(fl.yaxis.range[1] - home[1][1]) < 1e-6; }",
@@ -362,10 +366,7 @@ def test_a_double_click_on_a_name_resets_the_view_and_isolates_nothing(seed_run)
 @pytest.mark.browser
 def test_a_plain_click_on_a_name_isolates_its_topic_and_a_drag_on_it_pans(seed_run):
     with open_report(seed_run["html"]) as (page, log):
-        spots = page.evaluate(SPOTS)
-        name = drawn_name(page, spots)
-        start = centre(name["box"])
-        assert name_at(page, *start) == f"{name['level']}:{name['id']}"
+        _, _, start = name_under_pointer(page)
 
         # Pan: the drag moves the map by the drag; nothing is isolated.
         before = page.evaluate(RANGES)
@@ -379,10 +380,9 @@ def test_a_plain_click_on_a_name_isolates_its_topic_and_a_drag_on_it_pans(seed_r
 
         # A wheel turn on a name zooms the map.
         page.click("#reset")
-        spots = page.evaluate(SPOTS)
-        name = drawn_name(page, spots)
+        _, _, start = name_under_pointer(page)
         before = page.evaluate(RANGES)
-        page.mouse.move(*centre(name["box"]))
+        page.mouse.move(*start)
         page.mouse.wheel(0, -300)
         page.wait_for_function(
             "x0 => document.getElementById('map')._fullLayout.xaxis.range[0] !== x0", arg=before[0][0], timeout=10_000
