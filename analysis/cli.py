@@ -602,6 +602,7 @@ def main() -> None:
 
 class EditLevel(str, Enum):
     theme = "theme"
+    topic = "topic"
     story = "story"
 
 
@@ -652,7 +653,7 @@ def edit(
     ] = None,
     level: Annotated[
         EditLevel | None,
-        typer.Option("--level", help="Edit themes or stories \\[default: the map's topics]."),
+        typer.Option("--level", help="Edit the map's level or its stories \\[default: the map's level]."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the edited map's report.")] = None,
     plotlyjs: PlotlyOption = PlotlyJS.inline,
@@ -684,9 +685,13 @@ def edit(
             topic_map = TopicMap.load(map_dir)
             what = "topic"
             if level is not None:
-                if EditLevel(level) is EditLevel.theme and topic_map.level_ != "theme":
-                    raise InputError(f"--level theme: {map_dir} is a story map without named themes; use --level story")
-                what = "story" if EditLevel(level) is EditLevel.story and topic_map.level_ == "theme" else "topic"
+                chosen = EditLevel(level).value
+                if chosen not in ("story", topic_map.level_):
+                    raise InputError(
+                        f"--level {chosen}: {map_dir} is a {topic_map.level_} map, so its {topic_map.level_}s "
+                        f"(the default) and stories can be edited; use --level {topic_map.level_} or --level story"
+                    )
+                what = "story" if chosen == "story" and topic_map.level_ != "story" else "topic"
             for ids in merges:
                 topic_map.merge_topics(ids, level=what)
             if names:

@@ -10,6 +10,8 @@
    one whose items share no phrase used by a third of them is split by the phrases its items
    share, or dissolved (`one_thing`).
 4. Themes: stories grouped by `themes.group_stories`; see that module.
+5. Topics, the middle level: communities of the same graph inside each theme
+   (`topics.group_topics`); every story lies in one topic and every topic in one theme.
 """
 
 from __future__ import annotations
@@ -33,16 +35,17 @@ ONE_THING = 1 / 3  # of a story's items that must share one phrase
 
 @dataclass(frozen=True)
 class Levels:
-    """Both levels of one clustering: every item's story and theme (-1 unclustered), and the
-    level chosen for `labels` ("story" or "theme")."""
+    """The three nested levels of one clustering: every item's story (-1 unclustered), topic
+    and theme, and the level chosen for `labels` ("story", "topic" or "theme")."""
 
     story: np.ndarray
+    topic: np.ndarray
     theme: np.ndarray
     level: str
 
     @property
     def labels(self) -> np.ndarray:
-        return self.theme if self.level == "theme" else self.story
+        return {"theme": self.theme, "topic": self.topic, "story": self.story}[self.level]
 
 
 def embedding_graph(embeddings: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
@@ -68,7 +71,8 @@ def cluster_levels(
     on_stage: Callable[[str], None] | None = None,
     phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
 ) -> Levels:
-    """Stories and themes of every item, and the level chosen when `level` is "auto".
+    """Stories, topics and themes of every item, and the level chosen when `level` is "auto"
+    (see `auto_level`).
 
     `knn` is `embedding_graph(embeddings)`, computed here when not given; `min_story_size` is
     the fewest items a story may have (None: `default_min_story_size`); `on_stage` is told
@@ -76,12 +80,13 @@ def cluster_levels(
     `phrases.phrase_matrix(texts)`, computed here when not given.
     """
     from analysis.themes import group_stories
+    from analysis.topics import group_topics
 
     vectors = normalize(np.asarray(embeddings, dtype=np.float32))
     n = len(vectors)
     if n < 3:
         story = _identical_groups(vectors)
-        return Levels(story, story.copy(), "story" if level == "auto" else level)
+        return Levels(story, story.copy(), story.copy(), "story" if level == "auto" else level)
     stage = on_stage or (lambda name: None)
     stage("stories")
     lexical = lexical_vectors(texts)
@@ -95,15 +100,58 @@ def cluster_levels(
     story = one_thing(story, used, min_size)
     stage("themes")
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
-    n_stories, n_themes = story.max() + 1, theme.max() + 1
+    stage("topics")
+
+    def graph_of(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return similarity_graph(vectors[rows], lexical[rows], random_state)
+
+    topic = group_topics(vectors, theme, (neighbours, sims), graph_of, random_state)
+    topic = _same_ids(_same_ids(_renumber(nest_in(story, topic)), theme), story)
     if level == "auto":
-        # Few stories, or themes that merge nothing: the stories already are the themes.
-        level = "theme" if (n_themes < n_stories and n_stories >= 2 * np.log(n)) else "story"
-    if n_topics and level == "story":
-        story = merge_to(story, vectors, n_topics)
-    elif n_topics:
-        theme = merge_to(theme, vectors, n_topics)
-    return Levels(story.astype(np.int64), theme.astype(np.int64), level)
+        level = auto_level(story, topic, theme)
+    if n_topics:
+        if level == "story":
+            story = merge_to(story, vectors, n_topics)
+            topic = nest_in(story, topic)
+        elif level == "topic":
+            topic = merge_to(topic, vectors, n_topics)
+        else:
+            theme = merge_to(theme, vectors, n_topics)
+        topic, theme = _renumber(topic), _renumber(nest_in(topic, theme))
+    return Levels(story.astype(np.int64), topic.astype(np.int64), theme.astype(np.int64), level)
+
+
+def auto_level(story: np.ndarray, topic: np.ndarray, theme: np.ndarray) -> str:
+    """The broadest level that is a real grouping: at least three groups, fewer groups than
+    the level below, and stories enough to group (2 ln n, as before the middle level);
+    else the stories."""
+    n = len(story)
+    n_stories, n_topics, n_themes = story.max() + 1, topic.max() + 1, theme.max() + 1
+    if n_stories < 2 * np.log(max(n, 2)):
+        return "story"
+    if 3 <= n_themes < n_stories:
+        return "theme"
+    if 3 <= n_topics < n_stories:
+        return "topic"
+    return "theme" if n_themes < n_stories else "story"
+
+
+def nest_in(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """`upper` redrawn so that every group of `lower` lies whole in one upper group: the one
+    most of its items are in (ties to the lower id); items in no lower group, and groups
+    none of whose items has an upper group, keep theirs. Ids are kept (some may be left
+    without items)."""
+    upper = upper.copy()
+    both = (lower >= 0) & (upper >= 0)
+    if not both.any():
+        return upper
+    votes = sparse.csr_matrix(
+        (np.ones(int(both.sum())), (lower[both], upper[both])), shape=(lower.max() + 1, upper.max() + 1)
+    ).toarray()
+    voted = votes.sum(axis=1) > 0
+    inside = (lower >= 0) & voted[np.maximum(lower, 0)]
+    upper[inside] = votes.argmax(axis=1)[lower[inside]]
+    return upper
 
 
 def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
@@ -270,6 +318,14 @@ def _identical_groups(vectors: np.ndarray) -> np.ndarray:
     if len(vectors) == 2 and float(vectors[0] @ vectors[1]) > 0.9999:
         labels[:] = 0
     return labels
+
+
+def _same_ids(labels: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """`other` itself when `labels` is the same partition under other ids, else `labels`, so
+    levels that coincide share ids (and names)."""
+    pairs = len(set(zip(labels.tolist(), other.tolist())))
+    same = pairs == len(np.unique(labels)) == len(np.unique(other)) and np.array_equal(labels < 0, other < 0)
+    return other.copy() if same else labels
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import assign, embed
+from analysis import assign, embed, growth
 from analysis.errors import InputError
 from analysis.load import as_documents
 from analysis.state import FittedState, check_embeddings
@@ -220,12 +220,12 @@ def extend(
     labels = np.concatenate([r[0] for r in results])
     stories = np.concatenate([r[1] for r in results])
     coords = np.concatenate([r[2] for r in results])
+    # The other levels, nested: an item's theme (topic) is its story's, where it has one.
+    topics, themes = growth.nest_new(state, vectors, labels, stories)
+    if state.level != "story":
+        labels = (topics if state.level == "topic" else themes).copy()
     labels[sample], stories[sample], coords[sample] = state.labels, state.story_labels, state.coords
-    if state.level == "theme":
-        themes = labels.copy()
-    else:
-        themes = assign.story_themes(state.story_labels, state.theme_labels, stories)
-        themes[sample] = state.theme_labels
+    topics[sample], themes[sample] = state.topic_labels, state.theme_labels
     return replace(
         state,
         documents=documents.reset_index(drop=True),
@@ -233,10 +233,13 @@ def extend(
         coords=coords,
         labels=labels,
         story_labels=stories,
+        topic_labels=topics,
         theme_labels=themes,
         added=np.zeros(len(documents), dtype=bool),
         topics=_exact_sizes(state.topics, labels),
         stories=_exact_sizes(state.stories, stories),
+        topic_table=_exact_sizes(state.topic_table, topics),
+        theme_table=_exact_sizes(state.theme_table, themes),
     )
 
 

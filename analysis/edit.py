@@ -6,7 +6,9 @@ a merged topic's old ids are gone from the labels, so new items can never join t
 
 Levels: "topic" is the map's topics (`labels`, the `topics` table; themes on a theme map,
 stories on a story map), "story" the stories (`story_labels`, the `stories` table). When
-the two are one partition (a story map), an edit of one is made to both.
+the two are one partition (a story map), an edit of one is made to both. The level the map
+was made at keeps its own copy in sync (`theme_table`, `topic_table`), and a level that is
+the stories' partition follows their edits; the others stay nested (`_synced`).
 """
 
 from __future__ import annotations
@@ -77,11 +79,12 @@ def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState
         return table
 
     both = _same_partition(state)
-    return replace(
+    edited = replace(
         state,
         topics=renamed(state.topics) if level == "topic" or both else state.topics,
         stories=renamed(state.stories) if level == "story" or both else state.stories,
     )
+    return _synced(state, edited)
 
 
 def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
@@ -122,7 +125,40 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
         topics = _merged_table(state.topics, texts, labels, state.embeddings, target, others, stories, state.level)
     if level == "story" or both:
         story_table = _merged_table(state.stories, texts, stories, state.embeddings, target, others, None, "story")
-    return replace(state, labels=labels, story_labels=stories, theme_labels=themes, topics=topics, stories=story_table)
+    edited = replace(
+        state, labels=labels, story_labels=stories, theme_labels=themes, topics=topics, stories=story_table
+    )
+    return _synced(state, edited)
+
+
+def _synced(before: FittedState, after: FittedState) -> FittedState:
+    """`after` (its chosen level and stories edited) with every level's labels and table made
+    to agree: the chosen level's from `labels`/`topics`, a level that was the stories'
+    partition from the stories, and the rest nested again (`cluster.nest_in`), sizes recounted."""
+    from analysis.cluster import nest_in
+
+    own = {"theme": (after.theme_labels, after.theme_table), "topic": (after.topic_labels, after.topic_table)}
+    for name in list(own):
+        if name == after.level:
+            own[name] = (after.labels, after.topics)
+        elif np.array_equal(getattr(before, f"{name}_labels"), before.story_labels):
+            own[name] = (after.story_labels, after.stories)
+    topic_labels = nest_in(after.story_labels, own["topic"][0])
+    theme_labels = nest_in(topic_labels, own["theme"][0])
+    return replace(
+        after,
+        topic_labels=topic_labels,
+        theme_labels=theme_labels,
+        topic_table=_recounted(own["topic"][1], topic_labels),
+        theme_table=_recounted(own["theme"][1], theme_labels),
+    )
+
+
+def _recounted(table: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    """`table` without groups left empty, each size the count of its items in `labels`."""
+    counts = pd.Series(labels[labels >= 0]).value_counts()
+    kept = table[table["id"].map(lambda i: int(counts.get(int(i), 0)) > 0)]
+    return kept.assign(size=[int(counts.get(int(i), 0)) for i in kept["id"]])
 
 
 def _merged_table(

@@ -16,27 +16,28 @@ EXPORT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def item_frame(state: FittedState) -> pd.DataFrame:
-    """The export's rows, one per item in input order: doc_id, kind, text, topic, topic_label,
-    x, y, story, story_label, topic_description, story_description, `new` after an update,
-    then the input's other columns."""
+    """The export's rows, one per item in input order: doc_id, kind, text, then each level's
+    id and name, broadest first (theme, theme_label, topic, topic_label, story, story_label),
+    x, y, each level's description, `new` after an update, then the input's other columns.
+    `topic` is the middle level, whatever level the map was made at (`state.level`)."""
     docs = state.documents
-    topic_names, topic_lines = _lookup(state.topics)
-    story_names, story_lines = _lookup(state.stories)
     frame = pd.DataFrame(
-        {
-            "doc_id": docs["doc_id"].to_numpy(),
-            "kind": docs["kind"].to_numpy(),
-            "text": docs["text"].to_numpy(),
-            "topic": state.labels,
-            "topic_label": [topic_names.get(t, "") for t in state.labels],
-            "x": np.round(state.coords[:, 0].astype(np.float64), 4),
-            "y": np.round(state.coords[:, 1].astype(np.float64), 4),
-            "story": state.story_labels,
-            "story_label": [story_names.get(t, "") for t in state.story_labels],
-            "topic_description": [topic_lines.get(t, "") for t in state.labels],
-            "story_description": [story_lines.get(t, "") for t in state.story_labels],
-        }
+        {"doc_id": docs["doc_id"].to_numpy(), "kind": docs["kind"].to_numpy(), "text": docs["text"].to_numpy()}
     )
+    levels = (
+        ("theme", state.theme_labels, state.theme_table),
+        ("topic", state.topic_labels, state.topic_table),
+        ("story", state.story_labels, state.stories),
+    )
+    lines = {}
+    for name, labels, table in levels:
+        names, lines[name] = _lookup(table)
+        frame[name] = labels
+        frame[f"{name}_label"] = [names.get(t, "") for t in labels]
+    frame["x"] = np.round(state.coords[:, 0].astype(np.float64), 4)
+    frame["y"] = np.round(state.coords[:, 1].astype(np.float64), 4)
+    for name, labels, _ in levels:
+        frame[f"{name}_description"] = [lines[name].get(t, "") for t in labels]
     if state.added.any():
         frame["new"] = state.added
     extra = docs.drop(columns=["doc_id", "kind", "text"]).reset_index(drop=True)

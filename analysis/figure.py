@@ -7,14 +7,14 @@ import pandas as pd
 from analysis.report import NOISE_COLOR, topic_color
 
 
-def topic_figure(frame: pd.DataFrame, topics: pd.DataFrame):
-    """One WebGL trace per topic (legend entries isolate them), unclustered items in grey,
-    topic names at the topics' medians."""
+def topic_figure(frame: pd.DataFrame, topics: pd.DataFrame, level: str = "topic"):
+    """One WebGL trace per group of `level` (the export's column of that name; legend entries
+    isolate them), unclustered items in grey, names at the groups' medians."""
     import plotly.graph_objects as go
 
     names = dict(zip(topics["id"], topics["name"]))
     figure = go.Figure()
-    for topic, group in frame.groupby("topic", sort=True):
+    for topic, group in frame.groupby(level, sort=True):
         noise = topic < 0
         figure.add_trace(
             go.Scattergl(

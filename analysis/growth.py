@@ -6,9 +6,11 @@
   clustered among themselves with the whole map's least story size (a fresh fit's), and a
   cluster of at least two distinct texts becomes a new story with a fresh id. Copies alone
   never make a topic.
-- A new cluster opens a new theme only when it is as large as the map's smallest theme (a
-  new subject of the map's own scale); a smaller one is a new story inside the existing
-  theme nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
+- A new cluster opens a new theme (or topic, on a topic map) only when it is as large as the
+  map's smallest (a new subject of the map's own scale); a smaller one is a new story inside
+  the existing theme (topic) nearest it. The levels the map was not made at follow, nested
+  (`nest_new`): a new item's topic is its story's, or the nearest topic of its theme; a new
+  theme opens one new topic; a new topic or story lies in the theme (topic) nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
   2-16 items (benchmarks/results/updates.md).
 - Ids are never reused, and existing topics keep the names readers already know.
 - When at least REFIT_SHARE of the new items lie beyond every topic's reach, the saved map no
@@ -110,7 +112,7 @@ def open_new_topics(
     )
     keys = np.array([copy_key(texts[i]) for i in loose], dtype=object)
     groups = found.labels
-    if old.level == "theme" and (old.labels >= 0).any():
+    if old.level != "story" and (old.labels >= 0).any():
         groups = gather_subjects(old, found.labels, vectors[loose], labels, loose)
     for slot, (level_labels, target) in enumerate(((groups, labels), (found.story, stories))):
         for new in np.unique(level_labels[level_labels >= 0]):
@@ -129,7 +131,7 @@ def open_new_topics(
 def gather_subjects(
     old: FittedState, groups: np.ndarray, vectors: np.ndarray, labels: np.ndarray, loose: np.ndarray
 ) -> np.ndarray:
-    """New themes among the loose items' groups (`groups`, -1 none): an item in no group joins
+    """New themes (topics on a topic map) among the loose items' groups (`groups`, -1 none): an item in no group joins
     the group nearer it than every theme, and a group opens a theme only when it is as large
     as the map's smallest theme. A smaller group first joins the group
     nearest it when that group is nearer than every theme (a new subject the day's clustering
@@ -170,11 +172,59 @@ def place_new(old: FittedState, vectors: np.ndarray, include_noise: bool) -> tup
     return labels, stories, coords
 
 
-def themes_of(old: FittedState, labels: np.ndarray, stories: np.ndarray) -> np.ndarray:
-    """New items' themes: their topic at the theme level, else their story's theme."""
+def nest_new(
+    old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """New items' topics and themes, nested under the chosen level's `labels` (and `stories`)
+    as the module says; ids of new topics continue after the map's largest."""
+    if len(vectors) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    unit_old, unit_new = normalize(old.embeddings), normalize(vectors)
     if old.level == "theme":
-        return labels
-    return assign.story_themes(old.story_labels, old.theme_labels, stories)
+        themes = labels.copy()
+        of_story = assign.story_themes(old.story_labels, old.theme_labels, stories)
+        themes = np.where(of_story >= 0, of_story, themes)  # an item of a saved story: the story's theme
+        topics = assign.story_themes(old.story_labels, old.topic_labels, stories)
+        parent = _parent_of(old.topic_labels, old.theme_labels)
+        topics[(topics >= 0) & (np.array([parent.get(t, -2) for t in topics]) != themes)] = -1
+        fresh = int(old.topic_labels.max(initial=-1)) + 1
+        for offset, theme in enumerate(np.unique(themes[themes >= old.next_topic_id])):
+            topics[themes == theme] = fresh + offset
+        for theme in np.unique(themes[(topics < 0) & (themes >= 0)]):
+            rows = np.flatnonzero((topics < 0) & (themes == theme))
+            inside = old.theme_labels == theme
+            topics[rows] = _nearest(unit_old[inside], old.topic_labels[inside], unit_new[rows])
+        return topics, themes
+    if old.level == "topic":
+        of_story = assign.story_themes(old.story_labels, old.topic_labels, stories)
+        topics = np.where(of_story >= 0, of_story, labels)  # an item of a saved story: the story's topic
+    else:
+        topics = assign.story_themes(old.story_labels, old.topic_labels, labels)
+        if (old.topic_labels[old.story_labels < 0] >= 0).any():  # the map gives story-less items topics
+            rows = np.flatnonzero(topics < 0)
+            topics[rows] = _nearest(unit_old, old.topic_labels, unit_new[rows])
+    parent = _parent_of(old.topic_labels, old.theme_labels)
+    themes = np.array([parent.get(t, -1) for t in topics], dtype=np.int64)
+    for topic in np.unique(topics[(themes < 0) & (topics >= 0)]):  # a new topic: the nearest theme
+        inside = topics == topic
+        centre = normalize(unit_new[inside].mean(axis=0, keepdims=True))
+        themes[inside] = _nearest(unit_old, old.theme_labels, centre)[0]
+    return topics, themes
+
+
+def _parent_of(lower: np.ndarray, upper: np.ndarray) -> dict[int, int]:
+    """Each group of `lower`: the `upper` group most of its items are in."""
+    ids = np.unique(lower[lower >= 0])
+    return dict(zip(ids.tolist(), assign.story_themes(lower, upper, ids).tolist()))
+
+
+def _nearest(unit: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each of `rows` (unit vectors), the group of `labels` (over `unit`) whose centroid is nearest; -1 without groups."""
+    ids = np.unique(labels[labels >= 0])
+    if not len(ids) or not len(rows):
+        return np.full(len(rows), -1, dtype=np.int64)
+    centroids = normalize(np.vstack([unit[labels == g].mean(axis=0) for g in ids]))
+    return ids[np.argmax(rows @ centroids.T, axis=1)].astype(np.int64)
 
 
 def keep_names(topics: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:

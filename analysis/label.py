@@ -59,6 +59,7 @@ def describe_topics(
     embed: Embed | None = None,
     stories: np.ndarray | None = None,
     phrase_table: Phrases | None = None,
+    subject: bool = True,
 ) -> pd.DataFrame:
     """One row per topic (-1 excluded): id, name, size, keywords, representatives, description.
 
@@ -67,8 +68,9 @@ def describe_topics(
     the topic's items that use it. Representatives are the items nearest the centroid (the first items without
     embeddings); the description is the first of them, shortened. With `stories` (each
     item's story, -1 for none) the topics are themes, named by the BROAD_TERMS phrases that
-    best span their stories. `phrase_table` is `phrases.phrase_matrix(texts)`, when the
-    caller names several levels of one corpus.
+    best span their stories, led by their subject unless `subject` is False (the topics of
+    the middle level, whose theme already says it). `phrase_table` is
+    `phrases.phrase_matrix(texts)`, when the caller names several levels of one corpus.
     """
     labels = np.asarray(labels)
     topic_ids = np.unique(labels[labels >= 0])
@@ -101,7 +103,11 @@ def describe_topics(
     options = [[phrases.as_label(f) for f in fs[np.argsort(-fit, kind="stable")]] for fs, _, _, fit in named]
     ordered = [np.sort(fit)[::-1] for fit in fits]
     if stories is not None:  # a theme: its subject, then its best phrases, BROAD_TERMS parts in all
-        found = subjects.theme_subjects(embeddings, central, embed) if embeddings is not None else [None] * len(central)
+        found = (
+            subjects.theme_subjects(embeddings, central, embed)
+            if subject and embeddings is not None
+            else [None] * len(central)
+        )
         options = [
             [_joined(([s] if s else []) + opts[i:]) for i in range(len(opts))] for opts, s in zip(options, found)
         ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from analysis.errors import InputError
 
-LEVELS = ("auto", "story", "theme")
+LEVELS = ("auto", "story", "topic", "theme")
 ENGINES = ("local", "dask")
 BACKENDS = ("onnx", "onnx-int8", "torch")
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by k-means and UMAP, takes 32 bits
@@ -98,7 +98,8 @@ PARAMS: tuple[Param, ...] = (
         _one_of(LEVELS),
         f"one of {', '.join(LEVELS)}",
         "--level",
-        "Topic granularity: one event (story), a broad subject (theme), or chosen from the corpus.",
+        "The level the map is made at: one event (story), a part of a subject (topic), a broad subject "
+        "(theme), or chosen from the corpus. Every fit finds all three.",
         provenance="level",
     ),
     Param(

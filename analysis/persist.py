@@ -26,8 +26,9 @@ from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
-#: Arrays that maps saved by earlier versions lack.
-OPTIONAL_ARRAYS = ("theme_labels",)
+#: Arrays and tables that maps saved by earlier versions lack.
+OPTIONAL_ARRAYS = ("theme_labels", "topic_labels")
+OPTIONAL_TABLES = ("topic_table", "theme_table")
 MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
 MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
 MAX_MANIFEST_BYTES = 10_000_000
@@ -128,12 +129,14 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
             "rebuild it with this version's `topicmap report --save-map`"
         )
     try:
-        for name in MAP_FILES - {MANIFEST} - {f"{o}.npy" for o in OPTIONAL_ARRAYS}:
+        optional = {f"{o}.npy" for o in OPTIONAL_ARRAYS} | {f"{o}.parquet" for o in OPTIONAL_TABLES}
+        for name in MAP_FILES - {MANIFEST} - optional:
             if not (folder / name).is_file():
                 raise ValueError(f"{name} is missing or not a file")
         names = [name for name in ARRAYS if name not in OPTIONAL_ARRAYS or (folder / f"{name}.npy").is_file()]
         arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in names}
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        kept = [name for name in TABLES if name not in OPTIONAL_TABLES or (folder / f"{name}.parquet").is_file()]
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in kept}
         with np.errstate(over="ignore", invalid="ignore"):  # a value past float32 becomes inf: refused below
             for name in ("embeddings", "coords"):
                 arrays[name] = (
@@ -141,24 +144,25 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
                 )
         problem = _damage(manifest, set(known_params), arrays, tables)
         if not problem:
-            for name in ("topics", "stories"):
+            for name in tables.keys() - {"documents"}:
                 for column in ("keywords", "representatives"):
                     tables[name][column] = tables[name][column].map(_strings)
     except Exception as exc:
         problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
     if problem:
         raise InputError(f"{folder} is a damaged saved map ({problem}); save the map again")
-    # A map saved before themes were kept: a theme map's labels are its themes; a story map's
-    # themes are unknown without refitting, so each story stands for its theme.
-    arrays.setdefault("theme_labels", arrays["labels"])
+    _fill_older(manifest["level_"], arrays, tables)
     state = FittedState(
         documents=tables["documents"],
         topics=tables["topics"],
         stories=tables["stories"],
+        topic_table=tables["topic_table"],
+        theme_table=tables["theme_table"],
         embeddings=arrays["embeddings"].astype(np.float32),
         coords=arrays["coords"].astype(np.float32),
         labels=arrays["labels"].astype(np.int64),
         story_labels=arrays["story_labels"].astype(np.int64),
+        topic_labels=arrays["topic_labels"].astype(np.int64),
         theme_labels=arrays["theme_labels"].astype(np.int64),
         added=arrays["added"].astype(bool),
         level=str(manifest["level_"]),
@@ -168,6 +172,22 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         added_since=manifest.get("added_since_"),
     )
     return manifest["params"], state
+
+
+def _fill_older(level: str, arrays: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]) -> None:
+    """The levels a map saved before the middle level lacks, nested and named from what it
+    has: a theme map's topics are its stories; a story map's themes and topics are its
+    stories (its themes were never named)."""
+    if "topic_table" in tables and "theme_table" in tables and "topic_labels" in arrays:
+        return
+    arrays["topic_labels"] = arrays["story_labels"]
+    tables["topic_table"] = tables["stories"]
+    if level == "theme":
+        arrays.setdefault("theme_labels", arrays["labels"])
+        tables["theme_table"] = tables["topics"]
+    else:
+        arrays["theme_labels"] = arrays["story_labels"]
+        tables["theme_table"] = tables["stories"]
 
 
 def _strings(value) -> list[str]:
@@ -205,8 +225,8 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
     params = manifest.get("params")
     if not isinstance(params, dict) or not set(params) <= known:
         return "unknown or missing params in the manifest"
-    if manifest.get("level_") not in ("story", "theme"):
-        return "level_ in the manifest is not story or theme"
+    if manifest.get("level_") not in ("story", "topic", "theme"):
+        return "level_ in the manifest is not story, topic or theme"
     for key in ("fitted_at_", "added_since_"):
         if manifest.get(key) is not None and not _is_time(manifest[key]):
             return f"{key} in the manifest is not a time between years 1 and 9999 UTC"
@@ -230,17 +250,30 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
             return f"{name} are not integers"
         if len(labels) and (labels.min() < -1 or labels.max() >= next_id):
             return f"{name} outside -1..{key} - 1"
-    themes = arrays.get("theme_labels")
-    if themes is not None and (not np.issubdtype(themes.dtype, np.integer) or (len(themes) and themes.min() < -1)):
-        return "theme_labels are not topic ids"
-    if any(arrays[name].ndim != 1 for name in ("labels", "story_labels", "theme_labels", "added") if name in arrays):
+    for name in ("theme_labels", "topic_labels"):
+        level = arrays.get(name)
+        if level is not None and (not np.issubdtype(level.dtype, np.integer) or (len(level) and level.min() < -1)):
+            return f"{name} are not topic ids"
+    if any(
+        arrays[name].ndim != 1
+        for name in ("labels", "story_labels", "topic_labels", "theme_labels", "added")
+        if name in arrays
+    ):
         return "labels that are not one per item"
     if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
         return "documents table without doc_id, kind and text"
     if not tables["documents"]["text"].map(lambda t: isinstance(t, str)).all():
         return "documents whose text is not text"
-    for name, labels in (("topics", arrays["labels"]), ("stories", arrays["story_labels"])):
-        table = tables[name]
+    listed = [
+        ("topics", "labels"),
+        ("stories", "story_labels"),
+        ("topic_table", "topic_labels"),
+        ("theme_table", "theme_labels"),
+    ]
+    for name, labels_name in listed:
+        if name not in tables or labels_name not in arrays:
+            continue
+        table, labels = tables[name], arrays[labels_name]
         if not {"id", "name", "size", "keywords", "representatives"} <= set(table.columns):
             return f"{name} table without its columns"
         if not set(np.unique(labels[labels >= 0]).tolist()) <= set(pd.to_numeric(table["id"], errors="coerce")):

@@ -36,7 +36,8 @@ class TopicMap(BaseEstimator):
     backend : how the packaged model runs: "onnx" (float32 under ONNX Runtime, built on first
         use), "onnx-int8" (int8: faster, vectors at cosine 0.99) or "torch" (PyTorch). Any other
         model runs in PyTorch.
-    level : "story" (items about one event), "theme" (broad subjects) or "auto".
+    level : the level `labels_` and `topics_` are at: "story" (items about one event), "topic"
+        (a part of a theme), "theme" (broad subjects) or "auto" (see cluster.auto_level).
     n_topics : force this many topics at the chosen level; None chooses automatically.
     min_story_size : the fewest items a story may have; None: max(2, round(sqrt(n) / 8)).
     assign_noise : place every item in its nearest topic instead of leaving some unclustered.
@@ -51,12 +52,12 @@ class TopicMap(BaseEstimator):
 
     Attributes (after fit; the fields of `analysis.state.FittedState`)
     ----------------------
-    labels_ : topic of each item at the chosen level, -1 for unclustered.
-    story_labels_ : story of each item (themes are unions of stories).
-    theme_labels_ : theme of each item, whatever the chosen level: both levels come from one fit.
-    level_ : the level `labels_` is at ("story" or "theme").
-    topics_ : DataFrame with id, name, size, keywords, representatives, description, one row a topic.
-    stories_ : the same for stories.
+    labels_ : group of each item at the chosen level, -1 for unclustered.
+    theme_labels_, topic_labels_, story_labels_ : every item's theme, topic and story,
+        whatever the chosen level: one fit finds all three, nested (themes ⊇ topics ⊇ stories).
+    level_ : the level `labels_` is at ("story", "topic" or "theme").
+    topics_ : the chosen level's table: id, name, size, keywords, representatives, description.
+    theme_table_, topic_table_, stories_ : each level's table, the same columns.
     embeddings_ : n×d embeddings; coords_ : n×2 map positions.
     documents_ : the items fitted (doc_id, kind, text and the input's columns).
     added_ : True for the items the last `update` added.
@@ -159,31 +160,38 @@ class TopicMap(BaseEstimator):
             on_stage=lambda stage: report(stage, 0, 1),
             phrase_table=table,
         )
-        labels, stories = levels.labels, levels.story
-        if self.assign_noise and (labels >= 0).any():
-            labels = _fill_noise(sorted_vectors, labels)
-            if levels.level == "story":  # at the story level the topics are the stories
-                stories = labels
-        themes = labels if levels.level == "theme" else levels.theme
+        story, topic, theme = levels.story, levels.topic, levels.theme
+        if self.assign_noise and (levels.labels >= 0).any():
+            filled = _fill_noise(sorted_vectors, levels.labels)
+            if levels.level == "story":
+                story = filled
+                topic = cluster.nest_in(story, topic)
+            elif levels.level == "topic":
+                topic = filled
+            theme = filled if levels.level == "theme" else cluster.nest_in(topic, theme)
+        labels = {"story": story, "topic": topic, "theme": theme}[levels.level]
         report("name", 0, 1)
-        topics, story_table = self._describe(sorted_texts, labels, stories, sorted_vectors, levels.level, table)
+        tables = self._describe(sorted_texts, story, topic, theme, sorted_vectors, levels.level, table)
         report("project", 0, 1)
         coords, _ = project.project_2d(
-            sorted_vectors, random_state=self.random_state, knn=knn, stories=stories, themes=themes
+            sorted_vectors, random_state=self.random_state, knn=knn, stories=story, themes=theme
         )
         return FittedState(
             documents=documents.reset_index(drop=True),
             embeddings=embeddings,
             coords=coords[restore],
             labels=labels[restore],
-            story_labels=stories[restore],
-            theme_labels=themes[restore],
+            story_labels=story[restore],
+            topic_labels=topic[restore],
+            theme_labels=theme[restore],
             added=np.zeros(len(texts), dtype=bool),
-            topics=topics,
-            stories=story_table,
+            topics=tables[levels.level],
+            stories=tables["story"],
+            topic_table=tables["topic"],
+            theme_table=tables["theme"],
             level=levels.level,
             next_topic_id=int(labels.max(initial=-1)) + 1,
-            next_story_id=int(stories.max(initial=-1)) + 1,
+            next_story_id=int(story.max(initial=-1)) + 1,
             fitted_at=_now(),
             added_since=None,
         )
@@ -275,8 +283,9 @@ class TopicMap(BaseEstimator):
         labels, stories, next_topic, next_story = growth.open_new_topics(
             old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
         )
-        themes = growth.themes_of(old, labels, stories)
-        labels, stories, themes, coords = labels[restore], stories[restore], themes[restore], coords[restore]
+        topics, themes = growth.nest_new(old, sorted_vectors, labels, stories)
+        labels, stories, coords = labels[restore], stories[restore], coords[restore]
+        topics, themes = topics[restore], themes[restore]
         documents = documents.assign(doc_id=growth.fresh_ids(documents["doc_id"], old.documents["doc_id"]))
         all_documents = pd.concat([known, documents.reset_index(drop=True)], ignore_index=True)
         if "count" in all_documents.columns:
@@ -284,9 +293,14 @@ class TopicMap(BaseEstimator):
         all_vectors = np.vstack([old.embeddings, vectors])
         all_labels = np.concatenate([old.labels, labels])
         all_stories = np.concatenate([old.story_labels, stories])
+        all_topics = cluster.nest_in(all_stories, np.concatenate([old.topic_labels, topics]))
+        all_themes = cluster.nest_in(all_topics, np.concatenate([old.theme_labels, themes]))
+        all_labels = {"story": all_stories, "topic": all_topics, "theme": all_themes}[old.level]
         report("name", 0, 1)
         all_texts = all_documents["text"].tolist()
-        topics, story_table = self._describe(all_texts, all_labels, all_stories, all_vectors, old.level)
+        tables = self._describe(all_texts, all_stories, all_topics, all_themes, all_vectors, old.level)
+        olds = {"story": old.stories, "topic": old.topic_table, "theme": old.theme_table}
+        tables = {level: growth.keep_names(table, olds[level]) for level, table in tables.items()}
         self._set_state(
             FittedState(
                 documents=all_documents,
@@ -294,10 +308,13 @@ class TopicMap(BaseEstimator):
                 coords=np.vstack([old.coords, coords]),
                 labels=all_labels,
                 story_labels=all_stories,
-                theme_labels=np.concatenate([old.theme_labels, themes]),
+                topic_labels=all_topics,
+                theme_labels=all_themes,
                 added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
-                topics=growth.keep_names(topics, old.topics),
-                stories=growth.keep_names(story_table, old.stories),
+                topics=growth.keep_names(tables[old.level], old.topics),
+                stories=tables["story"],
+                topic_table=tables["topic"],
+                theme_table=tables["theme"],
                 level=old.level,
                 next_topic_id=next_topic,
                 next_story_id=next_story,
@@ -369,29 +386,37 @@ class TopicMap(BaseEstimator):
     def _describe(
         self,
         texts: list[str],
-        labels: np.ndarray,
-        stories: np.ndarray,
+        story: np.ndarray,
+        topic: np.ndarray,
+        theme: np.ndarray,
         vectors: np.ndarray,
         level: str,
         table: label.Phrases | None = None,
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The topic and story tables; themes are named from their stories, and candidate
-        names are embedded with this map's model (see label.describe_topics). `table` is
-        `phrases.phrase_matrix(texts)` when the caller has it."""
+    ) -> dict[str, pd.DataFrame]:
+        """Each level's table, {"story", "topic", "theme"}: themes are named from their stories
+        and led by their subject, topics from their stories, and a level that is the same
+        partition as the one below it shares its table (see label.describe_topics). Candidate
+        names are embedded with this map's model. `table` is `phrases.phrase_matrix(texts)`
+        when the caller has it."""
         table = table if table is not None else phrases.phrase_matrix(texts)
         embed_phrases = self._phrase_embedder()
-        story_table = label.describe_topics(texts, stories, vectors, embed=embed_phrases, phrase_table=table)
-        if level != "theme" and np.array_equal(labels, stories):
-            return story_table, story_table
-        topic_table = label.describe_topics(
-            texts,
-            labels,
-            vectors,
-            embed=embed_phrases,
-            phrase_table=table,
-            stories=stories if level == "theme" else None,
-        )
-        return topic_table, story_table
+
+        def describe(labels: np.ndarray, **how) -> pd.DataFrame:
+            return label.describe_topics(texts, labels, vectors, embed=embed_phrases, phrase_table=table, **how)
+
+        tables = {"story": describe(story)}
+        same_topic = np.array_equal(topic, story)
+        if np.array_equal(theme, story) and level != "theme":
+            tables["theme"] = tables["story"]
+        else:
+            tables["theme"] = describe(theme, stories=story)
+        if same_topic:
+            tables["topic"] = tables["story"]
+        elif np.array_equal(topic, theme):
+            tables["topic"] = tables["theme"]
+        else:
+            tables["topic"] = describe(topic, stories=story, subject=False)
+        return tables
 
     def _phrase_embedder(self) -> Callable[[list[str]], np.ndarray | None]:
         """Embeds candidate names with the model (through the cache); None, so names fall back
@@ -464,7 +489,7 @@ class TopicMap(BaseEstimator):
         from analysis.figure import topic_figure
 
         self._check_fitted()
-        return topic_figure(self.to_frame(), self.topics_)
+        return topic_figure(self.to_frame(), self.topics_, self.level_)
 
     def report(
         self, path, *, title: str | None = None, input_name: str = "documents", plotlyjs: str = "inline"

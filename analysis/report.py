@@ -3,6 +3,10 @@
 report_data() turns the pipeline's tables into the page's data (compact column arrays, not
 one dict per point); render_html() puts that data, plotly.js and the JS and CSS files of
 assets/ into one page that loads nothing from the network.
+
+A map has up to three nested levels, theme ⊇ topic ⊇ story (LEVEL_NAMES); the page shows the
+level the map was made at and every level below it that splits the items further
+(level_report_data), as points.topic (the top one), points.mid and points.story.
 """
 
 from __future__ import annotations
@@ -74,12 +78,15 @@ OUTPUT_COLUMNS = frozenset(
         "doc_id",
         "kind",
         "text",
+        "theme",
+        "theme_label",
         "topic",
         "topic_label",
         "x",
         "y",
         "story",
         "story_label",
+        "theme_description",
         "topic_description",
         "story_description",
         "count",
@@ -154,6 +161,13 @@ def script_json(value) -> str:
     return text
 
 
+#: The map's levels, coarsest first: every story lies in one topic, every topic in one theme.
+LEVEL_NAMES = ("theme", "topic", "story")
+#: One level of the page: its name (one of LEVEL_NAMES), each item's id at it (-1: none) and
+#: its table (id, name, size, keywords, representatives, description).
+Level = tuple[str, np.ndarray, pd.DataFrame]
+
+
 def report_data(
     frame: pd.DataFrame,
     topics: pd.DataFrame,
@@ -161,16 +175,49 @@ def report_data(
     meta: dict,
     since: str | None = None,
     since_basis: str | None = None,
+    *,
+    mids: tuple[np.ndarray, pd.DataFrame] | None = None,
+    names: tuple[str, ...] | None = None,
 ) -> dict:
-    """The page's data from the export frame (doc_id, kind, text, topic, x, y, story, ...),
-    the topic and story tables (id, name, size, keywords, representatives, description) and provenance.
+    """The page's data from an export-like frame (doc_id, kind, text, topic, x, y, story, ...),
+    the tables of its levels (id, name, size, keywords, representatives, description) and
+    provenance: frame["topic"] with `topics` is the top level, frame["story"] with `stories`
+    the bottom one and, with `mids` (each item's id, the table), a middle level between them.
+    `names` names the levels top first: ("topic", "story") by default, ("theme", "topic",
+    "story") with `mids`. See level_report_data for the rest (levels that split nothing are
+    dropped, `since` and `since_basis`)."""
+    levels: list[Level] = [("", frame["topic"].to_numpy(dtype=np.int64), topics)]
+    if mids is not None:
+        levels.append(("", np.asarray(mids[0], dtype=np.int64), mids[1]))
+    levels.append(("", frame["story"].to_numpy(dtype=np.int64), stories))
+    names = names or (LEVEL_NAMES if mids is not None else ("topic", "story"))
+    if len(names) != len(levels):
+        raise ValueError(f"names={names!r}: one name per level ({len(levels)})")
+    return level_report_data(
+        frame, [(name, labels, table) for name, (_, labels, table) in zip(names, levels)], meta, since, since_basis
+    )
+
+
+def level_report_data(
+    frame: pd.DataFrame, levels: list[Level], meta: dict, since: str | None = None, since_basis: str | None = None
+) -> dict:
+    """The page's data from the export frame (its doc_id, kind, text, x, y and input columns),
+    the map's levels top first (one to three, see Level) and provenance.
+
+    A level whose partition of the items equals the one above it is dropped, so the page
+    shows one, two or three levels: `points.topic` holds each item's id at the top one,
+    `points.mid` at the middle one (None unless three are shown), `points.story` at the
+    bottom one (None with one level); `topics`, `mids` and `stories` hold their records
+    (see topic_records: a middle or bottom record has the `parent` top id and its colour, a
+    bottom one also its `mid` id when there is a middle level); `meta.levels` their names.
 
     When the frame has a `new` column (after `topicmap update`), "new" holds the new items'
     indices, `since`, the time of the map they were added to (None when unknown), and
     `since_basis`, what that time is (see new_since)."""
-    topic = frame["topic"].to_numpy(dtype=np.int64)
-    story = frame["story"].to_numpy(dtype=np.int64)
-    two_levels = has_two_levels(topic, story)
+    shown = shown_levels(levels)
+    top = shown[0][1]
+    mid = shown[1] if len(shown) == 3 else None
+    bottom = shown[-1] if len(shown) > 1 else None
     extra = {col: categorical(frame[col]) for col in HOVER_COLUMNS if col in frame.columns}
     facets = facet_columns(frame)
     extra.update({c: categorical(frame[c]) for c in (str(f["column"]) for f in facets) if c not in extra})
@@ -178,8 +225,9 @@ def report_data(
     points = {
         "x": _coords(frame["x"]),
         "y": _coords(frame["y"]),
-        "topic": topic.tolist(),
-        "story": story.tolist() if two_levels else None,
+        "topic": top.tolist(),
+        "mid": mid[1].tolist() if mid else None,
+        "story": bottom[1].tolist() if bottom else None,
         "text": frame["text"].astype(str).tolist(),
         "kind": categorical(frame["kind"]),
         "doc_id": _doc_ids(frame["doc_id"]),
@@ -189,30 +237,60 @@ def report_data(
     coords = frame[["x", "y"]].to_numpy(dtype=float)
     return {
         "points": points,
-        "topics": topic_records(topics, coords, topic),
-        "stories": topic_records(stories, coords, story, parents=topic) if two_levels else [],
+        "topics": topic_records(shown[0][2], coords, top),
+        "mids": topic_records(mid[2], coords, mid[1], parents=top) if mid else [],
+        "stories": topic_records(bottom[2], coords, bottom[1], parents=top, mids=mid[1] if mid else None)
+        if bottom
+        else [],
         "timeline": timeline(extra, len(frame)),
         "new": new_items(frame, since, since_basis),
         "facets": facets,
         "noise_color": NOISE_COLOR,
-        "meta": meta,
+        "meta": {**meta, "levels": [name for name, _, _ in shown]},
     }
+
+
+def shown_levels(levels: list[Level]) -> list[Level]:
+    """The levels the page shows, top first: each one but the first that splits the items
+    otherwise than the level kept above it (at most three)."""
+    if not 1 <= len(levels) <= 3:
+        raise ValueError(f"{len(levels)} levels: a map has one to three")
+    shown = [levels[0]]
+    for level in levels[1:]:
+        labels = np.asarray(level[1], dtype=np.int64)
+        if has_two_levels(shown[-1][1], labels):
+            shown.append((level[0], labels, level[2]))
+    return [(name, np.asarray(labels, dtype=np.int64), table) for name, labels, table in shown]
+
+
+def fitted_levels(state: FittedState) -> list[Level]:
+    """The levels of a fitted map the page shows before equal ones are dropped: the chosen
+    level (`state.labels`, `state.topics`) and every level below it."""
+    below = {
+        "topic": [("story", state.story_labels, state.stories)],
+        "theme": [("topic", state.topic_labels, state.topic_table), ("story", state.story_labels, state.stories)],
+    }
+    return [(state.level, state.labels, state.topics), *below.get(state.level, [])]
 
 
 def fitted_report_data(
     state: FittedState, meta: dict, *, sample_size: int, random_state: int, notes: tuple[str, ...] = ()
 ) -> dict:
     """The page's data for a fitted map: its items (a stratified sample of `sample_size` when
-    there are more), topics, stories and provenance (`meta`, with `notes` on how it was made)."""
+    there are more), its chosen level and the levels below it, and provenance (`meta`, with
+    `notes` on how it was made)."""
     frame = item_frame(state)
+    levels = fitted_levels(state)
     notes = tuple(notes)
     if len(frame) > sample_size:  # a page of millions of points: draw a sample, any engine
-        frame = frame.iloc[map_sample(state.labels, sample_size, random_state)].reset_index(drop=True)
+        rows = map_sample(state.labels, sample_size, random_state)
+        frame = frame.iloc[rows].reset_index(drop=True)
+        levels = [(name, np.asarray(labels)[rows], table) for name, labels, table in levels]
         notes = (f"the map draws a stratified sample of {len(frame):,}; topic sizes are exact", *notes)
     if notes:
         meta = {**meta, "items": f"{len(state.labels):,} ({'; '.join(notes)})"}
     since, basis = new_since(state)
-    return report_data(frame, state.topics, state.stories, meta, since=since, since_basis=basis)
+    return level_report_data(frame, levels, meta, since=since, since_basis=basis)
 
 
 def new_since(state: FittedState) -> tuple[str | None, str | None]:
@@ -257,7 +335,8 @@ def display_time(stamp: str | None) -> str | None:
 
 
 def has_two_levels(topic: np.ndarray, story: np.ndarray) -> bool:
-    """Whether stories split the topics further (False when they are the same partition)."""
+    """Whether the lower level `story` splits the items otherwise than `topic` does (False
+    when both are the same partition, whatever their ids)."""
     pairs = len(set(zip(topic.tolist(), story.tolist())))
     return not (pairs == len(set(topic.tolist())) == len(set(story.tolist())))
 
@@ -302,13 +381,18 @@ def categorical(values: pd.Series) -> dict:
 
 
 def topic_records(
-    table: pd.DataFrame, coords: np.ndarray, labels: np.ndarray, parents: np.ndarray | None = None
+    table: pd.DataFrame,
+    coords: np.ndarray,
+    labels: np.ndarray,
+    parents: np.ndarray | None = None,
+    mids: np.ndarray | None = None,
 ) -> list[dict]:
     """One record per topic: its description plus colour, label anchor and zoom box.
 
     The anchor is where the name goes: the member where the topic's items are densest (see
     name_anchor); the box spans the 2nd to 98th percentile of the members. With `parents`
-    (each item's topic) a story also gets its parent topic and that topic's colour.
+    (each item's top-level id) a record also gets its `parent` (the id most of its items
+    have) and that one's colour; with `mids` (each item's middle-level id), its `mid` too.
     """
     records = []
     for row in table.itertuples(index=False):
@@ -330,11 +414,19 @@ def topic_records(
             "box": [_round(low[0]), _round(high[0]), _round(low[1]), _round(high[1])],
         }
         if parents is not None:
-            values, counts = np.unique(parents[labels == row.id], return_counts=True)
-            record["parent"] = int(values[np.argmax(counts)])
-            record["color"] = topic_color(int(values[np.argmax(counts)]))
+            parent = _commonest(parents[labels == row.id])
+            record["parent"] = parent
+            record["color"] = topic_color(parent)
+        if mids is not None:
+            record["mid"] = _commonest(mids[labels == row.id])
         records.append(record)
     return records
+
+
+def _commonest(values: np.ndarray) -> int:
+    """The value most of `values` hold (the smallest of those tied)."""
+    found, counts = np.unique(values, return_counts=True)
+    return int(found[np.argmax(counts)])
 
 
 def name_anchor(members: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

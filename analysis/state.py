@@ -16,8 +16,8 @@ import pandas as pd
 from analysis.errors import InputError
 
 #: Array fields, saved as .npy files; table fields, saved as Parquet; the rest go in the manifest.
-ARRAYS = ("embeddings", "coords", "labels", "story_labels", "theme_labels", "added")
-TABLES = ("documents", "topics", "stories")
+ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added")
+TABLES = ("documents", "topics", "stories", "topic_table", "theme_table")
 SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since")
 
 
@@ -27,10 +27,13 @@ class FittedState:
 
     documents: the items (doc_id, kind, text and the input's columns), one row each.
     embeddings, coords: n×d unit vectors and n×2 map positions.
-    labels: topic of each item at `level` (-1 unclustered); story_labels, theme_labels: both levels.
+    labels: group of each item at the chosen `level` (-1 unclustered); story_labels,
+        topic_labels, theme_labels: every level (themes ⊇ topics ⊇ stories, nested).
     added: True for the items the last `update` added.
-    topics, stories: one row a topic (id, name, size, keywords, representatives, ...).
-    level: "story" or "theme"; next_topic_id, next_story_id: the ids new topics get.
+    topics: the chosen level's table, one row a group (id, name, size, keywords,
+        representatives, description); stories, topic_table, theme_table: each level's.
+    level: "story", "topic" or "theme"; next_topic_id, next_story_id: the ids new groups of
+        the chosen level and new stories get.
     fitted_at: when the map last took in items (ISO 8601, UTC); added_since: the `fitted_at`
         of the map the last `update` added to.
     """
@@ -40,10 +43,13 @@ class FittedState:
     coords: np.ndarray
     labels: np.ndarray
     story_labels: np.ndarray
+    topic_labels: np.ndarray
     theme_labels: np.ndarray
     added: np.ndarray
     topics: pd.DataFrame
     stories: pd.DataFrame
+    topic_table: pd.DataFrame
+    theme_table: pd.DataFrame
     level: str
     next_topic_id: int
     next_story_id: int

@@ -39,7 +39,19 @@ SEED = ROOT / "data" / "seed.txt"
 SEED_THEMES = ROOT / "tests" / "data" / "seed_themes.csv"
 BENCH = ROOT / "data" / "bench"
 #: The export's first columns, in order (README, "The export"); the input's own columns follow.
-EXPORT_COLUMNS = ["doc_id", "kind", "text", "topic", "topic_label", "x", "y", "story", "story_label"]
+EXPORT_COLUMNS = [
+    "doc_id",
+    "kind",
+    "text",
+    "theme",
+    "theme_label",
+    "topic",
+    "topic_label",
+    "story",
+    "story_label",
+    "x",
+    "y",
+]
 
 
 def topicmap(*args: str, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:

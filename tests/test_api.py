@@ -38,7 +38,7 @@ def test_clone_and_params():
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"level": "paragraph"}, "level='paragraph' is not allowed: use one of auto, story, theme"),
+        ({"level": "paragraph"}, "level='paragraph' is not allowed: use one of auto, story, topic, theme"),
         ({"n_topics": 0}, "n_topics=0 is not allowed"),
         ({"n_topics": 2.5}, "n_topics=2.5 is not allowed"),
         ({"random_state": "x"}, "random_state='x' is not allowed"),

@@ -40,17 +40,21 @@ def made_state(level: str = "theme") -> FittedState:
     )
     story_table = label.describe_topics(texts, stories, vectors)
     labels = themes if level == "theme" else stories
-    topics = label.describe_topics(texts, themes, vectors, stories=stories) if level == "theme" else story_table
+    theme_table = label.describe_topics(texts, themes, vectors, stories=stories)
+    topics = theme_table if level == "theme" else story_table
     return FittedState(
         documents=pd.DataFrame({"doc_id": [str(i + 1) for i in range(len(texts))], "kind": "headline", "text": texts}),
         embeddings=vectors,
         coords=coords.astype(np.float32),
         labels=labels,
         story_labels=stories,
+        topic_labels=stories,
         theme_labels=themes,
         added=np.zeros(len(texts), dtype=bool),
         topics=topics,
         stories=story_table,
+        topic_table=story_table,
+        theme_table=theme_table,
         level=level,
         next_topic_id=int(labels.max()) + 1,
         next_story_id=int(stories.max()) + 1,
@@ -78,8 +82,9 @@ def test_rename_and_merge_relabel_items_and_recount_the_merged_topic(tmp_path):
     # Every story still lies inside one theme.
     pairs = pd.DataFrame({"story": topic_map.story_labels_, "theme": topic_map.theme_labels_}).drop_duplicates()
     assert pairs["story"].is_unique
-    frame = topic_map.to_frame()
-    assert set(frame.loc[frame["topic"] == 2, "topic_label"]) == {"Sport and rates"}
+    frame = topic_map.to_frame()  # a theme map: its edits are the export's theme columns
+    assert set(frame.loc[frame["theme"] == 2, "theme_label"]) == {"Sport and rates"}
+    assert topic_map.theme_table_.set_index("id").loc[2, "size"] == 24
     names = {t["id"]: t["name"] for t in topic_map._report_data("x")["topics"]}
     assert names[2] == "Sport and rates" and 0 not in names
 

@@ -12,15 +12,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_report import export_frame, hostile_report
+from test_report import (
+    MIDS,
+    PER_STORY,
+    STORIES,
+    THEMES,
+    export_frame,
+    fitted_state,
+    hostile_report,
+    hover_item,
+    three_level_report,
+)
 
 from analysis import label
 from analysis.pipeline import TopicMap
-from analysis.report import InlineReport, report_data, write_report
+from analysis.report import InlineReport, fitted_report_data, report_data, write_report
 from browser import open_report
-from conftest import EXPORT_COLUMNS, fake_vectors
+from conftest import fake_vectors
 
 CLEAN_LOG = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
+#: The export's columns a page of two levels (topic, story) holds, in the export's order.
+PAGE_EXPORT_COLUMNS = ["doc_id", "kind", "text", "topic", "topic_label", "story", "story_label", "x", "y"]
 # sources (and each facet): the ticked names; None when every value is (no filter), [] for none.
 EMPTY_STATE = {
     "query": "",
@@ -106,7 +118,8 @@ def test_selection_lists_items_and_downloads_them_as_safe_csv(tmp_path):
         assert download.value.suggested_filename == "selection.csv"
         text = Path(download.value.path()).read_text(encoding="utf-8")
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        assert list(rows[0]) == [*EXPORT_COLUMNS, "source"]
+        # The export's columns in its order, for the levels the page shows (topic, story here).
+        assert list(rows[0]) == [*PAGE_EXPORT_COLUMNS, "source"]
         assert [r["doc_id"] for r in rows] == ["1", "2", "3", "4", "6"]
         # Formula-like text and sources get a leading quote; numbers (topic -1) stay numbers.
         assert [r["text"] for r in rows] == [
@@ -223,6 +236,138 @@ def test_topic_tree_expands_and_isolates(tmp_path):
         page.click("#topic-tree .tree-row.topic[data-id='1']")
         assert state(page)["topic"] == 1 and page.evaluate("window.topicmap.highlighted()") == [0, 1, 2, 3]
     assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_a_three_level_tree_opens_themes_topics_stories_and_a_topic_isolates_its_items(tmp_path):
+    out = three_level_report(tmp_path)
+    story = [s for s in STORIES for _ in range(PER_STORY)] + [-1] * 3
+    mid = [STORIES[s][1] if s >= 0 else -1 for s in story]
+    theme = [MIDS[m][1] if m >= 0 else -1 for m in mid]
+    with open_report(out) as (page, log):
+        assert page.text_content("#summary").startswith("39 items · 2 themes (3 topics, 6 stories)")
+        assert page.text_content("#panel-tabs [data-view=topic-list]") == "Themes"
+        page.click("#panel-tabs [data-view=tree]")
+        tops = page.locator("#topic-tree > .tree-theme > .tree-row")
+        assert tops.locator(".name").all_text_contents() == ["Economy", "Weather", "Unclustered"]
+        assert {tops.nth(k).get_attribute("data-level") for k in range(3)} == {"theme"}
+        assert page.locator("#topic-tree .tree-row.mid:visible, #topic-tree .tree-row.story:visible").count() == 0
+        # Theme ▸ its topics ▸ their stories.
+        economy = page.locator("#topic-tree > .tree-theme").filter(has=page.locator(".tree-row.topic[data-id='0']"))
+        economy.locator(":scope > .tree-row .twisty").click()
+        topics = economy.locator(".tree-row.mid:visible")
+        assert topics.locator(".name").all_text_contents() == ["Markets", "Trade"]
+        assert topics.first.get_attribute("data-level") == "topic"
+        assert economy.locator(".tree-row.story:visible").count() == 0
+        trade = economy.locator(".tree-branch").filter(has=page.locator(".tree-row.mid[data-id='11']"))
+        trade.locator(":scope > .tree-row .twisty").click()
+        assert trade.locator(".tree-row.story:visible .name").all_text_contents() == ["Tariffs", "Shipping"]
+        assert trade.locator(".tree-row.story:visible").first.get_attribute("data-level") == "story"
+
+        # A middle node isolates exactly its items: map, panel, table, link.
+        trade.locator(":scope > .tree-row").click()
+        in_trade = [i for i, m in enumerate(mid) if m == 11]
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": 11}
+        assert page.evaluate("window.topicmap.highlighted()") == in_trade
+        assert page.evaluate("document.getElementById('map').data.at(-1).x.length") == len(in_trade)
+        assert state(page)["topic"] == 11 and state(page)["theme"] is None and state(page)["story"] is None
+        assert page.url.endswith("#topic=11")
+        assert page.text_content("#detail-kind") == "Topic"
+        assert "part of Economy" in page.text_content("#detail-meta")
+        assert page.text_content("#detail-stories-title") == "Stories in this topic"
+        assert page.locator("#story-list li > span:first-child").all_text_contents() == ["Tariffs", "Shipping"]
+        assert page.locator("#detail-items .item-text").count() == len(in_trade)
+        assert page.locator("#table-body tr").count() == len(in_trade)
+        assert set(page.locator("#table-head th").all_text_contents()) >= {"theme", "topic", "story"}
+        assert page.locator(".tree-row.mid.current").get_attribute("data-id") == "11"
+        # Its stories from the panel, then the same topic again shows everything.
+        page.locator("#story-list li").nth(1).click()
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "story", "id": 3}
+        assert "part of Trade · Economy" in page.text_content("#detail-meta")
+        page.evaluate("window.topicmap.select('topic', 11)")
+        page.evaluate("window.topicmap.select('topic', 11)")
+        assert page.evaluate("window.topicmap.isolated()") is None
+
+        # The page API by the levels' names; a theme's items are its topics'.
+        page.evaluate("window.topicmap.select('theme', 1)")
+        assert page.evaluate("window.topicmap.highlighted()") == [i for i, t in enumerate(theme) if t == 1]
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "theme", "id": 1}
+        assert page.url.endswith("#theme=1")
+        page.evaluate("window.topicmap.select('story', 4)")
+        assert page.evaluate("window.topicmap.highlighted()") == [i for i, s in enumerate(story) if s == 4]
+        for bad in ("window.topicmap.select('topic', 0)", "window.topicmap.select('galaxy', 1)"):
+            assert (
+                page.evaluate(f"() => {{ try {{ {bad}; return null; }} catch (e) {{ return e.name; }} }}")
+                == "RangeError"
+            )
+
+        # Search and a source filter within a topic.
+        page.click("#reset")
+        page.evaluate(
+            "window.topicmap.setSources('AP'); window.topicmap.search('item'); window.topicmap.select('topic', 12)"
+        )
+        assert page.evaluate("window.topicmap.highlighted()") == [
+            i for i, m in enumerate(mid) if m == 12 and i % 2 == 0
+        ]
+        page.click("#reset")
+
+        # The hover card names the item's theme, topic and story.
+        item = in_trade[0]
+        assert hover_item(page, item) == page.evaluate(f"window.topicmap.data.points.text[{item}]")
+        facts = page.locator("#tooltip dt").all_text_contents()
+        assert facts[:1] == ["Theme"] and "Topic" in facts and "Story" in facts
+        values = page.locator("#tooltip dd").all_text_contents()
+        assert {"Economy", "Trade", STORIES[story[item]][0]} <= set(values)
+
+        # A selection downloads every shown level's id and name.
+        page.evaluate("window.topicmap.select(['1', '13'])")
+        with page.expect_download() as download:
+            page.click("#selection-csv")
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"), newline="")))
+        assert list(rows[0]) == [
+            *("doc_id", "kind", "text", "theme", "theme_label", "topic", "topic_label", "story", "story_label"),
+            *("x", "y", "source"),
+        ]
+        assert [(r["theme_label"], r["topic"], r["topic_label"], r["story_label"]) for r in rows] == [
+            (THEMES[0], "10", "Markets", "Stocks rally"),
+            (THEMES[0], "11", "Trade", "Tariffs"),
+        ]
+        assert page.text_content("#selection-by") == "By theme"
+    assert log == CLEAN_LOG
+
+    # A link names the middle level as topic=.
+    with open_report(out, fragment="topic=12") as (page, log):
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": 12}
+        assert page.evaluate("window.topicmap.highlighted()") == [i for i, m in enumerate(mid) if m == 12]
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_maps_made_at_the_topic_or_story_level_show_that_level_and_those_below(tmp_path):
+    story = [s for s in STORIES for _ in range(PER_STORY)] + [-1] * 3
+    for level, words in (("topic", ["Auto", "Topics", "Stories"]), ("story", [])):
+        out = tmp_path / f"{level}.html"
+        data = fitted_report_data(fitted_state(level), {"parameters": {}}, sample_size=1000, random_state=0)
+        write_report(out, data, title=level)
+        with open_report(out) as (page, log):
+            buttons = page.locator("#level-control button")
+            if words:
+                assert page.is_visible("#level-control") and buttons.all_text_contents() == words
+                assert page.text_content("#summary").startswith("39 items · 3 topics (6 stories)")
+                assert page.is_visible("#panel-tabs [data-view=tree]")
+            else:
+                assert page.is_hidden("#level-control") and page.is_hidden("#panel-tabs")
+                assert page.text_content("#summary").startswith("39 items · 6 stories ·")
+                assert page.text_content("#topic-list-title") == "Stories"
+            drawn = page.evaluate("[...document.querySelectorAll('.map-label')].map(b => b.dataset.level)")
+            assert drawn and set(drawn) <= {level, "story"}
+            page.evaluate("window.topicmap.select('story', 2)")
+            assert page.evaluate("window.topicmap.isolated()") == {"level": "story", "id": 2}
+            assert page.evaluate("window.topicmap.highlighted()") == [i for i, s in enumerate(story) if s == 2]
+            assert page.url.endswith("#story=2") and state(page)["story"] == 2
+            assert page.text_content("#detail-kind") == "Story"
+            assert "theme" not in state(page)
+        assert log == CLEAN_LOG
 
 
 @pytest.mark.browser
@@ -359,7 +504,9 @@ def test_a_map_saved_before_the_time_was_kept_still_loads(tmp_path):
     manifest = json.loads((tmp_path / "map" / "topicmap.json").read_text())
     del manifest["fitted_at_"], manifest["added_since_"]
     (tmp_path / "map" / "topicmap.json").write_text(json.dumps(manifest))
-    (tmp_path / "map" / "theme_labels.npy").unlink()
+    # Nor were the theme and middle levels.
+    for name in ("theme_labels.npy", "topic_labels.npy", "topic_table.parquet", "theme_table.parquet"):
+        (tmp_path / "map" / name).unlink()
     old = TopicMap.load(tmp_path / "map")
     assert old.fitted_at_ is None and np.array_equal(old.theme_labels_, old.labels_)
     old.update(["rates story again"], embeddings=fake_vectors(["rates story again"]))

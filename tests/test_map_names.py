@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_report import embedded_data, export_frame
+from test_report import MIDS, STORIES, THEMES, embedded_data, export_frame, three_level_report
 
 from analysis import label, report
 from analysis.report import report_data
@@ -213,11 +213,11 @@ NAMES = """() => [...document.querySelectorAll('.map-label')].map(b => {
     const r = b.getBoundingClientRect();
     return {level: b.dataset.level, id: Number(b.dataset.id), name: b.textContent, box: [r.left, r.top, r.right, r.bottom]}; })"""
 
-# Page pixel of every record's anchor, by "level:id".
+# Page pixel of every record's anchor, by "level:id" (level: the name of its level, as names have).
 SPOTS = """() => { const gd = document.getElementById('map'), fl = gd._fullLayout, r = gd.getBoundingClientRect();
     const m = window.topicmap.model, out = {};
-    for (const [level, recs] of [['topic', m.topics], ['story', m.stories]]) for (const rec of recs) {
-        out[level + ':' + rec.id] = [r.left + fl.xaxis._offset + fl.xaxis.l2p(rec.cx), r.top + fl.yaxis._offset + fl.yaxis.l2p(rec.cy)]; }
+    for (const key of m.keys) for (const rec of m.records(key)) {
+        out[m.name(key) + ':' + rec.id] = [r.left + fl.xaxis._offset + fl.xaxis.l2p(rec.cx), r.top + fl.yaxis._offset + fl.yaxis.l2p(rec.cy)]; }
     return out; }"""
 
 # Page pixel of every drawn item, by item index.
@@ -406,7 +406,9 @@ def test_a_plain_click_on_a_name_isolates_its_topic_and_a_drag_on_it_pans(seed_r
 @pytest.mark.browser
 def test_names_sit_by_their_spots_and_a_moved_one_has_a_leader_line(bench_run):
     with open_report(bench_run["html"]) as (page, log):
-        for level in ("topic", "story"):  # themes alone; then many stories, some pushed aside
+        levels = bench_run["data"]["meta"]["levels"]
+        assert levels[-1] == "story"
+        for level in levels:  # the top level alone; ...; then many stories, some pushed aside
             page.click(f"#level-control [data-level={level}]")
             page.wait_for_function(
                 "level => document.getElementById('map-labels').dataset.level === level", arg=level, timeout=10_000
@@ -440,4 +442,65 @@ def test_names_sit_by_their_spots_and_a_moved_one_has_a_leader_line(bench_run):
                         )
             if level == "story":
                 assert leaders, "with many stories at once, some names are moved and drawn with a leader"
+    assert log == CLEAN_LOG
+
+
+def zoom_to(page, x0: float, x1: float, y: float, level: str) -> list[dict]:
+    """Show map x from x0 to x1 around height y (asked a flat y range, which the map's equal
+    scales widen, so x stays as asked); wait for the names of `level` (a level's name) and
+    return the names drawn."""
+    page.evaluate(
+        "([x0, x1, y]) => Plotly.relayout('map', {'xaxis.range': [x0, x1], 'yaxis.range': [y - (x1 - x0) / 20, y + (x1 - x0) / 20]})",
+        [x0, x1, y],
+    )
+    page.wait_for_function(
+        "level => document.getElementById('map-labels').dataset.level === level", arg=level, timeout=10_000
+    )
+    return page.evaluate(NAMES)
+
+
+@pytest.mark.browser
+def test_three_levels_name_themes_zoomed_out_topics_between_and_stories_zoomed_in(tmp_path):
+    mids = {k: name for k, (name, _) in MIDS.items()}
+    stories = {k: name for k, (name, _, _) in STORIES.items()}
+    with open_report(three_level_report(tmp_path)) as (page, log):
+        buttons = page.locator("#level-control button")
+        assert buttons.all_text_contents() == ["Auto", "Themes", "Topics", "Stories"]
+        assert [buttons.nth(k).get_attribute("data-level") for k in range(4)] == ["auto", "theme", "topic", "story"]
+        x0, x1 = page.evaluate("window.topicmap.model.fullBox").__getitem__(slice(0, 2))
+        width = x1 - x0
+
+        # Zoomed out: every theme is named (and no topic or story before them).
+        names = zoom_to(page, x0, x1, 0.0, "theme")
+        assert {(n["id"], n["name"]) for n in names if n["level"] == "theme"} == set(THEMES.items())
+        assert names[0]["level"] == names[1]["level"] == "theme"
+        # Between (0.45 of the map's width): the topics in view, placed before any other name.
+        names = zoom_to(page, -10.0, -10.0 + 0.45 * width, 0.0, "topic")
+        tops = [n for n in names if n["level"] == "topic"]
+        assert {(n["id"], n["name"]) for n in tops} == {(10, mids[10]), (11, mids[11])}
+        assert names[: len(tops)] == tops
+        assert all(mids[n["id"]] == n["name"] for n in tops)
+        # Zoomed in on one story (a tenth of the map): stories first.
+        names = zoom_to(page, -6.0 - 0.05 * width, -6.0 + 0.05 * width, 0.0, "story")
+        assert names[0]["level"] == "story" and (names[0]["id"], names[0]["name"]) == (0, stories[0])
+
+        # The toggle's Topics names the topics alone, at any zoom.
+        page.click("#level-control [data-level=topic]")
+        names = zoom_to(page, x0, x1, 0.0, "topic")
+        assert {n["level"] for n in names} == {"topic"}
+        assert {(n["id"], n["name"]) for n in names} == set(mids.items())
+        page.click("#level-control [data-level=auto]")
+
+        # An isolated topic names itself first, then (zoomed in on it) its stories, and only its
+        # theme besides; a click on a topic's name isolates that topic.
+        page.evaluate("window.topicmap.select('topic', 11)")
+        assert page.evaluate("document.getElementById('map-labels').dataset.level") == "story"
+        names = page.evaluate(NAMES)
+        assert {n["name"] for n in names} <= {THEMES[0], mids[11], stories[2], stories[3]}
+        assert (names[0]["level"], names[0]["name"]) == ("topic", mids[11])
+        assert {n["name"] for n in names[1:3]} == {stories[2], stories[3]}
+        page.click("#reset")
+        names = zoom_to(page, -10.0, -10.0 + 0.45 * width, 0.0, "topic")
+        page.mouse.click(*centre(names[0]["box"]))
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": names[0]["id"]}
     assert log == CLEAN_LOG

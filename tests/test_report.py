@@ -14,7 +14,8 @@ import pytest
 
 from analysis import label, report
 from analysis.load import load_corpus
-from analysis.report import render_html, report_data, script_json, topic_color, write_report
+from analysis.report import fitted_report_data, render_html, report_data, script_json, topic_color, write_report
+from analysis.state import FittedState
 from browser import open_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,6 +99,164 @@ def test_stories_are_sent_only_when_they_split_the_topics():
     assert [(s["id"], s["parent"]) for s in data["stories"]] == [(0, 0), (1, 0)]
     assert data["points"]["story"] == [0, 0, 1, 1, -1]
     assert {s["color"] for s in data["stories"]} == {topic_color(0)}
+
+
+#: A map of three levels: theme ⊇ topic ⊇ story, by id, with names; stories lie apart on
+#: a line, the themes' far apart (see three_level_frame).
+THEMES = {0: "Economy", 1: "Weather"}
+MIDS = {10: ("Markets", 0), 11: ("Trade", 0), 12: ("Storms", 1)}
+STORIES = {
+    0: ("Stocks rally", 10, -6.0),
+    1: ("Bond yields", 10, 6.0),
+    2: ("Tariffs", 11, 24.0),
+    3: ("Shipping", 11, 36.0),
+    4: ("Hurricane", 12, 94.0),
+    5: ("Floods", 12, 106.0),
+}
+PER_STORY = 6
+
+
+def level_table(labels, names: dict) -> pd.DataFrame:
+    """A level's table (id, name, size, keywords, representatives, description) by hand."""
+    labels = np.asarray(labels)
+    return pd.DataFrame(
+        [
+            {
+                "id": k,
+                "name": name,
+                "size": int((labels == k).sum()),
+                "keywords": [name.lower()],
+                "representatives": [f"about {name}"],
+                "description": f"All about {name}",
+            }
+            for k, name in names.items()
+        ]
+    )
+
+
+def three_level_frame() -> tuple[pd.DataFrame, dict]:
+    """PER_STORY items a story (STORIES), three unclustered; the frame's topic is the theme, its
+    story the story; and the levels' labels and tables, {"theme", "mid", "story"}: (labels, table)."""
+    rng = np.random.default_rng(5)
+    story = [s for s in STORIES for _ in range(PER_STORY)] + [-1] * 3
+    mid = [STORIES[s][1] if s >= 0 else -1 for s in story]
+    theme = [MIDS[m][1] if m >= 0 else -1 for m in mid]
+    texts = [f"{STORIES[s][0]} item {k}" if s >= 0 else f"odd item {k}" for k, s in enumerate(story)]
+    frame = export_frame(texts, theme, story=story, source=[["AP", "Reuters"][k % 2] for k in range(len(story))])
+    frame["x"] = [STORIES[s][2] if s >= 0 else 60.0 for s in story] + rng.normal(0, 0.8, len(story))
+    frame["y"] = [0.0 if s >= 0 else 40.0 for s in story] + rng.normal(0, 0.8, len(story))
+    levels = {
+        "theme": (np.array(theme), level_table(theme, THEMES)),
+        "mid": (np.array(mid), level_table(mid, {k: v[0] for k, v in MIDS.items()})),
+        "story": (np.array(story), level_table(story, {k: v[0] for k, v in STORIES.items()})),
+    }
+    return frame, levels
+
+
+def three_level_data() -> dict:
+    frame, levels = three_level_frame()
+    return report_data(frame, levels["theme"][1], levels["story"][1], {"parameters": {}}, mids=levels["mid"])
+
+
+def three_level_report(tmp_path: Path) -> Path:
+    out = tmp_path / "three.html"
+    write_report(out, three_level_data(), title="three levels")
+    return out
+
+
+def test_three_levels_send_themes_topics_and_stories_with_their_parents():
+    frame, levels = three_level_frame()
+    data = three_level_data()
+    assert data["meta"]["levels"] == ["theme", "topic", "story"]
+    points = data["points"]
+    assert points["topic"] == levels["theme"][0].tolist()
+    assert points["mid"] == levels["mid"][0].tolist() and points["story"] == levels["story"][0].tolist()
+    assert {r["id"]: r["name"] for r in data["topics"]} == THEMES
+    assert {r["id"]: (r["name"], r["parent"]) for r in data["mids"]} == MIDS
+    assert {r["id"]: (r["name"], r["mid"], r["parent"]) for r in data["stories"]} == {
+        k: (name, mid, MIDS[mid][1]) for k, (name, mid, _) in STORIES.items()
+    }
+    # A topic and a story take their theme's colour; the themes differ.
+    assert all(r["color"] == topic_color(r["parent"]) for r in data["mids"] + data["stories"])
+    assert topic_color(0) != topic_color(1)
+    trade = next(r for r in data["mids"] if r["id"] == 11)
+    assert trade["size"] == 2 * PER_STORY and trade["description"] == "All about Trade"
+    assert 24.0 - 3 < trade["cx"] < 36.0 + 3 and trade["box"][0] < 26 < 34 < trade["box"][1]
+
+
+def test_a_level_that_splits_nothing_more_than_the_one_above_is_dropped():
+    frame, levels = three_level_frame()
+    theme, story = levels["theme"], levels["story"]
+    meta = {"parameters": {}}
+
+    def shown(mid) -> dict:
+        return report_data(frame, theme[1], story[1], meta, mids=mid)
+
+    # Topics that are the themes (other ids): themes and stories.
+    data = shown((theme[0] + 100, level_table(theme[0] + 100, {100: "a", 101: "b"})))
+    assert data["meta"]["levels"] == ["theme", "story"] and data["mids"] == [] and data["points"]["mid"] is None
+    assert data["points"]["story"] == story[0].tolist()
+    assert {(r["id"], r["parent"]) for r in data["stories"]} == {(k, MIDS[v[1]][1]) for k, v in STORIES.items()}
+    assert all("mid" not in r for r in data["stories"])
+    # Stories that are the topics: themes and topics, the topics at the bottom.
+    data = report_data(frame.assign(story=levels["mid"][0]), theme[1], levels["mid"][1], meta, mids=levels["mid"])
+    assert data["meta"]["levels"] == ["theme", "topic"] and data["points"]["mid"] is None
+    assert data["points"]["story"] == levels["mid"][0].tolist()
+    assert {r["id"]: (r["name"], r["parent"]) for r in data["stories"]} == MIDS
+    # All three the same partition: one level.
+    same = frame.assign(story=theme[0])
+    data = report_data(same, theme[1], theme[1], meta, mids=(theme[0], theme[1]))
+    assert data["meta"]["levels"] == ["theme"] and data["stories"] == data["mids"] == []
+    assert data["points"]["story"] is None and data["points"]["mid"] is None
+    # Two levels by default are a topic and its stories; names must fit the levels.
+    assert report_data(frame, theme[1], story[1], meta)["meta"]["levels"] == ["topic", "story"]
+    with pytest.raises(ValueError, match="one name per level"):
+        report_data(frame, theme[1], story[1], meta, names=("theme",))
+
+
+def fitted_state(level: str) -> FittedState:
+    """The three-level map as a fitted state made at `level`."""
+    frame, levels = three_level_frame()
+    chosen = {"theme": levels["theme"], "topic": levels["mid"], "story": levels["story"]}[level]
+    n = len(frame)
+    return FittedState(
+        documents=frame[["doc_id", "kind", "text", "source"]],
+        embeddings=np.ones((n, 2), dtype=np.float32),
+        coords=frame[["x", "y"]].to_numpy(dtype=np.float32),
+        labels=chosen[0],
+        story_labels=levels["story"][0],
+        topic_labels=levels["mid"][0],
+        theme_labels=levels["theme"][0],
+        added=np.zeros(n, dtype=bool),
+        topics=chosen[1],
+        stories=levels["story"][1],
+        topic_table=levels["mid"][1],
+        theme_table=levels["theme"][1],
+        level=level,
+        next_topic_id=20,
+        next_story_id=20,
+    )
+
+
+def test_a_fitted_map_shows_its_chosen_level_and_every_level_below():
+    frame, levels = three_level_frame()
+    expected = {"theme": ["theme", "topic", "story"], "topic": ["topic", "story"], "story": ["story"]}
+    for level, names in expected.items():
+        data = fitted_report_data(fitted_state(level), {}, sample_size=1000, random_state=0)
+        assert data["meta"]["levels"] == names
+        key = {"theme": "theme", "topic": "mid", "story": "story"}[level]
+        assert data["points"]["topic"] == levels[key][0].tolist()
+        assert [r["name"] for r in sorted(data["topics"], key=lambda r: r["id"])] == list(levels[key][1]["name"])
+        assert (data["points"]["mid"] is not None) == (level == "theme")
+        assert (data["points"]["story"] is not None) == (level != "story")
+        assert "theme" not in data["points"]["extra"] and "theme" not in data["points"]["columns"]
+    # A sample keeps each item's levels together.
+    data = fitted_report_data(fitted_state("theme"), {}, sample_size=20, random_state=0)
+    points = data["points"]
+    assert len(points["text"]) < len(frame)
+    at = {t: k for k, t in enumerate(frame["text"])}
+    rows = [at[t] for t in points["text"]]
+    assert points["mid"] == levels["mid"][0][rows].tolist() and points["story"] == levels["story"][0][rows].tolist()
 
 
 def test_topic_names_sit_on_a_member_and_zoom_boxes_span_the_members():
@@ -223,7 +382,9 @@ def free_item(page, candidates) -> int:
 @pytest.mark.browser
 def test_seed_report_in_chromium(seed_run):
     export = seed_run["export"]
-    texts, topics = list(export["text"]), list(export["topic"])
+    # The page's top level is the level the map was made at: the export column of its name.
+    top = embedded_data(seed_run["html"].read_text(encoding="utf-8"))["meta"]["levels"][0]
+    texts, topics = list(export["text"]), list(export[top])
     with open_report(seed_run["html"]) as (page, log):
         # Every item is plotted once, coloured by topic (one trace per topic, grey unclustered).
         assert page.evaluate("window.topicmap.plotted()") == list(range(len(texts)))
@@ -241,14 +402,14 @@ def test_seed_report_in_chromium(seed_run):
         search(page, "")
         biggest = int(pd.Series([t for t in topics if t >= 0]).value_counts().idxmax())
         page.click("#topic-list .topic-card >> nth=0")
-        assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": biggest}
+        assert page.evaluate("window.topicmap.isolated()") == {"level": top, "id": biggest}
         assert page.evaluate(HIGHLIGHTED) == [t == biggest for t in topics]
         assert page.locator("#detail-items .item-text").all_text_contents() == [
             t for t, k in zip(texts, topics) if k == biggest
         ]
         names = page.evaluate(
-            """id => [window.topicmap.model.topicById.get(id).name,
-            ...window.topicmap.model.storiesOf(id).map(s => s.name)]""",
+            """id => { const m = window.topicmap.model; return [m.topicById.get(id).name,
+            ...m.mids.filter(r => r.parent === id).map(r => r.name), ...m.storiesOf(id).map(s => s.name)]; }""",
             biggest,
         )
         shown = page.locator(".map-label").all_text_contents()

@@ -27,7 +27,7 @@ function columnTitle(name) {
 
 // The colourings this page offers: [{key, label}], topic first, then columns, then date.
 function colorOptions(data, model) {
-  const options = [{ key: "topic", label: "Topic" }];
+  const options = [{ key: "topic", label: columnTitle(model.word("topic")) }];  // the top level's colours
   const dateColumn = model.timeline ? model.timeline.column : null;
   for (const [name, col] of Object.entries(data.points.extra)) {
     if (name === dateColumn || name === "date" || name === "published" || !col.codes) continue;

@@ -1,6 +1,7 @@
-// link.js: the view in the URL fragment, #q=...&topic=...&story=...&from=YYYY-MM-DD&to=...
+// link.js: the view in the URL fragment, #q=...&topic=...&from=YYYY-MM-DD&to=...
 // &source=...&f.<column>=...&none=<facet key>&new=1, so a link opens the same view (f.<column>:
-// a facet column other than source; none=: that facet with nothing ticked, nothing shown).
+// a facet column other than source; none=: that facet with nothing ticked, nothing shown). The
+// isolated topic is named by its level's name: theme=, topic= or story= (see model.js).
 // A fragment is untrusted input: every value is checked against the data (unknown ids, facet
 // values and bad dates are dropped) and only ever used as data: compared, looked up, or shown as text.
 
@@ -27,10 +28,12 @@ function readFragment(hash, model, fd) {
     const v = params.get(key);
     return v !== null && INT_RE.test(v) && known(Number(v)) ? Number(v) : null;
   };
-  const story = model.twoLevels ? id("story", (s) => model.storyById.has(s)) : null;
-  const topic = id("topic", (t) => (t === -1 ? model.noise.size > 0 : model.topicById.has(t)));
-  if (story !== null) view.isolated = { level: "story", id: story };
-  else if (topic !== null) view.isolated = { level: "topic", id: topic };
+  // The lowest level the link names wins (a story over its topic).
+  for (const key of model.keys.slice().reverse()) {
+    const known = key === "topic" ? (t) => (t === -1 ? model.noise.size > 0 : model.topicById.has(t)) : (t) => Boolean(model.record(key, t));
+    const found = id(model.name(key), known);
+    if (found !== null) { view.isolated = { level: key, id: found }; break; }
+  }
   if (fd.day) {
     let from = params.get("from") === null ? null : fd.toDay(params.get("from"));
     let to = params.get("to") === null ? null : fd.toDay(params.get("to"));
@@ -54,10 +57,10 @@ function readFragment(hash, model, fd) {
 }
 
 // The fragment of a view (without "#"; "" for the plain view).
-function writeFragment(view, fd) {
+function writeFragment(view, fd, model) {
   const params = new URLSearchParams();
   if (view.query) params.set("q", view.query);
-  if (view.isolated) params.set(view.isolated.level, String(view.isolated.id));
+  if (view.isolated) params.set(model.name(view.isolated.level), String(view.isolated.id));
   if (view.from !== null) {
     if (view.from > -1e9) params.set("from", fd.dayText(view.from));
     if (view.to < 1e9) params.set("to", fd.dayText(view.to));

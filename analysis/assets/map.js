@@ -8,8 +8,9 @@
 // isolates its topic, and a double-click undoes what its first click did.
 
 const LABEL_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
-// Stories are named instead of themes once the view shows less than this share of the map.
-const STORY_ZOOM = 0.5;
+// Names of the level below the top replace the top's once the view shows less than this
+// share of the map (two levels: stories; three: the middle level, then stories past the second).
+const NAME_ZOOM = { 2: [0.5], 3: [0.6, 0.25] };
 // Hover cards show texts whole up to this length (headlines, paragraphs; not whole articles).
 const TOOLTIP_CHARS = 1500;
 // A tap on a touch screen shows the card of the nearest item within this many pixels.
@@ -69,10 +70,12 @@ function projector(gd, ranges) {
 // update just opened, say) lighter, so every name of one size looks alike.
 function nameFont(record, level, biggest) {
   const share = Math.sqrt(record.size / Math.max(biggest, 1));
-  const px = level === "story" ? 12 : Math.round(12 + 2 * share);
-  const weight = level === "story" ? (share > 0.5 ? 600 : 500) : share > 0.5 ? 700 : share > 0.25 ? 600 : 500;
+  const px = level === "story" ? 12 : level === "mid" ? 13 : Math.round(12 + 2 * share);
+  const weight = level === "topic" ? (share > 0.5 ? 700 : share > 0.25 ? 600 : 500) : share > 0.5 ? 600 : 500;
   return weight + " " + px + "px " + LABEL_FONT;
 }
+// A name's box height and line height (pixels) by level.
+const NAME_HEIGHT = { topic: [25, 17], mid: [24, 17], story: [22, 15] };
 
 // Where a name may go around its spot, best first, as [dx, dy] from the spot to the middle
 // of the name's box (w x h): just above, just below, beside; then, when `movable`, one or two
@@ -92,7 +95,7 @@ function nameOffsets(w, h, gap, movable) {
 // zooming in makes room for it, and one whose anchor is out of view is left out.
 function placeNames(proj, records, level, taken, movable) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
-  const height = level === "story" ? 22 : 25;
+  const height = NAME_HEIGHT[level][0];
   const gap = 4;
   const [left, top, right, bottom] = proj.area;
   const boxes = taken.slice(), placed = [];
@@ -118,15 +121,16 @@ function placeNames(proj, records, level, taken, movable) {
   return placed;
 }
 
-// A thin dark line from each moved name to its spot, marked by a dot of the topic's colour.
-function leaderLines(spots) {
+// A thin dark line from each moved name to its spot, marked by a dot of the topic's colour;
+// `name` gives a level's name (the data-level of the line, as of the name).
+function leaderLines(spots, name) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("class", "map-leaders");
   for (const s of spots) {
     const g = document.createElementNS(ns, "g");
     g.setAttribute("class", "leader");
-    g.dataset.level = s.level;
+    g.dataset.level = name(s.level);
     g.dataset.id = String(s.record.id);
     const line = document.createElementNS(ns, "line");
     for (const [k, v] of [["x1", s.spot[0]], ["y1", s.spot[1]], ["x2", s.end[0]], ["y2", s.end[1]]]) line.setAttribute(k, v.toFixed(1));
@@ -142,13 +146,15 @@ function leaderLines(spots) {
 // The name's button. Presses and wheel turns on it go on to the map below (`forward`); a
 // click from the keyboard (Enter, Space: detail 0) isolates the topic here, a mouse or touch
 // click is told apart from a drag or double-click by the map (see bindNameClicks).
-function nameButton(spot, onPress, forward, onSelect) {
-  const [left, top, right] = spot.box;
+// Its class is the level's key (topic, mid, story), its data-level the level's name.
+function nameButton(spot, name, onPress, forward, onSelect) {
+  const [left, top, right, bottom] = spot.box;
   return el("button", {
     className: "map-label " + spot.level, text: spot.record.name,
     attrs: { type: "button", title: spot.record.name + " — click to isolate" },
-    data: { level: spot.level, id: spot.record.id },
-    style: { left: left + "px", top: top + "px", width: right - left + "px", borderColor: spot.record.color, font: spot.font, lineHeight: spot.level === "story" ? "14px" : "17px" },
+    data: { level: name, id: spot.record.id },
+    // The box exactly as placed (its height too: a border of 1.5 pixels draws as 1 or 2).
+    style: { left: left + "px", top: top + "px", width: right - left + "px", height: bottom - top + "px", borderColor: spot.record.color, font: spot.font, lineHeight: NAME_HEIGHT[spot.level][1] + "px" },
     on: {
       pointerdown: (e) => { onPress(e, spot); forward(e); },
       mousedown: forward,
@@ -166,10 +172,12 @@ function tooltipCard(model, i) {
     facts.append(el("dt", { text: key }), dd);
   };
   const topic = model.topicById.get(model.topic[i]) || model.noise;
-  add("Topic", topic.name, topic.color);
+  const title = (key) => model.word(key)[0].toUpperCase() + model.word(key).slice(1);
+  add(title("topic"), topic.name, topic.color);
   add("About", topic.description);
-  if (model.twoLevels && model.story[i] >= 0 && model.storyById.has(model.story[i])) {
-    add("Story", model.storyById.get(model.story[i]).name);
+  for (const key of model.keys.slice(1)) {
+    const record = model.record(key, model.labels(key)[i]);
+    if (record) add(title(key), record.name);
   }
   add("Kind", model.kind(i));
   for (const extra of model.extras) add(extra.name[0].toUpperCase() + extra.name.slice(1), extra.get(i));
@@ -203,40 +211,49 @@ function createMap(model, handlers) {
     displayModeBar: window.matchMedia("(max-width: 640px)").matches ? false : "hover",
   };
 
+  // The level (its key) whose names suit the view: the top zoomed out, the lower ones as the
+  // view shows less of the map (NAME_ZOOM), or the one the names toggle picked.
   function labelLevel(ranges) {
-    if (!model.twoLevels) return "topic";
+    if (model.keys.length < 2) return "topic";
     if (labelMode !== "auto") return labelMode;
     const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, [x0, x1, y0, y1] = model.fullBox;
     const [rx, ry] = ranges ? [ranges.x, ranges.y] : [xa.range, ya.range];
     const shown = Math.min(Math.abs(rx[1] - rx[0]) / Math.max(x1 - x0, 1e-9), Math.abs(ry[1] - ry[0]) / Math.max(y1 - y0, 1e-9));
-    return shown < STORY_ZOOM ? "story" : "topic";
+    const below = NAME_ZOOM[model.keys.length].filter((share) => shown < share).length;
+    return model.keys[below];
   }
 
-  // The records named at `level`, limited to the isolated topic or story if there is one.
+  // The records named at `level`, limited to the isolated topic (of any level) if there is
+  // one: the level's records that it holds or that hold it.
   function labelRecords(level) {
     const sel = handlers.selected();
-    const records = level === "story" ? model.stories : model.topics;
+    const records = model.records(level);
     if (!sel) return records;
     if (sel.id === -1) return [];
-    const parent = sel.level === "story" ? model.storyById.get(sel.id).parent : sel.id;
-    if (level === "topic") return records.filter((r) => r.id === parent);
-    return records.filter((r) => (sel.level === "story" ? r.id === sel.id : r.parent === parent));
+    return records.filter((r) => model.related(level, r.id, sel.level, sel.id));
   }
 
-  // Names of the level that suits the zoom first; with "auto", names of the other level then
-  // fill the room left (themes zoomed out with stories around them, the reverse zoomed in).
+  // Names of the level that suits the zoom first; with "auto", the isolated topic's name
+  // before them and names of the other levels after them, filling the room left, the nearer
+  // level first (themes zoomed out with their topics and stories around them, the reverse
+  // zoomed in).
   function relabel(ranges) {
     if (!gd._fullLayout || !gd._fullLayout.xaxis) return;
     const level = labelLevel(ranges);
     const proj = projector(gd, ranges);
-    let spots = placeNames(proj, labelRecords(level), level, [], true);
-    if (model.twoLevels && labelMode === "auto") {
-      // The other level's names only fill the room left next to their spots: no leader lines.
-      const other = level === "topic" ? "story" : "topic";
-      spots = spots.concat(placeNames(proj, labelRecords(other), other, spots.map((s) => s.box), false));
+    const auto = labelMode === "auto", sel = handlers.selected();
+    const own = auto && sel && sel.id >= 0 ? sel : null;
+    const records = (key) => labelRecords(key).filter((r) => !own || key !== own.level || r.id !== own.id);
+    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, [], true) : [];
+    spots = spots.concat(placeNames(proj, records(level), level, spots.map((s) => s.box), true));
+    if (auto) {
+      // The other levels' names only fill the room left next to their spots: no leader lines.
+      const at = model.keys.indexOf(level);
+      const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
+      for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, spots.map((s) => s.box), false));
     }
-    layer.replaceChildren(leaderLines(spots.filter((s) => s.end)), ...spots.map((s) => nameButton(s, pressName, forward, handlers.select)));
-    layer.dataset.level = level;
+    layer.replaceChildren(leaderLines(spots.filter((s) => s.end), model.name), ...spots.map((s) => nameButton(s, model.name(s.level), pressName, forward, handlers.select)));
+    layer.dataset.level = model.name(level);
   }
 
   // Hand an event on a name to the map's drag surface, as if the name were not there.
@@ -337,12 +354,16 @@ function createMap(model, handlers) {
     return best;
   }
 
+  // The names toggle: Auto, then a button per level (its data-level the level's name).
   function bindLevelControl() {
     const control = document.getElementById("level-control");
-    control.hidden = !model.twoLevels;
+    control.hidden = model.keys.length < 2;
+    const word = (key) => model.word(key, true)[0].toUpperCase() + model.word(key, true).slice(1);
+    control.querySelector("[data-level=auto]").title = model.keys.map((k) => model.word(k, true)).join(", then ") + " as you zoom in";
+    control.append(...model.keys.map((key) => el("button", { text: word(key), attrs: { type: "button", "aria-pressed": "false" }, data: { level: model.name(key), key } })));
     for (const button of control.querySelectorAll("button")) {
       button.addEventListener("click", () => {
-        labelMode = button.dataset.level;
+        labelMode = button.dataset.key || "auto";
         for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
         relabel();
       });
@@ -436,5 +457,5 @@ function createMap(model, handlers) {
     relabel();
   });
 
-  return { ready, show, relabel, groups, labelLevel, setColors, nearestItem };
+  return { ready, show, relabel, groups, labelLevel, setColors, nearestItem, labelMode: () => labelMode };
 }

@@ -1,5 +1,6 @@
-// panel.js: the topic panel. Every topic with its name, size, keywords and representative
-// items; an isolated topic's (or story's) details with all its items; the search matches.
+// panel.js: the topic panel. Every top-level topic with its name, size, keywords and
+// representative items; an isolated topic's details (of any level: its parents, the topics one
+// level below it) with all its items; the search matches.
 
 const REPRESENTATIVES_ON_CARD = 3;
 
@@ -88,30 +89,37 @@ function createPanel(model, handlers) {
     }
   }
 
-  function storyList(topicId) {
-    const stories = model.storiesOf(topicId);
+  // The topics one level below the isolated one (level `level`), when it has two or more.
+  function childList(level, id) {
+    const below = model.below(level);
+    const children = below && id >= 0 ? model.childrenOf(level, id) : [];
     const box = document.getElementById("detail-stories");
-    box.hidden = stories.length < 2;
-    document.getElementById("story-list").replaceChildren(...stories.map((s) =>
-      activate(el("li", { className: "story" }, el("span", { text: s.name }), el("span", { className: "size", text: fmt(s.size) })),
-        () => handlers.select("story", s.id))));
+    box.hidden = children.length < 2;
+    if (box.hidden) return;
+    const cap = (w) => w[0].toUpperCase() + w.slice(1);
+    document.getElementById("detail-stories-title").textContent = cap(model.word(below, true)) + " in this " + model.word(level);
+    document.getElementById("story-list").replaceChildren(...children.map((s) =>
+      activate(el("li", { className: "story", data: { level: model.name(below), id: s.id } }, el("span", { text: s.name }), el("span", { className: "size", text: fmt(s.size) })),
+        () => handlers.select(below, s.id))));
   }
 
   function showDetail(sel, query, isMatch) {
     const record = model.record(sel.level, sel.id);
     const members = model.members(sel.level, sel.id).filter(handlers.visible);
-    const parent = sel.level === "story" ? model.topicById.get(record.parent) : null;
-    document.getElementById("detail-kind").textContent = sel.level === "story" ? "Story" : sel.id < 0 ? "" : "Topic";
+    // The topics it is part of, nearest first ("part of Storm damage · Weather").
+    const parents = [];
+    for (let up = model.parentOf(sel.level, sel.id); up && up.record; up = model.parentOf(up.level, up.record.id)) parents.push(up.record.name);
+    const kind = model.word(sel.level);
+    document.getElementById("detail-kind").textContent = sel.id < 0 ? "" : kind[0].toUpperCase() + kind.slice(1);
     document.getElementById("detail-title").replaceChildren(swatch(record.color), record.name);
     document.getElementById("detail-meta").textContent =
       plural(members.length, "item") + " · " + percent(members.length, model.n) + " of all" +
-      (parent ? " · part of " + parent.name : "");
+      (parents.length ? " · part of " + parents.join(" · ") : "");
     document.getElementById("detail-description").textContent = record.description || "";
     document.getElementById("detail-keywords").textContent = record.keywords.join(" · ");
     document.getElementById("detail-reps").replaceChildren(...record.representatives.map((r) => el("li", { text: r })));
     document.getElementById("detail-reps-box").hidden = record.representatives.length === 0;
-    if (sel.level === "topic" && model.twoLevels) storyList(sel.id);
-    else document.getElementById("detail-stories").hidden = true;
+    childList(sel.level, sel.id);
     document.getElementById("detail-items-title").textContent =
       "All " + plural(members.length, "item") + (query ? " (matches for “" + query + "” marked)" : "");
     pagedList(document.getElementById("detail-items"), document.getElementById("detail-more"), members,

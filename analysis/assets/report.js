@@ -10,7 +10,8 @@ performance.mark("topicmap:parsed");
 const model = buildModel(data);
 const fd = filterData(data, model);
 performance.mark("topicmap:model");
-// isolated: null or {level: "topic" | "story", id} (-1: the unclustered items); from, to: a
+// isolated: null or {level, id}, level a key of model.keys ("topic": the top level, "mid",
+// "story"; see model.js), id -1: the unclustered items; from, to: a
 // date range as day numbers (see filters.js) or null; facets: per facet key, the Set of its
 // ticked codes (absent or null: every value; an empty Set: none, nothing shown); query: the
 // search (search.js); selection: the item indices picked on the map, sorted, or null.
@@ -40,7 +41,7 @@ function isMatch(i) {
 
 function isHighlighted(i) {
   const iso = view.isolated;
-  const inIsolated = !iso || (iso.level === "story" ? model.story[i] : model.topic[i]) === iso.id;
+  const inIsolated = !iso || model.labels(iso.level)[i] === iso.id;
   return (!visible || visible[i] === 1) && inIsolated && isMatch(i);
 }
 
@@ -52,7 +53,7 @@ function recompute() {
   const filtered = Boolean(tests.date || tests.facets || tests.fresh);
   const focused = Boolean(view.query || view.isolated || view.selection);
   const matcher = queryMatcher(), texts = model.text;
-  const iso = view.isolated, isoLabels = iso ? (iso.level === "story" ? model.story : model.topic) : null;
+  const iso = view.isolated, isoLabels = iso ? model.labels(iso.level) : null;
   const sel = selectionMask;
   const facetTests = tests.facets || [], nf = fd.facets.length;
   visible = filtered ? new Uint8Array(model.n) : null;
@@ -103,18 +104,16 @@ function refresh(box) {
   document.body.classList.toggle("filtering", highlighted !== null);
   table.update(highlighted || shownItems);
   colorMenu.update(view.color, view.hidden);
-  storeFragment(writeLinkExtras(writeFragment(view, fd), view, model.n));
+  storeFragment(writeLinkExtras(writeFragment(view, fd, model), view, model.n));
   return done;
 }
 
-// Items per tree node ("topic:id", "story:id") among `indices`.
+// Items per tree node ("topic:id", "mid:id", "story:id") among `indices`.
 function nodeCounts(indices) {
   const counts = new Map();
   const add = (key) => counts.set(key, (counts.get(key) || 0) + 1);
-  for (const i of indices) {
-    add("topic:" + model.topic[i]);
-    if (model.twoLevels) add("story:" + model.story[i]);
-  }
+  const levels = model.keys.map((key) => [key + ":", model.labels(key)]);
+  for (const i of indices) for (const [prefix, labels] of levels) add(prefix + labels[i]);
   return counts;
 }
 
@@ -126,10 +125,9 @@ function showRange() {
   document.getElementById("range-text").textContent = from === to ? from : from + " – " + to;
 }
 
-// Isolate a topic or story and zoom to it (again on the same one, or level null: show all).
-// "theme" is another name of the topic level.
+// Isolate a topic of level `level` (a key of model.keys) and zoom to it (again on the same
+// one, or level null: show all).
 function isolate(level, id) {
-  if (level === "theme") level = "topic";
   const same = view.isolated && level && view.isolated.level === level && view.isolated.id === id;
   view.isolated = level && !same && model.record(level, id) ? { level, id } : null;
   return refresh(view.isolated ? model.record(level, id).box : "home");
@@ -207,9 +205,29 @@ function reset() {
 }
 
 function summary() {
-  const stories = model.twoLevels ? " (" + plural(model.stories.length, "story", "stories") + ")" : "";
-  return plural(model.n, "item") + " · " + plural(model.topics.length, "topic") + stories + " · " +
+  const count = (key) => plural(model.records(key).length, model.word(key), model.word(key, true));
+  const below = model.keys.slice(1).map(count).join(", ");
+  return plural(model.n, "item") + " · " + count("topic") + (below ? " (" + below + ")" : "") + " · " +
     fmt(model.noise.size) + " unclustered (" + percent(model.noise.size, model.n) + ")";
+}
+
+// The page's words follow the levels it shows (Themes, Topics, Stories).
+function applyWords() {
+  const cap = (w) => w[0].toUpperCase() + w.slice(1);
+  const top = model.word("topic"), tops = model.word("topic", true);
+  const set = (selector, text) => { document.querySelector(selector).textContent = text; };
+  set("#panel-tabs [data-view=topic-list]", cap(tops));
+  set("#topic-list-title", cap(tops));
+  set("#back", "← All " + tops);
+  set("#selection-by", "By " + top);
+  set("#sizes-caption", cap(top) + " sizes (click a bar to isolate the " + top + ")");
+  set("#news-grew-title", cap(tops) + " that grew most");
+  set("#news-fresh-title", "New " + tops);
+  const levels = model.keys.map((k) => model.word(k, true));
+  if (levels.length > 1) {  // (one level: no tree)
+    set("#tree-hint", cap(levels.slice(0, -1).join(", ") + " and their " + levels[levels.length - 1]) +
+      ": ▸ opens one, a name isolates it on the map.");
+  }
 }
 
 const handlers = {
@@ -230,6 +248,7 @@ const news = createNews(model, fd, data.new, handlers);
 // The overview's charts are drawn after the map has painted (see the end).
 let overview = { update() {} };
 document.getElementById("summary").textContent = summary();
+applyWords();
 // A link's view is read before the first paint; bad values in it are dropped (link.js).
 Object.assign(view, readFragment(location.hash, model, fd), readLinkExtras(location.hash, model.n, colorMenu.valid));
 if (view.selection) selectionMask = maskOf(view.selection);
@@ -250,12 +269,12 @@ window.addEventListener("hashchange", () => applyView({ ...readFragment(location
 const api = {
   data, model, isHighlighted, search, isolate, selectItems, reset, paintedAt: null, chartsAt: null,
   // {query, topic, story, from, to, sources, facets, selected}: the view as the link holds it,
-  // plus the doc_ids of the selected items. sources and each facets[column]: the ticked names,
-  // null when every value is (no filter), [] when none is (nothing shown).
+  // plus the doc_ids of the selected items. topic, story and (on a page that shows themes)
+  // theme: the id isolated at that level, else null. sources and each facets[column]: the
+  // ticked names, null when every value is (no filter), [] when none is (nothing shown).
   state: () => ({
     query: view.query,
-    topic: view.isolated && view.isolated.level === "topic" ? view.isolated.id : null,
-    story: view.isolated && view.isolated.level === "story" ? view.isolated.id : null,
+    ...isolatedState(),
     from: view.from !== null && view.from > -1e9 ? fd.dayText(view.from) : null,
     to: view.to !== null && view.to < 1e9 ? fd.dayText(view.to) : null,
     sources: fd.sourceFacet ? facetState(fd.sourceFacet) : null,
@@ -263,9 +282,11 @@ const api = {
     selected: (view.selection || []).map(model.docId),
     color: view.color,
   }),
-  isolated: () => view.isolated,
-  // select(docIds) selects items as the lasso does; select(level, id) isolates a topic (or
-  // "theme") or story, select(null) shows all. The setters (see apiSetters) check their arguments.
+  // {level, id}: what is isolated, level the name of its level ("theme", "topic", "story"); null: nothing.
+  isolated: () => (view.isolated ? { level: model.name(view.isolated.level), id: view.isolated.id } : null),
+  // select(docIds) selects items as the lasso does; select(level, id) isolates topic `id` of
+  // the level named `level` ("theme", "topic", "story": the levels the page shows), select(null)
+  // shows all. The setters (see apiSetters) check their arguments.
   select: (what, id) => (Array.isArray(what) ? selectDocs(what) : apiIsolate(what, id)),
   highlighted: () => highlighted, matches: () => matches,
   plotted: () => map.groups.slice(0, -1).flat().sort((a, b) => a - b),
@@ -356,13 +377,30 @@ function setFacet(column, names) {
   return refresh();
 }
 
+// The state() fields of the isolated topic: topic, story and every shown level's name.
+function isolatedState() {
+  const out = { topic: null, story: null };
+  for (const key of model.keys) out[model.name(key)] = null;
+  if (view.isolated) out[model.name(view.isolated.level)] = view.isolated.id;
+  return out;
+}
+
+// The key of the level named `name` (see model.js); "theme" also names a top level named
+// "topic" (pages of two levels made before levels had names).
+function levelKey(name) {
+  if (typeof name !== "string") return undefined;
+  const key = model.keyOf(name);
+  return key || (name === "theme" && model.name("topic") === "topic" ? "topic" : undefined);
+}
+
 function apiIsolate(level, id) {
   if (level === null || level === undefined) return isolate(null);
-  if (!["topic", "theme", "story"].includes(level)) throw new RangeError("select(level, id): level is \"topic\", \"theme\" or \"story\"");
-  if (!Number.isInteger(id) || !model.record(level === "story" ? "story" : "topic", id)) {
+  const key = levelKey(level);
+  if (!key) throw new RangeError("select(level, id): level is " + model.keys.map((k) => JSON.stringify(model.name(k))).join(" or "));
+  if (!Number.isInteger(id) || !model.record(key, id)) {
     throw new RangeError("select(level, id): no " + level + " " + JSON.stringify(id) + " on this map");
   }
-  return isolate(level, id);
+  return isolate(key, id);
 }
 
 function checkedIndices(indices) {

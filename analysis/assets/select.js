@@ -13,16 +13,17 @@ function csvCell(value) {
   return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
 }
 
-// The export's columns that the page holds, for the items `indices`, as CSV text.
+// The export's columns that the page holds, in the export's order, for the items `indices`,
+// as CSV text: doc_id, kind, text, each shown level's id and name (theme, theme_label, topic,
+// topic_label, story, story_label), x, y, new, the input's columns.
 function selectionCsv(model, fd, indices) {
-  const topicName = (t) => (t >= 0 && model.topicById.has(t) ? model.topicById.get(t).name : "");
-  const storyName = (s) => (s >= 0 && model.storyById.has(s) ? model.storyById.get(s).name : "");
-  const columns = [
-    ["doc_id", (i) => model.docId(i)], ["kind", (i) => model.kind(i)], ["text", (i) => model.text[i]],
-    ["topic", (i) => model.topic[i]], ["topic_label", (i) => topicName(model.topic[i])],
-    ["x", (i) => model.x[i]], ["y", (i) => model.y[i]],
-  ];
-  if (model.twoLevels) columns.push(["story", (i) => model.story[i]], ["story_label", (i) => storyName(model.story[i])]);
+  const columns = [["doc_id", (i) => model.docId(i)], ["kind", (i) => model.kind(i)], ["text", (i) => model.text[i]]];
+  for (const key of model.keys) {
+    const labels = model.labels(key), name = model.name(key);
+    const label = (i) => { const r = labels[i] >= 0 ? model.record(key, labels[i]) : null; return r ? r.name : ""; };
+    columns.push([name, (i) => labels[i]], [name + "_label", label]);
+  }
+  columns.push(["x", (i) => model.x[i]], ["y", (i) => model.y[i]]);
   if (fd.isNew) columns.push(["new", (i) => fd.isNew[i] === 1]);
   for (const extra of model.columns) columns.push([extra.name, (i) => extra.get(i)]);
   const lines = [columns.map(([name]) => csvCell(name)).join(",")];
@@ -39,11 +40,14 @@ function download(text, name, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-// One selected item: text, then topic, story, source and date.
+// One selected item: text, then its topic at each level, source and date.
 function selectionEntry(model, i) {
   const t = model.topicById.get(model.topic[i]) || model.noise;
   const meta = [el("span", { className: "item-topic" }, swatch(t.color), t.name)];
-  if (model.twoLevels && model.storyById.has(model.story[i])) meta.push(el("span", { text: "story: " + model.storyById.get(model.story[i]).name }));
+  for (const key of model.keys.slice(1)) {
+    const r = model.record(key, model.labels(key)[i]);
+    if (r) meta.push(el("span", { text: model.word(key) + ": " + r.name }));
+  }
   const facts = model.extras.map((e) => e.get(i)).filter(Boolean);
   if (facts.length) meta.push(el("span", { className: "item-facts" }, ...isolatedJoin(facts, " · ")));
   return el("li", { className: "item" }, el("span", { className: "item-text", text: model.text[i] }),

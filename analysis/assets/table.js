@@ -1,19 +1,22 @@
-// table.js: the items as a table with every column the page holds (id, text, topic, story,
+// table.js: the items as a table with every column the page holds (id, text, each level,
 // kind and the input's own columns), showing the same items as the map (search, filters,
 // isolation, selection). A click on a header sorts by it; again, the other way.
 
 const TABLE_PAGE = 100;
 const tableCollator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
+// Each shown level's column is named by the level (theme, topic, story).
 function tableColumns(model) {
   const topicName = (i) => (model.topicById.get(model.topic[i]) || model.noise).name;
-  const storyName = (i) => (model.storyById.has(model.story[i]) ? model.storyById.get(model.story[i]).name : "");
   const columns = [
     { name: "doc_id", get: model.docId, numeric: true },
     { name: "text", get: (i) => model.text[i], wide: true },
-    { name: "topic", get: topicName, color: (i) => model.color(i) },
+    { name: model.name("topic"), get: topicName, color: (i) => model.color(i) },
   ];
-  if (model.twoLevels) columns.push({ name: "story", get: storyName });
+  for (const key of model.keys.slice(1)) {
+    const labels = model.labels(key);
+    columns.push({ name: model.name(key), get: (i) => { const r = model.record(key, labels[i]); return r ? r.name : ""; } });
+  }
   columns.push({ name: "kind", get: model.kind });
   for (const c of model.columns) columns.push({ name: c.name, get: c.get });
   return columns;

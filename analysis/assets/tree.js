@@ -1,5 +1,5 @@
 // tree.js: the panel's tabs (Topics, Tree, Selection) and the topic tree: themes with their
-// stories, expandable, with sizes; clicking a node isolates it on the map.
+// topics and stories, expandable, with sizes; clicking a node isolates it on the map.
 
 function createTabs() {
   const bar = document.getElementById("panel-tabs");
@@ -20,29 +20,39 @@ function createTabs() {
   return { show, offer };
 }
 
+// The tree holds every level the page shows: a top node opens on its children (the middle
+// level's topics, or stories), a middle one on its stories. Rows: class the level's key
+// (topic, mid, story), data-level its name.
 function createTree(model, handlers) {
   const root = document.getElementById("topic-tree");
-  const nodes = [];  // {level, id, size, count (span), row}
+  const nodes = [];  // {level, id, size, count (span), row, open()}
 
   function node(level, record, color) {
     const count = el("span", { className: "size", text: fmt(record.size) });
-    const row = activate(el("div", { className: "tree-row " + level, data: { level, id: record.id } },
+    const row = activate(el("div", { className: "tree-row " + level, data: { level: model.name(level), id: record.id } },
       el("span", { className: "swatch", style: { background: color } }), el("span", { className: "name", text: record.name }), count),
     () => handlers.select(level, record.id));
-    nodes.push({ level, id: record.id, size: record.size, count, row });
+    nodes.push({ level, id: record.id, size: record.size, count, row, open: () => {} });
     return row;
   }
 
-  const themes = model.noise.size ? [...model.topics, model.noise] : model.topics;
-  for (const t of themes) {
+  // The <li> of record `record` at level `level` with its children, closed; `openUp` opens
+  // the branches above it.
+  function branch(level, record, openUp) {
     const first = nodes.length;
-    const row = node("topic", t, t.color);
-    const stories = t.id < 0 ? [] : model.storiesOf(t.id);
-    const children = el("ol", { className: "tree-stories" }, ...stories.map((s) => el("li", {}, node("story", s, s.color))));
+    const row = node(level, record, record.color);
+    const below = model.below(level);
+    if (!below) {  // a story: no twisty
+      nodes[first].open = openUp;
+      return el("li", { className: "tree-branch" }, row);
+    }
+    const kids = record.id >= 0 ? model.childrenOf(level, record.id) : [];
+    const children = el("ol", { className: "tree-stories" });
     children.hidden = true;
+    const words = model.word(below, true);
     const twisty = el("button", {
       className: "twisty", text: "▸",
-      attrs: { type: "button", "aria-expanded": "false", "aria-label": "Show the stories of " + t.name, title: plural(stories.length, "story", "stories") },
+      attrs: { type: "button", "aria-expanded": "false", "aria-label": "Show the " + words + " of " + record.name, title: plural(kids.length, model.word(below), words) },
       on: { click: (e) => { e.stopPropagation(); toggle(); } },
     });
     function toggle(open) {
@@ -51,14 +61,19 @@ function createTree(model, handlers) {
       twisty.textContent = on ? "▾" : "▸";
       twisty.setAttribute("aria-expanded", String(on));
     }
-    if (!stories.length) twisty.style.visibility = "hidden";  // keeps the names in line
+    const openHere = () => { openUp(); toggle(true); };
+    children.append(...kids.map((k) => branch(below, k, openHere)));
+    if (!kids.length) twisty.style.visibility = "hidden";  // keeps the names in line
     row.prepend(twisty);
-    for (const n of nodes.slice(first)) n.open = () => toggle(true);
-    root.append(el("li", { className: "tree-theme" }, row, children));
+    nodes[first].open = kids.length ? openHere : openUp;  // shows the node (and its children)
+    return el("li", { className: level === "topic" ? "tree-theme" : "tree-branch" }, row, children);
   }
 
+  const themes = model.noise.size ? [...model.topics, model.noise] : model.topics;
+  for (const t of themes) root.append(branch("topic", t, () => {}));
+
   // counts: Map of "level:id" to the items shown in each node (null: no filter, show sizes);
-  // sel: the isolated topic or story, marked and opened.
+  // sel: the isolated topic ({level: key, id}), marked and shown (its branches opened).
   function update(counts, sel) {
     for (const n of nodes) {
       const k = counts ? counts.get(n.level + ":" + n.id) || 0 : n.size;

@@ -1,0 +1,145 @@
+"""The middle level: topics inside themes, stories inside topics, on every path that makes a map.
+
+Unit tests of `topics.group_topics` use planted vectors and graphs; the level's quality and
+its nesting through fit, export, save/load and update use the real model on a real set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.preprocessing import normalize
+
+from analysis import TopicMap, cluster, topics
+from analysis.embed import embed_texts
+from analysis.evaluate import score
+from conftest import BENCH
+
+
+def planted(groups: np.ndarray, dim: int = 24, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((groups.max() + 1, dim)) * 3
+    return normalize(centres[groups] + rng.standard_normal((len(groups), dim)) * 0.3)
+
+
+def knn_graph(vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    order = np.argsort(-sims, axis=1)[:, :k]
+    return order, np.take_along_axis(sims, order, axis=1)
+
+
+def nested(lower: np.ndarray, upper: np.ndarray) -> bool:
+    """Whether every group of `lower` lies in one group of `upper`."""
+    frame = pd.DataFrame({"lower": lower, "upper": upper})
+    return bool((frame[frame["lower"] >= 0].groupby("lower")["upper"].nunique() == 1).all())
+
+
+def test_topics_are_the_communities_inside_each_theme():
+    # Two themes, each of two planted groups of 60 items; one tiny theme of 3 items.
+    groups = np.repeat(np.arange(4), 60)
+    vectors = np.vstack([planted(groups), planted(np.zeros(3, dtype=int), seed=5)])
+    theme = np.concatenate([groups // 2, [2, 2, 2]])
+    found = topics.group_topics(vectors, theme, knn_graph(vectors), knn_graph)
+    assert nested(found, theme)
+    assert len(np.unique(found)) == 5  # the four planted groups and the tiny theme whole
+    for g in range(4):  # each planted group is one topic
+        assert len(np.unique(found[:240][groups == g])) == 1
+    assert len(np.unique(found[240:])) == 1
+
+
+def test_items_in_no_theme_are_in_no_topic_and_a_small_community_joins_its_theme():
+    groups = np.concatenate([np.repeat([0, 1], 100), [2, 2]])  # a 2-item community: under 1% of 202
+    vectors = planted(groups)
+    theme = np.where(np.arange(len(groups)) < 5, -1, 0)
+    found = topics.group_topics(vectors, theme, knn_graph(vectors), knn_graph)
+    assert (found[:5] == -1).all() and (found[5:] >= 0).all()
+    assert len(np.unique(found[5:])) == 2  # the 2 planted groups; the pair joined one of them
+
+
+def test_above_the_sample_size_topics_come_from_a_draw_and_every_item_gets_one(monkeypatch):
+    monkeypatch.setattr(topics, "SAMPLE", 150)
+    groups = np.repeat(np.arange(3), 100)
+    vectors = planted(groups)
+    calls = []
+
+    def graph_of(rows):
+        calls.append(len(rows))
+        return knn_graph(vectors[rows])
+
+    found = topics.group_topics(vectors, np.zeros(300, dtype=int), knn_graph(vectors), graph_of, random_state=3)
+    assert calls == [150]
+    assert (found >= 0).all() and len(np.unique(found)) == 3
+    assert all(len(np.unique(found[groups == g])) == 1 for g in range(3))
+
+
+@pytest.fixture(scope="module")
+def multifin(tmp_path_factory):
+    """MultiFin's English headlines: 6 sections over 23 fine topics, one fit."""
+    frame = pd.read_csv(BENCH / "multifin_en_headlines.csv")
+    embeddings = embed_texts(frame["text"].tolist(), cache_dir=tmp_path_factory.mktemp("cache"))
+    return frame, embeddings, TopicMap(level="topic", random_state=0).fit(frame, embeddings=embeddings)
+
+
+@pytest.mark.slow
+def test_three_levels_nest_and_the_middle_one_is_between(multifin):
+    _, _, topic_map = multifin
+    story, topic, theme = topic_map.story_labels_, topic_map.topic_labels_, topic_map.theme_labels_
+    assert topic_map.level_ == "topic" and np.array_equal(topic_map.labels_, topic)
+    assert nested(story, topic) and nested(topic, theme)
+    n_themes, n_topics, n_stories = (len(np.unique(x[x >= 0])) for x in (theme, topic, story))
+    assert n_themes < n_topics < n_stories
+    assert (topic >= 0).all()  # every item has a topic, as every item has a theme
+    assert set(topic_map.topic_table_["id"]) == set(np.unique(topic))
+    assert topic_map.topics_ is topic_map.topic_table_ or topic_map.topics_.equals(topic_map.topic_table_)
+
+
+@pytest.mark.slow
+def test_topics_beat_kmeans_and_agglomerative_told_their_count_on_fine_gold(multifin):
+    frame, embeddings, topic_map = multifin
+    gold = frame["fine"]
+    ours = score(topic_map.topic_labels_, gold)
+    k = ours["topics"]
+    assert abs(np.log2(k / gold.nunique())) <= 1  # within x0.5-x2 of the 23 fine topics
+    kmeans = score(KMeans(k, n_init=4, random_state=0).fit_predict(embeddings), gold)["ari"]
+    agglomerative = score(AgglomerativeClustering(k, linkage="ward").fit_predict(embeddings), gold)["ari"]
+    assert ours["ari"] > max(kmeans, agglomerative)
+    assert ours["ari"] > score(topic_map.theme_labels_, gold)["ari"]  # the middle level fits fine gold better
+
+
+@pytest.mark.slow
+def test_export_save_load_and_update_keep_the_three_levels_nested(multifin, tmp_path):
+    frame, embeddings, _ = multifin
+    first, rest = frame.iloc[:1000], frame.iloc[1000:]
+    topic_map = TopicMap(level="theme", random_state=0).fit(first, embeddings=embeddings[:1000])
+    export = topic_map.to_frame()
+    for name, labels, table in (
+        ("theme", topic_map.theme_labels_, topic_map.theme_table_),
+        ("topic", topic_map.topic_labels_, topic_map.topic_table_),
+        ("story", topic_map.story_labels_, topic_map.stories_),
+    ):
+        assert np.array_equal(export[name].to_numpy(), labels)
+        names = dict(zip(table["id"], table["name"]))
+        assert (export[f"{name}_label"] == [names.get(i, "") for i in labels]).all()
+    topic_map.save(tmp_path / "map")
+    loaded = TopicMap.load(tmp_path / "map")
+    assert np.array_equal(loaded.topic_labels_, topic_map.topic_labels_)
+    assert loaded.topic_table_["name"].tolist() == topic_map.topic_table_["name"].tolist()
+    old_names = dict(zip(loaded.topic_table_["id"], loaded.topic_table_["name"]))
+    loaded.update(rest, embeddings=embeddings[1000:])
+    assert nested(loaded.story_labels_, loaded.topic_labels_) and nested(loaded.topic_labels_, loaded.theme_labels_)
+    # a new item has a topic exactly when it has a theme (one far from every theme has neither)
+    added = loaded.added_
+    assert np.array_equal(loaded.topic_labels_[added] < 0, loaded.theme_labels_[added] < 0)
+    assert (loaded.topic_labels_[added] >= 0).mean() > 0.5
+    kept = dict(zip(loaded.topic_table_["id"], loaded.topic_table_["name"]))
+    assert all(kept[i] == name for i, name in old_names.items() if i in kept)
+
+
+def test_a_tiny_corpus_has_one_partition_at_every_level():
+    vectors = planted(np.repeat(np.arange(3), 4))
+    texts = [f"group {g} item {i}" for g in range(3) for i in range(4)]
+    levels = cluster.cluster_levels(vectors, texts, level="topic")
+    assert np.array_equal(levels.topic, levels.story) and np.array_equal(levels.theme, levels.story)
