@@ -90,7 +90,8 @@ def main() -> None:
     lines += ["", "## Targets (after the last update, against the fresh fit)", ""]
     for level in LEVELS:
         ours, theirs = found[level], fresh_found[level]
-        lines.append(f"- {level}s within ±25%: {ours} vs {theirs} ({within(ours, theirs, 0.25 * theirs)})")
+        plural = {"theme": "themes", "topic": "topics", "story": "stories"}[level]
+        lines.append(f"- {plural} within ±25%: {ours} vs {theirs} ({within(ours, theirs, 0.25 * theirs)})")
     for level in ("theme", "topic"):
         ours_ari, theirs_ari = ari[level], fresh_ari[level]
         lines.append(

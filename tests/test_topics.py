@@ -15,7 +15,7 @@ from sklearn.preprocessing import normalize
 from analysis import TopicMap, cluster, topics
 from analysis.embed import embed_texts
 from analysis.evaluate import score
-from conftest import BENCH
+from conftest import BENCH, topicmap
 
 
 def planted(groups: np.ndarray, dim: int = 24, seed: int = 0) -> np.ndarray:
@@ -143,3 +143,56 @@ def test_a_tiny_corpus_has_one_partition_at_every_level():
     texts = [f"group {g} item {i}" for g in range(3) for i in range(4)]
     levels = cluster.cluster_levels(vectors, texts, level="topic")
     assert np.array_equal(levels.topic, levels.story) and np.array_equal(levels.theme, levels.story)
+
+
+@pytest.mark.slow
+def test_the_cli_makes_a_topic_map_and_edits_its_topics(tmp_path):
+    sample = pd.read_csv(BENCH / "multifin_en_headlines.csv").iloc[:800]
+    corpus, page, export, saved = (
+        tmp_path / "fin.csv",
+        tmp_path / "fin.html",
+        tmp_path / "fin.csv.out.csv",
+        tmp_path / "map",
+    )
+    sample.to_csv(corpus, index=False)
+    run = topicmap(
+        "report",
+        str(corpus),
+        "--level",
+        "topic",
+        "-o",
+        str(page),
+        "--export",
+        str(export),
+        "--save-map",
+        str(saved),
+        "--cache",
+        str(tmp_path / "cache"),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "(topic level)" in run.stderr
+    rows = pd.read_csv(export)
+    assert nested(rows["story"].to_numpy(), rows["topic"].to_numpy()) and nested(
+        rows["topic"].to_numpy(), rows["theme"].to_numpy()
+    )
+    assert rows["topic"].nunique() > rows["theme"].nunique()
+    data = page.read_text()
+    assert '"levels":["topic","story"]' in data  # the page shows the map's level and the one below
+    first = int(rows["topic"].iloc[0])
+    edited = topicmap("edit", str(saved), "--rename", f"{first}=Reading list")
+    assert edited.returncode == 0, edited.stderr
+    assert TopicMap.load(saved).topic_table_.set_index("id").loc[first, "name"] == "Reading list"
+    wrong = topicmap("edit", str(saved), "--level", "theme", "--rename", "0=x")
+    assert wrong.returncode == 2 and "is a topic map" in wrong.stderr and len(wrong.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("level", ["story", "topic", "theme"])
+def test_a_forced_count_keeps_the_levels_nested(level):
+    groups = np.repeat(np.arange(8), 40)
+    vectors = planted(groups, seed=2)
+    texts = [f"subject{g} item {i}" for g, i in zip(groups, range(len(groups)))]
+    free = cluster.cluster_levels(vectors, texts, level=level)
+    levels = cluster.cluster_levels(vectors, texts, level=level, n_topics=3)
+    found = len(np.unique(free.labels[free.labels >= 0]))
+    assert len(np.unique(levels.labels[levels.labels >= 0])) == min(3, found)  # merging only merges
+    assert nested(levels.story, levels.topic) and nested(levels.topic, levels.theme)
