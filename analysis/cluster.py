@@ -10,7 +10,7 @@
    one whose items share no phrase used by a third of them is split by the phrases its items
    share, or dissolved (`one_thing`).
 4. Themes: stories grouped by `themes.group_stories`; see that module.
-5. Topics, the middle level: communities of the same graph inside each theme
+5. Topics, the middle level: communities of the same graph over whole stories, cut by theme
    (`topics.group_topics`); every story lies in one topic and every topic in one theme.
 """
 
@@ -105,7 +105,7 @@ def cluster_levels(
     def graph_of(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return similarity_graph(vectors[rows], lexical[rows], random_state)
 
-    topic = group_topics(vectors, theme, (neighbours, sims), graph_of, random_state)
+    topic = group_topics(vectors, theme, (neighbours, sims), graph_of, story, random_state)
     topic = _same_ids(_same_ids(_renumber(nest_in(story, topic)), theme), story)
     if level == "auto":
         level = auto_level(story, topic, theme)

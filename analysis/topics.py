@@ -1,28 +1,32 @@
-"""Topics, the middle level: communities of the story graph inside each theme.
+"""Topics, the middle level: communities of the corpus's neighbour graph, cut by theme.
 
-A topic is a part of a theme that its items link to more than to the rest of the theme: the
-theme's items and the ties of the stories' neighbour graph (meaning and wording mixed, see
-cluster.py) among them, split into communities by Louvain modularity at its standard
-resolution (1), so the count comes from the data. Then:
-
-1. A community under MIN_TOPIC_SHARE of the corpus (1%, the finest group the theme stage
-   resolves) joins the topic of its theme whose centroid is nearest (`themes.absorb_small`);
-   a theme smaller than that is one topic.
-2. A story lies whole in the topic most of its items are in (`cluster.nest_in`, by the caller).
+A topic is a group of stories its items tie to more than to the rest of the corpus, the
+recipe of scanpy's clustering: the fuzzy union of the stories' own neighbour graph (meaning
+and wording mixed, see cluster.py; umap's memberships, `project.fuzzy_graph`) with each story
+collapsed into one node (its items' ties summed, so no story is split and modularity's null
+model is the whole corpus's), split into communities by Louvain modularity at its standard
+resolution (1), so the count comes from the data. Then every community is cut by theme, and
+a piece under MIN_TOPIC_SHARE of the corpus (1%, the finest group the theme stage resolves)
+joins the topic of its theme whose centroid is nearest (`themes.absorb_small`). Every story
+lies in one topic and every topic in one theme.
 
 Above SAMPLE items the communities are found on SAMPLE items drawn at random (their own
 neighbour graph, from `graph_of`) and each other item joins the topic its nearest drawn
 items of the same theme vote for, so the cost stays that of 10,000 items.
 
-Measured against fine gold (seed 0, ARI, `cluster_levels` on the bench sets): Louvain
-inside themes beat repeating the themes' significance test inside each theme on every set
-with fine categories: StackOverflow 0.337 (9 topics) -> 0.516 (16), Biomedical 0.239 (21) ->
-0.249 (37), MultiFin's 23 topics 0.244 (14) -> 0.344 (33), ECB+'s 43 topics 0.238 (10) ->
-0.776 (35), HuffPost 0.070 (38) -> 0.075 (47). Tried and not adopted: HDBSCAN on the same
-graph at a larger least size (n/200, n/100, n/50: counts from 2 to 141, no size right on
-every set), resolution 0.5 (better on HuffPost, 0.116, worse on ECB+, 0.569: a tuned value),
-and a least topic size of 4 stories' least size or 0.5% of the corpus (more topics, lower
-ARI on 6 of 8 sets).
+Measured against fine gold (ARI, topics in brackets; `cluster_levels` on the bench sets,
+mean over Louvain seeds 0-4), against Louvain run inside each theme on the similarities (the
+first version): HuffPost's 29 sections 0.074 (46) -> 0.097 (28), StackOverflow's 20 tags
+0.521 (17) -> 0.521 (20), Biomedical's 20 0.241 (39) -> 0.255 (25), MultiFin's 23 topics
+0.341 (37) -> 0.381 (29), ECB+'s 43 topics 0.778 (35) -> 0.790 (36). Tried and not adopted
+(seed 0; every one loses a set by 0.1 or more): repeating the themes' significance test
+inside each theme (StackOverflow 0.337 with 9 topics, ECB+ 0.238 with 10); HDBSCAN on the
+graph at a larger least size (n/200, n/100, n/50: 2 to 141 topics); Louvain on the raw
+similarities or on shared-neighbour (Jaccard) weights over the whole corpus (ECB+ 0.55-0.66:
+its events merge); the graph with ties across themes cut (Biomedical 0.18-0.23 with 10-16
+topics); the embedding graph alone (ECB+ 0.743 ± 0.053 over seeds); Louvain's count then
+Ward or k-means inside each theme (lower on all five sets); no least size (57-138 topics) or
+2% (ECB+ 0.762). `benchmarks/results/quality.md` holds the table.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import numpy as np
 from scipy import sparse
 
 from analysis import assign
+from analysis.project import fuzzy_graph
 from analysis.themes import SAMPLE, absorb_small
 
 MIN_TOPIC_SHARE = 0.01
@@ -46,9 +51,16 @@ def group_topics(
     theme: np.ndarray,
     graph: Graph,
     graph_of: Callable[[np.ndarray], Graph],
+    story: np.ndarray,
     random_state: int = 0,
 ) -> np.ndarray:
     """Topic of every item, nested in `theme` (an item in no theme is in no topic).
+
+    Louvain communities (resolution 1) of the whole corpus's fuzzy neighbour graph (umap's
+    memberships of `graph`, distance 1 - similarity, `project.fuzzy_graph`), each story one
+    node (its items' ties summed, `story`: -1 for an item in none), so modularity's null model
+    is the corpus's and no story is split; then every community is cut by theme and a piece
+    under MIN_TOPIC_SHARE of the corpus joins the nearest topic of its theme (`absorb_small`).
 
     `vectors` are unit rows; `graph` is the items' neighbour graph (indices, similarities);
     `graph_of(rows)` builds that graph among `rows` alone, used above SAMPLE items.
@@ -59,31 +71,43 @@ def group_topics(
     if n > SAMPLE:
         drawn = np.sort(np.random.RandomState(random_state).choice(n, SAMPLE, replace=False))
         graph = graph_of(drawn)
-    weights = _weights(*graph)
+    weights = _fuzzy_weights(*graph)
+    node = _story_nodes(story[drawn])
+    members_of = sparse.csr_matrix((np.ones(len(drawn)), (np.arange(len(drawn)), node)))
+    found_all = _communities((members_of.T @ weights @ members_of).tocsr(), random_state)[node]
     in_sample = np.zeros(n, dtype=bool)
     in_sample[drawn] = True
     min_size = MIN_TOPIC_SHARE * len(drawn)
     next_id = 0
     for t in np.unique(theme[theme >= 0]):
         local = np.flatnonzero(theme[drawn] == t)  # positions in the drawn items
-        members = drawn[local]
-        found = _communities(weights[local][:, local], random_state)
-        found = absorb_small(vectors[members], found, min_size)
-        topic[members] = found + next_id
         rest = np.flatnonzero((theme == t) & ~in_sample)
+        if len(local) == 0:  # a theme none of whose items was drawn: one topic
+            topic[theme == t] = next_id
+            next_id += 1
+            continue
+        members = drawn[local]
+        found = absorb_small(vectors[members], found_all[local], min_size)
+        topic[members] = found + next_id
         if len(rest):
             topic[rest], _ = assign.assign(vectors[members], topic[members], None, vectors[rest], include_noise=False)
         next_id = int(topic[theme == t].max()) + 1
     return topic
 
 
-def _weights(neighbours: np.ndarray, sims: np.ndarray) -> sparse.csr_matrix:
-    """The neighbour graph as a symmetric weight matrix (a tie counts once, at its strongest)."""
-    n, k = neighbours.shape
-    matrix = sparse.csr_matrix(
-        (np.clip(sims.ravel(), 1e-3, None), (np.repeat(np.arange(n), k), neighbours.ravel())), shape=(n, n)
-    )
-    return matrix.maximum(matrix.T).tocsr()
+def _fuzzy_weights(neighbours: np.ndarray, sims: np.ndarray) -> sparse.csr_matrix:
+    """umap's fuzzy union of the neighbour graph (distance 1 - similarity; each row the item
+    itself first, at 0), as a symmetric weight matrix."""
+    n = len(neighbours)
+    indices = np.hstack([np.arange(n)[:, None], neighbours])
+    dists = np.hstack([np.zeros((n, 1), dtype=np.float32), np.maximum(1 - sims, 0).astype(np.float32)])
+    return fuzzy_graph(indices, dists).tocsr()
+
+
+def _story_nodes(story: np.ndarray) -> np.ndarray:
+    """Node of every item in the collapsed graph: its story's, or its own when in none."""
+    own = np.where(story >= 0, story, story.max(initial=-1) + 1 + np.arange(len(story)))
+    return np.unique(own, return_inverse=True)[1]
 
 
 def _communities(weights: sparse.csr_matrix, random_state: int) -> np.ndarray:

@@ -42,7 +42,7 @@ def test_topics_are_the_communities_inside_each_theme():
     groups = np.repeat(np.arange(4), 60)
     vectors = np.vstack([planted(groups), planted(np.zeros(3, dtype=int), seed=5)])
     theme = np.concatenate([groups // 2, [2, 2, 2]])
-    found = topics.group_topics(vectors, theme, knn_graph(vectors), knn_graph)
+    found = topics.group_topics(vectors, theme, knn_graph(vectors), knn_graph, np.full(len(theme), -1))
     assert nested(found, theme)
     assert len(np.unique(found)) == 5  # the four planted groups and the tiny theme whole
     for g in range(4):  # each planted group is one topic
@@ -51,12 +51,13 @@ def test_topics_are_the_communities_inside_each_theme():
 
 
 def test_items_in_no_theme_are_in_no_topic_and_a_small_community_joins_its_theme():
-    groups = np.concatenate([np.repeat([0, 1], 100), [2, 2]])  # a 2-item community: under 1% of 202
+    groups = np.concatenate([np.repeat(np.arange(5), 40), [5, 5]])  # a 2-item community: under 1% of 202
     vectors = planted(groups)
     theme = np.where(np.arange(len(groups)) < 5, -1, 0)
-    found = topics.group_topics(vectors, theme, knn_graph(vectors), knn_graph)
+    found = topics.group_topics(vectors, theme, knn_graph(vectors), knn_graph, np.full(len(theme), -1))
     assert (found[:5] == -1).all() and (found[5:] >= 0).all()
-    assert len(np.unique(found[5:])) == 2  # the 2 planted groups; the pair joined one of them
+    assert len(np.unique(found[5:])) == 5  # the 5 planted groups; the pair joined one of them
+    assert len(np.unique(found[-2:])) == 1
 
 
 def test_above_the_sample_size_topics_come_from_a_draw_and_every_item_gets_one(monkeypatch):
@@ -69,7 +70,9 @@ def test_above_the_sample_size_topics_come_from_a_draw_and_every_item_gets_one(m
         calls.append(len(rows))
         return knn_graph(vectors[rows])
 
-    found = topics.group_topics(vectors, np.zeros(300, dtype=int), knn_graph(vectors), graph_of, random_state=3)
+    found = topics.group_topics(
+        vectors, np.zeros(300, dtype=int), knn_graph(vectors), graph_of, np.full(300, -1), random_state=3
+    )
     assert calls == [150]
     assert (found >= 0).all() and len(np.unique(found)) == 3
     assert all(len(np.unique(found[groups == g])) == 1 for g in range(3))
@@ -196,3 +199,14 @@ def test_a_forced_count_keeps_the_levels_nested(level):
     found = len(np.unique(free.labels[free.labels >= 0]))
     assert len(np.unique(levels.labels[levels.labels >= 0])) == min(3, found)  # merging only merges
     assert nested(levels.story, levels.topic) and nested(levels.topic, levels.theme)
+
+
+def test_a_story_is_one_node_so_it_is_never_split():
+    groups = np.repeat(np.arange(2), 100)
+    vectors = planted(groups, seed=4)
+    story = np.full(200, -1)
+    story[np.r_[0:10, 100:110]] = 0  # a story holding items of both planted groups
+    found = topics.group_topics(vectors, np.zeros(200, dtype=int), knn_graph(vectors), knn_graph, story)
+    assert len(np.unique(found[story == 0])) == 1
+    free = topics.group_topics(vectors, np.zeros(200, dtype=int), knn_graph(vectors), knn_graph, np.full(200, -1))
+    assert len(np.unique(free[np.r_[0:10, 100:110]])) == 2  # without the story its items part
