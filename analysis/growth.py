@@ -193,7 +193,9 @@ def nest_new(
         for theme in np.unique(themes[(topics < 0) & (themes >= 0)]):
             rows = np.flatnonzero((topics < 0) & (themes == theme))
             inside = old.theme_labels == theme
-            topics[rows] = _nearest(unit_old[inside], old.topic_labels[inside], unit_new[rows])
+            topics[rows], _ = assign.assign(
+                old.embeddings[inside], old.topic_labels[inside], None, vectors[rows], include_noise=False
+            )
         return topics, themes
     if old.level == "topic":
         of_story = assign.story_themes(old.story_labels, old.topic_labels, stories)
