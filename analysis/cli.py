@@ -401,7 +401,8 @@ def report(
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
             quiet,
-            f"{len(topic_map.labels_)} items, {len(topic_map.topics_)} topics ({topic_map.level_} level), "
+            f"{len(topic_map.labels_)} items, {len(topic_map.topics_)} {PLURALS[topic_map.level_]} "
+            f"({topic_map.level_} level), "
             f"{unclustered} unclustered -> {output}" + (f", {export}" if export else ""),
         )
         if verbose:
@@ -598,6 +599,9 @@ def main() -> None:
         typer.echo("error: interrupted", err=True)
         code = EXIT_INTERNAL
     sys.exit(code or 0)
+
+
+PLURALS = {"story": "stories", "topic": "topics", "theme": "themes"}
 
 
 class EditLevel(str, Enum):
