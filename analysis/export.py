@@ -19,7 +19,8 @@ def item_frame(state: FittedState) -> pd.DataFrame:
     """The export's rows, one per item in input order: doc_id, kind, text, then each level's
     id and name, broadest first (theme, theme_label, topic, topic_label, story, story_label),
     x, y, each level's description, `new` after an update, then the input's other columns.
-    `topic` is the middle level, whatever level the map was made at (`state.level`)."""
+    `topic` is the middle level, whatever level the map was made at (`state.level`). The
+    order is `load.OUTPUT_COLUMNS`, the one list of the export's own columns."""
     docs = state.documents
     frame = pd.DataFrame(
         {"doc_id": docs["doc_id"].to_numpy(), "kind": docs["kind"].to_numpy(), "text": docs["text"].to_numpy()}

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.export import item_frame
 from analysis.files import atomic_path
+from analysis.load import RESERVED_COLUMNS
 from analysis.state import FittedState
 
 if TYPE_CHECKING:
@@ -72,27 +73,8 @@ SOURCE_COLUMNS = ("source", "source_file")
 FACET_SEPARATOR = "; "
 #: Any other input column with at most this many distinct values (and values that repeat) is a facet.
 FACET_MAX_VALUES = 50
-#: The export's own columns: never a facet.
-OUTPUT_COLUMNS = frozenset(
-    {
-        "doc_id",
-        "kind",
-        "text",
-        "theme",
-        "theme_label",
-        "topic",
-        "topic_label",
-        "x",
-        "y",
-        "story",
-        "story_label",
-        "theme_description",
-        "topic_description",
-        "story_description",
-        "count",
-        "new",
-    }
-)
+#: The export's own columns (and the loader's `count`): never a facet.
+OUTPUT_COLUMNS = frozenset(RESERVED_COLUMNS)
 #: Asset files inlined into the page, in this order (the JS files share one function scope).
 JS_ASSETS = (
     "util.js",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.load import OUTPUT_COLUMNS
 from analysis.phrases import grounded
 from conftest import EXPORT_COLUMNS, ROOT, SEED, cli, topicmap
 
@@ -35,6 +36,10 @@ def test_every_command_help_lists_its_options_and_an_example(command, options):
 def test_export_contract(seed_run):
     export = seed_run["export"]
     assert list(export.columns[: len(EXPORT_COLUMNS)]) == EXPORT_COLUMNS
+    # load.OUTPUT_COLUMNS, the package's one list of them (the loader renames input columns that
+    # clash, the page never offers them as facets), holds the export's own columns in its order
+    own = [c for c in export.columns if c in OUTPUT_COLUMNS]
+    assert own == [c for c in OUTPUT_COLUMNS if c != "new"] and own[: len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
     assert pd.api.types.is_integer_dtype(export["topic"])
     assert (export["topic"] >= -1).all()
     clustered = export["topic"] >= 0
