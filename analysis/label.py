@@ -14,9 +14,9 @@ out of the name (a shorter phrase covers at least as many items).
 - A story is named by that phrase, led by its subject when the phrase does not say it: of the
   identifying phrases, the one most of its items use ("Iran · Nuclear Talks").
 - A theme is named by its subject as a section editor would write it, when the news taxonomy
-  knows it (analysis.subjects: "Sport", "Finance", "Health"), then by its best phrases with
+  knows it (analysis.subjects: "Sport", "Entertainment", "Technology"), then by its best phrases with
   no word in common, BROAD_TERMS parts in all, coverage being the mean share over its
-  stories, so terms that span the stories win ("Finance · Stocks · Market"). Theme names made
+  stories, so terms that span the stories win ("Business · Stocks · Market"). Theme names made
   of the largest stories' names scored lower against the gold categories
   (benchmarks/results/names.md), so they are not used.
 - A topic no phrase fits is named by the start of its most central item; topics of one level

@@ -1,31 +1,44 @@
-"""A theme's subject as a section editor would write it ("Sport", "Politics", "Health").
+"""A theme's subject as a section editor would write it ("Sport", "Entertainment", "Technology").
 
 The word that says what a theme is about is often in none of its items ("Sport" over a
-theme of match reports), so it comes from a news taxonomy shipped with the package: the 17
-top-level subjects of the IPTC Media Topics (assets/iptc_mediatopics.tsv, CC BY 4.0; about
-1,150 subjects in a tree). Each top-level subject is represented by the mean vector of all
-the labels in its branch ("sport" stands with "soccer", "tennis", "doping"...), embedded with
-the map's own model, so no other model is needed and nothing leaves the machine.
+theme of match reports), so it comes from a news taxonomy shipped with the package: the IPTC
+Media Topics (assets/iptc_mediatopics.tsv, CC BY 4.0; 17 top-level subjects over about 1,150
+in a tree) and the sections a news editor files under, each drawn on one or more of its
+branches (assets/sections.tsv: "Film" and "Celebrities" within "Entertainment", "Technology",
+"Markets", "Courts"). IPTC alone files celebrity news under "human interest" and phones and
+games under an "economic sector"; the sections put them where a reader looks for them. A
+subject stands for the mean vector of all the labels in its branch ("sport" with "soccer",
+"tennis", "doping"...), embedded with the map's own model, so no other model is needed and
+nothing leaves the machine.
 
-Every item votes for the subject whose branch it is nearest; a theme takes the subject with
-the largest share of its items above that subject's share of the whole corpus (so a corpus
-of business news does not call every theme "Business"), and only when at least MIN_SHARE of
-its items voted for it: a theme the taxonomy does not cover keeps its phrase name. Of the
-subject's label terms ("economy, business and finance") the one nearest the theme's centroid
-is shown ("Finance" for markets, "Business" for companies), and only when no other theme's
-centroid is nearer that word, as a name must set its topic apart ("Business" stays off a
-software theme when a business theme is beside it).
+Every item votes for the section nearest it (a listed section, or what is left of a
+top-level subject once its listed sections are taken out) and for the nearest of the 17
+top-level subjects. Each theme then claims, in this order, the broader section, the listed
+section and the top-level subject with the largest lift (its share of the theme's items
+above its share of the other themes' items, so a corpus of business news does not call every
+theme "Business") whose share holds: at least MIN_SHARE, or half that for a section RARE times
+as common in the theme as elsewhere (a science theme in a corpus with little science).
+Of a subject's words ("economy, business and finance") the one nearest the theme's centroid
+is claimed. A word goes to the claimant whose centroid is nearest it, as a name must set its
+theme apart; each theme takes the first of its claims it wins, so of three culture themes one
+is "Entertainment", one "Music", one "Film". A theme that wins none keeps its phrase name.
 
 Measured in benchmarks/results/names.md (`make bench-names`). Tried and not kept: the
 nearest single subject to a theme's centroid or item votes for single subjects at any depth
 (grouping subjects such as "competition discipline" or "economic sector" won and read
 badly; "Government" for a TV-series theme), labels with their definitions (the same choices
-as the labels alone, at five times the embedding cost).
+as the labels alone, at five times the embedding cost); the 17 top-level subjects alone
+(UCI's entertainment and technology themes took none: theme category 0.51-0.74 against
+0.74-0.87 with the sections); the listed section before its broader one ("Film" for
+HuffPost's celebrity and film theme, "Space · NASA", which the category score reads as World);
+a subject's share against the whole corpus rather than the other themes (a theme that is a
+third of the corpus inflates its own reference: UCI's technology section took no subject).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,21 +47,64 @@ import pandas as pd
 from sklearn.preprocessing import normalize
 
 VOCABULARY = Path(__file__).parent / "assets" / "iptc_mediatopics.tsv"
+SECTIONS = Path(__file__).parent / "assets" / "sections.tsv"
 MIN_SHARE = 0.3  # of a theme's items that must be nearest its subject for the theme to take it
+RARE = 4  # or half that share, for a section RARE times as common in the theme as in the others
 Embed = Callable[[list[str]], "np.ndarray | None"]
 
 
-@lru_cache(maxsize=1)
+@dataclass(frozen=True)
+class Taxonomy:
+    """The subjects a theme may take, as indices into `labels` (the IPTC labels)."""
+
+    labels: list[str]
+    root: np.ndarray  # each label's top-level ancestor
+    tops: np.ndarray  # the top-level subjects
+    section: np.ndarray  # each label's section: an index into `words`
+    words: list[list[str]]  # each section's words: top-level ones, listed ones, then broader ones
+    listed: np.ndarray  # whether a section is a listed one (not a top-level remainder)
+    within: np.ndarray  # each section's broader section (an index into `words`), or -1
+
+
 def vocabulary() -> tuple[list[str], np.ndarray, np.ndarray]:
     """The taxonomy's labels, each label's top-level ancestor (an index into the labels) and
     the top-level subjects' indices."""
+    t = taxonomy()
+    return t.labels, t.root, t.tops
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> Taxonomy:
+    """The IPTC tree and the sections drawn on it (assets/sections.tsv)."""
     table = pd.read_csv(VOCABULARY, sep="\t", comment="#", dtype=str, keep_default_na=False)
     index = {code: i for i, code in enumerate(table["code"])}
     parent = np.array([index.get(p, -1) for p in table["parent"]])
     root = np.arange(len(table))
     while (parent[root] >= 0).any():
         root = np.where(parent[root] >= 0, parent[root], root)
-    return table["label"].tolist(), root, np.flatnonzero(parent < 0)
+    tops = np.flatnonzero(parent < 0)
+    labels = table["label"].tolist()
+    drawn = pd.read_csv(SECTIONS, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    claims = dict(zip(drawn["code"].map(index), drawn["section"]))
+    broader = dict(zip(drawn["section"], drawn["within"]))
+    words = [terms(claims.pop(k)) if k in claims else terms(labels[k]) for k in tops]
+    names = sorted(set(claims.values()))
+    groups = sorted({broader[n] for n in names} - {""})
+    words += [[name] for name in names] + [[group] for group in groups]
+    within = np.array(
+        [-1] * len(tops)
+        + [len(tops) + len(names) + groups.index(broader[n]) if broader[n] else -1 for n in names]
+        + [-1] * len(groups)
+    )
+    of_top = {k: s for s, k in enumerate(tops)}
+    section = np.empty(len(table), dtype=int)
+    for i in range(len(table)):
+        j = i  # the nearest listed ancestor claims the label, else its top-level subject's remainder
+        while j >= 0 and j not in claims:
+            j = parent[j]
+        section[i] = len(tops) + names.index(claims[j]) if j >= 0 else of_top[root[i]]
+    listed = (np.arange(len(words)) >= len(tops)) & (np.arange(len(words)) < len(tops) + len(names))
+    return Taxonomy(labels, root, tops, section, words, listed, within)
 
 
 def terms(label: str) -> list[str]:
@@ -58,30 +114,73 @@ def terms(label: str) -> list[str]:
 
 def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Embed | None) -> list[str | None]:
     """For each theme (the rows of `embeddings` in `members`), its subject word, capitalised,
-    or None where no subject has MIN_SHARE of its items or the model cannot embed (`embed`
-    returns None or vectors of another width)."""
+    or None where it wins no subject or the model cannot embed (`embed` returns None or vectors
+    of another width)."""
     if embed is None or not members:
         return [None] * len(members)
-    labels, root, tops = vocabulary()
-    words = sorted({t for k in tops for t in terms(labels[k])})
-    vectors = embed(labels + words)
+    t = taxonomy()
+    shown = sorted({w for ws in t.words for w in ws})
+    vectors = embed(t.labels + shown)
     if vectors is None or vectors.ndim != 2 or vectors.shape[1] != embeddings.shape[1]:
         return [None] * len(members)
-    label_vectors, word_vectors = normalize(vectors[: len(labels)]), dict(zip(words, normalize(vectors[len(labels) :])))
-    branches = normalize(np.vstack([label_vectors[root == k].mean(axis=0) for k in tops]))
+    label_vectors = normalize(vectors[: len(t.labels)])
+    word_vectors = dict(zip(shown, normalize(vectors[len(t.labels) :])))
+    branches = normalize(np.vstack([label_vectors[t.root == k].mean(axis=0) for k in t.tops]))
+    n_sections = len(t.tops) + int(t.listed.sum())  # the sections items vote for: top-level remainders, listed
+    sections = normalize(np.vstack([label_vectors[t.section == s].mean(axis=0) for s in range(n_sections)]))
     items = np.concatenate(members)
-    votes = np.full(len(embeddings), -1)
-    for start in range(0, len(items), 65536):  # items × 17 cosines, a block at a time
-        block = items[start : start + 65536]
-        votes[block] = (normalize(embeddings[block]) @ branches.T).argmax(axis=1)
-    corpus = np.bincount(votes[items], minlength=len(tops)) / len(items)
+    top_votes, section_votes = _votes(embeddings, items, branches), _votes(embeddings, items, sections)
     centroids = normalize(np.vstack([normalize(embeddings[rows]).mean(axis=0) for rows in members]))
-    subjects: list[str | None] = []
-    for t, rows in enumerate(members):
-        share = np.bincount(votes[rows], minlength=len(tops)) / max(len(rows), 1)
-        best = int(np.argmax(share - corpus))
-        word = max(terms(labels[tops[best]]), key=lambda w: (float(word_vectors[w] @ centroids[t]), w))
-        # the subject must say this theme: no other theme's centroid nearer the word
-        says_it = int(np.argmax(centroids @ word_vectors[word])) == t
-        subjects.append(word[:1].upper() + word[1:] if share[best] >= MIN_SHARE and says_it else None)
-    return subjects
+
+    group_votes = np.where(section_votes >= 0, t.within[section_votes], -1)
+    near = {w: centroids @ v for w, v in word_vectors.items()}  # each word against each theme
+    tiers = [  # broader sections, listed sections, then the top-level subjects
+        _claims(group_votes, members, t.words, np.arange(len(t.words)) >= n_sections, near, RARE),
+        _claims(section_votes, members, t.words, t.listed, near, RARE),
+        _claims(top_votes, members, t.words[: len(t.tops)], np.ones(len(t.tops), dtype=bool), near, np.inf),
+    ]
+    candidates = [[w for w in options if w is not None] for options in zip(*tiers)]
+    # a word goes to the theme it says best of all that claim it, so it sets that theme apart;
+    # each theme takes the first of its words it wins
+    best = {
+        w: max((i for i, c in enumerate(candidates) if w in c), key=lambda i: near[w][i]) for c in candidates for w in c
+    }
+    found = [next((w for w in c if best[w] == i), None) for i, c in enumerate(candidates)]
+    return [w[:1].upper() + w[1:] if w else None for w in found]
+
+
+def _claims(
+    votes: np.ndarray,
+    members: list[np.ndarray],
+    words: list[list[str]],
+    allowed: np.ndarray,
+    near: dict[str, np.ndarray],
+    rare: float,
+) -> list[str | None]:
+    """Each theme's claim in one tier: the word, of the `allowed` subject (an index into `words`
+    that `votes` holds) with the largest lift, nearest the theme, where the subject's share holds."""
+    items = np.concatenate(members)
+
+    def counts(rows: np.ndarray) -> np.ndarray:
+        cast = votes[rows]
+        return np.bincount(cast[cast >= 0], minlength=len(words))
+
+    corpus = counts(items)
+    out: list[str | None] = []
+    for i, rows in enumerate(members):
+        mine = counts(rows)
+        share, rest = mine / max(len(rows), 1), (corpus - mine) / max(len(items) - len(rows), 1)
+        best = int(np.argmax(np.where(allowed, share - rest, -np.inf)))
+        word = max(words[best], key=lambda w: (float(near[w][i]), w))
+        holds = share[best] >= MIN_SHARE or (share[best] >= MIN_SHARE / 2 and share[best] >= rare * rest[best])
+        out.append(word if holds else None)
+    return out
+
+
+def _votes(embeddings: np.ndarray, items: np.ndarray, subjects: np.ndarray) -> np.ndarray:
+    """Each of `items`' nearest subject (a row of `subjects`); -1 for the other rows."""
+    votes = np.full(len(embeddings), -1)
+    for start in range(0, len(items), 65536):  # items × subjects cosines, a block at a time
+        block = items[start : start + 65536]
+        votes[block] = (normalize(embeddings[block]) @ subjects.T).argmax(axis=1)
+    return votes
