@@ -9,6 +9,7 @@ A candidate neither starts nor ends with a function word or a lone letter ("the 
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from functools import lru_cache
@@ -20,7 +21,11 @@ from scipy import sparse
 MAX_WORDS = 4
 SEPARATOR = " · "  # between the parts of a name made of several phrases
 _LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
-_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")  # a word, or words joined by "&": "S&P", "AT&T"
+# What is left of an HTML entity whose "&" a feed dropped ("J amp;J", "doesn #39;t"), with the
+# space left in its place when an "&" or an apostrophe joins two words.
+_REMNANT = re.compile(r"\s?(?<![&\w])(amp|apos|#39);(?=\w)|(?<![&\w])(amp|quot|apos|lt|gt|nbsp|#\d{2,4});")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # "<b>...</b>" in a title scraped from a page
 _MARKS = set("'\"‘’“”()[]{}«»")
 # English function words and headline filler verbs: no phrase starts or ends with one.
 FUNCTION_WORDS = frozenset(
@@ -202,9 +207,21 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+def readable(text: str) -> str:
+    """`text` with its HTML entities decoded ("AT&amp;T", "doesn&#39;t"), those a feed dropped
+    the "&" of ("J amp;J", "doesn #39;t") and its HTML tags dropped: names are made of what a
+    person reads."""
+    if "&" not in text and ";" not in text:
+        return text
+    text = _REMNANT.sub(lambda m: "&" + (m.group(1) or m.group(2)) + ";", text) if ";" in text else text
+    text = html.unescape(text)
+    return _TAG.sub(" ", text) if "<" in text else text
+
+
 def tokens(text: str) -> list[str]:
-    """The folded words of `text`: lower case, split on anything that is not a letter or digit."""
-    return _TOKEN.findall(text.casefold())
+    """The folded words of `text`: lower case, split on anything that is not a letter, a digit
+    or an "&" inside a word."""
+    return _TOKEN.findall(readable(text).casefold())
 
 
 def fold(text: str) -> str:
@@ -341,7 +358,7 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
     empty = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
     # One regex pass over all items, folded and joined by " A ": folding leaves no capital A,
     # so that word marks where each item ends.
-    found = _TOKEN.findall(" A ".join(text.casefold() for text in texts) + " A")
+    found = _TOKEN.findall(" A ".join(readable(text).casefold() for text in texts) + " A")
     codes, uniques = pd.factorize(np.array(found, dtype=object))
     ends = codes == codes[-1]
     item = np.cumsum(ends)[~ends]
@@ -404,7 +421,7 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
     target = tuple(phrase.split())
     forms: Counter = Counter()
     before, after = set(), set()
-    for text in texts:
+    for text in map(readable, texts):
         spans, words = _spans(text)
         for start in range(len(words) - len(target) + 1):
             if words[start : start + len(target)] == target:

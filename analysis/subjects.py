@@ -135,9 +135,9 @@ def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Emb
     group_votes = np.where(section_votes >= 0, t.within[section_votes], -1)
     near = {w: centroids @ v for w, v in word_vectors.items()}  # each word against each theme
     tiers = [  # broader sections, listed sections, then the top-level subjects
-        _claims(group_votes, members, t.words, np.arange(len(t.words)) >= n_sections, near, RARE),
-        _claims(section_votes, members, t.words, t.listed, near, RARE),
-        _claims(top_votes, members, t.words[: len(t.tops)], np.ones(len(t.tops), dtype=bool), near, np.inf),
+        _claims(group_votes, members, t.words, np.arange(len(t.words)) >= n_sections, near, rare=True),
+        _claims(section_votes, members, t.words, t.listed, near, rare=True),
+        _claims(top_votes, members, t.words[: len(t.tops)], np.ones(len(t.tops), dtype=bool), near, rare=False),
     ]
     candidates = [[w for w in options if w is not None] for options in zip(*tiers)]
     # a word goes to the theme it says best of all that claim it, so it sets that theme apart;
@@ -155,10 +155,11 @@ def _claims(
     words: list[list[str]],
     allowed: np.ndarray,
     near: dict[str, np.ndarray],
-    rare: float,
+    rare: bool,
 ) -> list[str | None]:
     """Each theme's claim in one tier: the word, of the `allowed` subject (an index into `words`
-    that `votes` holds) with the largest lift, nearest the theme, where the subject's share holds."""
+    that `votes` holds) with the largest lift, nearest the theme, where the subject's share holds
+    (half of MIN_SHARE is enough for a `rare` subject RARE times as common there as elsewhere)."""
     items = np.concatenate(members)
 
     def counts(rows: np.ndarray) -> np.ndarray:
@@ -172,7 +173,7 @@ def _claims(
         share, rest = mine / max(len(rows), 1), (corpus - mine) / max(len(items) - len(rows), 1)
         best = int(np.argmax(np.where(allowed, share - rest, -np.inf)))
         word = max(words[best], key=lambda w: (float(near[w][i]), w))
-        holds = share[best] >= MIN_SHARE or (share[best] >= MIN_SHARE / 2 and share[best] >= rare * rest[best])
+        holds = share[best] >= MIN_SHARE or (rare and share[best] >= MIN_SHARE / 2 and share[best] >= RARE * rest[best])
         out.append(word if holds else None)
     return out
 
