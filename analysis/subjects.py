@@ -17,7 +17,8 @@ top-level subjects. Each theme then claims, in this order, the broader section, 
 section and the top-level subject with the largest lift (its share of the theme's items
 above its share of the other themes' items, so a corpus of business news does not call every
 theme "Business") whose share holds: at least MIN_SHARE, or half that for a section RARE times
-as common in the theme as elsewhere (a science theme in a corpus with little science).
+as common in the theme as elsewhere when the theme's centroid lies nearest that section too
+(a technology theme in a corpus with little technology).
 Of a subject's words ("economy, business and finance") the one nearest the theme's centroid
 is claimed. A word goes to the claimant whose centroid is nearest it, as a name must set its
 theme apart; each theme takes the first of its claims it wins, so of three culture themes one
@@ -32,7 +33,9 @@ as the labels alone, at five times the embedding cost); the 17 top-level subject
 0.74-0.87 with the sections); the listed section before its broader one ("Film" for
 HuffPost's celebrity and film theme, "Space · NASA", which the category score reads as World);
 a subject's share against the whole corpus rather than the other themes (a theme that is a
-third of the corpus inflates its own reference: UCI's technology section took no subject).
+third of the corpus inflates its own reference: UCI's technology section took no subject);
+the rare path without the centroid's agreement (Biomedical's neuroscience theme was
+"Entertainment · Cortex · Cat", SearchSnippets' physics theme "Space · Mathematical").
 """
 
 from __future__ import annotations
@@ -134,10 +137,11 @@ def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Emb
 
     group_votes = np.where(section_votes >= 0, t.within[section_votes], -1)
     near = {w: centroids @ v for w, v in word_vectors.items()}  # each word against each theme
+    nearest = (centroids @ sections.T).argmax(axis=1)  # the section each theme's centroid is nearest
     tiers = [  # broader sections, listed sections, then the top-level subjects
-        _claims(group_votes, members, t.words, np.arange(len(t.words)) >= n_sections, near, rare=True),
-        _claims(section_votes, members, t.words, t.listed, near, rare=True),
-        _claims(top_votes, members, t.words[: len(t.tops)], np.ones(len(t.tops), dtype=bool), near, rare=False),
+        _claims(group_votes, members, t.words, np.arange(len(t.words)) >= n_sections, near, t.within[nearest]),
+        _claims(section_votes, members, t.words, t.listed, near, nearest),
+        _claims(top_votes, members, t.words[: len(t.tops)], np.ones(len(t.tops), dtype=bool), near, None),
     ]
     candidates = [[w for w in options if w is not None] for options in zip(*tiers)]
     # a word goes to the theme it says best of all that claim it, so it sets that theme apart;
@@ -155,11 +159,12 @@ def _claims(
     words: list[list[str]],
     allowed: np.ndarray,
     near: dict[str, np.ndarray],
-    rare: bool,
+    rare: np.ndarray | None,
 ) -> list[str | None]:
     """Each theme's claim in one tier: the word, of the `allowed` subject (an index into `words`
     that `votes` holds) with the largest lift, nearest the theme, where the subject's share holds
-    (half of MIN_SHARE is enough for a `rare` subject RARE times as common there as elsewhere)."""
+    (half of MIN_SHARE is enough for a subject RARE times as common there as elsewhere when it
+    is the theme's `rare` one, the subject its centroid is nearest; None: never)."""
     items = np.concatenate(members)
 
     def counts(rows: np.ndarray) -> np.ndarray:
@@ -173,7 +178,9 @@ def _claims(
         share, rest = mine / max(len(rows), 1), (corpus - mine) / max(len(items) - len(rows), 1)
         best = int(np.argmax(np.where(allowed, share - rest, -np.inf)))
         word = max(words[best], key=lambda w: (float(near[w][i]), w))
-        holds = share[best] >= MIN_SHARE or (rare and share[best] >= MIN_SHARE / 2 and share[best] >= RARE * rest[best])
+        holds = share[best] >= MIN_SHARE or (
+            rare is not None and rare[i] == best and share[best] >= MIN_SHARE / 2 and share[best] >= RARE * rest[best]
+        )
         out.append(word if holds else None)
     return out
 
