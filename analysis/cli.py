@@ -604,6 +604,10 @@ def main() -> None:
 PLURALS = {"story": "stories", "topic": "topics", "theme": "themes"}
 
 
+#: The levels, broadest first: a map can edit its own and those below it.
+LEVEL_ORDER = ("theme", "topic", "story")
+
+
 class EditLevel(str, Enum):
     theme = "theme"
     topic = "topic"
@@ -690,12 +694,13 @@ def edit(
             what = "topic"
             if level is not None:
                 chosen = EditLevel(level).value
-                if chosen not in ("story", topic_map.level_):
+                below = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]
+                if chosen not in below:
                     raise InputError(
                         f"--level {chosen}: {map_dir} is a {topic_map.level_} map, so its {topic_map.level_}s "
-                        f"(the default) and stories can be edited; use --level {topic_map.level_} or --level story"
+                        f"(the default) and the levels below can be edited; use --level {' or --level '.join(below)}"
                     )
-                what = "story" if chosen == "story" and topic_map.level_ != "story" else "topic"
+                what = "topic" if chosen == topic_map.level_ else "story" if chosen == "story" else "middle"
             for ids in merges:
                 topic_map.merge_topics(ids, level=what)
             if names:

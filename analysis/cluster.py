@@ -93,11 +93,7 @@ def cluster_levels(
     knn = knn if knn is not None else embedding_graph(vectors, random_state)
     neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
     min_size = min_story_size or default_min_story_size(n)
-    story = find_stories(neighbours, sims, min_size)
-    story = keep_distinct(story, neighbours, sims)
-    story = attach_by_majority(story, neighbours)
-    used = (phrase_table if phrase_table is not None else phrases.phrase_matrix(texts))[0]
-    story = one_thing(story, used, min_size)
+    story = stories_of(neighbours, sims, texts, min_size, phrase_table)
     stage("themes")
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
     stage("topics")
@@ -119,6 +115,32 @@ def cluster_levels(
             theme = merge_to(theme, vectors, n_topics)
         topic, theme = _renumber(topic), _renumber(nest_in(topic, theme))
     return Levels(story.astype(np.int64), topic.astype(np.int64), theme.astype(np.int64), level)
+
+
+def stories_of(
+    neighbours: np.ndarray,
+    sims: np.ndarray,
+    texts: list[str],
+    min_size: int,
+    phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
+) -> np.ndarray:
+    """The stories of items whose `similarity_graph` is (`neighbours`, `sims`): dense groups
+    of at least `min_size`, copies kept apart, loose items joining their neighbours' story,
+    each story about one thing (-1: in none)."""
+    story = find_stories(neighbours, sims, min_size)
+    story = keep_distinct(story, neighbours, sims)
+    story = attach_by_majority(story, neighbours)
+    used = (phrase_table if phrase_table is not None else phrases.phrase_matrix(texts))[0]
+    return one_thing(story, used, min_size)
+
+
+def new_stories(vectors: np.ndarray, texts: list[str], min_size: int, random_state: int = 0) -> np.ndarray:
+    """Stories among items no story holds (an update's new items), as a fit finds them."""
+    if len(vectors) < max(min_size, 3):
+        return np.full(len(vectors), -1, dtype=np.int64)
+    unit = normalize(np.asarray(vectors, dtype=np.float32))
+    neighbours, sims = similarity_graph(unit, lexical_vectors(texts), random_state)
+    return stories_of(neighbours, sims, texts, min_size).astype(np.int64)
 
 
 def auto_level(story: np.ndarray, topic: np.ndarray, theme: np.ndarray) -> str:

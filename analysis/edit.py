@@ -5,10 +5,12 @@ a reader gives are kept by `update` (growth.keep_names keeps every existing topi
 a merged topic's old ids are gone from the labels, so new items can never join them again.
 
 Levels: "topic" is the map's topics (`labels`, the `topics` table; themes on a theme map,
-stories on a story map), "story" the stories (`story_labels`, the `stories` table). When
-the two are one partition (a story map), an edit of one is made to both. The level the map
-was made at keeps its own copy in sync (`theme_table`, `topic_table`), and a level that is
-the stories' partition follows their edits; the others stay nested (`_synced`).
+stories on a story map), "story" the stories (`story_labels`, the `stories` table), and
+"middle" the topics between themes and stories on a theme map (`topic_labels`, the
+`topic_table`; merged only inside one theme, so every level stays nested). When two levels
+are one partition (a story map), an edit of one is made to both. The level the map was made
+at keeps its own copy in sync (`theme_table`, `topic_table`), and a level that is the
+stories' partition follows their edits; the others stay nested (`_synced`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from analysis.state import FittedState
 
 #: The longest name a reader may give (characters, after whitespace is collapsed).
 NAME_MAX = 120
-EDIT_LEVELS = ("topic", "story")
+EDIT_LEVELS = ("topic", "story", "middle")
 
 
 def clean_name(topic: int, name: object) -> str:
@@ -39,9 +41,15 @@ def clean_name(topic: int, name: object) -> str:
     return text
 
 
-def check_level(level: str) -> str:
+def check_level(level: str, state: FittedState | None = None) -> str:
     if level not in EDIT_LEVELS:
-        raise InputError(f"level={level!r}: use 'topic' (the map's topics) or 'story'")
+        raise InputError(
+            f"level={level!r}: use 'topic' (the map's topics), 'story', or 'middle' (a theme map's topics)"
+        )
+    if level == "middle" and state is not None and state.level != "theme":
+        raise InputError(f"level='middle' edits a theme map's topics; this is a {state.level} map: use 'topic'")
+    if level == "middle" and state is not None and np.array_equal(state.topic_labels, state.story_labels):
+        raise InputError("this map's topics are its stories (the same groups): edit the stories (level 'story')")
     return level
 
 
@@ -51,9 +59,9 @@ def _same_partition(state: FittedState) -> bool:
 
 
 def _check_ids(state: FittedState, ids, level: str) -> list[int]:
-    table = state.topics if level == "topic" else state.stories
+    table = {"topic": state.topics, "story": state.stories, "middle": state.topic_table}[level]
     known = set(pd.to_numeric(table["id"]).astype(int).tolist())
-    what = "topic" if level == "topic" else "story"
+    what = "story" if level == "story" else "topic"
     checked = []
     for raw in ids:
         if isinstance(raw, bool) or not isinstance(raw, (int, np.integer)):
@@ -67,7 +75,7 @@ def _check_ids(state: FittedState, ids, level: str) -> list[int]:
 
 def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState:
     """`state` with the topics (or stories) of `names` {id: new name} renamed."""
-    check_level(level)
+    check_level(level, state)
     if not isinstance(names, dict) or not names:
         raise InputError("no names given: pass {id: name}, e.g. {3: 'Election night'}")
     ids = _check_ids(state, list(names), level)
@@ -83,6 +91,7 @@ def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState
         state,
         topics=renamed(state.topics) if level == "topic" or both else state.topics,
         stories=renamed(state.stories) if level == "story" or both else state.stories,
+        topic_table=renamed(state.topic_table) if level == "middle" else state.topic_table,
     )
     return _synced(state, edited)
 
@@ -94,12 +103,14 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
     its items (label.describe_topics on those items); the other topics are unchanged. Merging
     themes keeps every story inside one theme; stories of different themes can only be merged
     on a story map (their items then join the first story's theme)."""
-    check_level(level)
+    check_level(level, state)
     ids = _check_ids(state, list(ids), level)
     if len(set(ids)) < 2:
         raise InputError(f"merging needs at least two different ids (got {ids}): e.g. 3,7")
     ids = list(dict.fromkeys(ids))
     target, others = ids[0], ids[1:]
+    if level == "middle":
+        return _merged_middle(state, ids)
     both = _same_partition(state)
     labels, stories, themes = state.labels.copy(), state.story_labels.copy(), state.theme_labels.copy()
     if level == "topic" or both:
@@ -129,6 +140,22 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
         state, labels=labels, story_labels=stories, theme_labels=themes, topics=topics, stories=story_table
     )
     return _synced(state, edited)
+
+
+def _merged_middle(state: FittedState, ids: list[int]) -> FittedState:
+    """`state` with a theme map's topics `ids` (of one theme) made one under the first."""
+    inside = np.isin(state.topic_labels, ids)
+    parents = np.unique(state.theme_labels[inside])
+    if len(parents) > 1:
+        raise InputError(
+            f"topics {', '.join(map(str, ids))} are in different themes ({', '.join(map(str, parents))}): "
+            "merge their themes first, or merge topics of one theme"
+        )
+    topics = state.topic_labels.copy()
+    topics[inside] = ids[0]
+    texts = state.documents["text"].astype(str).tolist()
+    table = _merged_table(state.topic_table, texts, topics, state.embeddings, ids[0], ids[1:], None, "topic")
+    return _synced(state, replace(state, topic_labels=topics, topic_table=table))
 
 
 def _synced(before: FittedState, after: FittedState) -> FittedState:

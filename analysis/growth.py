@@ -4,13 +4,17 @@
   the loader merges copies by) is not added again: the map's item counts it (`count`).
 - The other items join existing topics and stories (assign.py); those no topic takes are
   clustered among themselves with the whole map's least story size (a fresh fit's), and a
-  cluster of at least two distinct texts becomes a new story with a fresh id. Copies alone
-  never make a topic.
+  cluster of at least two distinct texts becomes a new story with a fresh id; so do the
+  stories among the items no saved story takes, wherever they lie (the day's new events:
+  twelve updates of 400 HuffPost headlines made none before, 23 now). Copies alone never
+  make a topic.
 - A new cluster opens a new theme (or topic, on a topic map) only when it is as large as the
   map's smallest (a new subject of the map's own scale); a smaller one is a new story inside
   the existing theme (topic) nearest it. The levels the map was not made at follow, nested
   (`nest_new`): a new item's topic is its story's, or the nearest topic of its theme; a new
-  theme opens one new topic; a new topic or story lies in the theme (topic) nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
+  theme opens one new topic; new stories of a theme farther from its topics than most stories
+  lie from their own open a topic when they are as large as the smallest; a new topic or story
+  lies in the theme (topic) nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
   2-16 items (benchmarks/results/updates.md).
 - Ids are never reused, and existing topics keep the names readers already know.
 - When at least REFIT_SHARE of the new items lie beyond every topic's reach, the saved map no
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from analysis import assign, cluster
@@ -28,6 +33,7 @@ from analysis.load import copy_keys, join_distinct
 from analysis.state import FittedState
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
+NEW_SUBJECT = 0.1  # a new story farther from every topic than this share of stories from their own is new
 
 
 def misfit(labels: np.ndarray) -> str | None:
@@ -98,33 +104,40 @@ def open_new_topics(
     min_story_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Cluster the new items that fit no topic; clusters of two or more distinct texts become
-    new topics (and stories) with fresh ids. Returns the labels, the stories and the next ids."""
+    new topics (and stories) with fresh ids. Then the new items no story holds, wherever they
+    lie, form new stories of the map's least story size. Returns the labels, the stories and
+    the next ids."""
     next_ids = [old.next_topic_id, old.next_story_id]
+    min_size = min_story_size or cluster.default_min_story_size(len(old.labels) + len(labels))
+    keys = np.array([copy_key(text) for text in texts], dtype=object)
     loose = np.flatnonzero(labels < 0)
-    if len(loose) < 2:
-        return labels, stories, next_ids[0], next_ids[1]
-    found = cluster.cluster_levels(  # stories of the whole map's scale, not of the day's
-        vectors[loose],
-        [texts[i] for i in loose],
-        level=old.level,
-        random_state=random_state,
-        min_story_size=min_story_size or cluster.default_min_story_size(len(old.labels) + len(labels)),
-    )
-    keys = np.array([copy_key(texts[i]) for i in loose], dtype=object)
-    groups = found.labels
-    if old.level != "story" and (old.labels >= 0).any():
-        groups = gather_subjects(old, found.labels, vectors[loose], labels, loose)
-    for slot, (level_labels, target) in enumerate(((groups, labels), (found.story, stories))):
-        for new in np.unique(level_labels[level_labels >= 0]):
-            inside = level_labels == new
-            members = loose[inside]
-            if slot == 1:  # a story only for items no existing story took
-                keep = target[members] < 0
-                members, inside = members[keep], np.flatnonzero(inside)[keep]
-            if len(set(keys[inside])) < 2:
-                continue
-            target[members] = next_ids[slot]
-            next_ids[slot] += 1
+    if len(loose) >= 2:
+        found = cluster.cluster_levels(  # stories of the whole map's scale, not of the day's
+            vectors[loose],
+            [texts[i] for i in loose],
+            level=old.level,
+            random_state=random_state,
+            min_story_size=min_size,
+        )
+        groups = found.labels
+        if old.level != "story" and (old.labels >= 0).any():
+            groups = gather_subjects(old, found.labels, vectors[loose], labels, loose)
+        for slot, (level_labels, target) in enumerate(((groups, labels), (found.story, stories))):
+            for new in np.unique(level_labels[level_labels >= 0]):
+                members = loose[level_labels == new]
+                if slot == 1:  # a story only for items no existing story took
+                    members = members[target[members] < 0]
+                if len(set(keys[members])) < 2:
+                    continue
+                target[members] = next_ids[slot]
+                next_ids[slot] += 1
+    storyless = np.flatnonzero(stories < 0)  # inside existing topics: the day's new events
+    found_stories = cluster.new_stories(vectors[storyless], [texts[i] for i in storyless], min_size, random_state)
+    for new in np.unique(found_stories[found_stories >= 0]):
+        members = storyless[found_stories == new]
+        if len(set(keys[members])) >= 2:
+            stories[members] = next_ids[1]
+            next_ids[1] += 1
     return labels, stories, next_ids[0], next_ids[1]
 
 
@@ -148,19 +161,31 @@ def gather_subjects(
         unit_rest = normalize(vectors[rest])
         nearer = (unit_rest @ centroids.T).max(axis=1) > (unit_rest @ theme_centroids.T).max(axis=1)
         groups[rest[nearer]] = found[np.argmax(unit_rest[nearer] @ centroids.T, axis=1)]
+    groups, nearest = _gather(groups, vectors, theme_centroids, int(sizes.min()))
+    dropped = nearest >= 0
+    labels[loose[dropped]] = ids[nearest[dropped]]
+    return groups
+
+
+def _gather(groups: np.ndarray, vectors: np.ndarray, anchors: np.ndarray, least: int) -> tuple[np.ndarray, np.ndarray]:
+    """`groups` (-1 none) with each group under `least` items joined to the group nearest it
+    when that group is nearer than every one of `anchors` (unit centroids of the map's groups),
+    else dropped (-1); and for each dropped item the index of the anchor nearest its group
+    (-1 for the others)."""
+    groups, nearest = groups.copy(), np.full(len(groups), -1)
     while True:
         found, counts = np.unique(groups[groups >= 0], return_counts=True)
-        if not len(found) or counts.min() >= sizes.min():
-            return groups
+        if not len(found) or counts.min() >= least:
+            return groups, nearest
         small = found[np.argmin(counts)]
         centroids = normalize(np.vstack([vectors[groups == g].mean(axis=0) for g in found]))
         own = centroids[found == small][0]
         to_groups = np.where(found == small, -np.inf, centroids @ own)
-        to_themes = theme_centroids @ own
-        if len(found) > 1 and to_groups.max() > to_themes.max():
+        to_anchors = anchors @ own
+        if len(found) > 1 and to_groups.max() > to_anchors.max():
             groups[groups == small] = found[np.argmax(to_groups)]
         else:
-            labels[loose[groups == small]] = ids[np.argmax(to_themes)]
+            nearest[groups == small] = int(np.argmax(to_anchors))
             groups[groups == small] = -1
 
 
@@ -190,6 +215,7 @@ def nest_new(
         fresh = int(old.topic_labels.max(initial=-1)) + 1
         for offset, theme in enumerate(np.unique(themes[themes >= old.next_topic_id])):
             topics[themes == theme] = fresh + offset
+        topics = _open_topics(old, unit_new, themes, topics, stories)
         for theme in np.unique(themes[(topics < 0) & (themes >= 0)]):
             rows = np.flatnonzero((topics < 0) & (themes == theme))
             inside = old.theme_labels == theme
@@ -212,6 +238,50 @@ def nest_new(
         centre = normalize(unit_new[inside].mean(axis=0, keepdims=True))
         themes[inside] = _nearest(unit_old, old.theme_labels, centre)[0]
     return topics, themes
+
+
+def _open_topics(
+    old: FittedState, unit_new: np.ndarray, themes: np.ndarray, topics: np.ndarray, stories: np.ndarray
+) -> np.ndarray:
+    """`topics` with new topics for the new stories of an existing theme that lie farther from
+    every topic of it than NEW_SUBJECT of the map's stories lie from their own, gathered as
+    `gather_subjects` gathers new themes: a group opens a topic only when it is as large as
+    the map's smallest topic."""
+    unit_old = normalize(old.embeddings)
+    ids, sizes = np.unique(old.topic_labels[old.topic_labels >= 0], return_counts=True)
+    saved, story_centres = _centroids(unit_old, old.story_labels)
+    if not len(ids) or not len(saved):
+        return topics
+    centre = dict(zip(ids, _centroids(unit_old, old.topic_labels)[1]))
+    home = assign.story_themes(old.story_labels, old.topic_labels, saved)
+    reach = np.quantile([float(c @ centre[t]) for c, t in zip(story_centres, home) if t >= 0], NEW_SUBJECT)
+    topics, fresh = topics.copy(), max(int(old.topic_labels.max(initial=-1)), int(topics.max(initial=-1))) + 1
+    new = (topics < 0) & (stories >= old.next_story_id) & (themes >= 0) & (themes < old.next_topic_id)
+    parent = _parent_of(old.topic_labels, old.theme_labels)
+    for theme in np.unique(themes[new]):
+        inside = [t for t in ids if parent.get(t) == theme]
+        if not inside:
+            continue
+        anchors = np.vstack([centre[t] for t in inside])
+        rows = np.flatnonzero(new & (themes == theme))
+        groups = stories[rows].copy()
+        for story in np.unique(groups):
+            own = normalize(unit_new[rows[groups == story]].mean(axis=0, keepdims=True))[0]
+            if (anchors @ own).max() >= reach:  # within an existing topic's reach: it joins one
+                groups[groups == story] = -1
+        groups, _ = _gather(groups, unit_new[rows], anchors, int(sizes.min()))
+        for group in np.unique(groups[groups >= 0]):
+            topics[rows[groups == group]] = fresh
+            fresh += 1
+    return topics
+
+
+def _centroids(unit: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The groups of `labels` (-1 none) and their unit centroids, in one sparse product."""
+    rows = np.flatnonzero(labels >= 0)
+    ids, inverse = np.unique(labels[rows], return_inverse=True)
+    member = sparse.csr_matrix((np.ones(len(rows)), (inverse, rows)), shape=(len(ids), len(labels)))
+    return ids, normalize(np.asarray(member @ unit))
 
 
 def _parent_of(lower: np.ndarray, upper: np.ndarray) -> dict[int, int]:

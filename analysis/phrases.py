@@ -250,13 +250,42 @@ SHOUTING = 0.8  # a corpus whose cased letters are this much upper case writes i
 VOWELS = frozenset("aeiouy")
 
 
+# English words whose forms no ending rule joins, common in news: one family a line.
+IRREGULAR = (
+    "die dies died dying dead death deaths deadly",
+    "win wins won winning winner winners",
+    "lose loses lost losing loss losses",
+    "buy buys bought buying buyer buyers",
+    "sell sells sold selling sale sales seller sellers",
+    "shoot shoots shot shooting shootings shooter",
+    "fight fights fought fighting fighter fighters",
+    "flee flees fled fleeing",
+    "steal steals stole stolen stealing theft",
+    "strike strikes struck striking",
+    "rise rises rose risen rising",
+    "fall falls fell fallen falling",
+    "grow grows grew grown growing growth",
+    "say says said saying",
+    "tell tells told telling",
+    "take takes took taken taking",
+    "give gives gave given giving",
+    "speak speaks spoke spoken speaking speech speeches",
+    "child children",
+    "man men",
+    "woman women",
+    "person people",
+)
+_FAMILY = {word: k for k, line in enumerate(IRREGULAR) for word in line.split()}
+
+
 def same_word(a: str, b: str) -> bool:
     """Whether two folded words are forms of one word: equal, or the longer is the shorter
     plus an ending ("recall"/"recalls", "olympic"/"olympics", "rise"/"rising",
     "company"/"companies"), or both are one stem of five letters or more with an adjective or
-    field ending ("politics"/"political", "nation"/"national")."""
+    field ending ("politics"/"political", "nation"/"national"), or one IRREGULAR family
+    ("dead"/"death", "women"/"woman")."""
     short, long = sorted((a, b), key=len)
-    if short == long:
+    if short == long or _FAMILY.get(short, -1) == _FAMILY.get(long, -2):
         return True
     if len(short) < 3:
         return False

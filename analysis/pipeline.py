@@ -326,8 +326,9 @@ class TopicMap(BaseEstimator):
         return self
 
     def rename_topics(self, names: dict[int, str], level: str = "topic") -> TopicMap:
-        """Give topics (level="topic") or stories (level="story") the reader's names, {id: name};
-        `update` keeps them, and the report and export show them (see analysis.edit)."""
+        """Give topics (level="topic", the map's own level), stories (level="story") or a theme
+        map's topics (level="middle") the reader's names, {id: name}; `update` keeps them, and
+        the report and export show them (see analysis.edit)."""
         from analysis import edit
 
         self._check_fitted()
@@ -335,9 +336,10 @@ class TopicMap(BaseEstimator):
         return self
 
     def merge_topics(self, ids: list[int], level: str = "topic") -> TopicMap:
-        """Make the topics (or stories) `ids` one, under the first id and its name; its size,
-        keywords, representatives and description are found again. Merged ids stay merged
-        through `update` (see analysis.edit)."""
+        """Make the topics (or stories, or a theme map's topics of one theme: `level` as in
+        `rename_topics`) `ids` one, under the first id and its name; its size, keywords,
+        representatives and description are found again. Merged ids stay merged through
+        `update` (see analysis.edit)."""
         from analysis import edit
 
         self._check_fitted()

@@ -196,3 +196,51 @@ def test_edit_refuses_a_folder_that_is_no_saved_map(tmp_path):
     assert story_map.level_ == "story"
     themes = cli("edit", str(tmp_path / "stories"), "--level", "theme", "--rename", "1=x")
     assert themes.returncode == 2 and "use --level story" in themes.stderr
+
+
+def middle_state() -> FittedState:
+    """made_state's theme map with a middle level: each story of it is a topic of two stories."""
+    from dataclasses import replace
+
+    state = made_state("theme")
+    texts = state.documents["text"].tolist()
+    topics = state.story_labels
+    stories = 2 * topics + (np.arange(len(topics)) % PER_STORY >= PER_STORY // 2)
+    return replace(
+        state,
+        story_labels=stories,
+        topic_labels=topics,
+        stories=label.describe_topics(texts, stories, state.embeddings),
+        topic_table=label.describe_topics(texts, topics, state.embeddings, stories=stories, subject=False),
+        next_story_id=int(stories.max()) + 1,
+    )
+
+
+def test_a_theme_maps_topics_are_renamed_and_merged_inside_one_theme(tmp_path):
+    persist.save_state(tmp_path / "map", TopicMap(cache=False).get_params(), middle_state(), VERSION)
+    topic_map = TopicMap.load(tmp_path / "map")
+    themes, stories = topic_map.theme_labels_.copy(), topic_map.story_labels_.copy()
+    topic_map.rename_topics({3: "Away games"}, level="middle").merge_topics([2, 3], level="middle")
+    assert topic_map.topic_table_.set_index("id")["name"].to_dict()[2] != "Away games"  # merged under 2's name
+    assert 3 not in set(topic_map.topic_labels_) and 3 not in set(topic_map.topic_table_["id"])
+    assert (topic_map.topic_labels_[np.isin(stories, [4, 5, 6, 7])] == 2).all()
+    assert np.array_equal(topic_map.theme_labels_, themes) and np.array_equal(topic_map.story_labels_, stories)
+    assert topic_map.topic_table_.set_index("id").loc[2, "size"] == 2 * PER_STORY
+    topic_map.rename_topics({2: "Matches"}, level="middle").save(tmp_path / "map")
+    export = TopicMap.load(tmp_path / "map").to_frame()
+    assert set(export.loc[export["topic"] == 2, "topic_label"]) == {"Matches"}
+    with pytest.raises(InputError, match="topics 2, 4 are in different themes"):
+        topic_map.merge_topics([2, 4], level="middle")
+    with pytest.raises(InputError, match="a theme map's topics; this is a story map"):
+        saved_map(tmp_path / "stories", level="story").rename_topics({1: "x"}, level="middle")
+
+
+def test_the_edit_command_edits_a_theme_maps_topics_with_level_topic(tmp_path):
+    persist.save_state(tmp_path / "map", TopicMap(cache=False).get_params(), middle_state(), VERSION)
+    result = cli("edit", str(tmp_path / "map"), "--level", "topic", "--rename", "5=Storm season", "--quiet")
+    assert result.returncode == 0, result.stderr
+    edited = TopicMap.load(tmp_path / "map")
+    assert edited.topic_table_.set_index("id").loc[5, "name"] == "Storm season"
+    assert edited.topics_["name"].tolist() == made_state().topics["name"].tolist()  # the themes untouched
+    mixed = cli("edit", str(tmp_path / "map"), "--level", "topic", "--merge", "0,7")
+    assert mixed.returncode == 2 and "are in different themes" in mixed.stderr

@@ -236,7 +236,11 @@ def test_the_report_shows_each_topics_description_on_its_card_and_when_isolated(
         ("democratic", "democracy", False),
         ("media", "medical", False),
         ("car", "card", False),
-        ("death", "dead", False),
+        ("death", "dead", True),  # the "Death · Dead · Earthquake"
+        ("women", "woman", True),
+        ("sold", "sale", True),
+        ("dead", "deal", False),
+        ("bank", "band", False),
         ("us", "use", False),
     ],
 )

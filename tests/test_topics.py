@@ -139,6 +139,54 @@ def test_export_save_load_and_update_keep_the_three_levels_nested(multifin, tmp_
     assert (loaded.topic_labels_[added] >= 0).mean() > 0.5
     kept = dict(zip(loaded.topic_table_["id"], loaded.topic_table_["name"]))
     assert all(kept[i] == name for i, name in old_names.items() if i in kept)
+    # the new items' own events are new stories inside the existing themes, as a fit finds them
+    opened = np.unique(loaded.story_labels_[added & (loaded.story_labels_ >= topic_map.next_story_id_)])
+    assert len(opened) >= 2
+    assert np.isin(loaded.theme_labels_[np.isin(loaded.story_labels_, opened)], topic_map.theme_labels_).all()
+    texts = loaded.documents_["text"].to_numpy()
+    assert all(len(set(texts[loaded.story_labels_ == s])) >= 2 for s in opened)
+
+
+def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_the_smallest():
+    """Theme 0 holds topics 0 and 1, theme 1 topic 2 (ten items each, two stories each). New
+    stories in theme 0: one far from its topics (12 items) and a part of it (3 items, nearer
+    it than every topic) open one topic; one amid topic 0 joins a topic later (-1 here)."""
+    from analysis import growth
+    from analysis.state import FittedState
+
+    rng = np.random.default_rng(0)
+    topic_centres = rng.standard_normal((4, 24)) * 3
+    saved = topic_centres[[0, 0, 1, 1, 2, 2]] + rng.standard_normal((6, 24)) * 1.5
+    story_centres = np.vstack([saved, topic_centres[[3, 3]], saved[:2].mean(axis=0)])
+    sizes = [5] * 6 + [12, 3, 12]
+    vectors = normalize(np.repeat(story_centres, sizes, axis=0) + rng.standard_normal((sum(sizes), 24)) * 0.3)
+    old_rows, new_rows = slice(0, 30), slice(30, None)
+    topic = np.repeat([0, 1, 2], 10)
+    table = pd.DataFrame(columns=["id", "name", "size"])
+    state = FittedState(
+        documents=pd.DataFrame({"text": [f"item {i}" for i in range(30)]}),
+        embeddings=vectors[old_rows],
+        coords=np.zeros((30, 2), dtype=np.float32),
+        labels=np.repeat([0, 0, 1], 10),
+        story_labels=np.repeat(np.arange(6), 5),
+        topic_labels=topic,
+        theme_labels=np.repeat([0, 0, 1], 10),
+        added=np.zeros(30, dtype=bool),
+        topics=table,
+        stories=table,
+        topic_table=table,
+        theme_table=table,
+        level="theme",
+        next_topic_id=2,
+        next_story_id=6,
+        fitted_at="2026-12-03T00:00:00+00:00",
+    )
+    stories = np.repeat([6, 8, 7], [12, 3, 12])
+    found = growth._open_topics(state, vectors[new_rows], np.zeros(27, dtype=int), np.full(27, -1), stories)
+    assert (found[:15] == found[0]).all() and found[0] == 3  # one new topic, after the largest id
+    assert (found[15:] == -1).all()  # beside an existing topic: not a new subject
+    small = growth._open_topics(state, vectors[new_rows][:9], np.zeros(9, dtype=int), np.full(9, -1), stories[:9])
+    assert (small == -1).all()  # 9 items: smaller than the smallest topic (10)
 
 
 def test_a_tiny_corpus_has_one_partition_at_every_level():
