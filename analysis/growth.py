@@ -33,7 +33,7 @@ from analysis.load import copy_keys, join_distinct
 from analysis.state import FittedState
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
-NEW_SUBJECT = 0.1  # a new story farther from every topic than this share of stories from their own is new
+NEW_SUBJECT = 0.1  # a new story farther from every topic than all but this share of stories from their own is new
 
 
 def misfit(labels: np.ndarray) -> str | None:
@@ -131,13 +131,20 @@ def open_new_topics(
                     continue
                 target[members] = next_ids[slot]
                 next_ids[slot] += 1
-    storyless = np.flatnonzero(stories < 0)  # inside existing topics: the day's new events
+    storyless = np.flatnonzero(stories < 0)  # mostly inside existing topics: the day's new events
     found_stories = cluster.new_stories(vectors[storyless], [texts[i] for i in storyless], min_size, random_state)
-    for new in np.unique(found_stories[found_stories >= 0]):
-        members = storyless[found_stories == new]
-        if len(set(keys[members])) >= 2:
-            stories[members] = next_ids[1]
-            next_ids[1] += 1
+    order = np.argsort(found_stories, kind="stable")
+    starts = np.searchsorted(found_stories[order], np.unique(found_stories[found_stories >= 0]))
+    for members in np.split(storyless[order], starts)[1:] if len(starts) else []:
+        if len(set(keys[members])) < 2:
+            continue
+        stories[members] = next_ids[1]
+        next_ids[1] += 1
+        placed = labels[members][labels[members] >= 0]
+        if len(placed) and old.level != "story":  # a story lies in one topic: its members' own
+            labels[members[labels[members] < 0]] = np.bincount(placed).argmax()
+    if old.level == "story":  # one partition, one counter: a new story is a new topic of the map
+        next_ids = [max(next_ids)] * 2
     return labels, stories, next_ids[0], next_ids[1]
 
 
@@ -212,7 +219,7 @@ def nest_new(
         topics = assign.story_themes(old.story_labels, old.topic_labels, stories)
         parent = _parent_of(old.topic_labels, old.theme_labels)
         topics[(topics >= 0) & (np.array([parent.get(t, -2) for t in topics]) != themes)] = -1
-        fresh = int(old.topic_labels.max(initial=-1)) + 1
+        fresh = first_topic_id(old)
         for offset, theme in enumerate(np.unique(themes[themes >= old.next_topic_id])):
             topics[themes == theme] = fresh + offset
         topics = _open_topics(old, unit_new, themes, topics, stories)
@@ -240,23 +247,33 @@ def nest_new(
     return topics, themes
 
 
+def first_topic_id(old: FittedState) -> int:
+    """The first id a new topic of a theme map's middle level may take. The level keeps no
+    counter of its own, so its new ids come from the stories' (the caller raises
+    `next_story_id` past them): an id merged away is never given again."""
+    return max(int(old.topic_labels.max(initial=-1)) + 1, old.next_story_id, old.next_topic_id)
+
+
 def _open_topics(
     old: FittedState, unit_new: np.ndarray, themes: np.ndarray, topics: np.ndarray, stories: np.ndarray
 ) -> np.ndarray:
     """`topics` with new topics for the new stories of an existing theme that lie farther from
-    every topic of it than NEW_SUBJECT of the map's stories lie from their own, gathered as
+    every topic of it than all but NEW_SUBJECT of the map's stories lie from their own, gathered as
     `gather_subjects` gathers new themes: a group opens a topic only when it is as large as
     the map's smallest topic."""
-    unit_old = normalize(old.embeddings)
+    new = (topics < 0) & (stories >= old.next_story_id) & (themes >= 0) & (themes < old.next_topic_id)
     ids, sizes = np.unique(old.topic_labels[old.topic_labels >= 0], return_counts=True)
-    saved, story_centres = _centroids(unit_old, old.story_labels)
-    if not len(ids) or not len(saved):
+    if not new.any() or not len(ids):
         return topics
+    unit_old = normalize(old.embeddings)
+    saved, story_centres = _centroids(unit_old, old.story_labels)
     centre = dict(zip(ids, _centroids(unit_old, old.topic_labels)[1]))
     home = assign.story_themes(old.story_labels, old.topic_labels, saved)
-    reach = np.quantile([float(c @ centre[t]) for c, t in zip(story_centres, home) if t >= 0], NEW_SUBJECT)
-    topics, fresh = topics.copy(), max(int(old.topic_labels.max(initial=-1)), int(topics.max(initial=-1))) + 1
-    new = (topics < 0) & (stories >= old.next_story_id) & (themes >= 0) & (themes < old.next_topic_id)
+    own = [float(c @ centre[t]) for c, t in zip(story_centres, home) if t >= 0]
+    if not own:
+        return topics
+    reach = np.quantile(own, NEW_SUBJECT)
+    topics, fresh = topics.copy(), max(first_topic_id(old), int(topics.max(initial=-1)) + 1)
     parent = _parent_of(old.topic_labels, old.theme_labels)
     for theme in np.unique(themes[new]):
         inside = [t for t in ids if parent.get(t) == theme]

@@ -23,9 +23,12 @@ SEPARATOR = " · "  # between the parts of a name made of several phrases
 _LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")  # a word, or words joined by "&": "S&P", "AT&T"
 # What is left of an HTML entity whose "&" a feed dropped ("J amp;J", "doesn #39;t"), with the
-# space left in its place when an "&" or an apostrophe joins two words.
-_REMNANT = re.compile(r"\s?(?<![&\w])(amp|apos|#39);(?=\w)|(?<![&\w])(amp|quot|apos|lt|gt|nbsp|#\d{2,4});")
-_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,40}>")  # "<b>...</b>" in a title scraped from a page
+# space left in its place when an "&" or an apostrophe joins two words; only the entities of
+# "&", quotes and apostrophes, which no text writes by themselves.
+_QUOTES = r"amp|quot|apos|#39|#34|#38|#821[6-7]|#822[0-1]"
+_REMNANT = re.compile(rf"\s?(?<![&\w;])(amp|apos|#39|#8217);(?=\w)|(?<![&\w;])({_QUOTES});")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")  # with its ";"
+_TAG = re.compile(r"</?(?:b|i|u|a|em|strong|span|font|p|br|div|sup|sub)\b[^<>]{0,80}>", re.IGNORECASE)
 _MARKS = set("'\"‘’“”()[]{}«»")
 # English function words and headline filler verbs: no phrase starts or ends with one.
 FUNCTION_WORDS = frozenset(
@@ -211,10 +214,11 @@ def readable(text: str) -> str:
     """`text` with its HTML entities decoded ("AT&amp;T", "doesn&#39;t"), those a feed dropped
     the "&" of ("J amp;J", "doesn #39;t") and its HTML tags dropped: names are made of what a
     person reads."""
-    if "&" not in text and ";" not in text:
+    if "&" not in text and ";" not in text and "<" not in text:
         return text
-    text = _REMNANT.sub(lambda m: "&" + (m.group(1) or m.group(2)) + ";", text) if ";" in text else text
-    text = html.unescape(text)
+    if ";" in text:
+        text = _REMNANT.sub(lambda m: "&" + (m.group(1) or m.group(2)) + ";", text)
+        text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     return _TAG.sub(" ", text) if "<" in text else text
 
 
@@ -253,11 +257,11 @@ VOWELS = frozenset("aeiouy")
 # English words whose forms no ending rule joins, common in news: one family a line.
 IRREGULAR = (
     "die dies died dying dead death deaths deadly",
-    "win wins won winning winner winners",
+    "win wins winning winner winners",  # not "won", a currency
     "lose loses lost losing loss losses",
     "buy buys bought buying buyer buyers",
     "sell sells sold selling sale sales seller sellers",
-    "shoot shoots shot shooting shootings shooter",
+    "shoot shoots shooting shootings shooter",  # not "shot", a vaccine
     "fight fights fought fighting fighter fighters",
     "flee flees fled fleeing",
     "steal steals stole stolen stealing theft",

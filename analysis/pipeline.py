@@ -284,6 +284,8 @@ class TopicMap(BaseEstimator):
             old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
         )
         topics, themes = growth.nest_new(old, sorted_vectors, labels, stories)
+        if old.level == "theme":  # the middle level's new ids are drawn from the stories' counter
+            next_story = max(next_story, int(topics.max(initial=-1)) + 1)
         labels, stories, coords = labels[restore], stories[restore], coords[restore]
         topics, themes = topics[restore], themes[restore]
         documents = documents.assign(doc_id=growth.fresh_ids(documents["doc_id"], old.documents["doc_id"]))

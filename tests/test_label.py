@@ -94,6 +94,10 @@ def test_html_entities_are_decoded_and_words_joined_by_an_ampersand_kept_whole()
     assert phrases.readable("Johnson amp; Johnson, quot;phone sex quot;") == 'Johnson & Johnson, "phone sex "'
     assert phrases.readable("Gaza &lt;b&gt;...&lt;/b&gt;").split() == ["Gaza", "..."]
     assert phrases.readable("Fed; rates") == "Fed; rates"  # nothing to decode
+    for text in ("news&regulations", "?id=5&section=2", "Ranked #10; now", "Q&A", "A&E;", "x < y > z"):
+        assert phrases.readable(text) == text  # no entity without its ";", no number that is one
+    assert phrases.readable("Gaza <b>rockets</b>").split() == ["Gaza", "rockets"]
+    assert phrases.readable("caf&eacute; R&amp;amp;D") == "café R&amp;D"
     assert phrases.tokens("S&P 500 and R&D") == ["s&p", "500", "and", "r&d"]
     texts = [
         *["S&P 500 retreats from record", "S&P 500 hits record high", "Stocks: S&P 500 falls", "S&P 500 edges lower"],

@@ -142,9 +142,28 @@ def test_export_save_load_and_update_keep_the_three_levels_nested(multifin, tmp_
     # the new items' own events are new stories inside the existing themes, as a fit finds them
     opened = np.unique(loaded.story_labels_[added & (loaded.story_labels_ >= topic_map.next_story_id_)])
     assert len(opened) >= 2
-    assert np.isin(loaded.theme_labels_[np.isin(loaded.story_labels_, opened)], topic_map.theme_labels_).all()
+    fitted_themes = topic_map.theme_labels_[topic_map.theme_labels_ >= 0]
+    assert np.isin(loaded.theme_labels_[np.isin(loaded.story_labels_, opened)], fitted_themes).all()
     texts = loaded.documents_["text"].to_numpy()
     assert all(len(set(texts[loaded.story_labels_ == s])) >= 2 for s in opened)
+
+
+@pytest.mark.slow
+def test_a_story_map_gains_the_days_new_stories_and_loads_after_saving(tmp_path):
+    """UCI in date order: a story map of the first 800 headlines takes the next 400, whose new
+    events are new stories; one id counter on a story map, so the saved map loads."""
+    frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")[["text"]]
+    vectors = embed_texts(frame["text"].tolist()[:1200])
+    topic_map = TopicMap(level="story", random_state=0).fit(frame.iloc[:800], embeddings=vectors[:800])
+    before = set(topic_map.story_labels_)
+    topic_map.update(frame.iloc[800:1200], embeddings=vectors[800:])
+    opened = set(topic_map.story_labels_[topic_map.added_]) - before - {-1}
+    assert len(opened) >= 2
+    assert np.array_equal(topic_map.labels_, topic_map.story_labels_)
+    topic_map.save(tmp_path / "map")
+    loaded = TopicMap.load(tmp_path / "map")
+    assert set(loaded.story_labels_) == set(topic_map.story_labels_)
+    assert loaded.next_topic_id_ > max(opened) and loaded.next_story_id_ > max(opened)
 
 
 def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_the_smallest():
@@ -183,7 +202,7 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
     )
     stories = np.repeat([6, 8, 7], [12, 3, 12])
     found = growth._open_topics(state, vectors[new_rows], np.zeros(27, dtype=int), np.full(27, -1), stories)
-    assert (found[:15] == found[0]).all() and found[0] == 3  # one new topic, after the largest id
+    assert (found[:15] == found[0]).all() and found[0] == 6  # one new topic, its id from the stories' counter
     assert (found[15:] == -1).all()  # beside an existing topic: not a new subject
     small = growth._open_topics(state, vectors[new_rows][:9], np.zeros(9, dtype=int), np.full(9, -1), stories[:9])
     assert (small == -1).all()  # 9 items: smaller than the smallest topic (10)
