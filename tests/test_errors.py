@@ -407,35 +407,39 @@ def test_a_run_killed_midway_leaves_no_partial_output_and_the_input_untouched(tm
     out.mkdir()
     (out / "kept.csv").write_text("an earlier export\n")  # an existing output survives whole
     marker = tmp_path / "marker"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            FAKE_CLI,
-            "report",
-            str(source),
-            "-o",
-            str(out / "r.html"),
-            "--export",
-            str(out / "kept.csv"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "FAKE_PAUSE_IN": stage, "FAKE_MARKER": str(marker)},
-    )
+    # stderr to a file, not a pipe: a helper process the run started may hold a pipe open
+    # after the run itself has ended, and this test is about the run
+    with open(tmp_path / "stderr.txt", "w") as errors:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                FAKE_CLI,
+                "report",
+                str(source),
+                "-o",
+                str(out / "r.html"),
+                "--export",
+                str(out / "kept.csv"),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            text=True,
+            env={**os.environ, "FAKE_PAUSE_IN": stage, "FAKE_MARKER": str(marker)},
+        )
     try:
         deadline = time.monotonic() + 240
         while not marker.exists():
-            assert process.poll() is None, process.communicate()
+            assert process.poll() is None, (tmp_path / "stderr.txt").read_text()
             assert time.monotonic() < deadline, "the run never reached the stage"
             time.sleep(0.05)
         process.send_signal(sig)
-        _, stderr = process.communicate(timeout=60)
+        process.wait(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
+    stderr = (tmp_path / "stderr.txt").read_text()
     assert process.returncode != 0
     assert digest(source) == before
     assert (out / "kept.csv").read_text() == "an earlier export\n"
