@@ -150,13 +150,13 @@ def test_export_save_load_and_update_keep_the_three_levels_nested(multifin, tmp_
 
 @pytest.mark.slow
 def test_a_story_map_gains_the_days_new_stories_and_loads_after_saving(tmp_path):
-    """UCI in date order: a story map of the first 800 headlines takes the next 400, whose new
+    """UCI in date order: a story map of the first 600 headlines takes the next 300, whose new
     events are new stories; one id counter on a story map, so the saved map loads."""
     frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")[["text"]]
-    vectors = embed_texts(frame["text"].tolist()[:1200])
-    topic_map = TopicMap(level="story", random_state=0).fit(frame.iloc[:800], embeddings=vectors[:800])
+    vectors = embed_texts(frame["text"].tolist()[:900])
+    topic_map = TopicMap(level="story", random_state=0).fit(frame.iloc[:600], embeddings=vectors[:600])
     before = set(topic_map.story_labels_)
-    topic_map.update(frame.iloc[800:1200], embeddings=vectors[800:])
+    topic_map.update(frame.iloc[600:900], embeddings=vectors[600:])
     opened = set(topic_map.story_labels_[topic_map.added_]) - before - {-1}
     assert len(opened) >= 2
     assert np.array_equal(topic_map.labels_, topic_map.story_labels_)
