@@ -221,7 +221,8 @@ def extend(
     stories = np.concatenate([r[1] for r in results])
     coords = np.concatenate([r[2] for r in results])
     # The other levels, nested: an item's theme (topic) is its story's, where it has one.
-    topics, themes = growth.nest_new(state, vectors, labels, stories)
+    nested = growth.nest_new(state, vectors, labels, stories)  # no new stories: nothing opens or waits
+    topics, themes = nested.topics, nested.themes
     if state.level != "story":
         labels = (topics if state.level == "topic" else themes).copy()
     labels[sample], stories[sample], coords[sample] = state.labels, state.story_labels, state.coords
@@ -236,6 +237,7 @@ def extend(
         topic_labels=topics,
         theme_labels=themes,
         added=np.zeros(len(documents), dtype=bool),
+        waiting=np.zeros(len(documents), dtype=bool),
         topics=_exact_sizes(state.topics, labels),
         stories=_exact_sizes(state.stories, stories),
         topic_table=_exact_sizes(state.topic_table, topics),

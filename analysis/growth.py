@@ -13,7 +13,10 @@
   the existing theme (topic) nearest it. The levels the map was not made at follow, nested
   (`nest_new`): a new item's topic is its story's, or the nearest topic of its theme; a new
   theme opens one new topic; new stories of a theme farther from its topics than most stories
-  lie from their own open a topic when they are as large as the smallest; a new topic or story
+  lie from their own open a topic when they are as large as the smallest (smaller ones wait in
+  the nearest topic, `waiting`, and later updates gather them with their own far stories, as
+  near each other as a topic's stories are to it, so a subject that comes a little each day
+  opens its topic once enough has come); a new topic or story
   lies in the theme (topic) nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
   2-16 items (benchmarks/results/updates.md).
 - Ids are never reused, and existing topics keep the names readers already know.
@@ -22,6 +25,8 @@
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -162,7 +167,7 @@ def gather_subjects(
     theme_centroids = normalize(np.vstack([unit[themes == t].mean(axis=0) for t in ids]))
     groups = groups.copy()
     found = np.unique(groups[groups >= 0])
-    if len(found):  # an item in no group goes with the group nearer it than every theme
+    if len(found) and (groups < 0).any():  # an item in no group goes with the group nearer it than every theme
         centroids = normalize(np.vstack([vectors[groups == g].mean(axis=0) for g in found]))
         rest = np.flatnonzero(groups < 0)
         unit_rest = normalize(vectors[rest])
@@ -174,11 +179,13 @@ def gather_subjects(
     return groups
 
 
-def _gather(groups: np.ndarray, vectors: np.ndarray, anchors: np.ndarray, least: int) -> tuple[np.ndarray, np.ndarray]:
+def _gather(
+    groups: np.ndarray, vectors: np.ndarray, anchors: np.ndarray, least: int, reach: float = -1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """`groups` (-1 none) with each group under `least` items joined to the group nearest it
-    when that group is nearer than every one of `anchors` (unit centroids of the map's groups),
-    else dropped (-1); and for each dropped item the index of the anchor nearest its group
-    (-1 for the others)."""
+    when that group is nearer than every one of `anchors` (unit centroids of the map's groups)
+    and within `reach` (cosine of the centroids), else dropped (-1); and for each dropped item
+    the index of the anchor nearest its group (-1 for the others)."""
     groups, nearest = groups.copy(), np.full(len(groups), -1)
     while True:
         found, counts = np.unique(groups[groups >= 0], return_counts=True)
@@ -189,7 +196,7 @@ def _gather(groups: np.ndarray, vectors: np.ndarray, anchors: np.ndarray, least:
         own = centroids[found == small][0]
         to_groups = np.where(found == small, -np.inf, centroids @ own)
         to_anchors = anchors @ own
-        if len(found) > 1 and to_groups.max() > to_anchors.max():
+        if len(found) > 1 and to_groups.max() > to_anchors.max() and to_groups.max() >= reach:
             groups[groups == small] = found[np.argmax(to_groups)]
         else:
             nearest[groups == small] = int(np.argmax(to_anchors))
@@ -204,13 +211,22 @@ def place_new(old: FittedState, vectors: np.ndarray, include_noise: bool) -> tup
     return labels, stories, coords
 
 
-def nest_new(
-    old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Nested:
+    """Where new items sit at every level, and what an update changed of the saved items'."""
+
+    topics: np.ndarray  # each new item's topic
+    themes: np.ndarray  # and theme
+    opened: dict[int, int]  # saved stories that waited and now open a topic: story id -> topic id
+    waiting: np.ndarray  # ids of the stories that wait for a topic of their own after this update
+
+
+def nest_new(old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories: np.ndarray) -> Nested:
     """New items' topics and themes, nested under the chosen level's `labels` (and `stories`)
     as the module says; ids of new topics continue after the map's largest."""
+    none = np.empty(0, dtype=np.int64)
     if len(vectors) == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return Nested(none, none, {}, np.unique(old.story_labels[old.waiting & (old.story_labels >= 0)]))
     unit_old, unit_new = normalize(old.embeddings), normalize(vectors)
     if old.level == "theme":
         themes = labels.copy()
@@ -222,14 +238,14 @@ def nest_new(
         fresh = first_topic_id(old)
         for offset, theme in enumerate(np.unique(themes[themes >= old.next_topic_id])):
             topics[themes == theme] = fresh + offset
-        topics = _open_topics(old, unit_new, themes, topics, stories)
+        topics, opened, waiting = _open_topics(old, unit_new, themes, topics, stories)
         for theme in np.unique(themes[(topics < 0) & (themes >= 0)]):
             rows = np.flatnonzero((topics < 0) & (themes == theme))
             inside = old.theme_labels == theme
             topics[rows], _ = assign.assign(
                 old.embeddings[inside], old.topic_labels[inside], None, vectors[rows], include_noise=False
             )
-        return topics, themes
+        return Nested(topics, themes, opened, waiting)
     if old.level == "topic":
         of_story = assign.story_themes(old.story_labels, old.topic_labels, stories)
         topics = np.where(of_story >= 0, of_story, labels)  # an item of a saved story: the story's topic
@@ -244,7 +260,7 @@ def nest_new(
         inside = topics == topic
         centre = normalize(unit_new[inside].mean(axis=0, keepdims=True))
         themes[inside] = _nearest(unit_old, old.theme_labels, centre)[0]
-    return topics, themes
+    return Nested(topics, themes, {}, none)
 
 
 def first_topic_id(old: FittedState) -> int:
@@ -256,41 +272,63 @@ def first_topic_id(old: FittedState) -> int:
 
 def _open_topics(
     old: FittedState, unit_new: np.ndarray, themes: np.ndarray, topics: np.ndarray, stories: np.ndarray
-) -> np.ndarray:
-    """`topics` with new topics for the new stories of an existing theme that lie farther from
-    every topic of it than all but NEW_SUBJECT of the map's stories lie from their own, gathered as
-    `gather_subjects` gathers new themes: a group opens a topic only when it is as large as
-    the map's smallest topic."""
+) -> tuple[np.ndarray, dict[int, int], np.ndarray]:
+    """New topics for the new stories of an existing theme that lie farther from every topic
+    of it than all but NEW_SUBJECT of the map's stories lie from their own, gathered with the
+    stories earlier updates left waiting as `gather_subjects` gathers new themes: a group opens
+    a topic only when it is as large as the map's smallest topic. Returns `topics` with the new
+    ones, the waiting stories that opened one (story id -> topic id), and the far stories
+    still waiting (those of this update included), so a subject that comes a little each day
+    opens its topic once enough of it has come."""
+    waiting = np.unique(old.story_labels[old.waiting & (old.story_labels >= 0)])
     new = (topics < 0) & (stories >= old.next_story_id) & (themes >= 0) & (themes < old.next_topic_id)
-    ids, sizes = np.unique(old.topic_labels[old.topic_labels >= 0], return_counts=True)
-    if not new.any() or not len(ids):
-        return topics
+    settled = ~old.waiting
+    ids, sizes = np.unique(old.topic_labels[settled & (old.topic_labels >= 0)], return_counts=True)
+    if not (new.any() or len(waiting)) or not len(ids):
+        return topics, {}, np.empty(0, dtype=np.int64)
     unit_old = normalize(old.embeddings)
-    saved, story_centres = _centroids(unit_old, old.story_labels)
-    centre = dict(zip(ids, _centroids(unit_old, old.topic_labels)[1]))
+    kept = np.where(settled, old.story_labels, -1)  # a waiting story is no measure of a topic's reach
+    saved, story_centres = _centroids(unit_old, kept)
+    centre = dict(zip(ids, _centroids(unit_old, np.where(settled, old.topic_labels, -1))[1]))
     home = assign.story_themes(old.story_labels, old.topic_labels, saved)
-    own = [float(c @ centre[t]) for c, t in zip(story_centres, home) if t >= 0]
+    own = [float(c @ centre[t]) for c, t in zip(story_centres, home) if t in centre]
     if not own:
-        return topics
+        return topics, {}, np.empty(0, dtype=np.int64)
     reach = np.quantile(own, NEW_SUBJECT)
     topics, fresh = topics.copy(), max(first_topic_id(old), int(topics.max(initial=-1)) + 1)
     parent = _parent_of(old.topic_labels, old.theme_labels)
-    for theme in np.unique(themes[new]):
+    theme_of_story = _parent_of(old.story_labels, old.theme_labels)
+    old_rows = {
+        t: np.flatnonzero(np.isin(old.story_labels, [s for s in waiting if theme_of_story.get(s) == t]))
+        for t in set(theme_of_story.get(s, -1) for s in waiting)
+    }
+    opened: dict[int, int] = {}
+    still: list[int] = []
+    for theme in np.union1d(np.unique(themes[new]), np.array(sorted(old_rows), dtype=np.int64)):
         inside = [t for t in ids if parent.get(t) == theme]
-        if not inside:
+        if theme < 0 or not inside:
             continue
         anchors = np.vstack([centre[t] for t in inside])
         rows = np.flatnonzero(new & (themes == theme))
-        groups = stories[rows].copy()
+        before = old_rows.get(int(theme), np.empty(0, dtype=np.int64))
+        vectors = np.vstack([unit_new[rows], unit_old[before]])
+        groups = np.concatenate([stories[rows], old.story_labels[before]])
         for story in np.unique(groups):
-            own = normalize(unit_new[rows[groups == story]].mean(axis=0, keepdims=True))[0]
-            if (anchors @ own).max() >= reach:  # within an existing topic's reach: it joins one
+            centroid = normalize(vectors[groups == story].mean(axis=0, keepdims=True))[0]
+            if (anchors @ centroid).max() >= reach:  # within an existing topic's reach: it joins one
                 groups[groups == story] = -1
-        groups, _ = _gather(groups, unit_new[rows], anchors, int(sizes.min()))
+        far = np.unique(groups[groups >= 0])
+        groups, _ = _gather(
+            groups, vectors, anchors, int(sizes.min()), reach
+        )  # one subject: as near as a topic's stories
         for group in np.unique(groups[groups >= 0]):
-            topics[rows[groups == group]] = fresh
+            members = groups == group
+            topics[rows[members[: len(rows)]]] = fresh
+            opened.update({int(s): fresh for s in np.unique(old.story_labels[before[members[len(rows) :]]])})
             fresh += 1
-    return topics
+        placed = set(np.unique(np.concatenate([stories[rows], old.story_labels[before]])[groups >= 0]).tolist())
+        still += [int(s) for s in far if int(s) not in placed]
+    return topics, opened, np.array(sorted(still), dtype=np.int64)
 
 
 def _centroids(unit: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -27,7 +27,7 @@ from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
 #: Arrays and tables that maps saved by earlier versions lack.
-OPTIONAL_ARRAYS = ("theme_labels", "topic_labels")
+OPTIONAL_ARRAYS = ("theme_labels", "topic_labels", "waiting")
 OPTIONAL_TABLES = ("topic_table", "theme_table")
 MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
 MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
@@ -165,6 +165,7 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         topic_labels=arrays["topic_labels"].astype(np.int64),
         theme_labels=arrays["theme_labels"].astype(np.int64),
         added=arrays["added"].astype(bool),
+        waiting=arrays["waiting"].astype(bool) if "waiting" in arrays else np.zeros(len(arrays["added"]), bool),
         level=str(manifest["level_"]),
         next_topic_id=int(manifest["next_topic_id_"]),
         next_story_id=int(manifest["next_story_id_"]),
@@ -240,8 +241,9 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
         return "embeddings or coords are not floating-point numbers"
     if not (np.isfinite(embeddings).all() and np.isfinite(coords).all()):
         return "embeddings or coords hold NaN or infinite values"
-    if arrays["added"].ndim != 1 or arrays["added"].dtype != np.bool_:
-        return "added is not one flag per item"
+    for name in ("added", "waiting"):
+        if name in arrays and (arrays[name].ndim != 1 or arrays[name].dtype != np.bool_):
+            return f"{name} is not one flag per item"
     for key, name in (("next_topic_id_", "labels"), ("next_story_id_", "story_labels")):
         labels, next_id = arrays[name], manifest.get(key)
         if not isinstance(next_id, int) or isinstance(next_id, bool) or not 0 <= next_id <= MAX_ID:

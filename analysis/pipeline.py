@@ -61,6 +61,8 @@ class TopicMap(BaseEstimator):
     embeddings_ : n×d embeddings; coords_ : n×2 map positions.
     documents_ : the items fitted (doc_id, kind, text and the input's columns).
     added_ : True for the items the last `update` added.
+    waiting_ : True for the items of stories updates found far from every topic of their
+        theme, waiting in the nearest topic until enough gather to open one.
     fitted_at_ : when the map last took in items (`fit` or `update`), ISO 8601 in UTC.
     added_since_ : the `fitted_at_` of the map the last `update` added to (None before any
         update, or for a map saved before topicmap recorded it).
@@ -185,6 +187,7 @@ class TopicMap(BaseEstimator):
             topic_labels=topic[restore],
             theme_labels=theme[restore],
             added=np.zeros(len(texts), dtype=bool),
+            waiting=np.zeros(len(texts), dtype=bool),
             topics=tables[levels.level],
             stories=tables["story"],
             topic_table=tables["topic"],
@@ -283,9 +286,10 @@ class TopicMap(BaseEstimator):
         labels, stories, next_topic, next_story = growth.open_new_topics(
             old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
         )
-        topics, themes = growth.nest_new(old, sorted_vectors, labels, stories)
+        nested = growth.nest_new(old, sorted_vectors, labels, stories)
+        topics, themes = nested.topics, nested.themes
         if old.level == "theme":  # the middle level's new ids are drawn from the stories' counter
-            next_story = max(next_story, int(topics.max(initial=-1)) + 1)
+            next_story = max(next_story, int(topics.max(initial=-1)) + 1, *(t + 1 for t in nested.opened.values()))
         labels, stories, coords = labels[restore], stories[restore], coords[restore]
         topics, themes = topics[restore], themes[restore]
         documents = documents.assign(doc_id=growth.fresh_ids(documents["doc_id"], old.documents["doc_id"]))
@@ -295,7 +299,10 @@ class TopicMap(BaseEstimator):
         all_vectors = np.vstack([old.embeddings, vectors])
         all_labels = np.concatenate([old.labels, labels])
         all_stories = np.concatenate([old.story_labels, stories])
-        all_topics = cluster.nest_in(all_stories, np.concatenate([old.topic_labels, topics]))
+        saved_topics = old.topic_labels.copy()
+        for story, topic in nested.opened.items():  # stories that waited for a topic of their own
+            saved_topics[old.story_labels == story] = topic
+        all_topics = cluster.nest_in(all_stories, np.concatenate([saved_topics, topics]))
         all_themes = cluster.nest_in(all_topics, np.concatenate([old.theme_labels, themes]))
         all_labels = {"story": all_stories, "topic": all_topics, "theme": all_themes}[old.level]
         report("name", 0, 1)
@@ -313,6 +320,7 @@ class TopicMap(BaseEstimator):
                 topic_labels=all_topics,
                 theme_labels=all_themes,
                 added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
+                waiting=np.isin(all_stories, nested.waiting),
                 topics=growth.keep_names(tables[old.level], old.topics),
                 stories=tables["story"],
                 topic_table=tables["topic"],

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.errors import InputError
 
 #: Array fields, saved as .npy files; table fields, saved as Parquet; the rest go in the manifest.
-ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added")
+ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added", "waiting")
 TABLES = ("documents", "topics", "stories", "topic_table", "theme_table")
 SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since")
 
@@ -30,6 +30,8 @@ class FittedState:
     labels: group of each item at the chosen `level` (-1 unclustered); story_labels,
         topic_labels, theme_labels: every level (themes ⊇ topics ⊇ stories, nested).
     added: True for the items the last `update` added.
+    waiting: True for the items of stories updates found far from every topic of their theme
+        but too small to open one: they wait in the nearest topic until enough gather.
     topics: the chosen level's table, one row a group (id, name, size, keywords,
         representatives, description); stories, topic_table, theme_table: each level's.
     level: "story", "topic" or "theme"; next_topic_id, next_story_id: the ids new groups of
@@ -46,6 +48,7 @@ class FittedState:
     topic_labels: np.ndarray
     theme_labels: np.ndarray
     added: np.ndarray
+    waiting: np.ndarray
     topics: pd.DataFrame
     stories: pd.DataFrame
     topic_table: pd.DataFrame

@@ -51,6 +51,7 @@ def made_state(level: str = "theme") -> FittedState:
         topic_labels=stories,
         theme_labels=themes,
         added=np.zeros(len(texts), dtype=bool),
+        waiting=np.zeros(len(texts), dtype=bool),
         topics=topics,
         stories=story_table,
         topic_table=story_table,

@@ -228,6 +228,7 @@ def fitted_state(level: str) -> FittedState:
         topic_labels=levels["mid"][0],
         theme_labels=levels["theme"][0],
         added=np.zeros(n, dtype=bool),
+        waiting=np.zeros(n, dtype=bool),
         topics=chosen[1],
         stories=levels["story"][1],
         topic_table=levels["mid"][1],

@@ -50,6 +50,7 @@ def dated_update(dates: list[str] | None = None) -> FittedState:
         topic_labels=labels,
         theme_labels=labels,
         added=np.arange(len(texts)) >= OLD,
+        waiting=np.zeros(len(texts), dtype=bool),
         topics=topics,
         stories=topics,
         topic_table=topics,

@@ -6,6 +6,8 @@ its nesting through fit, export, save/load and update use the real model on a re
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -191,6 +193,7 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
         topic_labels=topic,
         theme_labels=np.repeat([0, 0, 1], 10),
         added=np.zeros(30, dtype=bool),
+        waiting=np.zeros(30, dtype=bool),
         topics=table,
         stories=table,
         topic_table=table,
@@ -201,11 +204,31 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
         fitted_at="2026-12-03T00:00:00+00:00",
     )
     stories = np.repeat([6, 8, 7], [12, 3, 12])
-    found = growth._open_topics(state, vectors[new_rows], np.zeros(27, dtype=int), np.full(27, -1), stories)
+    found, opened, waiting = growth._open_topics(
+        state, vectors[new_rows], np.zeros(27, dtype=int), np.full(27, -1), stories
+    )
     assert (found[:15] == found[0]).all() and found[0] == 6  # one new topic, its id from the stories' counter
     assert (found[15:] == -1).all()  # beside an existing topic: not a new subject
-    small = growth._open_topics(state, vectors[new_rows][:9], np.zeros(9, dtype=int), np.full(9, -1), stories[:9])
-    assert (small == -1).all()  # 9 items: smaller than the smallest topic (10)
+    assert opened == {} and len(waiting) == 0
+    far = vectors[new_rows][:12]  # the far subject again, coming over two updates: 9 items, then 3
+    small, opened, waiting = growth._open_topics(state, far[:9], np.zeros(9, dtype=int), np.full(9, -1), stories[:9])
+    assert (small == -1).all() and opened == {}  # 9 items: smaller than the smallest topic (10)
+    assert waiting.tolist() == [6]  # it waits in the nearest topic
+    later = replace(
+        state,
+        embeddings=np.vstack([state.embeddings, far[:9]]),
+        coords=np.zeros((39, 2), dtype=np.float32),
+        labels=np.concatenate([state.labels, np.zeros(9, dtype=int)]),
+        story_labels=np.concatenate([state.story_labels, np.full(9, 6)]),
+        topic_labels=np.concatenate([topic, np.zeros(9, dtype=int)]),
+        theme_labels=np.concatenate([state.theme_labels, np.zeros(9, dtype=int)]),
+        added=np.arange(39) >= 30,
+        waiting=np.arange(39) >= 30,
+        next_story_id=7,
+    )
+    found, opened, waiting = growth._open_topics(later, far[9:], np.zeros(3, dtype=int), np.full(3, -1), np.full(3, 7))
+    assert opened == {6: 7} and (found == 7).all()  # 9 waiting + 3 new: a topic of its own
+    assert len(waiting) == 0
 
 
 def test_a_tiny_corpus_has_one_partition_at_every_level():
@@ -277,3 +300,38 @@ def test_a_story_is_one_node_so_it_is_never_split():
     assert len(np.unique(found[story == 0])) == 1
     free = topics.group_topics(vectors, np.zeros(200, dtype=int), knn_graph(vectors), knn_graph, np.full(200, -1))
     assert len(np.unique(free[np.r_[0:10, 100:110]])) == 2  # without the story its items part
+
+
+def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
+    """The day's loose items all clustered (none left over): the groups still gather, and a
+    group as large as the smallest theme opens one (this raised on a UCI replay)."""
+    from analysis import growth
+    from analysis.state import FittedState
+
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((3, 16)) * 3
+    old = normalize(np.repeat(centres[:2], 10, axis=0) + rng.standard_normal((20, 16)) * 0.3)
+    new = normalize(np.repeat(centres[2:], 12, axis=0) + rng.standard_normal((12, 16)) * 0.3)
+    themes = np.repeat([0, 1], 10)
+    table = pd.DataFrame(columns=["id", "name", "size"])
+    state = FittedState(
+        documents=pd.DataFrame({"text": [f"item {i}" for i in range(20)]}),
+        embeddings=old,
+        coords=np.zeros((20, 2), dtype=np.float32),
+        labels=themes,
+        story_labels=np.repeat(np.arange(4), 5),
+        topic_labels=themes,
+        theme_labels=themes,
+        added=np.zeros(20, dtype=bool),
+        waiting=np.zeros(20, dtype=bool),
+        topics=table,
+        stories=table,
+        topic_table=table,
+        theme_table=table,
+        level="theme",
+        next_topic_id=2,
+        next_story_id=4,
+    )
+    labels = np.full(12, -1)
+    groups = growth.gather_subjects(state, np.zeros(12, dtype=int), new, labels, np.arange(12))
+    assert (groups == 0).all() and (labels == -1).all()  # 12 items, the smallest theme 10: a theme of its own
