@@ -70,6 +70,7 @@ def cluster_levels(
     min_story_size: int | None = None,
     on_stage: Callable[[str], None] | None = None,
     phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
+    corpus_size: int | None = None,
 ) -> Levels:
     """Stories, topics and themes of every item, and the level chosen when `level` is "auto"
     (see `auto_level`).
@@ -77,7 +78,9 @@ def cluster_levels(
     `knn` is `embedding_graph(embeddings)`, computed here when not given; `min_story_size` is
     the fewest items a story may have (None: `default_min_story_size`); `on_stage` is told
     "stories" and then "themes" as each starts (for progress and timing); `phrase_table` is
-    `phrases.phrase_matrix(texts)`, computed here when not given.
+    `phrases.phrase_matrix(texts)`, computed here when not given; `corpus_size` is the number
+    of items of the map the embeddings join (an update's: the map's and the new ones; None:
+    these alone), which no story may hold half of.
     """
     from analysis.themes import group_stories
     from analysis.topics import group_topics
@@ -93,7 +96,7 @@ def cluster_levels(
     knn = knn if knn is not None else embedding_graph(vectors, random_state)
     neighbours, sims = similarity_graph(vectors, lexical, random_state, knn=knn)
     min_size = min_story_size or default_min_story_size(n)
-    story = stories_of(neighbours, sims, texts, min_size, phrase_table)
+    story = stories_of(neighbours, sims, texts, min_size, phrase_table, corpus_size)
     stage("themes")
     theme = attach_by_majority(group_stories(vectors, story, random_state), neighbours)
     stage("topics")
@@ -123,24 +126,28 @@ def stories_of(
     texts: list[str],
     min_size: int,
     phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
+    corpus_size: int | None = None,
 ) -> np.ndarray:
     """The stories of items whose `similarity_graph` is (`neighbours`, `sims`): dense groups
     of at least `min_size`, copies kept apart, loose items joining their neighbours' story,
-    each story about one thing (-1: in none)."""
-    story = find_stories(neighbours, sims, min_size)
+    each story about one thing (-1: in none); see `find_stories` for `corpus_size`."""
+    story = find_stories(neighbours, sims, min_size, corpus_size)
     story = keep_distinct(story, neighbours, sims)
     story = attach_by_majority(story, neighbours)
     used = (phrase_table if phrase_table is not None else phrases.phrase_matrix(texts))[0]
     return one_thing(story, used, min_size)
 
 
-def new_stories(vectors: np.ndarray, texts: list[str], min_size: int, random_state: int = 0) -> np.ndarray:
-    """Stories among items no story holds (an update's new items), as a fit finds them."""
+def new_stories(
+    vectors: np.ndarray, texts: list[str], min_size: int, random_state: int = 0, corpus_size: int | None = None
+) -> np.ndarray:
+    """Stories among items no story holds (an update's new items), as a fit finds them; no
+    story may hold half of `corpus_size` (the map's items and the new ones)."""
     if len(vectors) < max(min_size, 3):
         return np.full(len(vectors), -1, dtype=np.int64)
     unit = normalize(np.asarray(vectors, dtype=np.float32))
     neighbours, sims = similarity_graph(unit, lexical_vectors(texts), random_state)
-    return stories_of(neighbours, sims, texts, min_size).astype(np.int64)
+    return stories_of(neighbours, sims, texts, min_size, corpus_size=corpus_size).astype(np.int64)
 
 
 def auto_level(story: np.ndarray, topic: np.ndarray, theme: np.ndarray) -> str:
@@ -229,7 +236,9 @@ def default_min_story_size(n: int) -> int:
     return max(2, int(round(np.sqrt(n) / 8)))
 
 
-def find_stories(neighbours: np.ndarray, sims: np.ndarray, min_size: int | None = None) -> np.ndarray:
+def find_stories(
+    neighbours: np.ndarray, sims: np.ndarray, min_size: int | None = None, corpus_size: int | None = None
+) -> np.ndarray:
     """HDBSCAN (min_samples 1, excess of mass; `density.hdbscan_labels`) over the kNN graph's
     distances (1 - similarity).
 
@@ -237,6 +246,9 @@ def find_stories(neighbours: np.ndarray, sims: np.ndarray, min_size: int | None 
     sub-clusters are taken instead (on AG News, StackOverflow and Biomedical titles one
     "story" held 97-99.6% of the items; capped at a half, a quarter or a tenth of the items,
     each set gets the same 48-91 stories, and sets without such a giant do not change).
+    The half is of the corpus (`corpus_size`, default these items): an update's new items are
+    a few hundred, and a day's one big event is often more than half of them (capped at half
+    the day's items, a UCI replay cut Justin Bieber's deposition into eight stories).
     """
     n, k = neighbours.shape
     distances = sparse.csr_matrix(
@@ -251,7 +263,8 @@ def find_stories(neighbours: np.ndarray, sims: np.ndarray, min_size: int | None 
             (np.full(n_parts - 1, 2.0), (heads[1:], np.full(n_parts - 1, heads[0]))), shape=(n, n)
         )
         distances = (distances + bridges + bridges.T).tocsr()
-    return _renumber(hdbscan_labels(distances, min_size or default_min_story_size(n), max_size=(n - 1) // 2))
+    cap = (max(n, corpus_size or n) - 1) // 2
+    return _renumber(hdbscan_labels(distances, min_size or default_min_story_size(n), max_size=cap))
 
 
 def keep_distinct(labels: np.ndarray, neighbours: np.ndarray, sims: np.ndarray) -> np.ndarray:

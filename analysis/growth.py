@@ -2,23 +2,28 @@
 
 - An item the map already holds (the same text after whitespace and case folding, the rule
   the loader merges copies by) is not added again: the map's item counts it (`count`).
-- The other items join existing topics and stories (assign.py); those no topic takes are
-  clustered among themselves with the whole map's least story size (a fresh fit's), and a
-  cluster of at least two distinct texts becomes a new story with a fresh id; so do the
-  stories among the items no saved story takes, wherever they lie (the day's new events:
-  twelve updates of 400 HuffPost headlines made none before, 23 now). Copies alone never
-  make a topic.
-- A new cluster opens a new theme (or topic, on a topic map) only when it is as large as the
-  map's smallest (a new subject of the map's own scale); a smaller one is a new story inside
-  the existing theme (topic) nearest it. The levels the map was not made at follow, nested
-  (`nest_new`): a new item's topic is its story's, or the nearest topic of its theme; a new
-  theme opens one new topic; new stories of a theme farther from its topics than most stories
-  lie from their own open a topic when they are as large as the smallest (smaller ones wait in
-  the nearest topic, `waiting`, and later updates gather them with their own far stories, as
-  near each other as a topic's stories are to it, so a subject that comes a little each day
-  opens its topic once enough has come); a new topic or story
-  lies in the theme (topic) nearest it. Twelve daily updates otherwise grew a 5-theme map to 64 "themes" of
-  2-16 items (benchmarks/results/updates.md).
+- The other items join existing topics and stories (assign.py). Those no topic takes are
+  clustered among themselves (`gather_subjects`): a cluster opens a new theme (or topic, on a
+  topic map) only when it is as large as the map's smallest and its centroid lies farther
+  from every theme's than all but NEW_SUBJECT of the map's stories lie from their own theme's
+  (a new subject of the map's own scale, not the day's new events of an old subject), and,
+  as in a fit, when it is more than one story (`_fold_lone_stories`); otherwise its items
+  join the nearest theme. Copies alone never make a topic.
+- The new items no saved story takes form stories as a fit finds them, but among their
+  nearest saved items too (`day_stories`): a cluster mostly of one saved story's items is
+  that story's next part and the new items join it; one mostly of new items is a new story.
+  Clustered alone, a day's big event was most of the day's items and fell apart into its
+  angles (Justin Bieber's deposition into eight stories in a UCI replay), and each day's part
+  of a running event became a story of its own; no story may hold half the map's items,
+  not half the day's.
+- The levels the map was not made at follow, nested (`nest_new`): a new item's topic is its
+  story's, or the nearest topic of its theme; a new theme opens one new topic; new stories of
+  a theme farther from its topics than all but NEW_SUBJECT of the map's stories lie from
+  their own open a topic when together they are as large as the smallest topic and more than
+  one story; the others wait in the nearest topic (`waiting`) and later updates gather them
+  with their own far stories, as near each other as a topic's stories are to it, so a subject
+  that comes a little each day opens its topic once enough has come. Twelve daily updates
+  otherwise grew a 5-theme map to 64 "themes" of 2-16 items (benchmarks/results/updates.md).
 - Ids are never reused, and existing topics keep the names readers already know.
 - When at least REFIT_SHARE of the new items lie beyond every topic's reach, the saved map no
   longer fits them: `misfit` says so, and that a refit would redraw it.
@@ -36,6 +41,7 @@ from sklearn.preprocessing import normalize
 from analysis import assign, cluster
 from analysis.load import copy_keys, join_distinct
 from analysis.state import FittedState
+from analysis.themes import effective_stories
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
 NEW_SUBJECT = 0.1  # a new story farther from every topic than all but this share of stories from their own is new
@@ -108,10 +114,11 @@ def open_new_topics(
     random_state: int,
     min_story_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Cluster the new items that fit no topic; clusters of two or more distinct texts become
-    new topics (and stories) with fresh ids. Then the new items no story holds, wherever they
-    lie, form new stories of the map's least story size. Returns the labels, the stories and
-    the next ids."""
+    """Cluster the new items that fit no topic; the clusters `gather_subjects` keeps (of two or
+    more distinct texts) become new topics with fresh ids (on a story map, new stories). Then
+    the new items no story holds, wherever they lie, join a saved story or form new ones of
+    the map's least story size (`day_stories`). Returns the labels, the stories and the next
+    ids."""
     next_ids = [old.next_topic_id, old.next_story_id]
     min_size = min_story_size or cluster.default_min_story_size(len(old.labels) + len(labels))
     keys = np.array([copy_key(text) for text in texts], dtype=object)
@@ -123,11 +130,15 @@ def open_new_topics(
             level=old.level,
             random_state=random_state,
             min_story_size=min_size,
+            corpus_size=len(old.labels) + len(labels),
         )
         groups = found.labels
         if old.level != "story" and (old.labels >= 0).any():
             groups = gather_subjects(old, found.labels, vectors[loose], labels, loose)
-        for slot, (level_labels, target) in enumerate(((groups, labels), (found.story, stories))):
+        passes = [(groups, labels), (found.story, stories)]
+        if old.level != "story":  # their stories come below, found among their nearest saved items
+            passes = passes[:1]
+        for slot, (level_labels, target) in enumerate(passes):
             for new in np.unique(level_labels[level_labels >= 0]):
                 members = loose[level_labels == new]
                 if slot == 1:  # a story only for items no existing story took
@@ -137,10 +148,10 @@ def open_new_topics(
                 target[members] = next_ids[slot]
                 next_ids[slot] += 1
     storyless = np.flatnonzero(stories < 0)  # mostly inside existing topics: the day's new events
-    found_stories = cluster.new_stories(vectors[storyless], [texts[i] for i in storyless], min_size, random_state)
-    order = np.argsort(found_stories, kind="stable")
-    starts = np.searchsorted(found_stories[order], np.unique(found_stories[found_stories >= 0]))
-    for members in np.split(storyless[order], starts)[1:] if len(starts) else []:
+    for members, saved in day_stories(old, vectors, texts, storyless, min_size, random_state, len(labels)):
+        if saved >= 0:  # the day's part of a saved event: it joins that story
+            stories[members] = saved
+            continue
         if len(set(keys[members])) < 2:
             continue
         stories[members] = next_ids[1]
@@ -150,7 +161,67 @@ def open_new_topics(
             labels[members[labels[members] < 0]] = np.bincount(placed).argmax()
     if old.level == "story":  # one partition, one counter: a new story is a new topic of the map
         next_ids = [max(next_ids)] * 2
+    else:
+        labels = _fold_lone_stories(old, vectors, labels, stories)
     return labels, stories, next_ids[0], next_ids[1]
+
+
+def _fold_lone_stories(old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """A new theme (topic, on a topic map) that is a single story (`themes.effective_stories`
+    under 2) is no new subject, as in a fit: its items join the map's group nearest it."""
+    fresh = np.unique(labels[labels >= old.next_topic_id])
+    if not len(fresh) or not (old.labels >= 0).any():
+        return labels
+    unit = normalize(old.embeddings)
+    ids, centres = _centroids(unit, old.labels)
+    labels = labels.copy()
+    for group in fresh:
+        inside = labels == group
+        if effective_stories(stories[inside]) < 2:
+            own = normalize(vectors[inside].mean(axis=0, keepdims=True))[0]
+            labels[inside] = ids[int(np.argmax(centres @ own))]
+    return labels
+
+
+def day_stories(
+    old: FittedState,
+    vectors: np.ndarray,
+    texts: list[str],
+    rows: np.ndarray,
+    min_size: int,
+    random_state: int,
+    n_new: int,
+) -> list[tuple[np.ndarray, int]]:
+    """Stories among the new items `rows` (of `vectors`, `texts`) that no saved story took,
+    found as a fit finds them but among their nearest saved items too, so a day's items are
+    clustered in their part of the map, not alone (alone, one big event is most of them and
+    falls apart into its angles). Each as (its new items, the saved story it continues or
+    -1): a cluster most of whose items are saved ones of one story continues that story; one
+    mostly new is a new story when its new items are at least `min_size`."""
+    if len(rows) < 2:
+        return []
+    unit_old = normalize(old.embeddings)
+    near, _ = assign.nearest(unit_old, normalize(vectors[rows]), k=min(assign.N_NEIGHBORS, len(unit_old)))
+    context = np.unique(near.ravel())
+    old_texts = old.documents["text"].tolist()
+    found = cluster.new_stories(
+        np.vstack([vectors[rows], old.embeddings[context]]),
+        [texts[i] for i in rows] + [old_texts[i] for i in context],
+        min_size,
+        random_state,
+        len(old.labels) + n_new,
+    )
+    mine, theirs = found[: len(rows)], old.story_labels[context]
+    out = []
+    for group in np.unique(mine[mine >= 0]):
+        members = rows[mine == group]
+        saved = theirs[found[len(rows) :] == group]
+        stories_there = saved[saved >= 0]
+        if len(stories_there) * 2 > len(members) + len(saved):
+            out.append((members, int(np.bincount(stories_there).argmax())))
+        elif len(members) >= min_size:
+            out.append((members, -1))
+    return out
 
 
 def gather_subjects(
@@ -174,9 +245,25 @@ def gather_subjects(
         nearer = (unit_rest @ centroids.T).max(axis=1) > (unit_rest @ theme_centroids.T).max(axis=1)
         groups[rest[nearer]] = found[np.argmax(unit_rest[nearer] @ centroids.T, axis=1)]
     groups, nearest = _gather(groups, vectors, theme_centroids, int(sizes.min()))
+    reach = _story_reach(unit, old.story_labels, themes, dict(zip(ids, theme_centroids)))
+    for group in np.unique(groups[groups >= 0]):  # a new subject lies beyond every theme's reach
+        own = normalize(vectors[groups == group].mean(axis=0, keepdims=True))[0]
+        if (theme_centroids @ own).max() >= reach:
+            nearest[groups == group] = int(np.argmax(theme_centroids @ own))
+            groups[groups == group] = -1
     dropped = nearest >= 0
     labels[loose[dropped]] = ids[nearest[dropped]]
     return groups
+
+
+def _story_reach(unit: np.ndarray, stories: np.ndarray, groups: np.ndarray, centres: dict[int, np.ndarray]) -> float:
+    """How near a group's centroid its stories lie, at the loose end: the similarity of a
+    story's centroid to its group's (`centres`) that all but NEW_SUBJECT of the stories reach;
+    a new story or subject farther than that from every group is new to the map. -1: no story."""
+    ids, story_centres = _centroids(unit, stories)
+    home = assign.story_themes(stories, groups, ids)
+    own = [float(c @ centres[g]) for c, g in zip(story_centres, home) if g in centres]
+    return float(np.quantile(own, NEW_SUBJECT)) if own else -1.0
 
 
 def _gather(
@@ -287,14 +374,11 @@ def _open_topics(
     if not (new.any() or len(waiting)) or not len(ids):
         return topics, {}, np.empty(0, dtype=np.int64)
     unit_old = normalize(old.embeddings)
-    kept = np.where(settled, old.story_labels, -1)  # a waiting story is no measure of a topic's reach
-    saved, story_centres = _centroids(unit_old, kept)
     centre = dict(zip(ids, _centroids(unit_old, np.where(settled, old.topic_labels, -1))[1]))
-    home = assign.story_themes(old.story_labels, old.topic_labels, saved)
-    own = [float(c @ centre[t]) for c, t in zip(story_centres, home) if t in centre]
-    if not own:
+    kept = np.where(settled, old.story_labels, -1)  # a waiting story is no measure of a topic's reach
+    reach = _story_reach(unit_old, kept, old.topic_labels, centre)
+    if reach < -0.5:
         return topics, {}, np.empty(0, dtype=np.int64)
-    reach = np.quantile(own, NEW_SUBJECT)
     topics, fresh = topics.copy(), max(first_topic_id(old), int(topics.max(initial=-1)) + 1)
     parent = _parent_of(old.topic_labels, old.theme_labels)
     theme_of_story = _parent_of(old.story_labels, old.theme_labels)
@@ -317,16 +401,18 @@ def _open_topics(
             centroid = normalize(vectors[groups == story].mean(axis=0, keepdims=True))[0]
             if (anchors @ centroid).max() >= reach:  # within an existing topic's reach: it joins one
                 groups[groups == story] = -1
-        far = np.unique(groups[groups >= 0])
-        groups, _ = _gather(
-            groups, vectors, anchors, int(sizes.min()), reach
-        )  # one subject: as near as a topic's stories
+        far, ids_of = np.unique(groups[groups >= 0]), np.concatenate([stories[rows], old.story_labels[before]])
+        # one subject: its stories as near each other as a topic's stories lie to it
+        groups, _ = _gather(groups, vectors, anchors, int(sizes.min()), reach)
         for group in np.unique(groups[groups >= 0]):
             members = groups == group
+            if effective_stories(ids_of[members]) < 2:  # one story is no topic: it waits for more
+                groups[members] = -1
+                continue
             topics[rows[members[: len(rows)]]] = fresh
             opened.update({int(s): fresh for s in np.unique(old.story_labels[before[members[len(rows) :]]])})
             fresh += 1
-        placed = set(np.unique(np.concatenate([stories[rows], old.story_labels[before]])[groups >= 0]).tolist())
+        placed = set(np.unique(ids_of[groups >= 0]).tolist())
         still += [int(s) for s in far if int(s) not in placed]
     return topics, opened, np.array(sorted(still), dtype=np.int64)
 

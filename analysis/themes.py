@@ -120,7 +120,7 @@ def join_lone_stories(vectors: np.ndarray, theme: np.ndarray, story: np.ndarray)
     unclustered item is a story of one) into the nearest theme that is a union of stories,
     when at least two themes are; returns labels numbered 0..k-1. `vectors` are unit rows."""
     k = theme.max() + 1
-    breadth = np.array([_effective_stories(story[theme == t]) for t in range(k)])
+    breadth = np.array([effective_stories(story[theme == t]) for t in range(k)])
     union = breadth >= 2
     if union.sum() < 2 or union.all():
         return theme
@@ -130,7 +130,7 @@ def join_lone_stories(vectors: np.ndarray, theme: np.ndarray, story: np.ndarray)
     return np.unique(into[theme], return_inverse=True)[1]
 
 
-def _effective_stories(story: np.ndarray) -> float:
+def effective_stories(story: np.ndarray) -> float:
     """Inverse Simpson index of the stories in a group; each unclustered item is its own."""
     counts = np.bincount(story[story >= 0]).astype(float)
     counts = np.concatenate([counts[counts > 0], np.ones(int((story < 0).sum()))])
