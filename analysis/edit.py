@@ -113,6 +113,7 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
         return _merged_middle(state, ids)
     both = _same_partition(state)
     labels, stories, themes = state.labels.copy(), state.story_labels.copy(), state.theme_labels.copy()
+    waiting = state.waiting.copy()
     if level == "topic" or both:
         inside = np.isin(labels, ids)
         labels[inside] = target
@@ -127,6 +128,7 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
                 "merge their themes first, or merge stories of one theme"
             )
         stories[inside] = target
+        waiting[inside] = waiting[inside].all()  # a merged story waits for a topic only if all its parts did
         if state.level == "story":  # the merged story lies in one theme: the first story's
             first = themes[state.story_labels == target]
             themes[inside] = int(np.bincount(first + 1).argmax()) - 1
@@ -137,7 +139,13 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
     if level == "story" or both:
         story_table = _merged_table(state.stories, texts, stories, state.embeddings, target, others, None, "story")
     edited = replace(
-        state, labels=labels, story_labels=stories, theme_labels=themes, topics=topics, stories=story_table
+        state,
+        labels=labels,
+        story_labels=stories,
+        theme_labels=themes,
+        waiting=waiting,
+        topics=topics,
+        stories=story_table,
     )
     return _synced(state, edited)
 

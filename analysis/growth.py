@@ -168,16 +168,19 @@ def open_new_topics(
 
 def _fold_lone_stories(old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories: np.ndarray) -> np.ndarray:
     """A new theme (topic, on a topic map) that is a single story (`themes.effective_stories`
-    under 2) is no new subject, as in a fit: its items join the map's group nearest it."""
+    under 2), or smaller than the map's smallest once the items that continue saved stories
+    leave for theirs, is no new subject, as in a fit: its items join the map's group nearest it."""
     fresh = np.unique(labels[labels >= old.next_topic_id])
     if not len(fresh) or not (old.labels >= 0).any():
         return labels
     unit = normalize(old.embeddings)
     ids, centres = _centroids(unit, old.labels)
+    least = int(np.unique(old.labels[old.labels >= 0], return_counts=True)[1].min())
     labels = labels.copy()
     for group in fresh:
         inside = labels == group
-        if effective_stories(stories[inside]) < 2:
+        staying = inside & ~((stories >= 0) & (stories < old.next_story_id))  # a saved story's items follow it
+        if staying.sum() < least or effective_stories(stories[staying]) < 2:
             own = normalize(vectors[inside].mean(axis=0, keepdims=True))[0]
             labels[inside] = ids[int(np.argmax(centres @ own))]
     return labels
@@ -196,8 +199,9 @@ def day_stories(
     found as a fit finds them but among their nearest saved items too, so a day's items are
     clustered in their part of the map, not alone (alone, one big event is most of them and
     falls apart into its angles). Each as (its new items, the saved story it continues or
-    -1): a cluster most of whose items are saved ones of one story continues that story; one
-    mostly new is a new story when its new items are at least `min_size`."""
+    -1): a cluster most of whose items are saved ones in a story, most of those in one,
+    continues that story; one mostly new is a new story when its new items are at least
+    `min_size`."""
     if len(rows) < 2:
         return []
     unit_old = normalize(old.embeddings)
@@ -217,7 +221,8 @@ def day_stories(
         members = rows[mine == group]
         saved = theirs[found[len(rows) :] == group]
         stories_there = saved[saved >= 0]
-        if len(stories_there) * 2 > len(members) + len(saved):
+        top = np.bincount(stories_there).max(initial=0)  # the saved story most of them are in
+        if len(stories_there) * 2 > len(members) + len(saved) and top * 2 > len(stories_there):
             out.append((members, int(np.bincount(stories_there).argmax())))
         elif len(members) >= min_size:
             out.append((members, -1))
@@ -246,7 +251,7 @@ def gather_subjects(
         groups[rest[nearer]] = found[np.argmax(unit_rest[nearer] @ centroids.T, axis=1)]
     groups, nearest = _gather(groups, vectors, theme_centroids, int(sizes.min()))
     reach = _story_reach(unit, old.story_labels, themes, dict(zip(ids, theme_centroids)))
-    for group in np.unique(groups[groups >= 0]):  # a new subject lies beyond every theme's reach
+    for group in np.unique(groups[groups >= 0]) if reach is not None else []:  # beyond every theme's reach
         own = normalize(vectors[groups == group].mean(axis=0, keepdims=True))[0]
         if (theme_centroids @ own).max() >= reach:
             nearest[groups == group] = int(np.argmax(theme_centroids @ own))
@@ -256,14 +261,17 @@ def gather_subjects(
     return groups
 
 
-def _story_reach(unit: np.ndarray, stories: np.ndarray, groups: np.ndarray, centres: dict[int, np.ndarray]) -> float:
+def _story_reach(
+    unit: np.ndarray, stories: np.ndarray, groups: np.ndarray, centres: dict[int, np.ndarray]
+) -> float | None:
     """How near a group's centroid its stories lie, at the loose end: the similarity of a
     story's centroid to its group's (`centres`) that all but NEW_SUBJECT of the stories reach;
-    a new story or subject farther than that from every group is new to the map. -1: no story."""
+    a new story or subject farther than that from every group is new to the map. None when no
+    story lies in a group (nothing to measure by)."""
     ids, story_centres = _centroids(unit, stories)
     home = assign.story_themes(stories, groups, ids)
     own = [float(c @ centres[g]) for c, g in zip(story_centres, home) if g in centres]
-    return float(np.quantile(own, NEW_SUBJECT)) if own else -1.0
+    return float(np.quantile(own, NEW_SUBJECT)) if own else None
 
 
 def _gather(
@@ -362,46 +370,44 @@ def _open_topics(
 ) -> tuple[np.ndarray, dict[int, int], np.ndarray]:
     """New topics for the new stories of an existing theme that lie farther from every topic
     of it than all but NEW_SUBJECT of the map's stories lie from their own, gathered with the
-    stories earlier updates left waiting as `gather_subjects` gathers new themes: a group opens
-    a topic only when it is as large as the map's smallest topic. Returns `topics` with the new
-    ones, the waiting stories that opened one (story id -> topic id), and the far stories
-    still waiting (those of this update included), so a subject that comes a little each day
-    opens its topic once enough of it has come."""
+    stories earlier updates left waiting (and the new items that joined them) as
+    `gather_subjects` gathers new themes: a group opens a topic only when it is as large as the
+    map's smallest topic and more than one story. Returns `topics` with the new ones, the
+    waiting stories that opened one (story id -> topic id), and the stories still waiting
+    (far ones of this update included), so a subject that comes a little each day opens its
+    topic once enough of it has come."""
     waiting = np.unique(old.story_labels[old.waiting & (old.story_labels >= 0)])
     new = (topics < 0) & (stories >= old.next_story_id) & (themes >= 0) & (themes < old.next_topic_id)
+    pooled = new | np.isin(stories, waiting)  # with the new items that joined a waiting story
     settled = ~old.waiting
     ids, sizes = np.unique(old.topic_labels[settled & (old.topic_labels >= 0)], return_counts=True)
-    if not (new.any() or len(waiting)) or not len(ids):
-        return topics, {}, np.empty(0, dtype=np.int64)
     unit_old = normalize(old.embeddings)
     centre = dict(zip(ids, _centroids(unit_old, np.where(settled, old.topic_labels, -1))[1]))
     kept = np.where(settled, old.story_labels, -1)  # a waiting story is no measure of a topic's reach
     reach = _story_reach(unit_old, kept, old.topic_labels, centre)
-    if reach < -0.5:
-        return topics, {}, np.empty(0, dtype=np.int64)
+    if not pooled.any() or reach is None:
+        return topics, {}, waiting
     topics, fresh = topics.copy(), max(first_topic_id(old), int(topics.max(initial=-1)) + 1)
     parent = _parent_of(old.topic_labels, old.theme_labels)
     theme_of_story = _parent_of(old.story_labels, old.theme_labels)
-    old_rows = {
-        t: np.flatnonzero(np.isin(old.story_labels, [s for s in waiting if theme_of_story.get(s) == t]))
-        for t in set(theme_of_story.get(s, -1) for s in waiting)
-    }
     opened: dict[int, int] = {}
     still: list[int] = []
-    for theme in np.union1d(np.unique(themes[new]), np.array(sorted(old_rows), dtype=np.int64)):
+    for theme in np.unique([*themes[pooled], *(theme_of_story.get(int(s), -1) for s in waiting)]):
+        rows = np.flatnonzero(pooled & (themes == theme))
+        before = np.flatnonzero(np.isin(old.story_labels, [s for s in waiting if theme_of_story.get(int(s)) == theme]))
         inside = [t for t in ids if parent.get(t) == theme]
-        if theme < 0 or not inside:
+        if theme < 0 or not inside:  # nowhere to open a topic: the waiting keep waiting
+            still += [int(s) for s in np.unique(old.story_labels[before])]
             continue
         anchors = np.vstack([centre[t] for t in inside])
-        rows = np.flatnonzero(new & (themes == theme))
-        before = old_rows.get(int(theme), np.empty(0, dtype=np.int64))
         vectors = np.vstack([unit_new[rows], unit_old[before]])
-        groups = np.concatenate([stories[rows], old.story_labels[before]])
+        ids_of = np.concatenate([stories[rows], old.story_labels[before]])
+        groups = ids_of.copy()
         for story in np.unique(groups):
             centroid = normalize(vectors[groups == story].mean(axis=0, keepdims=True))[0]
             if (anchors @ centroid).max() >= reach:  # within an existing topic's reach: it joins one
                 groups[groups == story] = -1
-        far, ids_of = np.unique(groups[groups >= 0]), np.concatenate([stories[rows], old.story_labels[before]])
+        far = np.unique(groups[groups >= 0])
         # one subject: its stories as near each other as a topic's stories lie to it
         groups, _ = _gather(groups, vectors, anchors, int(sizes.min()), reach)
         for group in np.unique(groups[groups >= 0]):
@@ -421,6 +427,8 @@ def _centroids(unit: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.nda
     """The groups of `labels` (-1 none) and their unit centroids, in one sparse product."""
     rows = np.flatnonzero(labels >= 0)
     ids, inverse = np.unique(labels[rows], return_inverse=True)
+    if not len(ids):
+        return ids, np.empty((0, unit.shape[1]), dtype=unit.dtype)
     member = sparse.csr_matrix((np.ones(len(rows)), (inverse, rows)), shape=(len(ids), len(labels)))
     return ids, normalize(np.asarray(member @ unit))
 

@@ -244,6 +244,12 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
     for name in ("added", "waiting"):
         if name in arrays and (arrays[name].ndim != 1 or arrays[name].dtype != np.bool_):
             return f"{name} is not one flag per item"
+    if (
+        "waiting" in arrays
+        and arrays["story_labels"].ndim == 1
+        and (arrays["story_labels"][arrays["waiting"]] < 0).any()
+    ):
+        return "waiting flags an item in no story"
     for key, name in (("next_topic_id_", "labels"), ("next_story_id_", "story_labels")):
         labels, next_id = arrays[name], manifest.get(key)
         if not isinstance(next_id, int) or isinstance(next_id, bool) or not 0 <= next_id <= MAX_ID:

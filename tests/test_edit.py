@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import TopicMap, label, persist
+from analysis import TopicMap, edit, label, persist
 from analysis.edit import NAME_MAX
 from analysis.errors import InputError
 from analysis.meta import VERSION
@@ -246,3 +246,15 @@ def test_the_edit_command_edits_a_theme_maps_topics_with_level_topic(tmp_path):
     assert edited.topics_["name"].tolist() == made_state().topics["name"].tolist()  # the themes untouched
     mixed = cli("edit", str(tmp_path / "map"), "--level", "topic", "--merge", "0,7")
     assert mixed.returncode == 2 and "are in different themes" in mixed.stderr
+
+
+def test_a_merged_story_waits_for_a_topic_only_if_all_its_parts_did():
+    """Stories 0 and 1 wait (far from their topics, too few to open one): merging them keeps the
+    merged story waiting; merging a waiting story into a settled one settles it."""
+    state = made_state()
+    state.waiting[:] = np.isin(state.story_labels, [0, 1])
+    both = edit.merge(state, [0, 1], "story")
+    assert both.waiting[both.story_labels == 0].all() and both.waiting.sum() == 2 * PER_STORY
+    state.waiting[:] = state.story_labels == 1
+    mixed = edit.merge(state, [0, 1], "story")
+    assert not mixed.waiting.any()

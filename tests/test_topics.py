@@ -234,6 +234,30 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
     found, opened, waiting = growth._open_topics(later, far[6:], np.zeros(6, dtype=int), np.full(6, -1), np.full(6, 7))
     assert opened == {6: 7} and (found == 7).all()  # 6 waiting + 6 new, two stories: a topic of its own
     assert len(waiting) == 0
+    # new items that joined the waiting story (placed in its topic, 0) open with it
+    joined = np.concatenate([np.zeros(2, dtype=int), np.full(6, -1)])
+    found, opened, waiting = growth._open_topics(
+        replace(
+            later,
+            embeddings=np.vstack([state.embeddings, far[:4]]),
+            waiting=np.arange(34) >= 30,
+            **{
+                name: getattr(later, name)[:34]
+                for name in ("coords", "labels", "story_labels", "topic_labels", "theme_labels", "added")
+            },
+        ),
+        np.vstack([far[4:6], far[6:12]]),
+        np.zeros(8, dtype=int),
+        joined,
+        np.repeat([6, 7], [2, 6]),
+    )
+    assert opened == {6: 7} and (found == 7).all() and len(waiting) == 0  # 4 saved + 2 joined + 6 new
+    # a map with themes but no stories has nothing to measure a topic's reach by: nothing opens or fails
+    storyless = replace(state, story_labels=np.full(30, -1))
+    found, opened, waiting = growth._open_topics(
+        storyless, far[:6], np.zeros(6, dtype=int), np.full(6, -1), stories[:6]
+    )
+    assert (found == -1).all() and opened == {} and len(waiting) == 0
 
 
 def test_a_tiny_corpus_has_one_partition_at_every_level():
@@ -345,6 +369,9 @@ def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
     labels = np.full(12, -1)
     groups = growth.gather_subjects(state, np.zeros(12, dtype=int), near, labels, np.arange(12))
     assert (groups == -1).all() and (labels == 0).all()  # within theme 0's reach: no new subject
+    storyless = replace(state, story_labels=np.full(20, -1))  # themes, no stories: no reach to measure by
+    groups = growth.gather_subjects(storyless, np.zeros(12, dtype=int), new, np.full(12, -1), np.arange(12))
+    assert (groups == 0).all()
 
 
 def test_updates_find_the_days_events_as_a_fresh_fit_does():
