@@ -374,7 +374,7 @@ def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
     assert (groups == 0).all()
 
 
-def test_updates_find_the_days_events_as_a_fresh_fit_does():
+def test_updates_find_the_days_events_as_a_fresh_fit_does(tmp_path):
     """UCI in date order: a theme map of the first 1,500 headlines takes the next 600 in three
     updates. Their events are found among their nearest saved items, not alone: scored against
     the gold events on the 600 added items, the updated map's stories are no worse than a
@@ -391,3 +391,10 @@ def test_updates_find_the_days_events_as_a_fresh_fit_does():
     assert updated >= score(fresh.story_labels_[added], frame["story"][added])["ari"] - 0.02
     themes = topic_map.theme_labels_
     assert len(np.unique(themes[themes >= 0])) <= len(np.unique(fresh.theme_labels_[fresh.theme_labels_ >= 0])) + 1
+    # the stories waiting for a topic of their own are saved with the map; a map saved before lacks them
+    waiting = topic_map.waiting_
+    assert (topic_map.story_labels_[waiting] >= 0).all()
+    topic_map.save(tmp_path / "map")
+    assert np.array_equal(TopicMap.load(tmp_path / "map").waiting_, waiting)
+    (tmp_path / "map" / "waiting.npy").unlink()
+    assert not TopicMap.load(tmp_path / "map").waiting_.any()
