@@ -59,7 +59,9 @@ def place(neighbour_coords: np.ndarray, sims: np.ndarray) -> np.ndarray:
 
 def topic_reach(reference: np.ndarray, labels: np.ndarray) -> dict[int, float]:
     """How close a topic's members are to their nearest fellow member, at the loose end
-    (5th percentile): the similarity a new item needs to join the topic."""
+    (5th percentile): the similarity a new item needs to join the topic. Never looser than the
+    median topic's: a topic of two or three items has its loosest pair for a reach, and one of
+    two seed headlines on Epstein took in every "Mt. Gox files for bankruptcy" of the next days."""
     reach: dict[int, float] = {}
     for topic in np.unique(labels[labels >= 0]):
         members = reference[labels == topic]
@@ -68,7 +70,8 @@ def topic_reach(reference: np.ndarray, labels: np.ndarray) -> dict[int, float]:
             continue
         _, sims = nearest(members, members, k=2)
         reach[int(topic)] = float(np.quantile(sims[:, 1], REACH_QUANTILE))
-    return reach
+    floor = float(np.median(list(reach.values()))) if reach else 0.0
+    return {topic: max(value, floor) for topic, value in reach.items()}
 
 
 def join_nearest_topic(neighbour_labels: np.ndarray, sims: np.ndarray, reach: dict[int, float]) -> np.ndarray:

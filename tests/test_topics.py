@@ -398,3 +398,24 @@ def test_updates_find_the_days_events_as_a_fresh_fit_does(tmp_path):
     assert np.array_equal(TopicMap.load(tmp_path / "map").waiting_, waiting)
     (tmp_path / "map" / "waiting.npy").unlink()
     assert not TopicMap.load(tmp_path / "map").waiting_.any()
+
+
+def test_a_story_of_two_loose_items_takes_no_more_than_the_maps_stories_would():
+    """A new item joins a story when it is as near the story as its members are to each other
+    at the loose end; a story of two loosely related items would take almost anything near one
+    of them (a seed map's two Epstein headlines took in a day of "Mt. Gox files for
+    bankruptcy"), so no story's reach is looser than the median story's."""
+    from analysis import assign
+
+    rng = np.random.default_rng(3)
+    centres = normalize(rng.standard_normal((4, 16)))
+    tight = [normalize(c + 0.05 * rng.standard_normal((8, 16))) for c in centres[:3]]
+    pair = normalize(np.vstack([centres[3], centres[3] + 1.2 * rng.standard_normal(16)]))  # cosine about 0.5
+    reference = np.vstack([*tight, pair]).astype(np.float32)
+    labels = np.repeat([0, 1, 2, 3], [8, 8, 8, 2])
+    reach = assign.topic_reach(reference, labels)
+    assert reach[3] == min(reach.values()) and reach[3] > float(pair[0] @ pair[1]) + 0.3  # the median's, not its own
+    query = normalize(pair[:1] + 1.0 * rng.standard_normal((1, 16))).astype(np.float32)  # nearest the pair, not close
+    assert float(query[0] @ pair[0]) < reach[3]
+    found, _ = assign.assign(reference, labels, None, query)
+    assert found[0] == -1
