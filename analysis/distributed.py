@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import assign, embed, growth
+from analysis import assign, embed, newgroups
 from analysis.errors import InputError
 from analysis.load import as_documents
 from analysis.state import FittedState, check_embeddings
@@ -221,7 +221,7 @@ def extend(
     stories = np.concatenate([r[1] for r in results])
     coords = np.concatenate([r[2] for r in results])
     # The other levels, nested: an item's theme (topic) is its story's, where it has one.
-    nested = growth.nest_new(state, vectors, labels, stories)  # no new stories: nothing opens or waits
+    nested = newgroups.nest_new(state, vectors, labels, stories)  # no new stories: nothing opens or waits
     topics, themes = nested.topics, nested.themes
     if state.level != "story":
         labels = (topics if state.level == "topic" else themes).copy()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from analysis import assign, cluster, embed, export, growth, label, params, phrases, project
+from analysis import assign, cluster, embed, export, growth, label, newgroups, params, phrases, project
 from analysis.errors import InputError
 from analysis.load import as_documents
 from analysis.meta import VERSION
@@ -286,7 +286,7 @@ class TopicMap(BaseEstimator):
         labels, stories, next_topic, next_story = growth.open_new_topics(
             old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
         )
-        nested = growth.nest_new(old, sorted_vectors, labels, stories)
+        nested = newgroups.nest_new(old, sorted_vectors, labels, stories)
         topics, themes = nested.topics, nested.themes
         if old.level == "theme":  # the middle level's new ids are drawn from the stories' counter
             next_story = max(next_story, int(topics.max(initial=-1)) + 1, *(t + 1 for t in nested.opened.values()))

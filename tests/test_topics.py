@@ -173,7 +173,7 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
     stories in theme 0: two far from its topics (6 items each) and a part of them (3 items,
     nearer them than every topic) open one topic; one amid topic 0 joins a topic later (-1
     here). A far subject that comes over two updates waits, then opens its topic."""
-    from analysis import growth
+    from analysis import newgroups
     from analysis.state import FittedState
 
     rng = np.random.default_rng(0)
@@ -205,18 +205,18 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
         fitted_at="2026-12-03T00:00:00+00:00",
     )
     stories = np.repeat([6, 9, 8, 7], [6, 6, 3, 12])
-    found, opened, waiting = growth._open_topics(
+    found, opened, waiting = newgroups._open_topics(
         state, vectors[new_rows], np.zeros(27, dtype=int), np.full(27, -1), stories
     )
     assert (found[:15] == found[0]).all() and found[0] == 6  # one new topic, its id from the stories' counter
     assert (found[15:] == -1).all()  # beside an existing topic: not a new subject
     assert opened == {} and len(waiting) == 0
-    alone, _, waiting = growth._open_topics(  # one far story alone, however large, is no topic: it waits
+    alone, _, waiting = newgroups._open_topics(  # one far story alone, however large, is no topic: it waits
         state, vectors[new_rows][:15], np.zeros(15, dtype=int), np.full(15, -1), np.full(15, 6)
     )
     assert (alone == -1).all() and waiting.tolist() == [6]
     far = vectors[new_rows][:12]  # the far subject again, coming over two updates: 6 items, then 6
-    small, opened, waiting = growth._open_topics(state, far[:6], np.zeros(6, dtype=int), np.full(6, -1), stories[:6])
+    small, opened, waiting = newgroups._open_topics(state, far[:6], np.zeros(6, dtype=int), np.full(6, -1), stories[:6])
     assert (small == -1).all() and opened == {}  # 6 items: smaller than the smallest topic (10)
     assert waiting.tolist() == [6]  # it waits in the nearest topic
     later = replace(
@@ -231,12 +231,14 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
         waiting=np.arange(36) >= 30,
         next_story_id=7,
     )
-    found, opened, waiting = growth._open_topics(later, far[6:], np.zeros(6, dtype=int), np.full(6, -1), np.full(6, 7))
+    found, opened, waiting = newgroups._open_topics(
+        later, far[6:], np.zeros(6, dtype=int), np.full(6, -1), np.full(6, 7)
+    )
     assert opened == {6: 7} and (found == 7).all()  # 6 waiting + 6 new, two stories: a topic of its own
     assert len(waiting) == 0
     # new items that joined the waiting story (placed in its topic, 0) open with it
     joined = np.concatenate([np.zeros(2, dtype=int), np.full(6, -1)])
-    found, opened, waiting = growth._open_topics(
+    found, opened, waiting = newgroups._open_topics(
         replace(
             later,
             embeddings=np.vstack([state.embeddings, far[:4]]),
@@ -254,7 +256,7 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
     assert opened == {6: 7} and (found == 7).all() and len(waiting) == 0  # 4 saved + 2 joined + 6 new
     # a map with themes but no stories has nothing to measure a topic's reach by: nothing opens or fails
     storyless = replace(state, story_labels=np.full(30, -1))
-    found, opened, waiting = growth._open_topics(
+    found, opened, waiting = newgroups._open_topics(
         storyless, far[:6], np.zeros(6, dtype=int), np.full(6, -1), stories[:6]
     )
     assert (found == -1).all() and opened == {} and len(waiting) == 0
@@ -335,7 +337,7 @@ def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
     """The day's loose items all clustered (none left over): the groups still gather (this
     raised on a UCI replay), and a group as large as the smallest theme opens one when it lies
     beyond every theme's reach; amid a theme, its items join that theme."""
-    from analysis import growth
+    from analysis import newgroups
     from analysis.state import FittedState
 
     rng = np.random.default_rng(1)
@@ -363,14 +365,14 @@ def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
         next_story_id=4,
     )
     labels = np.full(12, -1)
-    groups = growth.gather_subjects(state, np.zeros(12, dtype=int), new, labels, np.arange(12))
+    groups = newgroups.gather_subjects(state, np.zeros(12, dtype=int), new, labels, np.arange(12))
     assert (groups == 0).all() and (labels == -1).all()  # 12 items, the smallest theme 10: a theme of its own
     near = old[np.arange(12) % 10]  # as many items, amid theme 0
     labels = np.full(12, -1)
-    groups = growth.gather_subjects(state, np.zeros(12, dtype=int), near, labels, np.arange(12))
+    groups = newgroups.gather_subjects(state, np.zeros(12, dtype=int), near, labels, np.arange(12))
     assert (groups == -1).all() and (labels == 0).all()  # within theme 0's reach: no new subject
     storyless = replace(state, story_labels=np.full(20, -1))  # themes, no stories: no reach to measure by
-    groups = growth.gather_subjects(storyless, np.zeros(12, dtype=int), new, np.full(12, -1), np.arange(12))
+    groups = newgroups.gather_subjects(storyless, np.zeros(12, dtype=int), new, np.full(12, -1), np.arange(12))
     assert (groups == 0).all()
 
 
