@@ -168,13 +168,38 @@ def test_a_story_map_gains_the_days_new_stories_and_loads_after_saving(tmp_path)
     assert loaded.next_topic_id_ > max(opened) and loaded.next_story_id_ > max(opened)
 
 
+def theme_map(vectors: np.ndarray, stories: np.ndarray, topics: np.ndarray, themes: np.ndarray):
+    """A saved theme map built by hand from its levels (no tables, nothing waiting)."""
+    from analysis.state import FittedState
+
+    n, table = len(vectors), pd.DataFrame(columns=["id", "name", "size"])
+    return FittedState(
+        documents=pd.DataFrame({"text": [f"item {i}" for i in range(n)]}),
+        embeddings=vectors,
+        coords=np.zeros((n, 2), dtype=np.float32),
+        labels=themes,
+        story_labels=stories,
+        topic_labels=topics,
+        theme_labels=themes,
+        added=np.zeros(n, dtype=bool),
+        waiting=np.zeros(n, dtype=bool),
+        topics=table,
+        stories=table,
+        topic_table=table,
+        theme_table=table,
+        level="theme",
+        next_topic_id=int(themes.max()) + 1,
+        next_story_id=int(stories.max()) + 1,
+        fitted_at="2026-12-03T00:00:00+00:00",
+    )
+
+
 def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_the_smallest():
     """Theme 0 holds topics 0 and 1, theme 1 topic 2 (ten items each, two stories each). New
     stories in theme 0: two far from its topics (6 items each) and a part of them (3 items,
     nearer them than every topic) open one topic; one amid topic 0 joins a topic later (-1
     here). A far subject that comes over two updates waits, then opens its topic."""
     from analysis import newgroups
-    from analysis.state import FittedState
 
     rng = np.random.default_rng(0)
     topic_centres = rng.standard_normal((4, 24)) * 3
@@ -184,26 +209,7 @@ def test_an_update_opens_a_topic_inside_a_theme_for_a_far_subject_as_large_as_th
     vectors = normalize(np.repeat(story_centres, sizes, axis=0) + rng.standard_normal((sum(sizes), 24)) * 0.3)
     old_rows, new_rows = slice(0, 30), slice(30, None)
     topic = np.repeat([0, 1, 2], 10)
-    table = pd.DataFrame(columns=["id", "name", "size"])
-    state = FittedState(
-        documents=pd.DataFrame({"text": [f"item {i}" for i in range(30)]}),
-        embeddings=vectors[old_rows],
-        coords=np.zeros((30, 2), dtype=np.float32),
-        labels=np.repeat([0, 0, 1], 10),
-        story_labels=np.repeat(np.arange(6), 5),
-        topic_labels=topic,
-        theme_labels=np.repeat([0, 0, 1], 10),
-        added=np.zeros(30, dtype=bool),
-        waiting=np.zeros(30, dtype=bool),
-        topics=table,
-        stories=table,
-        topic_table=table,
-        theme_table=table,
-        level="theme",
-        next_topic_id=2,
-        next_story_id=6,
-        fitted_at="2026-12-03T00:00:00+00:00",
-    )
+    state = theme_map(vectors[old_rows], np.repeat(np.arange(6), 5), topic, np.repeat([0, 0, 1], 10))
     stories = np.repeat([6, 9, 8, 7], [6, 6, 3, 12])
     found, opened, waiting = newgroups._open_topics(
         state, vectors[new_rows], np.zeros(27, dtype=int), np.full(27, -1), stories
@@ -338,32 +344,13 @@ def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
     raised on a UCI replay), and a group as large as the smallest theme opens one when it lies
     beyond every theme's reach; amid a theme, its items join that theme."""
     from analysis import newgroups
-    from analysis.state import FittedState
 
     rng = np.random.default_rng(1)
     centres = rng.standard_normal((3, 16)) * 3
     old = normalize(np.repeat(centres[:2], 10, axis=0) + rng.standard_normal((20, 16)) * 0.3)
     new = normalize(np.repeat(centres[2:], 12, axis=0) + rng.standard_normal((12, 16)) * 0.3)
     themes = np.repeat([0, 1], 10)
-    table = pd.DataFrame(columns=["id", "name", "size"])
-    state = FittedState(
-        documents=pd.DataFrame({"text": [f"item {i}" for i in range(20)]}),
-        embeddings=old,
-        coords=np.zeros((20, 2), dtype=np.float32),
-        labels=themes,
-        story_labels=np.repeat(np.arange(4), 5),
-        topic_labels=themes,
-        theme_labels=themes,
-        added=np.zeros(20, dtype=bool),
-        waiting=np.zeros(20, dtype=bool),
-        topics=table,
-        stories=table,
-        topic_table=table,
-        theme_table=table,
-        level="theme",
-        next_topic_id=2,
-        next_story_id=4,
-    )
+    state = theme_map(old, np.repeat(np.arange(4), 5), themes, themes)
     labels = np.full(12, -1)
     groups = newgroups.gather_subjects(state, np.zeros(12, dtype=int), new, labels, np.arange(12))
     assert (groups == 0).all() and (labels == -1).all()  # 12 items, the smallest theme 10: a theme of its own
