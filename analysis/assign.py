@@ -70,7 +70,8 @@ def topic_reach(reference: np.ndarray, labels: np.ndarray) -> dict[int, float]:
             continue
         _, sims = nearest(members, members, k=2)
         reach[int(topic)] = float(np.quantile(sims[:, 1], REACH_QUANTILE))
-    floor = float(np.median(list(reach.values()))) if reach else 0.0
+    measured = [value for topic, value in reach.items() if np.sum(labels == topic) >= 2]
+    floor = float(np.median(measured)) if measured else 0.0  # a group of one has no reach to measure
     return {topic: max(value, floor) for topic, value in reach.items()}
 
 

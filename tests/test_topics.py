@@ -408,3 +408,5 @@ def test_a_story_of_two_loose_items_takes_no_more_than_the_maps_stories_would():
     assert float(query[0] @ pair[0]) < reach[3]
     found, _ = assign.assign(reference, labels, None, query)
     assert found[0] == -1
+    lone = np.concatenate([labels[:8], np.arange(5, 15)])  # one group of 8 and ten of one item each
+    assert assign.topic_reach(reference[:18], lone)[0] == reach[0] < 1  # groups of one set no floor
