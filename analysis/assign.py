@@ -57,11 +57,13 @@ def place(neighbour_coords: np.ndarray, sims: np.ndarray) -> np.ndarray:
     return np.einsum("nk,nkd->nd", weights, neighbour_coords).astype(np.float32)
 
 
-def topic_reach(reference: np.ndarray, labels: np.ndarray) -> dict[int, float]:
+def topic_reach(reference: np.ndarray, labels: np.ndarray, floor: bool = False) -> dict[int, float]:
     """How close a topic's members are to their nearest fellow member, at the loose end
-    (5th percentile): the similarity a new item needs to join the topic. Never looser than the
-    median topic's: a topic of two or three items has its loosest pair for a reach, and one of
-    two seed headlines on Epstein took in every "Mt. Gox files for bankruptcy" of the next days."""
+    (5th percentile): the similarity a new item needs to join the topic. With `floor` (for
+    stories, one event each), never looser than the median story's: a story of two or three
+    items has its loosest pair for a reach, and one of two seed headlines on Epstein took in
+    every "Mt. Gox files for bankruptcy" of the next days. Not for themes or topics: a broad
+    one is looser than the median by nature, and floored it turned away its own new items."""
     reach: dict[int, float] = {}
     for topic in np.unique(labels[labels >= 0]):
         members = reference[labels == topic]
@@ -71,8 +73,10 @@ def topic_reach(reference: np.ndarray, labels: np.ndarray) -> dict[int, float]:
         _, sims = nearest(members, members, k=2)
         reach[int(topic)] = float(np.quantile(sims[:, 1], REACH_QUANTILE))
     measured = [value for topic, value in reach.items() if np.sum(labels == topic) >= 2]
-    floor = float(np.median(measured)) if measured else 0.0  # a group of one has no reach to measure
-    return {topic: max(value, floor) for topic, value in reach.items()}
+    if not floor or not measured:  # a group of one has no reach to measure
+        return reach
+    least = float(np.median(measured))
+    return {topic: max(value, least) for topic, value in reach.items()}
 
 
 def join_nearest_topic(neighbour_labels: np.ndarray, sims: np.ndarray, reach: dict[int, float]) -> np.ndarray:
@@ -96,13 +100,15 @@ def assign(
     coords: np.ndarray | None,
     queries: np.ndarray,
     include_noise: bool = True,
+    stories: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Labels (and positions, when `coords` is given) for `queries` on a fitted map."""
+    """Labels (and positions, when `coords` is given) for `queries` on a fitted map; `stories`:
+    the labels are stories, whose reach is floored (`topic_reach`)."""
     if len(queries) == 0:
         return np.empty(0, dtype=np.int64), (np.empty((0, 2), np.float32) if coords is not None else None)
     indices, sims = nearest(reference, queries)
     if include_noise:
-        new_labels = join_nearest_topic(labels[indices], sims, topic_reach(reference, labels))
+        new_labels = join_nearest_topic(labels[indices], sims, topic_reach(reference, labels, floor=stories))
     else:
         new_labels = vote(labels[indices], sims)
     new_coords = place(coords[indices], sims) if coords is not None else None

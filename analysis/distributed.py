@@ -182,8 +182,8 @@ def reference_of(state: FittedState, include_noise: bool) -> Reference:
         state.labels,
         state.story_labels,
         state.coords,
-        assign.topic_reach(state.embeddings, state.labels) if include_noise else {},
-        assign.topic_reach(state.embeddings, state.story_labels),
+        assign.topic_reach(state.embeddings, state.labels, floor=state.level == "story") if include_noise else {},
+        assign.topic_reach(state.embeddings, state.story_labels, floor=True),
         include_noise,
     )
 

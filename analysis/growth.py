@@ -201,9 +201,11 @@ def day_stories(
 
 def place_new(old: FittedState, vectors: np.ndarray, include_noise: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Topics, stories and map positions of new items among the map's own."""
-    labels, coords = assign.assign(old.embeddings, old.labels, old.coords, vectors, include_noise=include_noise)
+    labels, coords = assign.assign(
+        old.embeddings, old.labels, old.coords, vectors, include_noise=include_noise, stories=old.level == "story"
+    )
     assert coords is not None  # asked for with the fitted coords
-    stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors)
+    stories, _ = assign.assign(old.embeddings, old.story_labels, None, vectors, stories=True)
     return labels, stories, coords
 
 

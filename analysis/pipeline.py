@@ -243,7 +243,12 @@ class TopicMap(BaseEstimator):
         vectors = self._check_width(self._embeddings(documents, embeddings, _silent))
         labels = np.full(documents.attrs["rows"], -1, dtype=np.int64)
         labels[documents.index.to_numpy()], _ = assign.assign(
-            self.embeddings_, self.labels_, None, vectors, include_noise=not self.assign_noise
+            self.embeddings_,
+            self.labels_,
+            None,
+            vectors,
+            include_noise=not self.assign_noise,
+            stories=self.level_ == "story",
         )
         return labels
 

@@ -58,7 +58,7 @@ from sklearn.preprocessing import normalize
 VOCABULARY = Path(__file__).parent / "assets" / "iptc_mediatopics.tsv"
 SECTIONS = Path(__file__).parent / "assets" / "sections.tsv"
 MIN_SHARE = 0.3  # of a theme's items that must be nearest its subject for the theme to take it
-RARE = 4  # or half that share, for a section RARE times as common in the theme as in the others
+RARE = 4  # or half that share, for a subject RARE times as common in the theme as in the others
 Embed = Callable[[list[str]], "np.ndarray | None"]
 
 

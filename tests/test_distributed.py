@@ -86,7 +86,7 @@ def test_sample_fit_places_every_item_as_assign_does(cluster, maps, corpus):
     # The sample keeps its own fit; every other item is placed on it as analysis.assign places items.
     assert np.array_equal(sampled.labels_[sample], local_sample.labels_)
     labels, coords = assign.assign(vectors[sample], local_sample.labels_, local_sample.coords_, vectors[rest])
-    stories, _ = assign.assign(vectors[sample], local_sample.story_labels_, None, vectors[rest])
+    stories, _ = assign.assign(vectors[sample], local_sample.story_labels_, None, vectors[rest], stories=True)
     assert np.array_equal(sampled.story_labels_[rest], stories)
     # An item's topic is the vote of its neighbours, unless its story lies in another topic:
     # then it follows its story, so every level nests.

@@ -402,11 +402,20 @@ def test_a_story_of_two_loose_items_takes_no_more_than_the_maps_stories_would():
     pair = normalize(np.vstack([centres[3], centres[3] + 1.2 * rng.standard_normal(16)]))  # cosine about 0.5
     reference = np.vstack([*tight, pair]).astype(np.float32)
     labels = np.repeat([0, 1, 2, 3], [8, 8, 8, 2])
-    reach = assign.topic_reach(reference, labels)
+    reach = assign.topic_reach(reference, labels, floor=True)
     assert reach[3] == min(reach.values()) and reach[3] > float(pair[0] @ pair[1]) + 0.3  # the median's, not its own
     query = normalize(pair[:1] + 1.0 * rng.standard_normal((1, 16))).astype(np.float32)  # nearest the pair, not close
     assert float(query[0] @ pair[0]) < reach[3]
-    found, _ = assign.assign(reference, labels, None, query)
+    found, _ = assign.assign(reference, labels, None, query, stories=True)
     assert found[0] == -1
     lone = np.concatenate([labels[:8], np.arange(5, 15)])  # one group of 8 and ten of one item each
-    assert assign.topic_reach(reference[:18], lone)[0] == reach[0] < 1  # groups of one set no floor
+    assert assign.topic_reach(reference[:18], lone, floor=True)[0] == reach[0] < 1  # groups of one set no floor
+    # themes are not floored: a broad theme beside a tight one keeps taking its own new items
+    centres = normalize(rng.standard_normal((2, 32)))
+    spread = np.repeat([0.15, 0.6], 40)[:, None]
+    themes = normalize(centres[np.repeat([0, 1], 40)] + spread * rng.standard_normal((80, 32)) / np.sqrt(32) * 4)
+    new = normalize(centres[[1] * 40] + 0.6 * rng.standard_normal((40, 32)) / np.sqrt(32) * 4)
+    labels = np.repeat([0, 1], 40)
+    as_themes, _ = assign.assign(themes.astype(np.float32), labels, None, new.astype(np.float32))
+    as_stories, _ = assign.assign(themes.astype(np.float32), labels, None, new.astype(np.float32), stories=True)
+    assert np.mean(as_themes == 1) > 0.8 > np.mean(as_stories == 1)
