@@ -319,19 +319,27 @@ def one_thing(labels: np.ndarray, used: sparse.csr_matrix, min_size: int) -> np.
 
 
 def attach_by_majority(labels: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-    """An unclustered item joins the cluster that holds a strict majority of its neighbours."""
+    """An unclustered item joins the cluster that holds a strict majority of its neighbours,
+    round after round until none joins, as the items that joined count for their neighbours.
+
+    One round left 12% of the Tweet events' items in no story and 14% of UCI's; repeated, 6%
+    and 9%, story ARI 0.752 -> 0.833 and 0.755 -> 0.767 (benchmarks/results/quality.md)."""
     labels = labels.copy()
     k = neighbours.shape[1]
-    loose = np.flatnonzero(labels < 0)
-    if len(loose) == 0 or labels.max() < 0:
-        return labels
-    around = labels[neighbours[loose]]
-    counts = np.zeros((len(loose), labels.max() + 1), dtype=np.int32)
-    rows, cols = np.nonzero(around >= 0)
-    np.add.at(counts, (rows, around[rows, cols]), 1)
-    best = counts.argmax(axis=1)
-    wins = counts[np.arange(len(loose)), best] * 2 > k
-    labels[loose[wins]] = best[wins]
+    while labels.max() >= 0:
+        loose = np.flatnonzero(labels < 0)
+        if len(loose) == 0:
+            break
+        around = labels[neighbours[loose]]
+        rows, cols = np.nonzero(around >= 0)
+        counts = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.int32), (rows, around[rows, cols])), shape=(len(loose), labels.max() + 1)
+        )  # summed duplicates: each loose item's neighbours per cluster, never a dense loose × clusters array
+        best = np.asarray(counts.argmax(axis=1)).ravel()
+        wins = np.asarray(counts.max(axis=1).toarray()).ravel() * 2 > k
+        if not wins.any():
+            break
+        labels[loose[wins]] = best[wins]
     return labels
 
 
