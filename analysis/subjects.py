@@ -10,7 +10,9 @@ games under an "economic sector", and wars under a subject of their own, which a
 files under "World" with diplomacy; the sections put them where a reader looks for them. A
 subject stands for the mean vector of all the labels in its branch ("sport" with "soccer",
 "tennis", "doping"...), embedded with the map's own model, so no other model is needed and
-nothing leaves the machine.
+nothing leaves the machine. A few everyday words a branch's labels miss are embedded with them
+(sections.tsv's examples: "smartphone" for technology, where a phone theme's items voted for
+"economy" and "rugby sevens" and UCI's phone theme, seed 2, took no subject).
 
 Every item votes for the section nearest it (a listed section, or what is left of a
 top-level subject once its listed sections are taken out) and for the nearest of the 17
@@ -25,7 +27,8 @@ before the top-level subjects took this path, now "Politics · Trump · McCain")
 Of a subject's words ("economy, business and finance") the one nearest the theme's centroid
 is claimed. A word goes to the claimant whose centroid is nearest it, as a name must set its
 theme apart; each theme takes the first of its claims it wins, so of three culture themes one
-is "Entertainment", one "Music", one "Film". A theme that wins none keeps its phrase name.
+is "Entertainment", one "Music", one "Film". A theme that wins none takes its first claim from
+the winner when the winner has another claim free (`_share_out`); else it keeps its phrase name.
 
 Measured in benchmarks/results/names.md (`make bench-names`). Tried and not kept: the
 nearest single subject to a theme's centroid or item votes for single subjects at any depth
@@ -73,6 +76,7 @@ class Taxonomy:
     words: list[list[str]]  # each section's words: top-level ones, listed ones, then broader ones
     listed: np.ndarray  # whether a section is a listed one (not a top-level remainder)
     within: np.ndarray  # each section's broader section (an index into `words`), or -1
+    examples: list[tuple[str, int]]  # everyday words embedded with a listed section's labels, and that section
 
 
 def vocabulary() -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -93,7 +97,7 @@ def taxonomy() -> Taxonomy:
         root = np.where(parent[root] >= 0, parent[root], root)
     tops = np.flatnonzero(parent < 0)
     labels = table["label"].tolist()
-    drawn = pd.read_csv(SECTIONS, sep="\t", comment="#", dtype=str, keep_default_na=False)
+    drawn = pd.read_csv(SECTIONS, sep="\t", comment="#", dtype=str, keep_default_na=False).fillna("")
     claims = dict(zip(drawn["code"].map(index), drawn["section"]))
     broader = dict(zip(drawn["section"], drawn["within"]))
     words = [terms(claims.pop(k)) if k in claims else terms(labels[k]) for k in tops]
@@ -113,7 +117,13 @@ def taxonomy() -> Taxonomy:
             j = parent[j]
         section[i] = len(tops) + names.index(claims[j]) if j >= 0 else of_top[root[i]]
     listed = (np.arange(len(words)) >= len(tops)) & (np.arange(len(words)) < len(tops) + len(names))
-    return Taxonomy(labels, root, tops, section, words, listed, within)
+    examples = [
+        (word.strip(), len(tops) + names.index(name))
+        for name, listing in zip(drawn["section"], drawn["examples"])
+        for word in listing.split(";")
+        if word.strip()
+    ]
+    return Taxonomy(labels, root, tops, section, words, listed, within, examples)
 
 
 def terms(label: str) -> list[str]:
@@ -129,14 +139,16 @@ def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Emb
         return [None] * len(members)
     t = taxonomy()
     shown = sorted({w for ws in t.words for w in ws})
-    vectors = embed(t.labels + shown)
+    vectors = embed(t.labels + shown + [word for word, _ in t.examples])
     if vectors is None or vectors.ndim != 2 or vectors.shape[1] != embeddings.shape[1]:
         return [None] * len(members)
     label_vectors = normalize(vectors[: len(t.labels)])
-    word_vectors = dict(zip(shown, normalize(vectors[len(t.labels) :])))
+    word_vectors = dict(zip(shown, normalize(vectors[len(t.labels) : len(t.labels) + len(shown)])))
     branches = normalize(np.vstack([label_vectors[t.root == k].mean(axis=0) for k in t.tops]))
     n_sections = len(t.tops) + int(t.listed.sum())  # the sections items vote for: top-level remainders, listed
-    sections = normalize(np.vstack([label_vectors[t.section == s].mean(axis=0) for s in range(n_sections)]))
+    section_of = np.concatenate([t.section, np.array([s for _, s in t.examples], dtype=int)])
+    all_vectors = np.vstack([label_vectors, normalize(vectors[len(t.labels) + len(shown) :])])
+    sections = normalize(np.vstack([all_vectors[section_of == s].mean(axis=0) for s in range(n_sections)]))
     items = np.concatenate(members)
     top_votes, section_votes = _votes(embeddings, items, branches), _votes(embeddings, items, sections)
     centroids = normalize(np.vstack([normalize(embeddings[rows]).mean(axis=0) for rows in members]))
@@ -163,7 +175,22 @@ def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Emb
         w: max((i for i, c in enumerate(candidates) if w in c), key=lambda i: near[w][i]) for c in candidates for w in c
     }
     found = [next((w for w in c if best[w] == i), None) for i, c in enumerate(candidates)]
-    return [w[:1].upper() + w[1:] if w else None for w in found]
+    return [w[:1].upper() + w[1:] if w else None for w in _share_out(candidates, found)]
+
+
+def _share_out(candidates: list[list[str]], found: list[str | None]) -> list[str | None]:
+    """A theme left without a word takes its first claim from the theme that won it, when that
+    theme has another claim no theme holds: two technology themes, one of games, one of
+    phones, both claim "Technology"; the games theme also has "Video games"."""
+    found = list(found)
+    for i, claims in enumerate(candidates):
+        if found[i] is not None or not claims or claims[0] not in found:
+            continue
+        owner = found.index(claims[0])
+        spare = next((w for w in candidates[owner] if w not in found), None)
+        if spare is not None:
+            found[i], found[owner] = claims[0], spare
+    return found
 
 
 def _claims(
