@@ -256,11 +256,18 @@ def _subject(forms: np.ndarray, coverage: np.ndarray, corpus: np.ndarray, fit: n
 
 def _joined(options: list[str]) -> str:
     """The first option followed by the next ones that share no word, in any of its forms
-    ("Recall", "Recalls"), with a part before them, BROAD_TERMS parts at most."""
+    ("Recall", "Recalls"), with a part before them, BROAD_TERMS parts at most. An option that
+    is the rest of another option with a part already taken is one expression cut in two
+    ("Trump · Donald", when "Donald Trump" is an option too), and is left out."""
+    words = [frozenset(phrases.fold(o).split()) for o in options]
+    whole = set(words)
     parts: list[str] = []
-    for option in options:
-        if not any(phrases.share_a_word(option, p) for p in parts):
-            parts.append(option)
+    taken: list[frozenset[str]] = []
+    for option, own in zip(options, words):
+        if any(phrases.share_a_word(option, p) for p in parts) or any(own | t in whole for t in taken):
+            continue
+        parts.append(option)
+        taken.append(own)
         if len(parts) == BROAD_TERMS:
             break
     return SEPARATOR.join(parts)

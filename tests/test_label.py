@@ -285,3 +285,11 @@ def test_a_word_only_a_few_items_write_in_capitals_is_quietened_and_acronyms_kep
     texts = ["GAME DAY RECAP: ECB wins", "ECB sets rates", "The game of the day", "A game a day", "Game day"]
     assert phrases.quieten([["GAME DAY", "ECB"], ["Rates"]], texts) == [["game day", "ECB"], ["Rates"]]
     assert phrases.quieten([["Game day"]], texts) == [["Game day"]]  # nothing in capitals: unchanged
+
+
+def test_a_name_never_cuts_one_expression_in_two():
+    """HuffPost's politics theme was "Politics · Trump · Donald": "Donald" is the rest of
+    "Donald Trump", an option too."""
+    options = ["Politics", "Trump", "Donald", "GOP", "Donald Trump", "Senate"]
+    assert label._joined(options) == "Politics · Trump · GOP"
+    assert label._joined(["Politics", "Trump", "Donald", "GOP"]) == "Politics · Trump · Donald"  # no whole to cut

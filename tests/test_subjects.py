@@ -132,3 +132,41 @@ def test_a_broad_subject_a_theme_holds_less_than_a_third_of_is_still_its_subject
     fitted = TopicMap(random_state=0).fit(frame, embeddings=embed(frame["text"].tolist()))
     names = fitted.theme_table_.sort_values("size", ascending=False)["name"].tolist()
     assert names[0].startswith("Politics · ")
+
+
+def test_phones_are_technology_beside_a_games_theme():
+    """UCI's phone headlines beside its games headlines: IPTC's labels hold no "smartphone", so
+    phone items voted for "Lifestyle" and the games theme took "Technology"; with the section's
+    everyday words the phones are "Technology" and the games "Video games"."""
+    frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")
+    phones = frame["text"].str.contains(r"iPhone|Galaxy|smartphone|Android", case=False)
+    games = frame["text"].str.contains(r"Xbox|PlayStation|Titanfall|Nintendo", case=False)
+    rest = ~(phones | games)
+    members = [
+        np.flatnonzero(phones & ~games),
+        np.flatnonzero(games & ~phones),
+        np.flatnonzero(rest & (frame["label"] == "business"))[:400],
+        np.flatnonzero(rest & (frame["label"] == "entertainment"))[:400],
+    ]
+    found = subjects.theme_subjects(embed(frame["text"].tolist()), members, embed)
+    assert found == ["Technology", "Video games", "Business", "Entertainment"]
+
+
+def test_a_theme_left_without_a_word_takes_its_first_claim_from_a_winner_with_another():
+    assert subjects._share_out([["technology", "video games"], ["technology"]], ["technology", None]) == [
+        "video games",
+        "technology",
+    ]
+    # the winner has no other claim free: the loser keeps none
+    assert subjects._share_out(
+        [["technology", "science"], ["technology"], ["science"]], ["technology", None, "science"]
+    ) == [
+        "technology",
+        None,
+        "science",
+    ]
+
+
+def test_examples_join_their_section():
+    t = subjects.taxonomy()
+    assert ("smartphone", t.words.index(["technology"])) in t.examples
