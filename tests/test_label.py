@@ -246,6 +246,9 @@ def test_the_report_shows_each_topics_description_on_its_card_and_when_isolated(
         ("dead", "deal", False),
         ("bank", "band", False),
         ("us", "use", False),
+        ("tax", "taxation", True),  # MultiFin's "Tax · Taxation · VAT"
+        ("invest", "investments", True),
+        ("nation", "nationwide", False),
     ],
 )
 def test_forms_of_one_word(a, b, same):
