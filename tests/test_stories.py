@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import pytest
 
-from analysis import TopicMap, cluster
-from analysis.embed import embed_texts
-from analysis.evaluate import score
-from conftest import BENCH
+from analysis import cluster
 
 
 def test_an_item_joins_once_its_neighbours_have_joined():
@@ -26,14 +21,3 @@ def test_an_item_split_between_stories_stays_out():
     neighbours = np.array([[1, 4], [0, 4], [3, 4], [2, 4], [0, 2]])
     assert cluster.attach_by_majority(labels, neighbours).tolist() == [0, 0, 1, 1, -1]
     assert cluster.attach_by_majority(np.full(3, -1), neighbours[:3] % 3).tolist() == [-1, -1, -1]
-
-
-@pytest.mark.slow
-def test_tweet_events_leave_few_items_out_of_a_story(tmp_path):
-    """TREC microblog events (2,353 tweets, 89 events): one round of joining left 12% of the
-    tweets in no story (story ARI 0.752); round after round, 6% (0.833)."""
-    frame = pd.read_csv(BENCH / "tweet_trec_events.csv")
-    vectors = embed_texts(frame["text"].tolist(), cache_dir=tmp_path)
-    fitted = TopicMap(level="story", random_state=0).fit(frame[["text"]], embeddings=vectors)
-    assert np.mean(fitted.story_labels_ < 0) < 0.08
-    assert score(fitted.story_labels_, frame["story"])["ari"] > 0.8

@@ -142,13 +142,15 @@ def test_phones_are_technology_beside_a_games_theme():
     phones = frame["text"].str.contains(r"iPhone|Galaxy|smartphone|Android", case=False)
     games = frame["text"].str.contains(r"Xbox|PlayStation|Titanfall|Nintendo", case=False)
     rest = ~(phones | games)
-    members = [
+    groups = [
         np.flatnonzero(phones & ~games),
         np.flatnonzero(games & ~phones),
         np.flatnonzero(rest & (frame["label"] == "business"))[:400],
         np.flatnonzero(rest & (frame["label"] == "entertainment"))[:400],
     ]
-    found = subjects.theme_subjects(embed(frame["text"].tolist()), members, embed)
+    rows = np.concatenate(groups)
+    members = np.split(np.arange(len(rows)), np.cumsum([len(g) for g in groups])[:-1])
+    found = subjects.theme_subjects(embed(frame["text"].iloc[rows].tolist()), members, embed)
     assert found == ["Technology", "Video games", "Business", "Entertainment"]
 
 
