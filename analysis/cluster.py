@@ -327,7 +327,7 @@ def attach_by_majority(labels: np.ndarray, neighbours: np.ndarray) -> np.ndarray
     After the first round only items with a neighbour that just joined are counted again."""
     labels = labels.copy()
     k = neighbours.shape[1]
-    if labels.max() < 0:
+    if len(labels) == 0 or labels.max() < 0:
         return labels
     loose = np.flatnonzero(labels < 0)
     n_clusters = int(labels.max()) + 1

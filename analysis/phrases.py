@@ -248,7 +248,7 @@ def grounded(name: str, texts: list[str]) -> bool:
     return bool(texts) and all(p and sum(f" {p} " in t for t in folded) >= need for p in parts)
 
 
-WORD_ENDINGS = ("s", "es", "ed", "ing", "er", "ers", "ation", "ations", "ment", "ments")  # "recalls", "taxation"
+WORD_ENDINGS = ("s", "es", "ed", "ing", "er", "ers", "ation", "ations")  # "recalls", "rising", "taxation"
 ADJECTIVE_ENDINGS = ("ical", "ics", "ic", "al")  # "politics"/"political", "nation"/"national"
 SHOUTING = 0.8  # a corpus whose cased letters are this much upper case writes in capitals
 VOWELS = frozenset("aeiouy")
@@ -285,7 +285,7 @@ _FAMILY = {word: k for k, line in enumerate(IRREGULAR) for word in line.split()}
 def same_word(a: str, b: str) -> bool:
     """Whether two folded words are forms of one word: equal, or the longer is the shorter
     plus an ending ("recall"/"recalls", "olympic"/"olympics", "rise"/"rising",
-    "company"/"companies", "tax"/"taxation", "invest"/"investment"), or both are one stem of five letters or more with an adjective or
+    "company"/"companies", "tax"/"taxation", "finance"/"financial"; not -ment: "state"/"statement", "depart"/"department"), or both are one stem of five letters or more with an adjective or
     field ending ("politics"/"political", "nation"/"national"), or one IRREGULAR family
     ("dead"/"death", "women"/"woman")."""
     short, long = sorted((a, b), key=len)
@@ -295,7 +295,7 @@ def same_word(a: str, b: str) -> bool:
         return False
     if long.startswith(short) and long[len(short) :] in WORD_ENDINGS:
         return True
-    if short[-1] == "e" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ed", "ing", "er", "ers"):
+    if short[-1] == "e" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ed", "ing", "er", "ers", "ial"):
         return True
     if short[-1] == "y" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ies", "ied"):
         return True

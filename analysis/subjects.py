@@ -109,7 +109,7 @@ def taxonomy() -> Taxonomy:
         + [len(tops) + len(names) + groups.index(broader[n]) if broader[n] else -1 for n in names]
         + [-1] * len(groups)
     )
-    of_top = {k: s for s, k in enumerate(tops)}
+    of_top = {int(k): s for s, k in enumerate(tops)}
     section = np.empty(len(table), dtype=int)
     for i in range(len(table)):
         j = i  # the nearest listed ancestor claims the label, else its top-level subject's remainder
@@ -117,9 +117,14 @@ def taxonomy() -> Taxonomy:
             j = parent[j]
         section[i] = len(tops) + names.index(claims[j]) if j >= 0 else of_top[root[i]]
     listed = (np.arange(len(words)) >= len(tops)) & (np.arange(len(words)) < len(tops) + len(names))
+
+    def section_of_row(code: str, name: str) -> int:  # a top-level row shows its words; a listed one is a name
+        k = index[code]
+        return of_top[k] if k in of_top else len(tops) + names.index(name)
+
     examples = [
-        (word.strip(), len(tops) + names.index(name))
-        for name, listing in zip(drawn["section"], drawn["examples"])
+        (word.strip(), section_of_row(code, name))
+        for code, name, listing in zip(drawn["code"], drawn["section"], drawn["examples"])
         for word in listing.split(";")
         if word.strip()
     ]

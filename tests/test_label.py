@@ -247,7 +247,9 @@ def test_the_report_shows_each_topics_description_on_its_card_and_when_isolated(
         ("bank", "band", False),
         ("us", "use", False),
         ("tax", "taxation", True),  # MultiFin's "Tax · Taxation · VAT"
-        ("invest", "investments", True),
+        ("finance", "financial", True),  # MultiFin's "Finance · Financial · Insurance"
+        ("state", "statement", False),
+        ("depart", "department", False),
         ("nation", "nationwide", False),
     ],
 )
