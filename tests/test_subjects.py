@@ -172,3 +172,21 @@ def test_a_theme_left_without_a_word_takes_its_first_claim_from_a_winner_with_an
 def test_examples_join_their_section():
     t = subjects.taxonomy()
     assert ("smartphone", t.words.index(["technology"])) in t.examples
+
+
+def test_examples_on_a_top_level_row_join_its_remainder(tmp_path, monkeypatch):
+    """A top-level subject's row shows its own words; examples there belong to its remainder."""
+    rows = subjects.SECTIONS.read_text().splitlines()
+    rows = [r + "\tfootballer; match report" if r.startswith("15000000\t") else r for r in rows]
+    if not any(r.startswith("15000000\t") for r in rows):
+        rows.append("15000000\tsport\t\tfootballer; match report")
+    custom = tmp_path / "sections.tsv"
+    custom.write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(subjects, "SECTIONS", custom)
+    subjects.taxonomy.cache_clear()
+    try:
+        t = subjects.taxonomy()
+        sport = [k for k, w in enumerate(t.words) if w == ["sport"] and not t.listed[k]]
+        assert ("footballer", sport[0]) in t.examples and ("match report", sport[0]) in t.examples
+    finally:
+        subjects.taxonomy.cache_clear()
