@@ -34,6 +34,11 @@ os.environ["TOPICMAP_CACHE"] = _SESSION_CACHE
 os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-numba")
 os.environ["TOPICMAP_MODELS"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-models")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Two test processes share the machine's cores: each computes on one thread (torch, BLAS,
+# numba), or the two oversubscribe the cores and wait on each other's spinning threads.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[_name] = "1"
 
 SEED = ROOT / "data" / "seed.txt"
 SEED_THEMES = ROOT / "tests" / "data" / "seed_themes.csv"
