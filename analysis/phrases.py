@@ -466,8 +466,20 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
                 before.add(_context(words[:start][::-1]))
                 after.add(_context(words[start + len(target) :]))
                 break
-    whole = sum(forms.values()) < 2 or not any(len(side) == 1 and None not in side for side in (before, after))
+    whole = sum(forms.values()) < 2 or not any(_one_context(side) for side in (before, after))
     return (forms.most_common(1)[0][0] if forms else phrase), whole
+
+
+def _one_context(side: set[tuple[str, ...] | None]) -> bool:
+    """Whether every occurrence has the same word on that side, in any of its forms ("Jeep
+    Grand" before "Cherokee" and "Cherokees"); None, a text's edge, is no word."""
+    if None in side:
+        return False
+    first, *others = side
+    assert first is not None
+    return all(
+        other is not None and len(other) == len(first) and all(map(same_word, first, other)) for other in others
+    )
 
 
 @lru_cache(maxsize=4096)  # more than a topic reads for all its candidates

@@ -53,6 +53,11 @@ def test_a_phrase_always_inside_a_longer_one_is_clipped():
     assert not phrases.written_form("thrones season 4 trailer", texts)[1]
     assert phrases.written_form("game of thrones", texts)[1]
     assert phrases.written_form("fed", ["the Fed holds", "the Fed's Yellen", "Fed minutes"])[1]
+    # UCI's recalls theme was "Accidents · Recalls · Jeep Grand": one word after it, in two forms
+    jeeps = ["GM recalls Jeep Grand Cherokee", "Jeep Grand Cherokees recalled", "Chrysler Jeep Grand Cherokee fix"]
+    assert not phrases.written_form("jeep grand", jeeps)[1]
+    assert phrases.written_form("jeep grand cherokee", jeeps)[1]
+    assert phrases.written_form("jeep", [*jeeps, "Jeep Wrangler sales"])[1]
 
 
 def test_candidates_skip_function_words_at_the_edges():
