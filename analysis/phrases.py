@@ -250,6 +250,10 @@ def grounded(name: str, texts: list[str]) -> bool:
 
 WORD_ENDINGS = ("s", "es", "ed", "ing", "er", "ers", "ation", "ations")  # "recalls", "rising", "taxation"
 ADJECTIVE_ENDINGS = ("ical", "ics", "ic", "al")  # "politics"/"political", "nation"/"national"
+#: Parts of a web address, which search snippets and scraped text carry as words ("columbia edu",
+#: "espn com"): a phrase holding one names nothing ("Education · Edu" on SearchSnippets).
+#: Not "net" or "gov": "net profit", "Gov. Cuomo".
+WEB_WORDS = frozenset({"com", "edu", "org", "www", "http", "https", "html", "htm", "php"})
 SHOUTING = 0.8  # a corpus whose cased letters are this much upper case writes in capitals
 VOWELS = frozenset("aeiouy")
 
@@ -285,8 +289,10 @@ _FAMILY = {word: k for k, line in enumerate(IRREGULAR) for word in line.split()}
 def same_word(a: str, b: str) -> bool:
     """Whether two folded words are forms of one word: equal, or the longer is the shorter
     plus an ending ("recall"/"recalls", "olympic"/"olympics", "rise"/"rising",
-    "company"/"companies", "tax"/"taxation", "finance"/"financial"; not -ment: "state"/"statement", "depart"/"department"), or both are one stem of five letters or more with an adjective or
-    field ending ("politics"/"political", "nation"/"national"), or one IRREGULAR family
+    "company"/"companies", "tax"/"taxation", "finance"/"financial"; not -ment:
+    "state"/"statement", "depart"/"department"), or both are one stem of five letters or more
+    with an adjective or field ending ("politics"/"political", "nation"/"national"), or an
+    "-acy" noun and its "-at" word ("democracy"/"democratic"), or one IRREGULAR family
     ("dead"/"death", "women"/"woman")."""
     short, long = sorted((a, b), key=len)
     if short == long or _FAMILY.get(short, -1) == _FAMILY.get(long, -2):
@@ -299,8 +305,20 @@ def same_word(a: str, b: str) -> bool:
         return True
     if short[-1] == "y" and long.startswith(short[:-1]) and long[len(short) - 1 :] in ("ies", "ied"):
         return True
+    if _cracy_pair(a, b) or _cracy_pair(b, a):
+        return True
     stem_a, stem_b = _adjective_stem(a), _adjective_stem(b)
     return len(stem_a) >= 5 and stem_a == stem_b
+
+
+def _cracy_pair(a: str, b: str) -> bool:
+    """Whether `a` is a "-acy" noun and `b` its "-at" word: "democracy"/"democratic",
+    "democrats", "diplomacy"/"diplomat", "privacy"/"private" (the stem ends in "a" and has five
+    letters or more, so "currency"/"current" are two words)."""
+    if not a.endswith("acy") or len(a) < 7:
+        return False
+    stem = a[:-2]
+    return b.startswith(stem) and b[len(stem) :] in ("t", "ts", "te", "tes", "tic", "tics")
 
 
 def _adjective_stem(word: str) -> str:
@@ -450,7 +468,8 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
     """How `texts` most often write the folded `phrase` (the first such text breaks ties; an
     abbreviation's closing full stop is kept: "U.S."), and whether the phrase is whole: not
     always preceded, or always followed, by the same word ("Keibler" always after "Stacy",
-    "Thrones Season 4" always after "Game of"), which would make it a clipped longer phrase."""
+    "Thrones Season 4" always after "Game of"), which would make it a clipped longer phrase,
+    and holds no part of a web address (WEB_WORDS)."""
     target = tuple(phrase.split())
     forms: Counter = Counter()
     before, after = set(), set()
@@ -467,6 +486,7 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
                 after.add(_context(words[start + len(target) :]))
                 break
     whole = sum(forms.values()) < 2 or not any(_one_context(side) for side in (before, after))
+    whole = whole and WEB_WORDS.isdisjoint(target)
     return (forms.most_common(1)[0][0] if forms else phrase), whole
 
 
@@ -477,9 +497,7 @@ def _one_context(side: set[tuple[str, ...] | None]) -> bool:
         return False
     first, *others = side
     assert first is not None
-    return all(
-        other is not None and len(other) == len(first) and all(map(same_word, first, other)) for other in others
-    )
+    return all(other is not None and len(other) == len(first) and all(map(same_word, first, other)) for other in others)
 
 
 @lru_cache(maxsize=4096)  # more than a topic reads for all its candidates
