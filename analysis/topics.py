@@ -26,7 +26,14 @@ similarities or on shared-neighbour (Jaccard) weights over the whole corpus (ECB
 its events merge); the graph with ties across themes cut (Biomedical 0.18-0.23 with 10-16
 topics); the embedding graph alone (ECB+ 0.743 ± 0.053 over seeds); Louvain's count then
 Ward or k-means inside each theme (lower on all five sets); no least size (57-138 topics) or
-2% (ECB+ 0.762). `benchmarks/results/quality.md` holds the table.
+2% (ECB+ 0.762). Also tried, at Louvain's count, stories kept whole and cut by theme
+(`cluster_levels` at seeds 0 and 1, change in ARI): Ward on a 5-d UMAP of the embeddings, the
+space BERTopic and EVoC cluster in: HuffPost +0.003/+0.010, StackOverflow +0.058/+0.035,
+Biomedical +0.000/+0.002, MultiFin -0.013/+0.023, ECB+ +0.027/-0.022, for a second UMAP run
+(6 s for 5,000 items, about 40 s for HuffPost's 10,000 on two cores); Ward on a 10- or 20-d
+spectral embedding of the fuzzy graph (ECB+ 0.59-0.62); Ward or k-means on the 2-d map
+itself (lower on four sets: StackOverflow 0.43-0.44, ECB+ 0.69-0.71).
+`benchmarks/results/quality.md` holds the table.
 """
 
 from __future__ import annotations
