@@ -1,4 +1,5 @@
-"""Items in no story join the story around them, round after round (`cluster.attach_by_majority`)."""
+"""Items in no story join the story around them, round after round (`cluster.attach_by_majority`),
+and one event's angles merge into one story (`cluster.merge_close`)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,32 @@ def test_an_item_split_between_stories_stays_out():
     neighbours = np.array([[1, 4], [0, 4], [3, 4], [2, 4], [0, 2]])
     assert cluster.attach_by_majority(labels, neighbours).tolist() == [0, 0, 1, 1, -1]
     assert cluster.attach_by_majority(np.full(3, -1), neighbours[:3] % 3).tolist() == [-1, -1, -1]
+
+
+def _on_circle(degrees: list[float]) -> np.ndarray:
+    angles = np.radians(degrees)
+    return np.column_stack([np.cos(angles), np.sin(angles), np.zeros(len(angles))]).astype(np.float32)
+
+
+def test_two_angles_of_one_event_merge_and_a_distant_story_does_not():
+    """Story 0's items lie 20 degrees from its centre (median); story 1's centre is 15 degrees
+    away, nearer than that, so story 0 would hold it as one of its items. Story 2 lies apart,
+    and item 13, in no story, stays in none."""
+    vectors = _on_circle([-30, -20, 0, 20, 30, 5, 10, 15, 20, 25, 85, 90, 95, 12])
+    labels = np.array([0] * 5 + [1] * 5 + [2] * 3 + [-1])
+    assert cluster.merge_close(labels, vectors).tolist() == [0] * 10 + [1] * 3 + [-1]
+
+
+def test_stories_merge_round_after_round_and_not_past_their_spread():
+    """Stories 0 and 1 (centres 16 degrees apart, items 20 from their centres) merge first;
+    story 2 (centre 33, 17 from story 1's) is no one's nearest then. The merged story's centre
+    (8) lies 25 degrees from story 2's, nearer than story 2's own items lie from it (30), so it
+    joins in the next round. Stories 3 and 4 are each other's nearest, but their centres (45
+    degrees apart) are farther than their items (5 and 10)."""
+    vectors = _on_circle([-20, 0, 20, -4, 16, 36, 3, 33, 63, 150, 155, 160, 190, 200, 210])
+    labels = np.array([0] * 3 + [1] * 3 + [2] * 3 + [3] * 3 + [4] * 3)
+    merged = cluster.merge_close(labels, vectors)
+    assert merged.tolist() == [0] * 9 + [1] * 3 + [2] * 3
+    assert cluster.merge_close(merged, vectors).tolist() == merged.tolist()
+    assert cluster.merge_close(np.full(3, -1), vectors[:3]).tolist() == [-1, -1, -1]
+    assert cluster.merge_close(np.array([], dtype=np.int64), vectors[:0]).tolist() == []
