@@ -241,6 +241,9 @@ Rejected, with the figures that decided it (story / theme share, trustworthiness
   after the scaling: HuffPost story share 0.80 / 0.77 instead of 0.86 / 0.83, fill unchanged.
 - Story edge 0.3 (spread 2, min_dist 0.2, repulsion 3): the same frame fill within 0.01 (HuffPost
   0.062 against 0.054) but StackOverflow's story share 0.778; 0.5 (scratch): AG 0.771, StackOverflow 0.700.
+- Story edge 0.15 or 0.1, tried once stories merged their angles (stop 35; SearchSnippets' stories
+  grew and its story share fell to 0.790): SearchSnippets 0.802 / 0.811 but its trustworthiness falls
+  0.026 / 0.034 from today's (the chosen 0.2: 0.017); story apart 0.02: 0.787. The chosen layout stays.
 - Edges inside a story scaled by 0.3 (so that stories open up): the clumps open (AG frame fill 0.079)
   but the stories mix (AG 0.674, StackOverflow 0.651).
 - The frame-fill trade: a map whose regions are its topics has gaps between them, and every setting
