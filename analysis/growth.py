@@ -20,6 +20,12 @@
   nearest topic (`waiting`) until later updates bring enough of it. Twelve daily updates
   otherwise grew a 5-theme map to 64 "themes" of 2-16 items (benchmarks/results/updates.md).
 - Ids are never reused, and existing topics keep the names readers already know.
+- Not kept (stop 36, benchmarks/updates.py, after the last update against a fresh fit): one
+  event's angles merged after an update as a fit merges them (`cluster.merge_close`). New
+  stories joining a saved one, or each other: UCI 114 -> 110 stories (fresh 85), story ARI
+  0.709 unchanged. Over the whole map: UCI 105 stories, ARI 0.723 (fresh 0.781), but
+  HuffPost's 61 stories fell to 23 (fresh 60), re-merging what one_thing had split at the
+  fit; with one_thing's phrase rule on each merge, still 42.
 - When at least REFIT_SHARE of the new items lie beyond every topic's reach, the saved map no
   longer fits them: `misfit` says so, and that a refit would redraw it.
 """
