@@ -314,3 +314,24 @@ def test_a_name_never_cuts_one_expression_in_two():
     options = ["Politics", "Trump", "Donald", "GOP", "Donald Trump", "Senate"]
     assert label._joined(options) == "Politics · Trump · GOP"
     assert label._joined(["Politics", "Trump", "Donald", "GOP"]) == "Politics · Trump · Donald"  # no whole to cut
+
+
+def test_keywords_are_whole_expressions_each_in_one_form():
+    """HuffPost's politics theme listed "Beto · Rourke" and a story "Horse Death · Horse Deaths":
+    a keyword is never a part always cut from a longer expression, nor another's forms."""
+    texts = [
+        "Beto O'Rourke rallies voters in El Paso",
+        "Beto O'Rourke raises record sums",
+        "Horse deaths at Santa Anita prompt review",
+        "Another horse death at Santa Anita",
+        "Santa Anita closes after horse deaths",
+        "Beto O'Rourke on horse racing",
+    ]
+    topics = label.describe_topics(texts, np.zeros(len(texts), dtype=int), fake_vectors(texts), embed=fake_vectors)
+    keywords = topics["keywords"].iloc[0]
+    assert "Beto O'Rourke" in keywords and "Santa Anita" in keywords, keywords
+    assert not {"Beto", "Rourke", "O'Rourke", "Santa", "Anita"} & set(keywords), keywords
+    for i, first in enumerate(keywords):
+        for second in keywords[i + 1 :]:
+            a, b = (set(phrases.tokens(k)) for k in (first, second))
+            assert not all(any(phrases.same_word(x, y) for y in b) for x in a), (first, second)
