@@ -31,7 +31,11 @@ PATHS = {  # column, the model name embed_texts takes
     "`--backend torch`": encoder_name(None, "torch"),
     "`--model static`": STATIC_MODEL,
 }
-SETS = [("UCI", "uci_news_aggregator_6k.csv"), ("AG", "ag_news_test_titles.csv"), ("HuffPost", "huffpost_v3_2018_2022_10k.csv")]
+SETS = [
+    ("UCI", "uci_news_aggregator_6k.csv"),
+    ("AG", "ag_news_test_titles.csv"),
+    ("HuffPost", "huffpost_v3_2018_2022_10k.csv"),
+]
 
 
 def scores(model: str | None) -> tuple[float, list[float]]:
@@ -60,7 +64,9 @@ def main() -> None:
         "| | " + " | ".join(PATHS) + " |",
         "|---|" + "---:|" * len(PATHS),
         "| UCI stories ARI (whole 6k set) | " + " | ".join(f"{story:.3f}" for story, _ in found.values()) + " |",
-        "| themes ARI: " + " / ".join(name for name, _ in SETS) + " | "
+        "| themes ARI: "
+        + " / ".join(name for name, _ in SETS)
+        + " | "
         + " | ".join(" / ".join(f"{a:.2f}" for a in themes) for _, themes in found.values())
         + " |",
         "",
