@@ -84,6 +84,13 @@ def describe_topics(
         [phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
         for items, cols, used in zip(central, columns, users)
     ]
+    written = [  # a phrase grown into a longer expression (`phrases.written_form`) on a sample
+        [
+            _all_grown(form, whole, vocabulary[c], texts, items, used, j)
+            for j, (c, (form, whole)) in enumerate(zip(cols, topic))
+        ]
+        for items, cols, used, topic in zip(central, columns, users, written)
+    ]
     shouting = phrases.shouts(texts)  # a corpus in capitals is named in normal case
     forms = [[phrases.calm(form) if shouting else form for form, _ in topic] for topic in written]
     forms = forms if shouting else phrases.quieten(forms, texts)  # a few items in capitals: "GAME DAY"
@@ -136,6 +143,18 @@ def describe_topics(
 def _sample(texts: list[str], items: np.ndarray, used: sparse.csc_matrix, j: int) -> list[str]:
     """The FORM_SAMPLE most central of `items` that use candidate `j` (a column of `used`)."""
     return [texts[i] for i in items[used.indices[used.indptr[j] : used.indptr[j + 1]][:FORM_SAMPLE]]]
+
+
+def _all_grown(
+    form: str, whole: bool, phrase: str, texts: list[str], items: np.ndarray, used: sparse.csc_matrix, j: int
+) -> tuple[str, bool]:
+    """(`form`, `whole`), unless `form` grew past `phrase` on the FORM_SAMPLE items read and not
+    all of the topic's items that use `phrase` write it: then the phrase is clipped, as
+    before, not named by an expression only some of them hold."""
+    if not whole or len(phrases.tokens(form)) <= len(phrase.split()):
+        return form, whole
+    rows = items[used.indices[used.indptr[j] : used.indptr[j + 1]]]
+    return form, all(phrases.occurs(form, texts[i]) for i in rows)
 
 
 def describe(text: str) -> str:

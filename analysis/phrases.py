@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import sparse
 
 MAX_WORDS = 4
+LONGEST_NAME = 6  # words: a clipped candidate grows into the expression it was cut from, up to this
 SEPARATOR = " · "  # between the parts of a name made of several phrases
 _LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")  # a word, or words joined by "&": "S&P", "AT&T"
@@ -467,9 +468,10 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
 def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
     """How `texts` most often write the folded `phrase` (the first such text breaks ties; an
     abbreviation's closing full stop is kept: "U.S."), and whether the phrase is whole: not
-    always preceded, or always followed, by the same word ("Keibler" always after "Stacy",
-    "Thrones Season 4" always after "Game of"), which would make it a clipped longer phrase,
-    and holds no part of a web address (WEB_WORDS)."""
+    always preceded (a count is no word: "20 Funniest Tweets"), or always followed, by the same
+    word ("Keibler" always after "Stacy", "Thrones Season 4" always after "Game of"), which
+    would make it a clipped longer phrase, and holds no part of a web address (WEB_WORDS). A
+    clipped phrase cut from an expression no candidate holds is that expression (`_grown`)."""
     target = tuple(phrase.split())
     forms: Counter = Counter()
     before, after = set(), set()
@@ -482,12 +484,29 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
                     last[1] - last[0] == 1 and text[last[0]].isalpha() and text[last[1] : last[1] + 1] == "."
                 )
                 forms[_tidy(text[first[0] : end])] += 1
-                before.add(_context(words[:start][::-1]))
+                preceding = _context(words[:start][::-1])
+                before.add(None if preceding and preceding[0].isdigit() else preceding)  # "The 20 Funniest …": a count
                 after.add(_context(words[start + len(target) :]))
                 break
-    whole = sum(forms.values()) < 2 or not any(_one_context(side) for side in (before, after))
-    whole = whole and WEB_WORDS.isdisjoint(target)
-    return (forms.most_common(1)[0][0] if forms else phrase), whole
+    clipped = sum(forms.values()) >= 2 and [_one_context(side) for side in (before, after)]
+    if clipped and any(clipped):
+        longer = _grown(target, next(iter(before)) if clipped[0] else (), next(iter(after)) if clipped[1] else ())
+        if longer is not None:
+            return written_form(" ".join(longer), texts)
+        return (forms.most_common(1)[0][0] if forms else phrase), False
+    return (forms.most_common(1)[0][0] if forms else phrase), WEB_WORDS.isdisjoint(target)
+
+
+def _grown(target: tuple[str, ...], before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The expression a clipped phrase was cut from, when no candidate holds it (longer than
+    MAX_WORDS, up to LONGEST_NAME words): "funniest tweets from women" is always followed by
+    "this week" in HuffPost's weekly column, so every candidate of its titles was clipped and
+    the story was named "June". None when a candidate holds it (it is named by that one) or
+    it would be too long or end in a function word."""
+    longer = (*before[::-1], *target, *after)
+    if len(longer) <= MAX_WORDS or len(longer) > LONGEST_NAME or not (_edge(longer[0]) and _edge(longer[-1])):
+        return None
+    return longer
 
 
 def _one_context(side: set[tuple[str, ...] | None]) -> bool:

@@ -50,7 +50,10 @@ def test_written_form_keeps_the_case_and_marks_the_items_use():
 
 def test_a_phrase_always_inside_a_longer_one_is_clipped():
     texts = ["Game of Thrones season 4 trailer out", "New Game of Thrones Season 4 Trailer", "Game of Thrones finale"]
-    assert not phrases.written_form("thrones season 4 trailer", texts)[1]
+    # a candidate cut from an expression no candidate holds (over MAX_WORDS) grows into it
+    assert phrases.written_form("thrones season 4 trailer", texts) == ("Game of Thrones season 4 trailer", True)
+    assert phrases.written_form("thrones season", texts)[0] == "Game of Thrones season 4 trailer"
+    assert not phrases.written_form("season", texts)[1]  # "thrones season 4", a candidate, holds it
     assert phrases.written_form("game of thrones", texts)[1]
     assert phrases.written_form("fed", ["the Fed holds", "the Fed's Yellen", "Fed minutes"])[1]
     # UCI's recalls theme was "Accidents · Recalls · Jeep Grand": one word after it, in two forms
@@ -314,6 +317,17 @@ def test_a_name_never_cuts_one_expression_in_two():
     options = ["Politics", "Trump", "Donald", "GOP", "Donald Trump", "Senate"]
     assert label._joined(options) == "Politics · Trump · GOP"
     assert label._joined(["Politics", "Trump", "Donald", "GOP"]) == "Politics · Trump · Donald"  # no whole to cut
+
+
+def test_a_column_whose_every_phrase_is_cut_from_its_title_is_named_by_the_title():
+    """HuffPost's weekly "The 20 Funniest Tweets From Women This Week (June 11-17)" was named
+    "June": every candidate of its title was cut from it, and the title is longer than any
+    candidate."""
+    texts = [
+        f"The 20 Funniest Tweets From Women This Week ({m} {d}-{d + 6})" for m in ("June", "Oct.") for d in (1, 8, 15)
+    ]
+    topics = label.describe_topics(texts, np.zeros(len(texts), dtype=int), fake_vectors(texts), embed=fake_vectors)
+    assert topics["name"].iloc[0] == "Funniest Tweets From Women This Week", topics["name"].iloc[0]
 
 
 def test_keywords_are_whole_expressions_each_in_one_form():
