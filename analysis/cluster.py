@@ -27,6 +27,7 @@ from scipy.sparse import csgraph
 from sklearn.preprocessing import normalize
 
 from analysis import phrases
+from analysis.credits import without_credits
 from analysis.density import hdbscan_labels
 
 LEXICAL_WEIGHT = 0.5  # neither view preferred
@@ -189,11 +190,12 @@ def nest_in(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
 
 
 def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
-    """Rows of log-damped word counts × log((1+n)/(1+df)), L2-normalised."""
+    """Rows of log-damped word counts × log((1+n)/(1+df)), L2-normalised; source credits
+    ("(AP)") left out."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     try:
-        counts = CountVectorizer(stop_words="english", dtype=np.float32).fit_transform(texts).tocsr()
+        counts = CountVectorizer(stop_words="english", dtype=np.float32).fit_transform(without_credits(texts)).tocsr()
     except ValueError:  # no word at all (punctuation only)
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
     n = counts.shape[0]

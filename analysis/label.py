@@ -130,11 +130,11 @@ def describe_topics(
                 "id": int(topic),
                 "name": name,
                 "size": len(items),
-                "keywords": _keywords(vocabulary[cols][kept], np.asarray(topic_forms, dtype=object)[kept]),
+                "keywords": _keywords(np.asarray(topic_forms, dtype=object)[kept]),
                 "representatives": [texts[i] for i in items[:N_REPRESENTATIVES]],
                 "description": describe(texts[items[0]]),
             }
-            for topic, items, cols, topic_forms, kept, name in zip(topic_ids, central, columns, forms, whole, names)
+            for topic, items, topic_forms, kept, name in zip(topic_ids, central, forms, whole, names)
         ],
         columns=COLUMNS,
     )
@@ -335,7 +335,7 @@ def _distinct(options, fits, central_texts, topic_ids) -> list[str]:
                     chosen[t] += 1
 
 
-def _keywords(candidates: np.ndarray, forms: np.ndarray) -> list[str]:
+def _keywords(forms: np.ndarray) -> list[str]:
     """The best-scoring whole candidates (no "Rourke" cut from "Beto O'Rourke"), written as the
     items write them, skipping any whose words, in any of their forms, all lie in a keyword
     already chosen or hold all of its words ("Ice Age" after "ice ages")."""
@@ -344,8 +344,8 @@ def _keywords(candidates: np.ndarray, forms: np.ndarray) -> list[str]:
         return all(any(phrases.same_word(w, o) for o in other) for w in words)
 
     chosen: list[tuple[set, str]] = []
-    for phrase, form in zip(candidates, forms):
-        words = set(phrase.split())
+    for form in forms:
+        words = set(phrases.fold(form).split())
         if any(within(words, c) or within(c, words) for c, _ in chosen):
             continue
         chosen.append((words, form))

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from analysis.credits import without_credits
+
 MAX_WORDS = 4
 LONGEST_NAME = 6  # words: a clipped candidate grows into the expression it was cut from, up to this
 SEPARATOR = " · "  # between the parts of a name made of several phrases
@@ -407,6 +409,7 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
     Phrases are found on word ids with numpy, not as strings: an n-gram's id is its (n-1)-gram
     prefix's id and its last word, so only the phrases kept are ever joined into text.
     """
+    texts = without_credits(texts)  # "(AP)" names no story
     empty = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
     # One regex pass over all items, folded and joined by " A ": folding leaves no capital A,
     # so that word marks where each item ends.
@@ -490,7 +493,8 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
                 break
     clipped = sum(forms.values()) >= 2 and [_one_context(side) for side in (before, after)]
     if clipped and any(clipped):
-        longer = _grown(target, next(iter(before)) if clipped[0] else (), next(iter(after)) if clipped[1] else ())
+        sides = [min(c for c in side if c is not None) if cut else () for side, cut in zip((before, after), clipped)]
+        longer = _grown(target, *sides)
         if longer is not None:
             return written_form(" ".join(longer), texts)
         return (forms.most_common(1)[0][0] if forms else phrase), False
@@ -529,8 +533,9 @@ def _spans(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
 
 def _context(words: tuple[str, ...]) -> tuple[str, ...] | None:
     """The next word outward from a phrase, and the one past it when that word is a function
-    word (None at the text's edge)."""
-    if not words:
+    word (None at the text's edge, and for a lone function word there: "The" before "Funniest
+    Tweets From Parents" at a title's start cuts nothing off)."""
+    if not words or (words[0] in FUNCTION_WORDS and len(words) == 1):
         return None
     return tuple(words[:2]) if words[0] in FUNCTION_WORDS else (words[0],)
 

@@ -328,6 +328,11 @@ def test_a_column_whose_every_phrase_is_cut_from_its_title_is_named_by_the_title
     ]
     topics = label.describe_topics(texts, np.zeros(len(texts), dtype=int), fake_vectors(texts), embed=fake_vectors)
     assert topics["name"].iloc[0] == "Funniest Tweets From Women This Week", topics["name"].iloc[0]
+    # "The" alone before a phrase at a title's start cuts nothing off, and a keyword is listed once
+    texts = [f"The Funniest Tweets From Parents This Week ({m} {d}-{d + 6})" for m in ("May", "Dec.") for d in (1, 8)]
+    topics = label.describe_topics(texts, np.zeros(len(texts), dtype=int), fake_vectors(texts), embed=fake_vectors)
+    assert topics["name"].iloc[0] == "Funniest Tweets From Parents This Week", topics["name"].iloc[0]
+    assert topics["keywords"].iloc[0].count("Funniest Tweets From Parents This Week") == 1
 
 
 def test_keywords_are_whole_expressions_each_in_one_form():

@@ -1,0 +1,42 @@
+"""Source credits at the end of a headline ("... (AP)", "... - Reuters"): the wire's name, not
+the story's.
+
+AG News ends 494 of its 7,568 titles with "(AP)", 243 with "(Reuters)" and 158 with "(AFP)".
+Read as words, the credit tied AP's baseball results, injuries and ballpark deals into one
+52-item story named "AP". A tail in brackets, or after a spaced dash or bar, of at most
+CREDIT_WORDS words that ends at least CREDIT_SHARE of the items (and MIN_ITEMS of them) is a
+credit: the word similarity that ties items into stories and the phrases that name them leave
+it out. The items themselves are shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+CREDIT_SHARE = 0.01  # of the items: a tail this many end with is the feed's, not the story's
+MIN_ITEMS = 3
+CREDIT_WORDS = 4
+_TAIL = re.compile(r"(?:\s*\(([^()]{1,40})\)|\s+[-–—|]\s+([^-–—|()]{1,40}))\s*$")
+
+
+def _tail(text: str) -> tuple[str, int] | None:
+    """The folded tail of `text` that may be a credit, and where it starts."""
+    found = _TAIL.search(text)
+    if found is None:
+        return None
+    tail = " ".join((found.group(1) or found.group(2)).casefold().split())
+    return (tail, found.start()) if tail and len(tail.split()) <= CREDIT_WORDS else None
+
+
+def without_credits(texts: list[str]) -> list[str]:
+    """`texts` with the credits their corpus ends them with taken off; unchanged when none."""
+    tails = [_tail(text) for text in texts]
+    counts = Counter(tail for tail, _ in filter(None, tails))
+    least = max(MIN_ITEMS, CREDIT_SHARE * len(texts))
+    credits = {tail for tail, count in counts.items() if count >= least}
+    if not credits:
+        return texts
+    return [
+        text[: found[1]] if found is not None and found[0] in credits else text for text, found in zip(texts, tails)
+    ]
