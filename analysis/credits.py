@@ -6,7 +6,8 @@ Read as words, the credit tied AP's baseball results, injuries and ballpark deal
 52-item story named "AP". A tail in brackets, or after a spaced dash or bar, of at most
 CREDIT_WORDS words that ends at least CREDIT_SHARE of the items (and MIN_ITEMS of them) is a
 credit: the word similarity that ties items into stories and the phrases that name them leave
-it out. The items themselves are shown as written.
+it out. The items themselves are shown as written. A tail with a digit ("Part 2",
+"(COVID-19)") is content, never a credit.
 """
 
 from __future__ import annotations
@@ -15,18 +16,24 @@ import re
 from collections import Counter
 
 CREDIT_SHARE = 0.01  # of the items: a tail this many end with is the feed's, not the story's
-MIN_ITEMS = 3
+MIN_ITEMS = 10  # and at least this many: three items' "(COVID-19)" in a small feed is content
 CREDIT_WORDS = 4
-_TAIL = re.compile(r"(?:\s*\(([^()]{1,40})\)|\s+[-–—|]\s+([^-–—|()]{1,40}))\s*$")
+_SEPARATOR = r"\s+(?:-{1,2}|[‐–—―|])\s+"  # a spaced dash or bar; "Al-Jazeera" keeps its hyphen
+_TAIL = re.compile(rf"(?:\s*\(([^()]{{1,40}})\)|{_SEPARATOR}((?:(?!{_SEPARATOR})[^()]){{1,40}}))$")
+_WINDOW = 64  # characters at a text's end that can hold a credit
 
 
 def _tail(text: str) -> tuple[str, int] | None:
-    """The folded tail of `text` that may be a credit, and where it starts."""
-    found = _TAIL.search(text)
+    """The folded tail of `text` that may be a credit (no digits: "Part 2" is content), and
+    where it starts."""
+    text = text.rstrip()
+    found = _TAIL.search(text, max(0, len(text) - _WINDOW))
     if found is None:
         return None
     tail = " ".join((found.group(1) or found.group(2)).casefold().split())
-    return (tail, found.start()) if tail and len(tail.split()) <= CREDIT_WORDS else None
+    if not tail or len(tail.split()) > CREDIT_WORDS or any(c.isdigit() for c in tail):
+        return None
+    return tail, found.start()
 
 
 def without_credits(texts: list[str]) -> list[str]:

@@ -36,6 +36,7 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from analysis import phrases, subjects
+from analysis.credits import without_credits
 from analysis.phrases import SEPARATOR
 
 N_KEYWORDS = 8
@@ -80,13 +81,14 @@ def describe_topics(
     central = _by_centrality([np.flatnonzero(labels == t) for t in topic_ids], embeddings)
     columns, coverage, corpus = _candidates(matrix, labels, topic_ids, central, stories)
     users = [matrix[items][:, cols].tocsc() for items, cols in zip(central, columns)]
+    plain = without_credits(texts)  # the texts the phrases were found in: "(AP)" grows no phrase
     written = [
-        [phrases.written_form(vocabulary[c], _sample(texts, items, used, j)) for j, c in enumerate(cols)]
+        [phrases.written_form(vocabulary[c], _sample(plain, items, used, j)) for j, c in enumerate(cols)]
         for items, cols, used in zip(central, columns, users)
     ]
     written = [  # a phrase grown into a longer expression (`phrases.written_form`) on a sample
         [
-            _all_grown(form, whole, vocabulary[c], texts, items, used, j)
+            _all_grown(form, whole, vocabulary[c], plain, items, used, j)
             for j, (c, (form, whole)) in enumerate(zip(cols, topic))
         ]
         for items, cols, used, topic in zip(central, columns, users, written)

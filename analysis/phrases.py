@@ -487,8 +487,7 @@ def written_form(phrase: str, texts: list[str]) -> tuple[str, bool]:
                     last[1] - last[0] == 1 and text[last[0]].isalpha() and text[last[1] : last[1] + 1] == "."
                 )
                 forms[_tidy(text[first[0] : end])] += 1
-                preceding = _context(words[:start][::-1])
-                before.add(None if preceding and preceding[0].isdigit() else preceding)  # "The 20 Funniest …": a count
+                before.add(None if _count(words, start) else _context(words[:start][::-1]))
                 after.add(_context(words[start + len(target) :]))
                 break
     clipped = sum(forms.values()) >= 2 and [_one_context(side) for side in (before, after)]
@@ -511,6 +510,13 @@ def _grown(target: tuple[str, ...], before: tuple[str, ...], after: tuple[str, .
     if len(longer) <= MAX_WORDS or len(longer) > LONGEST_NAME or not (_edge(longer[0]) and _edge(longer[-1])):
         return None
     return longer
+
+
+def _count(words: tuple[str, ...], start: int) -> bool:
+    """Whether the word before `start` is a count leading a title ("The 20 Funniest Tweets",
+    "12 Striking Photos"): digits at the text's start or after a function word; "737 Max"
+    and "iPhone 6 Plus" are one name."""
+    return start > 0 and words[start - 1].isdigit() and (start == 1 or words[start - 2] in FUNCTION_WORDS)
 
 
 def _one_context(side: set[tuple[str, ...] | None]) -> bool:

@@ -54,6 +54,9 @@ def test_a_phrase_always_inside_a_longer_one_is_clipped():
     assert phrases.written_form("thrones season 4 trailer", texts) == ("Game of Thrones season 4 trailer", True)
     assert phrases.written_form("thrones season", texts)[0] == "Game of Thrones season 4 trailer"
     assert not phrases.written_form("season", texts)[1]  # "thrones season 4", a candidate, holds it
+    # a count leads a title ("The 20 Funniest"), a number inside a name does not ("737 Max")
+    assert not phrases.written_form("max", ["Boeing 737 Max grounded again", "FAA clears 737 Max jets"])[1]
+    assert phrases.written_form("striking photos", ["12 Striking Photos", "12 Striking Photos Of Storms"])[1]
     assert phrases.written_form("game of thrones", texts)[1]
     assert phrases.written_form("fed", ["the Fed holds", "the Fed's Yellen", "Fed minutes"])[1]
     # UCI's recalls theme was "Accidents · Recalls · Jeep Grand": one word after it, in two forms
