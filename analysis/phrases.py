@@ -24,7 +24,10 @@ MAX_WORDS = 4
 LONGEST_NAME = 6  # words: a clipped candidate grows into the expression it was cut from, up to this
 SEPARATOR = " · "  # between the parts of a name made of several phrases
 _LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
-_TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")  # a word, or words joined by "&": "S&P", "AT&T"
+# a number with its separators ("10,000", "7.1"), a word, or words joined by "&": "S&P", "AT&T"
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:&[^\W_]+)*")
+# where a headline's clauses meet ("Swimming: Phelps wins", "Oil - prices up"): no phrase spans it
+_BOUNDARY = re.compile(r"[:;!?|]|\s[-–—]+\s|[–—]")
 # What is left of an HTML entity whose "&" a feed dropped ("J amp;J", "doesn #39;t"), with the
 # space left in its place when an "&" or an apostrophe joins two words; only the entities of
 # "&", quotes and apostrophes, which no text writes by themselves.
@@ -388,17 +391,22 @@ def _edge(word: str) -> bool:
     return word not in FUNCTION_WORDS and (len(word) > 1 or word.isdigit())
 
 
+def _has_letter(word: str) -> bool:
+    return any(c.isalpha() for c in word)
+
+
 def ngrams(text: str) -> list[str]:
-    """Every candidate phrase of `text` (folded), each once."""
-    words = tokens(text)
-    edge = [_edge(w) for w in words]
+    """Every candidate phrase of `text` (folded), each once; none spans two clauses."""
     out: set[str] = set()
-    for start in range(len(words)):
-        if not edge[start]:
-            continue
-        for end in range(start, min(start + MAX_WORDS, len(words))):
-            if edge[end] and any(not w.isdigit() for w in words[start : end + 1]):
-                out.add(" ".join(words[start : end + 1]))
+    for clause in _BOUNDARY.split(readable(text)):
+        words = tokens(clause)
+        edge = [_edge(w) for w in words]
+        for start in range(len(words)):
+            if not edge[start]:
+                continue
+            for end in range(start, min(start + MAX_WORDS, len(words))):
+                if edge[end] and any(_has_letter(w) for w in words[start : end + 1]):
+                    out.add(" ".join(words[start : end + 1]))
     return sorted(out)
 
 
@@ -412,8 +420,8 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
     texts = without_credits(texts)  # "(AP)" names no story
     empty = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
     # One regex pass over all items, folded and joined by " A ": folding leaves no capital A,
-    # so that word marks where each item ends.
-    found = _TOKEN.findall(" A ".join(readable(text).casefold() for text in texts) + " A")
+    # so that word marks where each item ends; " B " marks where two clauses meet.
+    found = _TOKEN.findall(" A ".join(_BOUNDARY.sub(" B ", readable(text).casefold()) for text in texts) + " A")
     codes, uniques = pd.factorize(np.array(found, dtype=object))
     ends = codes == codes[-1]
     item = np.cumsum(ends)[~ends]
@@ -421,10 +429,11 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
     if not len(ids):
         return empty
     words = uniques.tolist()
-    edge = np.array([_edge(w) for w in words])
-    letter = np.array([not w.isdigit() for w in words])
+    edge = np.array([_edge(w) and w != "B" for w in words])
+    letter = np.array([_has_letter(w) and w != "B" for w in words])
+    mark = np.array([w == "B" for w in words])
     left = np.cumsum(np.bincount(item, minlength=len(texts)))[item] - np.arange(len(ids))  # words to the text's end
-    gram, has_letter = ids, letter[ids]  # id and letter flag of the n-gram starting at each position
+    gram, has_letter, spans_two = ids, letter[ids], mark[ids]  # the n-gram starting at each position
     found_items, found_grams, starts, sizes = [], [], [], []
     offset = 0
     for width in range(1, MAX_WORDS + 1):
@@ -433,7 +442,8 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
             key = np.where(fits, gram[:-1] * len(words) + ids[width - 1 :], -1)
             gram = np.where(fits, pd.factorize(key)[0], -1)
             has_letter = has_letter[:-1] | letter[ids[width - 1 :]]
-        valid = np.flatnonzero((gram >= 0) & edge[ids[: len(gram)]] & edge[ids[width - 1 :]] & has_letter)
+            spans_two = spans_two[:-1] | mark[ids[width - 1 :]]
+        valid = np.flatnonzero((gram >= 0) & edge[ids[: len(gram)]] & edge[ids[width - 1 :]] & has_letter & ~spans_two)
         found_items.append(item[valid])
         found_grams.append(gram[valid] + offset)
         starts.append(valid)
@@ -516,7 +526,7 @@ def _count(words: tuple[str, ...], start: int) -> bool:
     """Whether the word before `start` is a count leading a title ("The 20 Funniest Tweets",
     "12 Striking Photos"): digits at the text's start or after a function word; "737 Max"
     and "iPhone 6 Plus" are one name."""
-    return start > 0 and words[start - 1].isdigit() and (start == 1 or words[start - 2] in FUNCTION_WORDS)
+    return start > 0 and not _has_letter(words[start - 1]) and (start == 1 or words[start - 2] in FUNCTION_WORDS)
 
 
 def _one_context(side: set[tuple[str, ...] | None]) -> bool:

@@ -357,3 +357,24 @@ def test_keywords_are_whole_expressions_each_in_one_form():
         for second in keywords[i + 1 :]:
             a, b = (set(phrases.tokens(k)) for k in (first, second))
             assert not all(any(phrases.same_word(x, y) for y in b) for x in a), (first, second)
+
+
+def test_no_phrase_spans_two_clauses_and_a_number_is_one_word():
+    """AG News's Olympic topic was "Olympic · Swimming: Phelps · Wins Gold" (a phrase across a
+    colon) and an airline topic "000 Jobs · Delta Pilots ..." ("10,000" read as 10 and 000)."""
+    texts = [
+        "Olympic Swimming: Phelps wins gold",
+        "Swimming: Phelps wins again",
+        "Delta to cut 10,000 jobs - pilots object",
+        "US Airways cuts 10,000 jobs - pilots object",
+        "iOS 7.1 update; Apple fixes bugs",
+    ]
+    _, vocabulary = phrases.phrase_matrix(texts)
+    assert "swimming phelps" not in vocabulary and "phelps wins" in vocabulary
+    assert "10,000 jobs" in vocabulary and "000 jobs" not in vocabulary and "jobs pilots" not in vocabulary
+    assert "swimming phelps" not in phrases.ngrams(texts[0])
+    assert "ios 7.1" in phrases.ngrams(texts[4]) and "update apple" not in phrases.ngrams(texts[4])
+    assert (
+        phrases.written_form("10,000 jobs", ["Delta to cut 10,000 jobs", "Airline cuts 10,000 jobs"])[0]
+        == "10,000 jobs"
+    )
