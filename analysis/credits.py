@@ -9,7 +9,10 @@ CREDIT_SHARE of the items (and MIN_ITEMS of them) is a credit: the word similari
 items into stories and the phrases that name them leave it out. The items themselves are
 shown as written. AG's themes lose by it (ARI seeds 0-2 0.397 / 0.412 / 0.475 -> 0.390 /
 0.356 / 0.397, benchmarks/results/quality.md): its credits lean towards its sections
-("(AFP)" titles are 78% world), and the ties they made helped.
+("(AFP)" titles are 78% world), and the ties they made helped. A media tag repeated as
+often is read the same way: "(Video)" ends 21 of a 2,000-headline UCI sample (not 1% of the
+whole set), and there the stories' ARI went 0.761 -> 0.778 on MiniLM, 0.693 -> 0.678 on the
+static path (tests/test_fast.py).
 """
 
 from __future__ import annotations
