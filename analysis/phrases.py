@@ -514,10 +514,14 @@ def _grown(target: tuple[str, ...], before: tuple[str, ...], after: tuple[str, .
     """The expression a clipped phrase was cut from, when no candidate holds it (longer than
     MAX_WORDS, up to LONGEST_NAME words): "funniest tweets from women" is always followed by
     "this week" in HuffPost's weekly column, so every candidate of its titles was clipped and
-    the story was named "June". None when a candidate holds it (it is named by that one) or
-    it would be too long or end in a function word."""
+    the story was named "June". None when a candidate holds it (it is named by that one), it
+    would be too long, end in a function word or hold a word twice in any of its forms (run-on
+    snippet text: "wikipedia wiki australian open australian wikipedia")."""
     longer = (*before[::-1], *target, *after)
     if len(longer) <= MAX_WORDS or len(longer) > LONGEST_NAME or not (_edge(longer[0]) and _edge(longer[-1])):
+        return None
+    content = [w for w in longer if w not in FUNCTION_WORDS]
+    if any(same_word(a, b) for i, a in enumerate(content) for b in content[i + 1 :]):
         return None
     return longer
 

@@ -54,6 +54,12 @@ def test_a_phrase_always_inside_a_longer_one_is_clipped():
     assert phrases.written_form("thrones season 4 trailer", texts) == ("Game of Thrones season 4 trailer", True)
     assert phrases.written_form("thrones season", texts)[0] == "Game of Thrones season 4 trailer"
     assert not phrases.written_form("season", texts)[1]  # "thrones season 4", a candidate, holds it
+    # run-on snippet text that repeats a word is no expression to grow into
+    runs = [
+        "wikipedia wiki australian open australian wikipedia free",
+        "wikipedia wiki australian open australian wikipedia",
+    ]
+    assert not phrases.written_form("wiki australian open", runs)[1]
     # a count leads a title ("The 20 Funniest"), a number inside a name does not ("737 Max")
     assert not phrases.written_form("max", ["Boeing 737 Max grounded again", "FAA clears 737 Max jets"])[1]
     assert phrases.written_form("striking photos", ["12 Striking Photos", "12 Striking Photos Of Storms"])[1]
