@@ -648,7 +648,10 @@ def _edit_merges(values: list[str]) -> list[list[int]]:
     return merges
 
 
-@app.command(epilog="Example: topicmap edit maps/seed --rename '3=Election night' --merge 4,7 -o reports/seed.html")
+@app.command(
+    epilog="Example: topicmap edit maps/seed --rename '3=Election night' --merge 4,7 -o reports/seed.html "
+    "--export reports/seed.csv"
+)
 def edit(
     map_dir: Annotated[Path, typer.Argument(metavar="MAP_DIR", help="A map saved with `topicmap report --save-map`.")],
     rename: Annotated[
@@ -664,6 +667,7 @@ def edit(
         typer.Option("--level", help="Edit the map's level or its stories \\[default: the map's level]."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the edited map's report.")] = None,
+    export: Export = None,
     plotlyjs: PlotlyOption = PlotlyJS.inline,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -684,7 +688,14 @@ def edit(
                 raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
             _check_output(output, [], "-o")
             _check_outside_maps(output, "-o")
-        check_target(map_dir, [output] if output is not None else [], flag="MAP_DIR")
+        if export is not None:
+            from analysis.export import check_export_path
+
+            check_export_path(export)
+            _check_output(export, [output] if output is not None else [], "--export")
+            _check_outside_maps(export, "--export")
+        written = [path for path in (output, export) if path is not None]
+        check_target(map_dir, written, flag="MAP_DIR")
         from analysis.files import locked
         from analysis.pipeline import TopicMap
 
@@ -708,10 +719,16 @@ def edit(
             topic_map.save(map_dir)
         if output is not None:
             topic_map.report(output, input_name=_shown_name(map_dir.resolve().name), plotlyjs=plotlyjs.value)
+        if export is not None:
+            from analysis.export import write_export
+
+            write_export(topic_map.to_frame(), export)
+        edited = (level.value if level is not None else None) or topic_map.level_
+        tables = {"story": topic_map.stories_, "topic": topic_map.topic_table_, "theme": topic_map.theme_table_}
         _say(
             quiet,
-            f"{len(names)} renamed, {len(merges)} merged: {len(topic_map.topics_)} topics -> {map_dir}"
-            + (f", {output}" if output is not None else ""),
+            f"{len(names)} renamed, {len(merges)} merged: {len(tables[edited])} {PLURALS[edited]} -> {map_dir}"
+            + "".join(f", {path}" for path in written),
         )
 
     _guarded(debug, work)

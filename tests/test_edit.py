@@ -153,7 +153,7 @@ def test_the_edit_command_saves_the_map_and_writes_its_report(tmp_path):
         "-o", str(out), "--plotlyjs", "cdn",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == f"2 renamed, 1 merged: 3 topics -> {tmp_path / 'map'}, {out}"
+    assert result.stderr.strip() == f"2 renamed, 1 merged: 3 themes -> {tmp_path / 'map'}, {out}"
     edited = TopicMap.load(tmp_path / "map")
     assert edited.topics_.set_index("id")["name"].to_dict() == {
         0: "Rates",
@@ -164,6 +164,22 @@ def test_the_edit_command_saves_the_map_and_writes_its_report(tmp_path):
     stories = cli("edit", str(tmp_path / "map"), "--level", "story", "--merge", "0,1", "--quiet")
     assert stories.returncode == 0 and stories.stderr == ""
     assert 1 not in set(TopicMap.load(tmp_path / "map").story_labels_)
+
+
+def test_the_edit_command_counts_the_level_it_edited_and_writes_the_export(tmp_path):
+    saved_map(tmp_path / "map")
+    n_stories = len(TopicMap.load(tmp_path / "map").stories_)
+    export = tmp_path / "edited.csv"
+    result = cli(
+        "edit", str(tmp_path / "map"), "--level", "story", "--merge", "0,1", "--rename", "0=Rate rise",
+        "--export", str(export),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"1 renamed, 1 merged: {n_stories - 1} stories -> {tmp_path / 'map'}, {export}"
+    frame = pd.read_csv(export, keep_default_na=False)
+    assert set(frame.loc[frame["story"] == 0, "story_label"]) == {"Rate rise"}
+    assert 1 not in set(frame["story"])
+    assert len(frame) == len(TopicMap.load(tmp_path / "map").labels_)
 
 
 @pytest.mark.parametrize(
@@ -178,6 +194,7 @@ def test_the_edit_command_saves_the_map_and_writes_its_report(tmp_path):
         ([], "nothing to edit"),
         (["--rename", "9=x"], "there is no topic 9"),
         (["--merge", "1,2", "-o", "out.txt"], "the report is HTML"),
+        (["--merge", "1,2", "--export", "out.txt"], "--export"),
         (["--level", "themes", "--merge", "1,2"], "'--level'"),
     ],
 )

@@ -273,7 +273,7 @@ def test_a_three_level_tree_opens_themes_topics_stories_and_a_topic_isolates_its
         assert state(page)["topic"] == 11 and state(page)["theme"] is None and state(page)["story"] is None
         assert page.url.endswith("#topic=11")
         assert page.text_content("#detail-kind") == "Topic"
-        assert "part of Economy" in page.text_content("#detail-meta")
+        assert "part of theme “Economy”" in page.text_content("#detail-meta")
         assert page.text_content("#detail-stories-title") == "Stories in this topic"
         assert page.locator("#story-list li > span:first-child").all_text_contents() == ["Tariffs", "Shipping"]
         assert page.locator("#detail-items .item-text").count() == len(in_trade)
@@ -283,7 +283,7 @@ def test_a_three_level_tree_opens_themes_topics_stories_and_a_topic_isolates_its
         # Its stories from the panel, then the same topic again shows everything.
         page.locator("#story-list li").nth(1).click()
         assert page.evaluate("window.topicmap.isolated()") == {"level": "story", "id": 3}
-        assert "part of Trade · Economy" in page.text_content("#detail-meta")
+        assert "part of topic “Trade”, theme “Economy”" in page.text_content("#detail-meta")
         page.evaluate("window.topicmap.select('topic', 11)")
         page.evaluate("window.topicmap.select('topic', 11)")
         assert page.evaluate("window.topicmap.isolated()") is None

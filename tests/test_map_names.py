@@ -364,6 +364,25 @@ def test_a_double_click_on_a_name_resets_the_view_and_isolates_nothing(seed_run)
 
 
 @pytest.mark.browser
+def test_a_double_click_on_a_name_keeps_an_isolation_made_before(seed_run):
+    """A topic isolated from the panel stays isolated through a double-click on a name (the
+    first click toggles it, the second undoes that), as through one on the bare map."""
+    with open_report(seed_run["html"]) as (page, log):
+        page.locator("#topic-list .topic-card").first.click()
+        isolated = page.evaluate("window.topicmap.isolated()")
+        assert isolated is not None
+        page.wait_for_function("document.querySelectorAll('#map-labels .map-label').length > 0", timeout=10_000)
+        _, _, start = name_under_pointer(page)
+        page.mouse.dblclick(*start)
+        page.wait_for_timeout(400)
+        assert page.evaluate("window.topicmap.isolated()") == isolated
+        page.mouse.dblclick(*bare_map(page))
+        page.wait_for_timeout(400)
+        assert page.evaluate("window.topicmap.isolated()") == isolated
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
 def test_a_plain_click_on_a_name_isolates_its_topic_and_a_drag_on_it_pans(seed_run):
     with open_report(seed_run["html"]) as (page, log):
         _, _, start = name_under_pointer(page)

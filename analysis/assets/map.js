@@ -262,13 +262,16 @@ function createMap(model, handlers) {
     if (surface && !surface.dispatchEvent(new e.constructor(e.type, e))) e.preventDefault();
   }
 
-  // A click on a name isolates its topic, the second click of a double-click undoes that. The
-  // browser counts the clicks (a click event's detail); the press tells a click from a drag.
-  // A click comes from the browser or, after a press plotly handled (panning), from plotly,
-  // which then sends its own click to the map; each press is counted once.
+  // A click on a name isolates its topic, the second click of a double-click undoes that,
+  // leaving isolated what was before (a topic isolated from the panel stays so, as it does
+  // after a double-click on the map itself). The browser counts the clicks (a click event's
+  // detail); the press tells a click from a drag. A click comes from the browser or, after a
+  // press plotly handled (panning), from plotly, which then sends its own click to the map;
+  // each press is counted once.
   let presses = 0, handled = 0;
-  let press = null;       // {x, y, level, id}: this press went down on a name
-  let isolatedBy = null;  // {level, id}: what the last single click on a name isolated
+  let press = null;    // {x, y, level, id}: this press went down on a name
+  let clicked = null;  // {before, after}: the isolation before and after the last single click on a name
+  const same = (a, b) => (!a && !b) || (!!a && !!b && a.level === b.level && a.id === b.id);
   function pressName(e, spot) {
     if (e.isTrusted && e.button === 0) press = { x: e.clientX, y: e.clientY, level: spot.level, id: spot.record.id };
   }
@@ -278,16 +281,17 @@ function createMap(model, handlers) {
       const fromMap = e.isTrusted || e.target === gd.querySelector(".nsewdrag");
       if (!fromMap || e.detail === 0 || handled === presses) return;
       handled = presses;
-      const undo = isolatedBy, sel = handlers.selected();
-      isolatedBy = null;
+      const undo = clicked, sel = handlers.selected();
+      clicked = null;
       if (e.detail > 1) {
-        if (undo && sel && sel.level === undo.level && sel.id === undo.id) handlers.select(undo.level, undo.id);
+        if (!undo || !same(sel, undo.after) || same(sel, undo.before)) return;
+        if (undo.before) handlers.select(undo.before.level, undo.before.id);
+        else handlers.select(sel.level, sel.id);  // selecting the isolated topic again shows everything
         return;
       }
       if (!press || Math.hypot(e.clientX - press.x, e.clientY - press.y) > CLICK_SLOP) return;
       handlers.select(press.level, press.id);
-      const now = handlers.selected();
-      if (now && now.level === press.level && now.id === press.id) isolatedBy = now;
+      clicked = { before: sel, after: handlers.selected() };
     }, true);
   }
 

@@ -106,15 +106,18 @@ function createPanel(model, handlers) {
   function showDetail(sel, query, isMatch) {
     const record = model.record(sel.level, sel.id);
     const members = model.members(sel.level, sel.id).filter(handlers.visible);
-    // The topics it is part of, nearest first ("part of Storm damage · Weather").
+    // The topics it is part of, nearest first, each named with its level, since a name holds
+    // " · " itself: part of topic “Storm damage · Power cuts”, theme “Weather”.
     const parents = [];
-    for (let up = model.parentOf(sel.level, sel.id); up && up.record; up = model.parentOf(up.level, up.record.id)) parents.push(up.record.name);
+    for (let up = model.parentOf(sel.level, sel.id); up && up.record; up = model.parentOf(up.level, up.record.id)) {
+      parents.push(model.word(up.level) + " “" + up.record.name + "”");
+    }
     const kind = model.word(sel.level);
     document.getElementById("detail-kind").textContent = sel.id < 0 ? "" : kind[0].toUpperCase() + kind.slice(1);
     document.getElementById("detail-title").replaceChildren(swatch(record.color), record.name);
     document.getElementById("detail-meta").textContent =
       plural(members.length, "item") + " · " + percent(members.length, model.n) + " of all" +
-      (parents.length ? " · part of " + parents.join(" · ") : "");
+      (parents.length ? " · part of " + parents.join(", ") : "");
     document.getElementById("detail-description").textContent = record.description || "";
     document.getElementById("detail-keywords").textContent = record.keywords.join(" · ");
     document.getElementById("detail-reps").replaceChildren(...record.representatives.map((r) => el("li", { text: r })));
