@@ -35,15 +35,15 @@ def watch(page) -> dict:
 
 
 @contextmanager
-def open_report(path: Path, viewport: dict | None = None, fragment: str = ""):
+def open_report(path: Path, viewport: dict | None = None, fragment: str = "", touch: bool = False):
     """Yield (page, log) with the report loaded from file:// (with `fragment` after "#" in
-    the URL, if given) and painted."""
+    the URL, if given) and painted; with `touch`, on a touch screen."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            page = browser.new_page(viewport=viewport or VIEWPORT)
+            page = browser.new_page(viewport=viewport or VIEWPORT, has_touch=touch)
             log = watch(page)
             page.goto(Path(path).resolve().as_uri() + ("#" + fragment if fragment else ""))
             page.wait_for_function(PAINTED, timeout=20_000)

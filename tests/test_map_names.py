@@ -464,6 +464,63 @@ def test_names_sit_by_their_spots_and_a_moved_one_has_a_leader_line(bench_run):
     assert log == CLEAN_LOG
 
 
+@pytest.mark.browser
+def test_an_item_under_a_name_shows_its_card_on_hover(bench_run):
+    """Names sit on their topics' densest spots, so they cover items there: the pointer over
+    a name still hovers the map below it (a click on the name isolates its topic)."""
+    with open_report(bench_run["html"]) as (page, log):
+        covered = [(i, x, y) for i, x, y in page.evaluate(ITEM_PIXELS) if name_at(page, x, y)]
+        assert covered, "no item lies under a name"
+        texts = page.evaluate("window.topicmap.data.points.text")
+        for i, x, y in covered[:3]:
+            page.mouse.move(x - 40, y - 120)
+            page.mouse.move(x, y, steps=4)
+            page.wait_for_function("!document.getElementById('tooltip').hidden", timeout=10_000)
+            card = page.text_content("#tooltip .tooltip-text")
+            near = [j for j, xj, yj in page.evaluate(ITEM_PIXELS) if abs(xj - x) < 1.5 and abs(yj - y) < 1.5]
+            assert any(texts[j].startswith(card.split(" … ")[0][:40]) for j in near), (card, i)
+        assert page.evaluate("window.topicmap.isolated()") is None
+    assert log == CLEAN_LOG
+
+
+def touch_drag(page, points) -> None:
+    """One finger down at the first of `points`, through the others, and up (CDP touch events:
+    Playwright's touchscreen only taps)."""
+    cdp = page.context.new_cdp_session(page)
+    for kind, (x, y) in [("touchStart", points[0]), *(("touchMove", p) for p in points[1:])]:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+@pytest.mark.browser
+def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(bench_run):
+    with open_report(bench_run["html"], viewport={"width": 390, "height": 844}, touch=True) as (page, log):
+        _, name, start = name_under_pointer(page)
+        before = page.evaluate(RANGES)
+        touch_drag(page, [start, *((start[0] + 6 * k, start[1] + 4 * k) for k in range(1, 11))])
+        page.wait_for_function(
+            "x0 => document.getElementById('map')._fullLayout.xaxis.range[0] !== x0", arg=before[0][0], timeout=10_000
+        )
+        after = page.evaluate(RANGES)
+        assert after[0][0] < before[0][0] and after[1][1] > before[1][1]
+        assert page.evaluate("window.topicmap.isolated()") is None
+
+        page.click('#drag-control button[data-mode="lasso"]')
+        _, name, start = name_under_pointer(page)
+        lasso = [start, (start[0] + 60, start[1]), (start[0] + 60, start[1] + 60), (start[0], start[1] + 60), start]
+        touch_drag(page, [p for a, b in zip(lasso, lasso[1:]) for p in (a, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))] + [start])
+        page.wait_for_function("window.topicmap.state().selected.length > 0", timeout=10_000)
+        assert page.evaluate("window.topicmap.isolated()") is None
+
+        page.click('#drag-control button[data-mode="pan"]')
+        page.evaluate("window.topicmap.select([])")
+        _, name, start = name_under_pointer(page)
+        page.touchscreen.tap(*start)
+        page.wait_for_function("window.topicmap.isolated() !== null", timeout=10_000)
+        assert page.evaluate("window.topicmap.isolated()") == {"level": name["level"], "id": name["id"]}
+    assert log == CLEAN_LOG
+
+
 def zoom_to(page, x0: float, x1: float, y: float, level: str) -> list[dict]:
     """Show map x from x0 to x1 around height y (asked a flat y range, which the map's equal
     scales widen, so x stays as asked); wait for the names of `level` (a level's name) and

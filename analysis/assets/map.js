@@ -143,11 +143,12 @@ function leaderLines(spots, name) {
   return svg;
 }
 
-// The name's button. Presses and wheel turns on it go on to the map below (`forward`); a
-// click from the keyboard (Enter, Space: detail 0) isolates the topic here, a mouse or touch
-// click is told apart from a drag or double-click by the map (see bindNameClicks).
+// The name's button. Presses, wheel turns and the pointer's moves on it go on to the map
+// below (`forward`), so a drag pans and the items under the name show their cards; a click
+// from the keyboard (Enter, Space: detail 0) isolates the topic here, a mouse or touch click
+// is told apart from a drag or double-click by the map (see bindNameClicks).
 // Its class is the level's key (topic, mid, story), its data-level the level's name.
-function nameButton(spot, name, onPress, forward, onSelect) {
+function nameButton(spot, name, onPress, onRelease, forward, onSelect) {
   const [left, top, right, bottom] = spot.box;
   return el("button", {
     className: "map-label " + spot.level, text: spot.record.name,
@@ -157,7 +158,11 @@ function nameButton(spot, name, onPress, forward, onSelect) {
     style: { left: left + "px", top: top + "px", width: right - left + "px", height: bottom - top + "px", borderColor: spot.record.color, font: spot.font, lineHeight: NAME_HEIGHT[spot.level][1] + "px" },
     on: {
       pointerdown: (e) => { onPress(e, spot); forward(e); },
+      pointerup: onRelease,
       mousedown: forward,
+      touchstart: forward,
+      mousemove: forward,
+      mouseout: forward,
       wheel: forward,
       click: (e) => { if (e.detail === 0) onSelect(spot.level, spot.record.id); },
     },
@@ -252,14 +257,16 @@ function createMap(model, handlers) {
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
       for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, spots.map((s) => s.box), false));
     }
-    layer.replaceChildren(leaderLines(spots.filter((s) => s.end), model.name), ...spots.map((s) => nameButton(s, model.name(s.level), pressName, forward, handlers.select)));
+    layer.replaceChildren(leaderLines(spots.filter((s) => s.end), model.name), ...spots.map((s) => nameButton(s, model.name(s.level), pressName, releaseName, forward, handlers.select)));
     layer.dataset.level = model.name(level);
   }
 
-  // Hand an event on a name to the map's drag surface, as if the name were not there.
+  // Hand an event on a name to the map's drag surface, as if the name were not there. A
+  // touch start plotly cancels stays live on the name, so that a tap is still a click there
+  // (the name's touch-action keeps the browser from scrolling instead).
   function forward(e) {
     const surface = gd.querySelector(".nsewdrag");
-    if (surface && !surface.dispatchEvent(new e.constructor(e.type, e))) e.preventDefault();
+    if (surface && !surface.dispatchEvent(new e.constructor(e.type, e)) && e.type !== "touchstart") e.preventDefault();
   }
 
   // A click on a name isolates its topic, the second click of a double-click undoes that,
@@ -274,6 +281,16 @@ function createMap(model, handlers) {
   const same = (a, b) => (!a && !b) || (!!a && !!b && a.level === b.level && a.id === b.id);
   function pressName(e, spot) {
     if (e.isTrusted && e.button === 0) press = { x: e.clientX, y: e.clientY, level: spot.level, id: spot.record.id };
+  }
+  // A tap on a name: plotly takes the touch (so that a drag from a name pans) and the browser
+  // then sends no click, so the lifted finger isolates the topic here.
+  function releaseName(e) {
+    if (!e.isTrusted || e.pointerType !== "touch" || !press) return;
+    if (Math.hypot(e.clientX - press.x, e.clientY - press.y) > CLICK_SLOP) return;
+    handled = presses;
+    const sel = handlers.selected();
+    handlers.select(press.level, press.id);
+    clicked = { before: sel, after: handlers.selected() };
   }
   function bindNameClicks() {
     window.addEventListener("pointerdown", (e) => { if (e.isTrusted) { presses += 1; press = null; } }, true);
