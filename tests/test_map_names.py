@@ -464,6 +464,35 @@ def test_names_sit_by_their_spots_and_a_moved_one_has_a_leader_line(bench_run):
     assert log == CLEAN_LOG
 
 
+CONTROLS = """() => [...document.querySelectorAll('#level-control, #drag-control')].map(e => {
+    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+@pytest.mark.browser
+def test_no_name_is_placed_under_the_maps_controls(bench_run):
+    """Pan the map so that the largest topics' spots lie under the names toggle and the pan /
+    box / lasso buttons: their names go beside them, never under them."""
+    move_spot = """([key, id, px, py]) => { const gd = document.getElementById('map'), fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
+        const r = gd.getBoundingClientRect(), rec = window.topicmap.model.record(key, id);
+        const ux = (xa.range[1] - xa.range[0]) / xa._length, uy = (ya.range[1] - ya.range[0]) / ya._length;
+        const x0 = rec.cx - (px - r.left - xa._offset) * ux, y1 = rec.cy + (py - r.top - ya._offset) * uy;
+        return Plotly.relayout('map', {'xaxis.range': [x0, x0 + ux * xa._length], 'yaxis.range': [y1 - uy * ya._length, y1]}); }"""
+    with open_report(bench_run["html"]) as (page, log):
+        key = page.evaluate("window.topicmap.model.keys[0]")
+        records = page.evaluate("(key) => window.topicmap.model.records(key).map(r => [r.id, r.size])", key)
+        biggest = [i for i, _ in sorted(records, key=lambda r: -r[1])[:3]]
+        for control in page.evaluate(CONTROLS):
+            for i in biggest:
+                centre = ((control[0] + control[2]) / 2, (control[1] + control[3]) / 2)
+                page.evaluate(move_spot, [key, i, *centre])
+                page.wait_for_timeout(100)
+                for name in page.evaluate(NAMES):
+                    for box in page.evaluate(CONTROLS):
+                        a = name["box"]
+                        assert a[2] <= box[0] or box[2] <= a[0] or a[3] <= box[1] or box[3] <= a[1], (name, box)
+    assert log == CLEAN_LOG
+
+
 @pytest.mark.browser
 def test_an_item_under_a_name_shows_its_card_on_hover(bench_run):
     """Names sit on their topics' densest spots, so they cover items there: the pointer over

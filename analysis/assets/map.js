@@ -249,16 +249,27 @@ function createMap(model, handlers) {
     const auto = labelMode === "auto", sel = handlers.selected();
     const own = auto && sel && sel.id >= 0 ? sel : null;
     const records = (key) => labelRecords(key).filter((r) => !own || key !== own.level || r.id !== own.id);
-    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, [], true) : [];
-    spots = spots.concat(placeNames(proj, records(level), level, spots.map((s) => s.box), true));
+    const controls = controlBoxes();
+    const taken = (spots) => controls.concat(spots.map((s) => s.box));
+    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true) : [];
+    spots = spots.concat(placeNames(proj, records(level), level, taken(spots), true));
     if (auto) {
       // The other levels' names only fill the room left next to their spots: no leader lines.
       const at = model.keys.indexOf(level);
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
-      for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, spots.map((s) => s.box), false));
+      for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, taken(spots), false));
     }
     layer.replaceChildren(leaderLines(spots.filter((s) => s.end), model.name), ...spots.map((s) => nameButton(s, model.name(s.level), pressName, releaseName, forward, handlers.select)));
     layer.dataset.level = model.name(level);
+  }
+
+  // The boxes of the controls drawn over the map (the names toggle, pan / box / lasso), in the
+  // names' pixels: no name is placed under one.
+  function controlBoxes() {
+    const origin = layer.getBoundingClientRect();
+    return [...document.querySelectorAll("#level-control, #drag-control")]
+      .filter((e) => !e.hidden && e.getClientRects().length > 0)
+      .map((e) => { const r = e.getBoundingClientRect(); return [r.left - origin.left, r.top - origin.top, r.right - origin.left, r.bottom - origin.top]; });
   }
 
   // Hand an event on a name to the map's drag surface, as if the name were not there. A
