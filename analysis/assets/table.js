@@ -11,11 +11,11 @@ function tableColumns(model) {
   const columns = [
     { name: "doc_id", get: model.docId, numeric: true },
     { name: "text", get: (i) => model.text[i], wide: true },
-    { name: model.name("topic"), get: topicName, color: (i) => model.color(i) },
+    { name: model.name("topic"), get: topicName, color: (i) => model.color(i), level: true },
   ];
   for (const key of model.keys.slice(1)) {
     const labels = model.labels(key);
-    columns.push({ name: model.name(key), get: (i) => { const r = model.record(key, labels[i]); return r ? r.name : ""; } });
+    columns.push({ name: model.name(key), get: (i) => { const r = model.record(key, labels[i]); return r ? r.name : ""; }, level: true });
   }
   columns.push({ name: "kind", get: model.kind });
   for (const c of model.columns) columns.push({ name: c.name, get: c.get });
@@ -75,7 +75,7 @@ function createTable(model) {
   function row(i) {
     const tr = el("tr", { data: { item: i } });
     for (const c of columns) {
-      const td = el("td", { className: c.wide ? "wide" : "" });
+      const td = el("td", { className: c.wide ? "wide" : c.level ? "level" : "" });
       if (c.color) td.append(swatch(c.color(i)));
       td.append(c.get(i));
       tr.append(td);
