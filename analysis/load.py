@@ -502,7 +502,18 @@ def _parse_jsonl(text: str, path: Path) -> pd.DataFrame:
         if not isinstance(row, dict):
             raise InputError(f"{path}:{number}: expected a JSON object a line, got {type(row).__name__}")
         rows.append(_without_surrogates(row) if "\\u" in line else row)
-    return pd.DataFrame(rows)
+    return _whole_numbers_kept(pd.DataFrame(rows), rows)
+
+
+def _whole_numbers_kept(table: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """`table` with each column of whole numbers and nulls held as whole numbers: pandas reads
+    it as floats, so 5 came back as 5.0 and a 17-digit id lost its last digits."""
+    for column in table.columns[table.dtypes.map(pd.api.types.is_float_dtype)]:
+        values = [row.get(column) for row in rows]
+        if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+            wide = any(v is not None and not -(2**63) <= v < 2**63 for v in values)
+            table[column] = pd.Series(values, index=table.index, dtype=object if wide else "Int64")
+    return table
 
 
 def _without_surrogates(value):
@@ -538,12 +549,13 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
     return frame[keep.to_numpy()], int((~keep).sum())
 
 
-def _text_cells(values: pd.Series, path) -> list[str]:
+def _text_cells(values: pd.Series, path, warn_numbers: bool = True) -> list[str]:
     """A text column's cells as str: bytes decoded as UTF-8, numbers written out with a
-    warning; lists, arrays, mappings and other objects refused with one line naming the column."""
-    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+    warning (unless `warn_numbers` is False: the loader's own frame, warned of when read);
+    lists, arrays, mappings and other objects refused with one line naming the column."""
+    if warn_numbers and _only_numbers(values):
         warnings.warn(
-            f"{path}: text column {_shown(values.name)} holds numbers ({values.dtype}); "
+            f"{path}: text column {_shown(values.name)} holds numbers, not words; "
             "read them as text (pass the column of headlines to --text-col)",
             stacklevel=3,
         )
@@ -565,6 +577,22 @@ def _text_cells(values: pd.Series, path) -> list[str]:
                 "not text: name a column of plain text with --text-col"
             )
     return texts
+
+
+def _only_numbers(values: pd.Series) -> bool:
+    """Whether a column holds numbers alone: typed so (JSONL, Parquet), or written so in every
+    filled cell (a CSV, read as text)."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    filled = [v for v in values if isinstance(v, str) and v.strip() or not (isinstance(v, str) or _is_missing(v))]
+    if not filled or not all(isinstance(v, str) for v in filled):
+        return False
+    numeric = (  # a few cells first: a column of headlines is told at once
+        pd.to_numeric(pd.Series(cells, dtype=object).str.strip(), errors="coerce").notna().all()
+        for cells in (filled[:50], filled[50:])
+        if cells
+    )
+    return all(numeric)
 
 
 def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
@@ -598,7 +626,7 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
             # the loader's frame (or an export read back): its other columns named like the
             # export's own become input_<name>, as the loader names them
             frame = _rename_clashes(docs.reset_index(drop=True), OUTPUT_COLUMNS[3:])
-            frame["text"] = _text_cells(frame["text"], "docs")
+            frame["text"] = _text_cells(frame["text"], "docs", warn_numbers=False)
             if frame["doc_id"].astype(str).duplicated().any():
                 raise InputError("docs has repeated doc_id values: make them unique or drop the doc_id column")
         else:

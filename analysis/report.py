@@ -521,7 +521,7 @@ def _doc_ids(values: pd.Series) -> list[str] | None:
 
 
 def _missing(value) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def render_html(data: dict, title: str, plotlyjs: str = "inline") -> str:

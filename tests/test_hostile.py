@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +179,15 @@ def test_jsonl_objects_as_text_are_refused_and_numbers_warned(tmp_path):
     pd.DataFrame({"text": [1.5, 2.0], "title": ["a", "b"]}).to_parquet(numbers)
     with pytest.warns(UserWarning, match="holds numbers"):
         assert load_corpus(numbers)["text"].tolist() == ["1.5", "2.0"]
+    written = tmp_path / "numbers.csv"  # a CSV is read as text: its cells are numbers as written
+    written.write_text("text,source\n1,a\n2,b\n3.5,c\n 42 ,d\n,e\n")
+    with pytest.warns(UserWarning, match="text column text holds numbers"):
+        assert load_corpus(written)["text"].tolist() == ["1", "2", "3.5", "42"]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("text,source\n1,a\nIran talks resume,b\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_corpus(mixed)["text"].tolist() == ["1", "Iran talks resume"]
 
 
 # 8. The kept copy of case-differing duplicates does not depend on row order --------------------

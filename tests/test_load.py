@@ -90,3 +90,33 @@ def test_missing_file_and_folder_without_corpus_files(tmp_path):
     (tmp_path / "notes.docx").write_text("not a corpus")
     with pytest.raises(InputError, match="has no corpus files"):
         load_corpus(tmp_path)
+
+
+def test_jsonl_whole_numbers_with_nulls_stay_whole_in_the_export_and_the_page(tmp_path):
+    """pandas reads a JSON column of whole numbers with a null as floats: 5 came back as 5.0
+    and a 17-digit id lost its last digits."""
+    from analysis import TopicMap
+    from analysis.export import write_export
+    from conftest import fake_vectors
+
+    texts = load_corpus(SEED)["text"].tolist()
+    ids = [None if i % 4 == 0 else 12345678901234567 + 10 * i for i in range(len(texts))]  # all end in 7
+    huge = [2**70 + i if i % 2 else None for i in range(len(texts))]
+    path = tmp_path / "ids.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({"text": t, "id": i, "score": k % 3, "huge": h}) for k, (t, i, h) in enumerate(zip(texts, ids, huge))),
+        encoding="utf-8",
+    )
+    frame = load_corpus(path)
+    topic_map = TopicMap(cache=False).fit(frame, embeddings=fake_vectors(frame["text"].tolist(), 384))
+    write_export(topic_map.to_frame(), tmp_path / "out.csv")
+    written = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False).set_index("text")
+    for text, i, h in zip(texts, ids, huge):
+        assert written.loc[text, "id"] == ("" if i is None else str(i))
+        assert written.loc[text, "huge"] == ("" if h is None else str(h))
+    assert set(written["score"]) == {"0", "1", "2"}
+    page = tmp_path / "ids.html"
+    topic_map.report(page, plotlyjs="cdn")
+    html = page.read_text(encoding="utf-8")
+    assert "NA\\u003e" not in html and str(ids[1]) in html
+    assert not [i for i in ids if i is not None and str(int(float(i))) in html]  # as floats they end in 6 or 8
