@@ -268,8 +268,16 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
         if name in arrays
     ):
         return "labels that are not one per item"
+    level = manifest["level_"]
+    if f"{level}_labels" in arrays and not np.array_equal(arrays["labels"], arrays[f"{level}_labels"]):
+        return f"labels are not the {level} labels, though level_ is {level}"
+    for lower, upper in (("story_labels", "topic_labels"), ("topic_labels", "theme_labels")):
+        if lower in arrays and upper in arrays and not _nested(arrays[lower], arrays[upper]):
+            return f"{lower} do not nest in {upper}"
     if not {"doc_id", "kind", "text"} <= set(tables["documents"].columns):
         return "documents table without doc_id, kind and text"
+    if tables["documents"]["doc_id"].astype(str).duplicated().any():
+        return "repeated doc_id values"
     if not tables["documents"]["text"].map(lambda t: isinstance(t, str)).all():
         return "documents whose text is not text"
     listed = [
@@ -287,3 +295,10 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
         if not set(np.unique(labels[labels >= 0]).tolist()) <= set(pd.to_numeric(table["id"], errors="coerce")):
             return f"{name} table does not list every topic"
     return ""
+
+
+def _nested(lower: np.ndarray, upper: np.ndarray) -> bool:
+    """Whether every group of `lower` (-1: none) lies in one group of `upper`."""
+    inside = lower >= 0
+    pairs = np.unique(np.stack([lower[inside], upper[inside]]), axis=1)
+    return len(np.unique(pairs[0])) == pairs.shape[1]

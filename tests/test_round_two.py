@@ -61,6 +61,37 @@ def test_a_saved_map_with_a_time_out_of_range_is_damaged(tmp_path):
         TopicMap.load(tmp_path / "map")
 
 
+@pytest.mark.parametrize(
+    "damage",
+    ["level", "nesting", "doc_id"],
+)
+def test_a_saved_map_whose_levels_or_ids_do_not_fit_together_is_damaged(tmp_path, damage):
+    """A manifest's level that is not the labels' (an update failed inside with "argmax of an
+    empty sequence", exit 1), stories across topics, or one doc_id twice."""
+    texts = texts_of(240)
+    TopicMap(level="topic", cache=False).fit(texts, embeddings=fake_vectors(texts)).save(tmp_path / "map")
+    folder = tmp_path / "map"
+    if damage == "level":
+        manifest = json.loads((folder / "topicmap.json").read_text())
+        manifest["level_"] = "theme"
+        (folder / "topicmap.json").write_text(json.dumps(manifest))
+    elif damage == "nesting":
+        topics = np.load(folder / "topic_labels.npy")
+        stories = np.load(folder / "story_labels.npy")
+        story = np.flatnonzero(stories >= 0)[0]
+        members = np.flatnonzero(stories == stories[story])
+        topics[members[0]] = (topics[members[0]] + 1) % (topics.max() + 1)
+        np.save(folder / "topic_labels.npy", topics)
+    else:
+        documents = pd.read_parquet(folder / "documents.parquet")
+        documents["doc_id"] = "same"
+        documents.to_parquet(folder / "documents.parquet")
+    with pytest.raises(InputError, match="damaged saved map"):
+        TopicMap.load(folder)
+    result = cli("update", str(folder), str(SEED), "-o", str(tmp_path / "u.html"))
+    assert result.returncode == 2 and "damaged saved map" in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
