@@ -108,7 +108,7 @@ PARAMS: tuple[Param, ...] = (
         _integer(1, MAX_TOPICS, optional=True),
         f"an integer from 1 to {MAX_TOPICS:,} (or leave it out to choose automatically)",
         "--topics",
-        "Force this many topics [default: chosen automatically].",
+        "Merge the chosen level down to this many topics (never split: fewer found, a warning) [default: chosen automatically].",
         provenance="topics",
     ),
     Param(

@@ -38,7 +38,8 @@ class TopicMap(BaseEstimator):
         model runs in PyTorch.
     level : the level `labels_` and `topics_` are at: "story" (items about one event), "topic"
         (a part of a theme), "theme" (broad subjects) or "auto" (see cluster.auto_level).
-    n_topics : force this many topics at the chosen level; None chooses automatically.
+    n_topics : merge the chosen level down to this many topics (never split: a warning when
+        fewer are found); None chooses automatically.
     min_story_size : the fewest items a story may have; None: max(2, round(sqrt(n) / 8)).
     assign_noise : place every item in its nearest topic instead of leaving some unclustered.
     cache : embedding cache: True (the user cache folder), False (off) or a folder path.
@@ -163,6 +164,14 @@ class TopicMap(BaseEstimator):
             phrase_table=table,
         )
         story, topic, theme = levels.story, levels.topic, levels.theme
+        found = len(np.unique(levels.labels[levels.labels >= 0]))
+        if self.n_topics and found < self.n_topics:
+            groups = "stories" if levels.level == "story" else levels.level + "s"
+            warnings.warn(
+                f"--topics {self.n_topics} (n_topics): only {found} {groups} were found, so the map has "
+                f"{found}: a count merges groups, it never splits one",
+                stacklevel=2,
+            )
         if self.assign_noise and (levels.labels >= 0).any():
             filled = _fill_noise(sorted_vectors, levels.labels)
             if levels.level == "story":

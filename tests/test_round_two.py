@@ -92,6 +92,20 @@ def test_a_saved_map_whose_levels_or_ids_do_not_fit_together_is_damaged(tmp_path
     assert result.returncode == 2 and "damaged saved map" in result.stderr and result.stderr.count("\n") == 1
 
 
+def test_a_count_above_the_groups_found_is_warned_of_not_met_silently(tmp_path):
+    texts = texts_of(240)
+    with pytest.warns(UserWarning, match=r"--topics 500 \(n_topics\): only \d+ themes were found"):
+        fitted = TopicMap(level="theme", n_topics=500, cache=False).fit(texts, embeddings=fake_vectors(texts))
+    found = len(fitted.topics_)
+    assert found < 500
+    with warnings.catch_warnings():  # a count the level holds: met, no warning
+        warnings.simplefilter("error")
+        fitted = TopicMap(level="theme", n_topics=found, cache=False).fit(texts, embeddings=fake_vectors(texts))
+    assert len(fitted.topics_) == found
+    result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--topics", "50", "--quiet")
+    assert result.returncode == 0 and "warning: --topics 50 (n_topics): only" in result.stderr
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
