@@ -521,6 +521,11 @@ def evaluate(
         gold_column = gold_col if gold_col in documents.columns else f"input_{gold_col}"
         if gold_column not in documents.columns:
             found = ", ".join(c for c in documents.columns if c not in ("doc_id", "kind", "text"))
+            if not found:
+                raise InputError(
+                    f"{input} has no columns besides its text, so no gold column {gold_col!r}: "
+                    "give a CSV, JSONL or Parquet file with one"
+                )
             raise InputError(f"{input} has no column {gold_col!r} (found: {found}); pass one of those to --gold-col")
         if "input_topic" in documents.columns and "input_doc_id" in documents.columns:
             topic_ids = pd.to_numeric(documents["input_topic"], errors="coerce")

@@ -271,6 +271,11 @@ def test_eval_and_update_check_their_options_too(capsys, tmp_path):
     )
     assert code == 2
     one_line(err, "'--plotlyjs'")
+    plain = tmp_path / "plain.txt"  # a text file has no column to hold the gold
+    plain.write_text("Iran talks resume\nTariffs rise again\n")
+    code, _, err = run(capsys, "eval", str(plain), "--gold-col", "story")
+    assert code == 2
+    one_line(err, "has no columns besides its text, so no gold column 'story'")
 
 
 # 10. Only regular files are read -------------------------------------------------------------
