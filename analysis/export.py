@@ -39,7 +39,7 @@ def item_frame(state: FittedState) -> pd.DataFrame:
     frame["y"] = np.round(state.coords[:, 1].astype(np.float64), 4)
     for name, labels, _ in levels:
         frame[f"{name}_description"] = [lines[name].get(t, "") for t in labels]
-    if state.added.any():
+    if state.added.any() or state.added_since is not None:  # after an update, even of nothing new
         frame["new"] = state.added
     extra = docs.drop(columns=["doc_id", "kind", "text"]).reset_index(drop=True)
     return pd.concat([frame, extra], axis=1)

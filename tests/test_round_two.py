@@ -106,6 +106,17 @@ def test_a_count_above_the_groups_found_is_warned_of_not_met_silently(tmp_path):
     assert result.returncode == 0 and "warning: --topics 50 (n_topics): only" in result.stderr
 
 
+def test_the_export_after_an_update_has_the_new_column_even_when_nothing_was_new():
+    texts = texts_of(60)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    assert "new" not in fitted.to_frame().columns
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted.update(texts[:5], embeddings=fake_vectors(texts[:5]))  # every item already on the map
+    frame = fitted.to_frame()
+    assert "new" in frame.columns and not frame["new"].any() and len(frame) == 60
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
