@@ -117,6 +117,8 @@ class TopicMap(BaseEstimator):
         Items without a word are dropped with a warning, as the CLI drops them.
         """
         self.check_params()
+        if self.scheduler is not None and self.engine != "dask":
+            warnings.warn(f"--scheduler {self.scheduler} has no effect without --engine dask", stacklevel=2)
         report = progress or _silent
         if self.engine == "dask":
             state = self._fit_on_dask(docs, embeddings, text_col, report)

@@ -117,6 +117,14 @@ def test_the_export_after_an_update_has_the_new_column_even_when_nothing_was_new
     assert "new" in frame.columns and not frame["new"].any() and len(frame) == 60
 
 
+def test_options_that_cannot_apply_are_warned_of_not_dropped_silently():
+    with pytest.warns(UserWarning, match="--text-col title has no effect: .* has no table file"):
+        load_corpus(SEED, text_col="title")
+    texts = texts_of(60)
+    with pytest.warns(UserWarning, match="--scheduler tcp://127.0.0.1:1 has no effect without --engine dask"):
+        TopicMap(scheduler="tcp://127.0.0.1:1", cache=False).fit(texts, embeddings=fake_vectors(texts))
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
