@@ -106,7 +106,9 @@ def load_corpus(
     if unit is not None and not readings & {"feed", "article"}:
         warnings.warn(f"--unit {unit} has no effect: {path} has no feed or article file", stacklevel=2)
     if text_col is not None and "table" not in readings:
-        warnings.warn(f"--text-col {text_col} has no effect: {path} has no table file (CSV, JSONL, Parquet)", stacklevel=2)
+        warnings.warn(
+            f"--text-col {text_col} has no effect: {path} has no table file (CSV, JSONL, Parquet)", stacklevel=2
+        )
     frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
     if frame.empty and (dropped or _all_blank(files)):
         raise InputError(f"{path} has no items with words: its rows are blank, missing or punctuation only")

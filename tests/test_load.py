@@ -104,7 +104,10 @@ def test_jsonl_whole_numbers_with_nulls_stay_whole_in_the_export_and_the_page(tm
     huge = [2**70 + i if i % 2 else None for i in range(len(texts))]
     path = tmp_path / "ids.jsonl"
     path.write_text(
-        "\n".join(json.dumps({"text": t, "id": i, "score": k % 3, "huge": h}) for k, (t, i, h) in enumerate(zip(texts, ids, huge))),
+        "\n".join(
+            json.dumps({"text": t, "id": i, "score": k % 3, "huge": h})
+            for k, (t, i, h) in enumerate(zip(texts, ids, huge))
+        ),
         encoding="utf-8",
     )
     frame = load_corpus(path)

@@ -537,7 +537,9 @@ def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(b
         page.click('#drag-control button[data-mode="lasso"]')
         _, name, start = name_under_pointer(page)
         lasso = [start, (start[0] + 60, start[1]), (start[0] + 60, start[1] + 60), (start[0], start[1] + 60), start]
-        touch_drag(page, [p for a, b in zip(lasso, lasso[1:]) for p in (a, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))] + [start])
+        touch_drag(
+            page, [p for a, b in zip(lasso, lasso[1:]) for p in (a, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))] + [start]
+        )
         page.wait_for_function("window.topicmap.state().selected.length > 0", timeout=10_000)
         assert page.evaluate("window.topicmap.isolated()") is None
 

@@ -223,9 +223,13 @@ def test_the_page_on_a_phone(tmp_path):
             page, log = open_page(browser, path, viewport={"width": 400, "height": 800}, has_touch=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= 400
             # The table's name columns keep their words whole: the table scrolls sideways instead.
-            widths = page.evaluate("[...document.querySelectorAll('#table-body td.level')].map((td) => td.getBoundingClientRect().width)")
+            widths = page.evaluate(
+                "[...document.querySelectorAll('#table-body td.level')].map((td) => td.getBoundingClientRect().width)"
+            )
             assert widths and min(widths) >= 140
-            assert page.evaluate("(() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; })()")
+            assert page.evaluate(
+                "(() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; })()"
+            )
             # An open facet menu fits the screen too.
             page.click("#source-filter summary")
             assert page.evaluate("document.documentElement.scrollWidth") <= 400
