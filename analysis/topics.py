@@ -33,7 +33,16 @@ Biomedical +0.000/+0.002, MultiFin -0.013/+0.023, ECB+ +0.027/-0.022, for a seco
 (6 s for 5,000 items, about 40 s for HuffPost's 10,000 on two cores); Ward on a 10- or 20-d
 spectral embedding of the fuzzy graph (ECB+ 0.59-0.62); Ward or k-means on the 2-d map
 itself (lower on four sets: StackOverflow 0.43-0.44, ECB+ 0.69-0.71).
-`benchmarks/results/quality.md` holds the table.
+Tried at stop 37 (scratch, seed 0, the sets in file order, so "today" differs a little from
+quality.md; HuffPost / StackOverflow / Biomedical / MultiFin / ECB+): today 0.115 / 0.523 /
+0.246 / 0.401 / 0.786. At Louvain's count over the whole corpus, stories kept whole and cut by
+theme: k-means 0.088 / 0.562 / 0.274 / 0.391 / 0.797, Ward 0.099 / 0.490 / 0.249 / 0.358 /
+0.688. EVoC's layers (0.3.2) kept whole and cut the same way: StackOverflow's best layer
+0.633 (17 groups) falls to 0.538, Biomedical's 0.261 to 0.235, while ECB+'s finest rises to
+0.825 (48 topics) and HuffPost's to 0.183-0.271; each set wants a different layer. Louvain
+left uncut by theme (0.087 / 0.526 / 0.232 / 0.380 / 0.787) and on items rather than stories
+(0.101 / 0.524 / 0.254 / 0.487 / 0.731): the cut by theme costs nothing, and no variant gains
+on every set. `benchmarks/results/quality.md` holds the table.
 """
 
 from __future__ import annotations
