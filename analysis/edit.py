@@ -104,6 +104,8 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
     themes keeps every story inside one theme; stories of different themes can only be merged
     on a story map (their items then join the first story's theme)."""
     check_level(level, state)
+    if isinstance(ids, (str, bytes)) or not hasattr(ids, "__iter__"):
+        raise InputError(f"ids={ids!r}: give a list of two or more ids to merge, e.g. [3, 7]")
     ids = _check_ids(state, list(ids), level)
     if len(set(ids)) < 2:
         raise InputError(f"merging needs at least two different ids (got {ids}): e.g. 3,7")
@@ -180,12 +182,21 @@ def _synced(before: FittedState, after: FittedState) -> FittedState:
             own[name] = (after.story_labels, after.stories)
     topic_labels = nest_in(after.story_labels, own["topic"][0])
     theme_labels = nest_in(topic_labels, own["theme"][0])
+    topic_table, theme_table = _recounted(own["topic"][1], topic_labels), _recounted(own["theme"][1], theme_labels)
+    # the map's own level follows too: stories of two topics merged into one topic move items
+    labels, topics = {
+        "theme": (theme_labels, theme_table),
+        "topic": (topic_labels, topic_table),
+        "story": (after.labels, after.topics),
+    }[after.level]
     return replace(
         after,
+        labels=labels,
+        topics=topics,
         topic_labels=topic_labels,
         theme_labels=theme_labels,
-        topic_table=_recounted(own["topic"][1], topic_labels),
-        theme_table=_recounted(own["theme"][1], theme_labels),
+        topic_table=topic_table,
+        theme_table=theme_table,
     )
 
 

@@ -6,6 +6,8 @@ with persist.save_state and loaded: no UMAP, so the tests stay fast.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,6 +130,35 @@ def test_bad_edits_are_one_line_errors_that_change_nothing(tmp_path, call, messa
         call(topic_map)
     assert "\n" not in str(caught.value)
     assert np.array_equal(topic_map.labels_, labels) and topic_map.topics_.equals(topics)
+
+
+def test_merging_stories_of_two_topics_on_a_topic_map_keeps_the_map_in_step():
+    """Topics 0-3 of two stories each, in themes 0-1: merging a story of topic 0 with one of
+    topic 1 moves items between topics, and the map's own level follows them."""
+    base = made_state("theme")
+    texts = base.documents["text"].tolist()
+    themes = base.theme_labels // 2
+    state = replace(
+        base,
+        level="topic",
+        labels=base.theme_labels,
+        topics=base.theme_table,
+        topic_labels=base.theme_labels,
+        topic_table=base.theme_table,
+        theme_labels=themes,
+        theme_table=label.describe_topics(texts, themes, base.embeddings, stories=base.story_labels),
+    )
+    merged = edit.merge(state, [0, 2], level="story")
+    assert np.array_equal(merged.labels, merged.topic_labels)
+    assert merged.topics["id"].tolist() == merged.topic_table["id"].tolist()
+    counts = pd.Series(merged.labels).value_counts()
+    assert {int(i): int(n) for i, n in zip(merged.topics["id"], merged.topics["size"])} == counts.to_dict()
+    assert len(set(merged.labels[merged.story_labels == 0])) == 1
+
+
+def test_merging_one_id_is_refused_with_a_line_not_a_type_error():
+    with pytest.raises(InputError, match="give a list of two or more ids"):
+        edit.merge(made_state(), 0)
 
 
 def test_update_keeps_the_readers_names_and_merges(tmp_path):
