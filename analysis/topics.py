@@ -134,7 +134,7 @@ def _communities(weights: sparse.csr_matrix, random_state: int) -> np.ndarray:
     if weights.shape[0] < 2 or weights.nnz == 0:
         return labels
     graph = nx.from_scipy_sparse_array(weights)
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=random_state)
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=int(random_state))
     for number, members in enumerate(sorted(found, key=min)):
         labels[list(members)] = number
     return labels

@@ -125,6 +125,15 @@ def test_options_that_cannot_apply_are_warned_of_not_dropped_silently():
         TopicMap(scheduler="tcp://127.0.0.1:1", cache=False).fit(texts, embeddings=fake_vectors(texts))
 
 
+def test_a_numpy_integer_seed_fits_as_the_same_python_integer():
+    texts = texts_of(240)
+    vectors = fake_vectors(texts)
+    plain = TopicMap(random_state=3, cache=False).fit(texts, embeddings=vectors)
+    for seed in (np.int64(3), np.int32(3), np.uint8(3)):
+        fitted = TopicMap(random_state=seed, cache=False).fit(texts, embeddings=vectors)
+        assert np.array_equal(fitted.labels_, plain.labels_) and np.array_equal(fitted.coords_, plain.coords_)
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
