@@ -65,13 +65,20 @@ assert set(FIELDS) == set(ARRAYS + TABLES + SCALARS)
 
 
 def check_embeddings(embeddings, n: int) -> np.ndarray:
-    """`embeddings` as float32, checked to be one finite row per item; InputError otherwise."""
+    """`embeddings` as float32 unit rows, checked to be one finite, non-zero row of at least two
+    numbers per item; InputError otherwise. Only the direction counts (a map fitted on vectors
+    placed new ones differently when they came at another length)."""
     try:
         vectors = np.asarray(embeddings, dtype=np.float32)
     except (TypeError, ValueError) as exc:
         raise InputError(f"embeddings cannot be read as numbers ({exc}): pass an (n, d) float array") from exc
-    if vectors.ndim != 2 or len(vectors) != n or vectors.shape[1] < 1:
-        raise InputError(f"embeddings has shape {vectors.shape}: expected ({n}, d), one row per document")
+    if vectors.ndim != 2 or len(vectors) != n or vectors.shape[1] < 2:
+        raise InputError(
+            f"embeddings has shape {vectors.shape}: expected ({n}, d) with d at least 2, one row per document"
+        )
     if not np.isfinite(vectors).all():
         raise InputError("embeddings holds NaN or infinite values: pass finite vectors")
-    return vectors
+    lengths = np.linalg.norm(vectors.astype(np.float64), axis=1, keepdims=True)
+    if (lengths == 0).any():
+        raise InputError(f"embeddings row {int(np.flatnonzero(lengths == 0)[0])} is all zeros: pass vectors with a direction")
+    return (vectors / lengths).astype(np.float32)

@@ -134,6 +134,34 @@ def test_a_numpy_integer_seed_fits_as_the_same_python_integer():
         assert np.array_equal(fitted.labels_, plain.labels_) and np.array_equal(fitted.coords_, plain.coords_)
 
 
+def test_vectors_count_by_their_direction_alone_in_fit_transform_and_update():
+    texts = texts_of(240)
+    vectors = fake_vectors(texts)
+    fitted = TopicMap(cache=False).fit(texts[:200], embeddings=vectors[:200])
+    longer = TopicMap(cache=False).fit(texts[:200], embeddings=vectors[:200] * 7.5)
+    assert np.array_equal(fitted.labels_, longer.labels_)
+    assert np.allclose(np.linalg.norm(longer.embeddings_, axis=1), 1, atol=1e-5)
+    new = vectors[200:]
+    assert np.array_equal(fitted.transform(texts[200:], embeddings=new), fitted.transform(texts[200:], embeddings=new * 0.01))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = TopicMap(cache=False).fit(texts[:200], embeddings=vectors[:200]).update(texts[200:], embeddings=new)
+        b = TopicMap(cache=False).fit(texts[:200], embeddings=vectors[:200]).update(texts[200:], embeddings=new * 3)
+    assert np.array_equal(a.labels_, b.labels_) and np.allclose(a.coords_, b.coords_, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("vectors", "message"),
+    [
+        (np.ones((60, 1)), "with d at least 2"),
+        (np.vstack([np.zeros((1, 4)), np.ones((59, 4))]), "row 0 is all zeros"),
+    ],
+)
+def test_embeddings_of_one_column_or_a_zero_row_are_one_line(vectors, message):
+    with pytest.raises(InputError, match=message):
+        TopicMap(cache=False).fit(texts_of(60), embeddings=vectors)
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
