@@ -243,11 +243,14 @@ class TopicMap(BaseEstimator):
         return self.fit(docs, **fit_params).labels_
 
     def transform(self, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None) -> np.ndarray:
-        """Assign items to the learned topics, one label per row of `docs` (-1 where the nearest
-        fitted items are unclustered, and for an item without a word).
+        """Assign items to the learned topics, one label per row of `docs`: -1 for an item that
+        fits none (its nearest fitted items are unclustered, or it lies beyond the reach of the
+        topic they vote for: farther from it than the topic's own members typically are) and
+        for an item without a word.
 
         An item's topic is the similarity-weighted vote of its nearest fitted items, so a
-        fitted item gets its own label back.
+        fitted item gets its own label back. The map is not changed: `update` also places the
+        items that fit no topic, in new topics or the nearest theme, so the two differ there.
         """
         self._check_fitted()
         documents = as_documents(docs, text_col)
