@@ -103,7 +103,7 @@ def _has_cr(frame: pd.DataFrame) -> bool:
 
 def parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every input column Parquet cannot hold as it is (mixed types such as
-    1 and "x", integers past 64 bits, empty JSON objects) turned into text: JSON for lists
+    1 and "x", integers past 64 bits, empty JSON objects, complex numbers) turned into text: JSON for lists
     and objects, str() for the rest, missing values kept missing."""
     import io
 
@@ -112,6 +112,9 @@ def parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
 
     frame = frame.copy(deep=False)
     for column in frame.columns:
+        if frame[column].dtype.kind == "c":  # complex numbers: Arrow has no type for them
+            frame[column] = frame[column].map(_as_text).astype(object)
+            continue
         if frame[column].dtype != object:
             continue
         try:

@@ -143,6 +143,10 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
                     arrays[name].astype(np.float32) if np.issubdtype(arrays[name].dtype, np.floating) else arrays[name]
                 )
         problem = _damage(manifest, set(known_params), arrays, tables)
+        documents = tables["documents"]
+        for column in documents.columns[documents.dtypes == object]:  # Parquet gives lists back as arrays
+            if documents[column].map(lambda v: isinstance(v, np.ndarray)).any():
+                documents[column] = documents[column].map(lambda v: v.tolist() if isinstance(v, np.ndarray) else v)
         if not problem:
             for name in tables.keys() - {"documents"}:
                 for column in ("keywords", "representatives"):

@@ -162,6 +162,15 @@ def test_embeddings_of_one_column_or_a_zero_row_are_one_line(vectors, message):
         TopicMap(cache=False).fit(texts_of(60), embeddings=vectors)
 
 
+def test_a_saved_map_gives_lists_back_as_lists_and_saves_complex_numbers_as_text(tmp_path):
+    texts = texts_of(40)
+    frame = pd.DataFrame({"text": texts, "tags": [["x", "y"]] * 40, "z": np.arange(40) + 1j})
+    TopicMap(cache=False).fit(frame, embeddings=fake_vectors(texts)).save(tmp_path / "map")
+    back = TopicMap.load(tmp_path / "map").to_frame()
+    assert back["tags"].tolist() == [["x", "y"]] * 40
+    assert back["z"].tolist()[:2] == ["1j", "(1+1j)"]
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
