@@ -46,9 +46,16 @@ def signals_held() -> Iterator[None]:
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it onto `target` only on success.
 
-    A run that fails or is killed midway leaves no partial file behind.
+    A run that fails or is killed midway leaves no partial file behind. InputError when
+    `target` is a folder or its folder does not exist.
     """
+    from analysis.errors import InputError
+
     target = Path(target)
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: give the path of a file to write")
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: folder {target.parent} does not exist; create it first")
     tmp_path: Path | None = None
     try:
         with signals_held():

@@ -560,7 +560,7 @@ def _text_cells(values: pd.Series, path, warn_numbers: bool = True) -> list[str]
     if warn_numbers and _only_numbers(values):
         warnings.warn(
             f"{path}: text column {_shown(values.name)} holds numbers, not words; "
-            "read them as text (pass the column of headlines to --text-col)",
+            f"read them as text (pass the column of headlines to {_text_col_option(path)})",
             stacklevel=3,
         )
     texts = []
@@ -578,7 +578,7 @@ def _text_cells(values: pd.Series, path, warn_numbers: bool = True) -> list[str]
         else:
             raise InputError(
                 f"{path}: text column {_shown(values.name)} holds {type(value).__name__} values, "
-                "not text: name a column of plain text with --text-col"
+                f"not text: name a column of plain text with {_text_col_option(path)}"
             )
     return texts
 
@@ -604,12 +604,22 @@ def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
     if text_col is not None:
         if text_col in table.columns:
             return text_col
-        raise InputError(f"{path} has no column {text_col!r} (found: {found}); pass one of those to --text-col")
+        raise InputError(
+            f"{path} has no column {text_col!r} (found: {found}); pass one of those to {_text_col_option(path)}"
+        )
     by_lower = {str(c).lower(): c for c in table.columns}
     for candidate in TEXT_COLUMN_CANDIDATES:
         if candidate in by_lower:
             return by_lower[candidate]
-    raise InputError(f"{path} has no text, title or headline column (found: {found}); name it with --text-col")
+    raise InputError(
+        f"{path} has no text, title or headline column (found: {found}); name it with {_text_col_option(path)}"
+    )
+
+
+def _text_col_option(path) -> str:
+    """How the text column is named where `path` came from: the CLI's flag, or the Python
+    argument for data passed to the API (read as "docs")."""
+    return "text_col" if str(path) == "docs" else "--text-col"
 
 
 def _shown(name: object) -> str:

@@ -89,11 +89,12 @@ def _check_writable(folder: Path, flag: str) -> None:
         )
 
 
-def save_state(folder: str | Path, params: dict, state: FittedState, version: str) -> None:
-    """Write the estimator parameters and its fitted state into `folder` (see `check_target`),
-    replacing it whole only once everything is written. `version` is topicmap's, recorded."""
+def save_state(folder: str | Path, params: dict, state: FittedState, version: str, flag: str = "--save-map") -> None:
+    """Write the estimator parameters and its fitted state into `folder` (see `check_target`,
+    whose messages name the folder by `flag`), replacing it whole only once everything is
+    written. `version` is topicmap's, recorded."""
     folder = Path(folder)
-    check_target(folder)
+    check_target(folder, flag=flag)
     if folder.is_symlink():  # a link to a saved map: the map it points to is updated
         folder = folder.resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -388,7 +388,7 @@ class TopicMap(BaseEstimator):
         saved = self.get_params()
         if not isinstance(self.cache, bool):
             saved["cache"] = str(Path(self.cache).absolute())
-        persist.save_state(folder, saved, self._state(), VERSION)
+        persist.save_state(folder, saved, self._state(), VERSION, flag="folder")
 
     @classmethod
     def load(cls, folder) -> TopicMap:

@@ -171,6 +171,28 @@ def test_a_saved_map_gives_lists_back_as_lists_and_saves_complex_numbers_as_text
     assert back["z"].tolist()[:2] == ["1j", "(1+1j)"]
 
 
+def test_writing_the_report_to_a_folder_or_under_a_missing_one_is_one_line(tmp_path):
+    texts = texts_of(40)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    with pytest.raises(InputError, match="is a folder: give the path of a file"):
+        fitted.report(tmp_path)
+    with pytest.raises(InputError, match="does not exist; create it first"):
+        fitted.report(tmp_path / "nope" / "map.html")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_python_api_names_its_own_arguments_not_the_clis_flags(tmp_path):
+    texts = texts_of(40)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"^folder .* saving there would replace"):
+        fitted.save(tmp_path)
+    with pytest.raises(InputError, match="pass one of those to text_col$"):
+        TopicMap(cache=False).fit(pd.DataFrame({"text": texts}), text_col="title")
+    result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--text-col", "title")
+    assert "--text-col" in result.stderr  # the CLI still names its flag
+
+
 def test_a_model_name_too_long_for_any_folder_is_one_line_exit_2(tmp_path):
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--model", "m" * 300)
     assert result.returncode == 2
