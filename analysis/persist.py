@@ -145,7 +145,9 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
                 )
         problem = _damage(manifest, set(known_params), arrays, tables)
         documents = tables["documents"]
-        for column in documents.columns[documents.dtypes == object]:  # Parquet gives lists back as arrays
+        for column in documents.columns[
+            documents.dtypes.map(lambda d: d == np.dtype(object))
+        ]:  # lists come back as arrays
             if documents[column].map(lambda v: isinstance(v, np.ndarray)).any():
                 documents[column] = documents[column].map(lambda v: v.tolist() if isinstance(v, np.ndarray) else v)
         if not problem:

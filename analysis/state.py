@@ -80,5 +80,7 @@ def check_embeddings(embeddings, n: int) -> np.ndarray:
         raise InputError("embeddings holds NaN or infinite values: pass finite vectors")
     lengths = np.linalg.norm(vectors.astype(np.float64), axis=1, keepdims=True)
     if (lengths == 0).any():
-        raise InputError(f"embeddings row {int(np.flatnonzero(lengths == 0)[0])} is all zeros: pass vectors with a direction")
+        raise InputError(
+            f"embeddings row {int(np.flatnonzero(lengths == 0)[0])} is all zeros: pass vectors with a direction"
+        )
     return (vectors / lengths).astype(np.float32)

@@ -534,7 +534,9 @@ def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(b
         assert after[0][0] < before[0][0] and after[1][1] > before[1][1]
         assert page.evaluate("window.topicmap.isolated()") is None
 
-        page.evaluate("Plotly.relayout('map', {'xaxis.autorange': true, 'yaxis.autorange': true})")  # the whole map again
+        page.evaluate(
+            "Plotly.relayout('map', {'xaxis.autorange': true, 'yaxis.autorange': true})"
+        )  # the whole map again
         page.click('#drag-control button[data-mode="lasso"]')
         _, name, start = name_under_pointer(page)
         lasso = [start, (start[0] + 60, start[1]), (start[0] + 60, start[1] + 60), (start[0], start[1] + 60), start]

@@ -142,7 +142,9 @@ def test_vectors_count_by_their_direction_alone_in_fit_transform_and_update():
     assert np.array_equal(fitted.labels_, longer.labels_)
     assert np.allclose(np.linalg.norm(longer.embeddings_, axis=1), 1, atol=1e-5)
     new = vectors[200:]
-    assert np.array_equal(fitted.transform(texts[200:], embeddings=new), fitted.transform(texts[200:], embeddings=new * 0.01))
+    assert np.array_equal(
+        fitted.transform(texts[200:], embeddings=new), fitted.transform(texts[200:], embeddings=new * 0.01)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         a = TopicMap(cache=False).fit(texts[:200], embeddings=vectors[:200]).update(texts[200:], embeddings=new)
