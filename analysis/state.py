@@ -83,4 +83,6 @@ def check_embeddings(embeddings, n: int) -> np.ndarray:
         raise InputError(
             f"embeddings row {int(np.flatnonzero(lengths == 0)[0])} is all zeros: pass vectors with a direction"
         )
-    return (vectors / lengths).astype(np.float32)
+    # rows already of unit length (the model's) are kept bit for bit, so given vectors and the
+    # map's own encoder give the same results
+    return (vectors / np.where(np.abs(lengths - 1) > 1e-5, lengths, 1.0)).astype(np.float32)
