@@ -16,7 +16,7 @@ from test_report import MIDS, STORIES, THEMES, embedded_data, export_frame, thre
 
 from analysis import label, report
 from analysis.report import report_data
-from browser import open_report
+from browser import PAINTED, open_report
 from conftest import BENCH, topicmap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -534,9 +534,8 @@ def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(b
         assert after[0][0] < before[0][0] and after[1][1] > before[1][1]
         assert page.evaluate("window.topicmap.isolated()") is None
 
-        page.evaluate(
-            "Plotly.relayout('map', {'xaxis.autorange': true, 'yaxis.autorange': true})"
-        )  # the whole map again
+        page.reload()  # the first view again, where a name lay well inside the map
+        page.wait_for_function(PAINTED, timeout=20_000)
         page.click('#drag-control button[data-mode="lasso"]')
         _, name, start = name_under_pointer(page)
         lasso = [start, (start[0] + 60, start[1]), (start[0] + 60, start[1] + 60), (start[0], start[1] + 60), start]
@@ -546,8 +545,8 @@ def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(b
         page.wait_for_function("window.topicmap.state().selected.length > 0", timeout=10_000)
         assert page.evaluate("window.topicmap.isolated()") is None
 
-        page.click('#drag-control button[data-mode="pan"]')
-        page.evaluate("window.topicmap.select([])")
+        page.reload()
+        page.wait_for_function(PAINTED, timeout=20_000)
         _, name, start = name_under_pointer(page)
         page.touchscreen.tap(*start)
         page.wait_for_function("window.topicmap.isolated() !== null", timeout=10_000)
