@@ -105,23 +105,30 @@ def parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every input column Parquet cannot hold as it is (mixed types such as
     1 and "x", integers past 64 bits, empty JSON objects, complex numbers) turned into text: JSON for lists
     and objects, str() for the rest, missing values kept missing."""
+    frame = frame.copy(deep=False)
+    for column in frame.columns:
+        if frame[column].dtype.kind == "c":  # complex numbers: Arrow has no type for them
+            frame[column] = frame[column].map(_as_text).astype(object)
+        elif not parquet_holds(frame[column]):
+            frame[column] = frame[column].map(_as_text)
+    return frame
+
+
+def parquet_holds(values: pd.Series) -> bool:
+    """Whether Parquet holds a column as it is: any typed column but complex numbers, and an
+    object column that Arrow can write (not 1 and "x" mixed, not integers past 64 bits)."""
     import io
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    frame = frame.copy(deep=False)
-    for column in frame.columns:
-        if frame[column].dtype.kind == "c":  # complex numbers: Arrow has no type for them
-            frame[column] = frame[column].map(_as_text).astype(object)
-            continue
-        if frame[column].dtype != object:
-            continue
-        try:
-            pq.write_table(pa.Table.from_pandas(frame[[column]], preserve_index=False), io.BytesIO())
-        except (pa.ArrowException, ValueError, TypeError, OverflowError):
-            frame[column] = frame[column].map(_as_text)
-    return frame
+    if values.dtype != object:
+        return values.dtype.kind != "c"
+    try:
+        pq.write_table(pa.Table.from_pandas(values.to_frame(), preserve_index=False), io.BytesIO())
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def _as_text(value):

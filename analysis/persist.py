@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.export import parquet_ready
+from analysis.export import parquet_holds, parquet_ready
 from analysis.files import atomic_dir, probe_write
 from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 
@@ -98,18 +98,37 @@ def save_state(folder: str | Path, params: dict, state: FittedState, version: st
     if folder.is_symlink():  # a link to a saved map: the map it points to is updated
         folder = folder.resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
+    documents, as_json = _json_columns(state.documents)
     manifest = {
         "format_version": FORMAT_VERSION,
         "params": params,
         "topicmap_version": version,
         **{f"{name}_": getattr(state, name) for name in SCALARS},
+        "json_columns": as_json,
     }
     with atomic_dir(folder) as staging:
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         for name in ARRAYS:
             np.save(staging / f"{name}.npy", getattr(state, name), allow_pickle=False)
         for name in TABLES:
-            parquet_ready(getattr(state, name)).to_parquet(staging / f"{name}.parquet", index=False)
+            table = documents if name == "documents" else getattr(state, name)
+            parquet_ready(table).to_parquet(staging / f"{name}.parquet", index=False)
+
+
+def _json_columns(documents: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The input's columns Parquet cannot hold as they are (1 and "x" mixed, integers past 64
+    bits) written as one JSON value a cell, so a saved map gives them back as they were (the
+    export writes them as text); and their names. A value JSON has no type for is saved as
+    its text; a missing one stays missing."""
+    documents = documents.copy(deep=False)
+    names = []
+    for column in documents.columns[3:]:  # after doc_id, kind and text
+        if documents[column].dtype == np.dtype(object) and not parquet_holds(documents[column]):
+            documents[column] = documents[column].map(
+                lambda v: None if v is None or (isinstance(v, float) and v != v) else json.dumps(v, default=str)
+            )
+            names.append(str(column))
+    return documents, names
 
 
 def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, FittedState]:
@@ -145,6 +164,11 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
                 )
         problem = _damage(manifest, set(known_params), arrays, tables)
         documents = tables["documents"]
+        as_json = manifest.get("json_columns", [])
+        if not isinstance(as_json, list) or not set(as_json) <= set(map(str, documents.columns)):
+            raise ValueError("json_columns in the manifest are not columns of the documents")
+        for column in as_json:
+            documents[column] = documents[column].astype(object).map(lambda v: json.loads(v) if isinstance(v, str) else None)
         for column in documents.columns[
             documents.dtypes.map(lambda d: d == np.dtype(object))
         ]:  # lists come back as arrays

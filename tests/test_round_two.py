@@ -164,12 +164,25 @@ def test_embeddings_of_one_column_or_a_zero_row_are_one_line(vectors, message):
         TopicMap(cache=False).fit(texts_of(60), embeddings=vectors)
 
 
-def test_a_saved_map_gives_lists_back_as_lists_and_saves_complex_numbers_as_text(tmp_path):
+def test_a_saved_map_gives_input_columns_back_as_they_were(tmp_path):
+    """Lists (Parquet gives arrays), numbers and text mixed, integers past 64 bits (Parquet
+    cannot hold them: saved as JSON); complex numbers have no JSON type and come back as text."""
     texts = texts_of(40)
-    frame = pd.DataFrame({"text": texts, "tags": [["x", "y"]] * 40, "z": np.arange(40) + 1j})
-    TopicMap(cache=False).fit(frame, embeddings=fake_vectors(texts)).save(tmp_path / "map")
-    back = TopicMap.load(tmp_path / "map").to_frame()
-    assert back["tags"].tolist() == [["x", "y"]] * 40
+    frame = pd.DataFrame(
+        {
+            "text": texts,
+            "tags": [["x", "y"]] * 40,
+            "ref": [1, "a"] * 20,
+            "big": [2**70, None] * 20,
+            "z": np.arange(40) + 1j,
+        }
+    )
+    fitted = TopicMap(cache=False).fit(frame, embeddings=fake_vectors(texts))
+    fitted.save(tmp_path / "map")
+    back = TopicMap.load(tmp_path / "map").documents_
+    for column in ("tags", "ref", "big"):
+        assert back[column].tolist() == fitted.documents_[column].tolist()
+        assert [type(v) for v in back[column]] == [type(v) for v in fitted.documents_[column]]
     assert back["z"].tolist()[:2] == ["1j", "(1+1j)"]
 
 
