@@ -168,7 +168,9 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         if not isinstance(as_json, list) or not set(as_json) <= set(map(str, documents.columns)):
             raise ValueError("json_columns in the manifest are not columns of the documents")
         for column in as_json:
-            documents[column] = documents[column].astype(object).map(lambda v: json.loads(v) if isinstance(v, str) else None)
+            documents[column] = (
+                documents[column].astype(object).map(lambda v: json.loads(v) if isinstance(v, str) else None)
+            )
         for column in documents.columns[
             documents.dtypes.map(lambda d: d == np.dtype(object))
         ]:  # lists come back as arrays
