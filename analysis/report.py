@@ -501,9 +501,25 @@ def parse_dates(values: pd.Series) -> pd.Series:
         warnings.simplefilter("ignore")
         stamps = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
         if stamps.notna().sum() < text.notna().sum():
-            stamps = stamps.fillna(pd.to_datetime(text, utc=True, errors="coerce", format="mixed"))
+            rest = text[stamps.isna() & text.notna()].astype(str)
+            found = pd.to_datetime(rest, utc=True, errors="coerce", format="mixed", dayfirst=_day_first(rest))
+            stamps = stamps.fillna(found.reindex(stamps.index))
     years = stamps.dt.year
     return stamps.where((years >= DATE_YEARS[0]) & (years <= DATE_YEARS[1]))
+
+
+def _day_first(text: pd.Series) -> bool:
+    """Whether a column's numeric dates ("11/03/2014", "11.03.2014") put the day first, read
+    once for the whole column, so no value is read one way and the next the other: a first
+    number over 12 says day first, a second one over 12 month first; with no such value,
+    dotted dates are read day first (as in Europe), others month first."""
+    parts = text.str.extract(r"^(\d{1,2})([./-])(\d{1,2})[./-]\d{2,4}\b").dropna()
+    if parts.empty:
+        return False
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    if (first > 12).any() != (second > 12).any():
+        return bool((first > 12).any())
+    return bool((parts[1] == ".").mean() > 0.5)
 
 
 def _coords(values: pd.Series) -> list[float]:

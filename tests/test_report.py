@@ -14,7 +14,15 @@ import pytest
 
 from analysis import label, report
 from analysis.load import load_corpus
-from analysis.report import fitted_report_data, render_html, report_data, script_json, topic_color, write_report
+from analysis.report import (
+    fitted_report_data,
+    parse_dates,
+    render_html,
+    report_data,
+    script_json,
+    topic_color,
+    write_report,
+)
 from analysis.state import FittedState
 from browser import open_report
 
@@ -555,3 +563,18 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
         assert hover_item(page, item) == texts[item]
         assert page.evaluate("document.querySelectorAll('img, svg[onload]').length") == 0
     assert log == {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
+
+
+@pytest.mark.parametrize(
+    ("values", "days"),
+    [
+        (["11/03/2014", "13/03/2014", "12/03/2014"], ["2014-03-11", "2014-03-13", "2014-03-12"]),  # a day over 12
+        (["03/11/2014", "03/13/2014", "03/12/2014"], ["2014-03-11", "2014-03-13", "2014-03-12"]),  # a month first
+        (["11.03.2014", "12.03.2014"], ["2014-03-11", "2014-03-12"]),  # dotted: day first
+        (["2014-03-10T09:00Z", "11.03.2014", "Mar 12, 2014"], ["2014-03-10", "2014-03-11", "2014-03-12"]),
+    ],
+)
+def test_a_column_of_numeric_dates_is_read_one_way(values, days):
+    """Day-first dates were read month first whenever the day was 12 or less, so "11.03.2014"
+    fell 237 days after "03/11/2014"."""
+    assert parse_dates(pd.Series(values)).dt.strftime("%Y-%m-%d").tolist() == days
