@@ -179,6 +179,7 @@ def test_facets_search_page_api_and_text_direction(report_path):
         assert throws(page, "window.topicmap.select('topic', 99)").startswith("RangeError")
         assert throws(page, "window.topicmap.select('galaxy', 1)").startswith("RangeError")
         assert throws(page, "window.topicmap.setRange('2025-02-30', null)").startswith("RangeError")
+        assert throws(page, "window.topicmap.setColor('nope')").startswith("RangeError")
         assert state(page)["topic"] == 1 and state(page)["sources"] == ["Reuters", "ClaimsJournal.com"]
         page.click("#reset")
         page.evaluate("window.topicmap.selectItems([9999, -1])")

@@ -147,10 +147,23 @@ def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypa
         assert (state_now["from"], state_now["to"]) == ("2014-03-11T20", "2014-03-12T02")
         assert page.url.endswith("#from=2014-03-11T20&to=2014-03-12T02")
         assert page.evaluate("window.topicmap.plotted()") == added
+        assert page.evaluate("window.topicmap.state()")["onlyNew"] is False
+        page.evaluate("window.topicmap.onlyNew(true)")
+        assert page.evaluate("window.topicmap.state()")["onlyNew"] is True and "new=1" in page.url
+        page.evaluate("window.topicmap.onlyNew(false)")
         page.click("#news-fresh li")
         assert page.evaluate("window.topicmap.highlighted()") == fresh
         assert page.evaluate("document.scripts.length") == 3
     assert log == CLEAN_LOG
     with open_report(out, fragment="from=2014-03-10T14&to=2014-03-10T15") as (page, log):
         assert page.evaluate("window.topicmap.plotted()") == [0, 1, 2, 3]  # 14:00 to 15:59
+    assert log == CLEAN_LOG
+    # A day without an hour, on an hourly timeline: from its first hour to its last.
+    with open_report(out, fragment="from=2014-03-10&to=2014-03-10") as (page, log):
+        assert page.evaluate("window.topicmap.state()")["to"] == "2014-03-10T23"
+        whole_day = page.evaluate("window.topicmap.plotted()")
+        page.evaluate("window.topicmap.setRange('2014-03-10T00', '2014-03-10T23')")
+        assert page.evaluate("window.topicmap.plotted()") == whole_day and len(whole_day) > 4
+        page.evaluate("window.topicmap.setRange(null, '2014-03-10')")
+        assert page.evaluate("window.topicmap.plotted()") == whole_day
     assert log == CLEAN_LOG

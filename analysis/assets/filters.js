@@ -37,6 +37,7 @@ function filterData(data, model) {
     isNew = new Uint8Array(n);
     for (const i of data.new.items) isNew[i] = 1;
   }
+  const toDay = (text) => { const ms = startMs === null ? null : parseDay(text); return ms === null ? null : Math.floor((ms - startMs) / stepMs(tl)); };
   return {
     day, isNew,
     newCount: data.new ? data.new.items.length : 0,
@@ -44,7 +45,13 @@ function filterData(data, model) {
     sources: sourceFacet ? sourceFacet.names : [],
     // Day number (hour number on an hourly timeline) from the timeline's start of "YYYY-MM-DD"
     // (or "YYYY-MM-DDTHH"), null if no day or no timeline; dayText is the reverse.
-    toDay: (text) => { const ms = startMs === null ? null : parseDay(text); return ms === null ? null : Math.floor((ms - startMs) / stepMs(tl)); },
+    toDay: (text) => toDay(text),
+    // The same for the end of a range: a day without an hour on an hourly timeline runs to its
+    // last hour ("to=2014-03-11" holds the whole of 11 March, as on a daily timeline).
+    toEnd: (text) => {
+      const d = toDay(text);
+      return d !== null && stepMs(tl) === HOUR_MS && /^\d{4}-\d{2}-\d{2}$/.test(String(text)) ? d + 23 : d;
+    },
     dayText: (d) => new Date(startMs + d * stepMs(tl)).toISOString().slice(0, stepMs(tl) === HOUR_MS ? 13 : 10),
   };
 }

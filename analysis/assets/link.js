@@ -36,7 +36,7 @@ function readFragment(hash, model, fd) {
   }
   if (fd.day) {
     let from = params.get("from") === null ? null : fd.toDay(params.get("from"));
-    let to = params.get("to") === null ? null : fd.toDay(params.get("to"));
+    let to = params.get("to") === null ? null : fd.toEnd(params.get("to"));
     if (from !== null || to !== null) {
       if (from === null) from = -1e9;
       if (to === null) to = 1e9;

@@ -281,6 +281,7 @@ const api = {
     facets: Object.fromEntries(fd.facets.map((f) => [f.column, facetState(f)])),
     selected: (view.selection || []).map(model.docId),
     color: view.color,
+    onlyNew: view.onlyNew,
   }),
   // {level, id}: what is isolated, level the name of its level ("theme", "topic", "story"); null: nothing.
   isolated: () => (view.isolated ? { level: model.name(view.isolated.level), id: view.isolated.id } : null),
@@ -292,7 +293,13 @@ const api = {
   plotted: () => map.groups.slice(0, -1).flat().sort((a, b) => a - b),
 };
 // Colour the map by "topic", "date" or a column (colorOptions() lists them).
-Object.assign(api, { setColor, colorOptions: () => colorMenu.options.map((o) => o.key) });
+Object.assign(api, {
+  setColor: (key) => {
+    if (!colorMenu.valid(key)) throw new RangeError("setColor(key): key is one of " + colorMenu.options.map((o) => JSON.stringify(o.key)).join(", "));
+    return setColor(key);
+  },
+  colorOptions: () => colorMenu.options.map((o) => o.key),
+});
 window.topicmap = api;
 Object.assign(api, apiSetters());
 const afterPaint = (fn) => requestAnimationFrame(() => requestAnimationFrame(fn));
@@ -335,7 +342,7 @@ function apiSetters() {
         throw new RangeError("setRange(from, to): dates are \"YYYY-MM-DD\" strings or null");
       }
       if (!fd.day || (open(from) && open(to))) return brush(null);
-      const a = open(from) ? -1e9 : fd.toDay(from), b = open(to) ? 1e9 : fd.toDay(to);
+      const a = open(from) ? -1e9 : fd.toDay(from), b = open(to) ? 1e9 : fd.toEnd(to);
       return brush(Math.min(a, b), Math.max(a, b));
     },
     // setSources("Reuters") or setSources(["AP", "Reuters"]); null: every source; []: none.
