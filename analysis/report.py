@@ -284,6 +284,7 @@ def new_since(state: FittedState) -> tuple[str | None, str | None]:
     column = next((c for c in DATE_COLUMNS if c in documents.columns), None)
     if column is not None and state.added.any() and (~state.added).any():
         stamps = parse_dates(documents[column][~state.added].astype(object))
+        stamps = stamps.where(~far_off(stamps, np.ones(len(stamps), dtype=np.int64)))
         if stamps.notna().any():
             newest = stamps.max().tz_convert(None)
             shown = f"{newest:%Y-%m-%d}" if newest == newest.normalize() else f"{newest:%Y-%m-%d %H:%M} UTC"
@@ -438,6 +439,9 @@ def name_anchor(members: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.nd
     return members[candidates[np.argmin(np.where(counts == counts.max(), nearest[candidates], np.inf))]]
 
 
+FAR_OFF = 10  # spans of the middle 98% of the dates beyond which a date is far from the others
+
+
 def timeline(extra: dict, n: int) -> dict | None:
     """Binning of the items' dates when the input has a date column (see DATE_COLUMNS) that
     parses for at least half of the items, else None: {unit, column, labels, undated, years,
@@ -445,7 +449,8 @@ def timeline(extra: dict, n: int) -> dict | None:
     k-th distinct value (-1: no date), value_days[k] its step (an hour when unit is "hour",
     else a day) counted from `start` (the first date, YYYY-MM-DD, or YYYY-MM-DDTHH by the
     hour; -1: no date) and bin_days the first step of each bin, then the step after the last
-    bin. `undated` counts the items without a date in DATE_YEARS (`years`). A few hundred bins
+    bin. `undated` counts the items without a date in DATE_YEARS (`years`) or far from the
+    others' (`far_off`: "1900-01-01" in a corpus of 2014). A few hundred bins
     at most: hours under three days (when the dates have times), days up to two months, weeks up to two years, months up
     to thirty years, years beyond."""
     column = next((c for c in DATE_COLUMNS if c in extra), None)
@@ -454,6 +459,7 @@ def timeline(extra: dict, n: int) -> dict | None:
     values, codes = extra[column]["values"], extra[column]["codes"]
     counts = np.bincount(codes, minlength=len(values)) if codes is not None else np.array([n])
     stamps = parse_dates(pd.Series(values, dtype=object))
+    stamps = stamps.where(~far_off(stamps, counts))
     dated = stamps.notna().to_numpy()
     if counts[dated].sum() < max(1, n / 2):
         return None
@@ -482,6 +488,27 @@ def timeline(extra: dict, n: int) -> dict | None:
         "value_days": [int((d - start) // step) if ok else -1 for d, ok in zip(steps, dated)],
         "bin_days": [int((b - start) // step) for b in bounds],
     }
+
+
+def far_off(stamps: pd.Series, counts: np.ndarray) -> np.ndarray:
+    """Which dates lie FAR_OFF times the span of the middle of the items (all but the 1%, and
+    at least one item, at each end; `counts` items per date) beyond it: a placeholder
+    ("1900-01-01", "2099-12-31") in a corpus of one year, which would stretch the timeline over
+    two centuries and make "New since" a date to come."""
+    dated = stamps.notna().to_numpy()
+    far = np.zeros(len(stamps), dtype=bool)
+    total = int(counts[dated].sum())
+    trim = max(1, int(np.ceil(0.01 * total)))
+    if total - 1 - trim < trim:
+        return far
+    seconds = stamps[dated].astype("int64").to_numpy() / 1e9
+    order = np.argsort(seconds, kind="stable")
+    cumulative = np.cumsum(counts[dated][order])
+    low = seconds[order][np.searchsorted(cumulative, trim, side="right")]
+    high = seconds[order][np.searchsorted(cumulative, total - 1 - trim, side="right")]
+    reach = FAR_OFF * max(high - low, 86400.0)
+    far[np.flatnonzero(dated)] = (seconds < low - reach) | (seconds > high + reach)
+    return far
 
 
 def time_unit(span: pd.Timedelta, timed: bool = True) -> str:

@@ -76,6 +76,8 @@ def test_new_since_is_the_newest_date_in_the_saved_map_else_when_it_was_saved():
     }
     days = ["2022-06-01"] * (OLD - 1) + ["2022-06-14"] + ["2026-12-01"] * (NEW_IN_0 + FRESH)
     assert page_data(dated_update(days))["new"]["since"] == "2022-06-14"
+    placeholder = ["2022-06-01"] * (OLD - 2) + ["2022-06-14", "2099-12-31"] + ["2022-07-01"] * (NEW_IN_0 + FRESH)
+    assert page_data(dated_update(placeholder))["new"]["since"] == "2022-06-14"  # not a date to come
     undated = page_data(dated_update(dates=False))["new"]  # type: ignore[arg-type]
     assert (undated["since"], undated["basis"]) == ("2026-12-01 07:00 UTC", "when the map was saved")
 
@@ -93,6 +95,13 @@ def test_the_timeline_stays_a_few_hundred_bins_and_counts_what_it_leaves_out():
     assert hourly["labels"][:2] == ["2014-03-10 14:00", "2014-03-10 15:00"] and hourly["undated"] == 3
     assert hourly["value_days"][:4] == [0, 0, 1, 1] and hourly["bin_days"][-1] == 37
     assert hourly["years"] == [1900, 2100]
+    # A placeholder date far from the others ("1900-01-01" in a corpus of one month) stretches
+    # nothing: it is left out with the undated items.
+    month = [f"2014-03-{1 + i % 28:02d}" for i in range(200)]
+    placed = bins_of(month + ["1900-01-01", "2099-12-31T23:59:59Z"])
+    assert placed["unit"] == "day" and len(placed["labels"]) == 28 and placed["undated"] == 2
+    decades = bins_of([f"{1990 + i % 35}-06-01" for i in range(200)])  # a long span is no placeholder
+    assert decades["undated"] == 0
     # Dates without times stay days; longer spans take longer bins, never more than a few hundred.
     assert bins_of(["2014-03-11", "2014-03-12"])["unit"] == "day"
     for days, unit in ((5, "day"), (62, "day"), (700, "week"), (10_000, "month"), (72_000, "year")):
@@ -139,8 +148,9 @@ def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypa
         assert weights[names[0]] == "700" and int(weights[names[3]]) < 700  # by size, not all bold
         bars = page.evaluate("document.getElementById('timeline-chart').data")
         assert len(bars[0]["x"]) == 37 and sum(sum(t["y"]) for t in bars) == len(state.labels) - 2
-        assert "by hour · 2 items without a date or dated outside 1900–2100 left out" in page.text_content(
-            "#timeline-caption"
+        assert (
+            "by hour · 2 items without a date, dated outside 1900–2100 or far from the others left out"
+            in page.text_content("#timeline-caption")
         )
         page.evaluate("window.topicmap.setRange('2014-03-11T20', '2014-03-12T02')")
         state_now = page.evaluate("window.topicmap.state()")

@@ -109,7 +109,7 @@ function createOverview(model, handlers) {
   const unit = model.timeline.unit;
   const years = model.timeline.years || [1900, 2100];
   const undated = model.timeline.undated
-    ? " · " + plural(model.timeline.undated, "item") + " without a date or dated outside " + years[0] + "–" + years[1] + " left out" : "";
+    ? " · " + plural(model.timeline.undated, "item") + " without a date, dated outside " + years[0] + "–" + years[1] + " or far from the others left out" : "";
   const layout = {
     barmode: "stack", height: 340, margin: { l: 50, r: 10, t: 10, b: 40 }, font: CHART_FONT, bargap: 0.1,
     dragmode: "select", selectdirection: "h", selections: [], shapes: [],
