@@ -180,6 +180,12 @@ def test_facets_search_page_api_and_text_direction(report_path):
         assert throws(page, "window.topicmap.select('galaxy', 1)").startswith("RangeError")
         assert throws(page, "window.topicmap.setRange('2025-02-30', null)").startswith("RangeError")
         assert throws(page, "window.topicmap.setColor('nope')").startswith("RangeError")
+        # A long query is searched whole (an OR of 30 names is about 300 characters), and the
+        # box holds no more than is searched.
+        assert page.evaluate("document.getElementById('search').maxLength") == 1000
+        page.evaluate("window.topicmap.search('storm OR ' + 'x'.repeat(290))")
+        assert len(state(page)["query"]) == 299
+        page.evaluate("window.topicmap.search('')")
         assert state(page)["topic"] == 1 and state(page)["sources"] == ["Reuters", "ClaimsJournal.com"]
         page.click("#reset")
         page.evaluate("window.topicmap.selectItems([9999, -1])")

@@ -5,7 +5,7 @@
 // A fragment is untrusted input: every value is checked against the data (unknown ids, facet
 // values and bad dates are dropped) and only ever used as data: compared, looked up, or shown as text.
 
-const QUERY_MAX = 200;
+const QUERY_MAX = 1000;
 const INT_RE = /^-?\d{1,9}$/;
 
 // A fragment's parameters (none when it cannot be parsed): untrusted, checked by its readers.

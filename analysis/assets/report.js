@@ -83,6 +83,7 @@ function recompute() {
 
 const countEl = document.getElementById("search-count");
 const searchEl = document.getElementById("search");
+searchEl.maxLength = QUERY_MAX;  // the box holds no more than is searched (and the link carries)
 
 // Recompute what is shown and highlighted, then redraw the map (moving it to `box` if
 // given), the panel, the tree, the filters, the overview and the count, and store the link.
