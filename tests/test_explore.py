@@ -44,6 +44,7 @@ EMPTY_STATE = {
     "facets": {"source": None},
     "selected": [],
     "color": "topic",
+    "hidden": [],
     "onlyNew": False,
 }
 

@@ -122,6 +122,15 @@ def test_colour_table_and_the_selection_in_the_link(tmp_path):
             ap = {i for i in range(N) if SOURCES[i % 3] == "AP"}
             assert set(page.evaluate("window.topicmap.plotted()")) == set(range(N)) - ap
             assert page.text_content("#table-title") == "160 items shown"
+            # ... and the link and state() say so, so a reader opening it sees the same items.
+            assert fragment_of(page) == "color=source&hide=AP" and state(page)["hidden"] == ["AP"]
+            other, other_log = open_page(
+                browser, path, fragment=fragment_of(page), viewport={"width": 1300, "height": 900}
+            )
+            assert set(other.evaluate("window.topicmap.plotted()")) == set(range(N)) - ap
+            assert other.locator("#color-legend .legend-entry").nth(1).get_attribute("aria-pressed") == "false"
+            assert other_log == CLEAN_LOG
+            other.close()
             legend.nth(1).click()
             assert len(page.evaluate("window.topicmap.plotted()")) == N
 

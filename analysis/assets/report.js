@@ -105,7 +105,7 @@ function refresh(box) {
   document.body.classList.toggle("filtering", highlighted !== null);
   table.update(highlighted || shownItems);
   colorMenu.update(view.color, view.hidden);
-  storeFragment(writeLinkExtras(writeFragment(view, fd, model), view, model.n));
+  storeFragment(writeLinkExtras(writeFragment(view, fd, model), view, model.n, hiddenNames()));
   return done;
 }
 
@@ -189,11 +189,17 @@ function revealMap() {
   if (seen < r.height / 2) document.querySelector(".map-panel").scrollIntoView({ block: "start" });
 }
 
+// The names of the legend entries hidden now, in the legend's order ([]: none).
+function hiddenNames() {
+  const c = colorMenu.coloring(view.color);
+  return c && view.hidden ? c.categories.filter((_, k) => view.hidden.has(k)).map((cat) => cat.name) : [];
+}
+
 function applyView(next) {
   const color = view.color;
   Object.assign(view, next);
   selectionMask = view.selection ? maskOf(view.selection) : null;
-  if (view.color !== color) { view.hidden = null; map.setColors(colorMenu.colorFn(view.color)); }
+  if (view.color !== color) map.setColors(colorMenu.colorFn(view.color));
   searchEl.value = view.query;
   return refresh(view.isolated ? model.record(view.isolated.level, view.isolated.id).box : "home");
 }
@@ -251,7 +257,7 @@ let overview = { update() {} };
 document.getElementById("summary").textContent = summary();
 applyWords();
 // A link's view is read before the first paint; bad values in it are dropped (link.js).
-Object.assign(view, readFragment(location.hash, model, fd), readLinkExtras(location.hash, model.n, colorMenu.valid));
+Object.assign(view, readFragment(location.hash, model, fd), readLinkExtras(location.hash, model.n, colorMenu.valid, colorMenu.coloring));
 if (view.selection) selectionMask = maskOf(view.selection);
 searchEl.value = view.query;
 
@@ -265,7 +271,7 @@ document.addEventListener("keydown", (e) => {
 });
 document.getElementById("reset").addEventListener("click", reset);
 document.getElementById("range-clear").addEventListener("click", () => brush(null));
-window.addEventListener("hashchange", () => applyView({ ...readFragment(location.hash, model, fd), ...readLinkExtras(location.hash, model.n, colorMenu.valid) }));
+window.addEventListener("hashchange", () => applyView({ ...readFragment(location.hash, model, fd), ...readLinkExtras(location.hash, model.n, colorMenu.valid, colorMenu.coloring) }));
 
 const api = {
   data, model, isHighlighted, search, isolate, selectItems, reset, paintedAt: null, chartsAt: null,
@@ -282,6 +288,7 @@ const api = {
     facets: Object.fromEntries(fd.facets.map((f) => [f.column, facetState(f)])),
     selected: (view.selection || []).map(model.docId),
     color: view.color,
+    hidden: hiddenNames(),
     onlyNew: view.onlyNew,
   }),
   // {level, id}: what is isolated, level the name of its level ("theme", "topic", "story"); null: nothing.

@@ -252,16 +252,23 @@ function decodeSelection(text, n) {
 
 // The colouring and the selection a link asks for: {color (a key colorValid accepts, else
 // "topic"), selection (sorted indices or null)}.
-function readLinkExtras(hash, n, colorValid) {
+// The colouring, its hidden legend entries (hide=<entry name>, unknown names dropped; `coloring`
+// gives a colouring's categories, see color.js) and the selection of a fragment.
+function readLinkExtras(hash, n, colorValid, coloring) {
   const params = fragmentParams(hash);
-  const color = params.get("color");
-  return { color: color !== null && colorValid(color) ? color : "topic", selection: decodeSelection(params.get("sel"), n) };
+  const asked = params.get("color");
+  const color = asked !== null && colorValid(asked) ? asked : "topic";
+  const categories = color === "topic" ? [] : coloring(color).categories;
+  const hidden = new Set(params.getAll("hide").map((name) => categories.findIndex((c) => c.name === name)).filter((k) => k >= 0));
+  return { color, hidden: hidden.size ? hidden : null, selection: decodeSelection(params.get("sel"), n) };
 }
 
-// A fragment (see writeFragment) with the colouring and the selection added.
-function writeLinkExtras(fragment, view, n) {
+// A fragment (see writeFragment) with the colouring, the names of its hidden legend entries
+// (`hiddenNames`) and the selection added.
+function writeLinkExtras(fragment, view, n, hiddenNames) {
   const params = new URLSearchParams(fragment);
   if (view.color && view.color !== "topic") params.set("color", view.color);
+  for (const name of hiddenNames) params.append("hide", name);
   if (view.selection) params.set("sel", encodeSelection(view.selection, n));
   return params.toString();
 }
