@@ -249,7 +249,7 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
 
     Copies have the same text after whitespace and case folding (for an ``article`` item, the
     same title). The kept copy, chosen whatever the row order (the most frequent written form,
-    ties to the one that sorts first), keeps its columns, gains ``count`` (the number of copies)
+    ties to the one that sorts first, then to the one whose other columns sort first), keeps its columns, gains ``count`` (the number of copies)
     and the distinct ``source`` and ``source_file`` values of all copies joined by "; ".
     ``count`` is added when something merged or `always_count`.
     """
@@ -260,11 +260,20 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
     # The kept copy is the same whatever the row order: the most frequent written form, ties
     # to one that starts with a capital, then to the fewest capitals (not the all-caps copy),
     # then to the form that sorts first. It takes the place of its group's first row.
+    # Copies of the same text tie to the one whose own other columns sort first (the earliest
+    # ISO date), not to the row or file that came first; doc_id, source and source_file are
+    # where a copy came from, not what it says (sources are joined below).
     text = frame["text"].astype(str).to_numpy()
+    own = [c for c in frame.columns if c not in ("doc_id", "text", "source", "source_file")]
+    rest = np.full(len(frame), "", dtype=object)
+    copies = keys.duplicated(keep=False).to_numpy()
+    if own and copies.any():
+        rest[copies] = frame.loc[copies, own].map(_cell_text).agg("\x1f".join, axis=1).to_numpy()
     forms = pd.DataFrame(
         {
             "key": keys.to_numpy(),
             "text": text,
+            "rest": rest,
             "row": np.arange(len(frame)),
             "lower_start": [not t[:1].isupper() for t in text],
             "capitals": [sum(c.isupper() for c in t) for t in text],
@@ -274,7 +283,8 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
     forms["place"] = forms.groupby("key")["row"].transform("min")
     kept = (
         forms.sort_values(
-            ["key", "n", "lower_start", "capitals", "text", "row"], ascending=[True, False, True, True, True, True]
+            ["key", "n", "lower_start", "capitals", "text", "rest", "row"],
+            ascending=[True, False, True, True, True, True, True],
         )
         .drop_duplicates("key")
         .sort_values("place")

@@ -216,6 +216,24 @@ def test_the_kept_copy_is_the_same_in_any_row_order():
     assert kept == {("Storm", "three people killed")}  # the most frequent form, though lower-case
 
 
+def test_copies_of_one_text_keep_the_same_columns_in_any_row_order(tmp_path):
+    """Copies with the same text but another date, link or summary kept the first row's."""
+    rows = [
+        "Fed raises interest rates by a quarter point,2014-03-10T12:00:00Z,http://b,second",
+        "Apple unveils new iPhone,,,",
+        "Fed raises interest rates by a quarter point,2014-03-10T10:00:00Z,http://a,first",
+        "Google buys thermostat maker,,,",
+    ]
+    kept = set()
+    for order in ([0, 1, 2, 3], [2, 1, 0, 3], [3, 2, 0, 1]):
+        path = tmp_path / f"copies{order[0]}.csv"
+        path.write_text("\n".join(["text,date,link,summary", *(rows[i] for i in order)]) + "\n")
+        frame = load_corpus(path)
+        fed = frame[frame["text"].str.startswith("Fed")]
+        kept.add(tuple(fed[["date", "link", "summary", "count"]].iloc[0].astype(str)))
+    assert kept == {("2014-03-10T10:00:00Z", "http://a", "first", "2")}  # the earliest
+
+
 def test_shuffled_rows_with_case_copies_give_the_same_topics_with_the_real_model(tmp_path):
     from analysis.pipeline import TopicMap
 
