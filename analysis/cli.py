@@ -448,7 +448,8 @@ def update(
             progress("read", 0, 1)
             topic_map = TopicMap.load(map_dir)
             documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
-            before = len(topic_map.topics_)
+            tables = lambda m: {"theme": m.theme_table_, "topic": m.topic_table_, "story": m.stories_}  # noqa: E731
+            before = {level: set(table["id"]) for level, table in tables(topic_map).items()}
             with progress:
                 topic_map.update(documents, progress=progress)
                 progress("report", 0, 1)
@@ -463,10 +464,12 @@ def update(
                     topic_map.save(map_dir)
                 progress("done", 1, 1)
         new = topic_map.labels_[topic_map.added_]
+        shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
+        counts = {level: len(set(tables(topic_map)[level]["id"]) - before[level]) for level in shown}
+        opened = ", ".join(f"{k} new {level if k == 1 else PLURALS[level]}" for level, k in counts.items())
         _say(
             quiet,
-            f"{len(new)} new items: {int((new >= 0).sum())} in topics, "
-            f"{len(topic_map.topics_) - before} new topics -> {output}",
+            f"{len(new)} new items: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened} -> {output}",
         )
         if verbose:
             _say(quiet, progress.breakdown())

@@ -171,6 +171,11 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
     iran_topic = before.loc[before["text"].str.contains("Oman"), "topic"].iloc[0]
     assert added["topic"].iloc[0] == iran_topic
     assert "3 new items" in second.stderr
+    # The summary counts what opened at each level the map shows (a story map: stories).
+    new_stories = len(set(after["story"]) - set(before["story"]) - {-1})
+    placed = int((added["story"] >= 0).sum())
+    opened = f"{new_stories} new {'story' if new_stories == 1 else 'stories'}"
+    assert f"3 new items: {placed} in stories, {opened} -> " in second.stderr, second.stderr
 
 
 def test_eval_prints_scores_for_a_run_and_for_an_export(seed_run, tmp_path):
