@@ -359,9 +359,41 @@ def reads_as_article(text: str) -> bool:
     return bool(body) and sum(map(_is_paragraph, body)) * 2 >= len(body)
 
 
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.S | re.M)
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file's front matter (a leading block between "---" lines, as static site
+    generators write it) as {key: value} for its top-level "key: value" lines, and the text
+    after it; ({}, text) when there is none."""
+    found = _FRONT_MATTER.match(text)
+    if not found:
+        return {}, text
+    fields = {}
+    for line in found.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not line[:1].isspace() and not key.startswith("-"):
+            fields[key.strip().casefold()] = value.strip().strip("'\"")
+    return fields, text[found.end() :]
+
+
 def read_article(text: str, markdown: bool = False) -> Titled:
     """One article: its first line the title (unless that line is already prose), the rest
-    its paragraphs. Markdown heading marks are dropped, and a Markdown block is one paragraph."""
+    its paragraphs. Markdown heading marks are dropped, and a Markdown block is one paragraph.
+    A Markdown file's front matter is no text: its title is the article's when no line gives
+    one, and its date is the article's `published`."""
+    fields, text = front_matter(text) if markdown else ({}, text)
+    article = _read_article(text, markdown)
+    title, paragraphs = article.title, article.paragraphs
+    given = " ".join(fields.get("title", "").split())
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if given and not _heading(first):  # the first line is the body's, the title the front matter's
+        title, paragraphs = given, ([title] if title else []) + paragraphs
+    date = fields.get("date") or fields.get("published")
+    return Titled(title, paragraphs, {"published": date} if date else {})
+
+
+def _read_article(text: str, markdown: bool) -> Titled:
     lines = text.splitlines()
     if markdown:  # a heading is a paragraph of its own
         lines = [part for line in lines for part in (["", _heading(line), ""] if _heading(line) else [line])]

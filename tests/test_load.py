@@ -123,3 +123,26 @@ def test_jsonl_whole_numbers_with_nulls_stay_whole_in_the_export_and_the_page(tm
     html = page.read_text(encoding="utf-8")
     assert "NA\\u003e" not in html and str(ids[1]) in html
     assert not [i for i in ids if i is not None and str(int(float(i))) in html]  # as floats they end in 6 or 8
+
+
+def test_markdown_front_matter_is_no_text_and_gives_the_title_and_date(tmp_path):
+    """Front matter was read as the article: "title: ... date: ... author: ... ---"."""
+    article = tmp_path / "rates.md"
+    article.write_text(
+        '---\ntitle: "Central bank raises rates to fight inflation"\ndate: 2024-05-01\nauthor: Jane Doe\n'
+        "tags: [economy, rates]\n---\n\n"
+        "The central bank raised its benchmark interest rate by half a point on Wednesday.\n\n"
+        "Markets fell on the news as traders priced in further increases.\n",
+        encoding="utf-8",
+    )
+    for unit, kinds in (("headline", ["headline"]), ("article", ["article"]), ("paragraph", ["paragraph"] * 2)):
+        frame = load_corpus(article, unit=unit)
+        assert frame["kind"].tolist() == kinds
+        assert not frame["text"].str.contains("author|---|title:").any()
+        assert set(frame["published"]) == {"2024-05-01"}
+    assert load_corpus(article, unit="headline")["text"].tolist() == ["Central bank raises rates to fight inflation"]
+    assert load_corpus(article)["title"].tolist() == ["Central bank raises rates to fight inflation"]
+    bare = tmp_path / "bare.md"  # a heading after the front matter is the title, as without it
+    bare.write_text("---\nauthor: Jane Doe\n---\n# Storm closes the port\n\nShips wait offshore.\n", encoding="utf-8")
+    assert load_corpus(bare)["title"].tolist() == ["Storm closes the port"]
+    assert "published" not in load_corpus(bare).columns
