@@ -149,7 +149,7 @@ def _entry(entry, feed_title: str) -> Titled:
     source = entry.get("source", {})
     columns = {
         "summary": " ".join(summary or body),
-        "published": _iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        "published": _published(entry),
         "link": entry.get("link") or "",
         "source": _clean(source.get("title", "")) or feed_title,
     }
@@ -166,6 +166,17 @@ def _paragraphs_of(detail) -> list[str]:
 
 def _text_of(detail) -> str:
     return " ".join(_paragraphs_of(detail))
+
+
+def _published(entry) -> str:
+    """When an entry was published (else updated): ISO 8601 when feedparser reads the date,
+    else the date as the feed writes it ("yesterday"), so nothing of it is lost; "" when none.
+    Asked by key, as feedparser warns when a missing `published_parsed` is read."""
+    for key in ("published", "updated"):
+        parsed = entry[f"{key}_parsed"] if f"{key}_parsed" in entry else None
+        if parsed:
+            return _iso(parsed)
+    return " ".join(str(entry["published"] if "published" in entry else entry.get("updated", "")).split())
 
 
 def _iso(parsed: time.struct_time | None) -> str:

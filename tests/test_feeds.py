@@ -111,6 +111,27 @@ def test_atom_entries_take_their_updated_date_and_the_feeds_title(tmp_path):
     assert row["source"] == "AP News"
 
 
+def test_a_feed_date_no_parser_reads_is_kept_as_written_without_a_library_notice(tmp_path):
+    """ "yesterday" was left blank, with feedparser's notice on a missing published_parsed as
+    the only message."""
+    import warnings
+
+    items = [
+        {"title": "Fed raises rates by a quarter point", "date": "yesterday"},
+        {"title": "Apple unveils new phone"},
+        {"title": "Storm closes the port", "date": "Mon, 10 Mar 2014 10:00:00 GMT"},
+    ]
+    path = write(tmp_path / "wire.xml", rss("Wire", items))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = load_corpus(path)
+    assert frame.set_index("text")["published"].to_dict() == {
+        "Fed raises rates by a quarter point": "yesterday",
+        "Apple unveils new phone": "",
+        "Storm closes the port": "2014-03-10T10:00:00Z",
+    }
+
+
 def test_html_in_summaries_is_reduced_to_text(tmp_path):
     summary = (
         '<p>First <b>bold</b> &amp; <a href="https://x.test">linked</a> words.</p>'
