@@ -173,7 +173,7 @@ def _published(entry) -> str:
     else the date as the feed writes it ("yesterday"), so nothing of it is lost; "" when none.
     Asked by key, as feedparser warns when a missing `published_parsed` is read."""
     for key in ("published", "updated"):
-        parsed = entry[f"{key}_parsed"] if f"{key}_parsed" in entry else None
+        parsed = entry[f"{key}_parsed"] if f"{key}_parsed" in entry else None  # noqa: SIM401 (.get warns)
         if parsed:
             return _iso(parsed)
     return " ".join(str(entry["published"] if "published" in entry else entry.get("updated", "")).split())
