@@ -133,13 +133,17 @@ def read_feed(path: Path) -> list[Titled]:
             raise InputError(
                 f"{path} is not an RSS or Atom feed (no <rss>, <feed> or <rdf:RDF> root); remove it from the input"
             )
-    elif problem is not None:
+    feed_title = _text_of(parsed.feed.get("title_detail")) or path.stem
+    records = [_entry(entry, feed_title) for entry in parsed.entries]
+    if problem is not None and records:
+        if not any(_has_words(r.title) or any(map(_has_words, r.paragraphs)) for r in records):
+            # a feed cut off inside its first entry: that entry holds no words
+            raise InputError(f"{path} is too broken to give any entry ({_describe(problem)}); fix or remove the file")
         warnings.warn(
             f"{path} has errors ({_describe(problem)}); read {len(parsed.entries)} entries leniently",
             stacklevel=3,
         )
-    feed_title = _text_of(parsed.feed.get("title_detail")) or path.stem
-    return [_entry(entry, feed_title) for entry in parsed.entries]
+    return records
 
 
 def _entry(entry, feed_title: str) -> Titled:
