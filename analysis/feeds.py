@@ -122,6 +122,8 @@ def read_feed(path: Path) -> list[Titled]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path} cannot be read ({exc.strerror or exc}); check its permissions") from exc
+    if not data.strip():
+        raise InputError(f"{path} is empty: give it a feed's entries or remove it from the input")
     parsed = feedparser.parse(data)  # bytes, so feedparser never fetches a URL
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries:

@@ -180,7 +180,17 @@ def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
     files = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
     if not files:
         supported = ", ".join(SUPPORTED_SUFFIXES)
-        raise InputError(f"{where} has no corpus files: put files ending in one of {supported} there")
+        skipped = ""
+        if where.startswith("folder"):
+            entries = list(Path(text).iterdir())
+            hidden = sum(p.name.startswith(".") and p.is_file() for p in entries)
+            folders = sum(p.is_dir() for p in entries)
+            if hidden or folders:
+                skipped = (
+                    f" ({hidden} hidden files and {folders} subfolders are skipped; "
+                    f"give a quoted glob such as '{Path(text) / '**'}' to read subfolders)"
+                )
+        raise InputError(f"{where} has no corpus files{skipped}: put files ending in one of {supported} there")
     return files, [p for p in found if p not in files], True
 
 

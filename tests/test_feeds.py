@@ -152,6 +152,9 @@ def test_a_broken_feed_is_one_clear_input_error(tmp_path):
     page = write(tmp_path / "page.xml", "<html><body><p>Not a feed</p></body></html>")
     with pytest.raises(InputError, match="page.xml is not an RSS or Atom feed"):
         load_corpus(page)
+    empty = write(tmp_path / "empty.atom", " \n")
+    with pytest.raises(InputError, match="empty.atom is empty"):
+        load_corpus(empty)
     cut = write(tmp_path / "cut.xml", "<rss><channel><title>x</title><item><title>broken")  # inside its entry
     with pytest.raises(InputError, match=r"cut.xml is too broken to give any entry \("):
         load_corpus(cut)

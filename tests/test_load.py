@@ -90,6 +90,11 @@ def test_missing_file_and_folder_without_corpus_files(tmp_path):
     (tmp_path / "notes.docx").write_text("not a corpus")
     with pytest.raises(InputError, match="has no corpus files"):
         load_corpus(tmp_path)
+    (tmp_path / ".hidden.csv").write_text("text\nIran talks resume\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "news.csv").write_text("text\nTariffs rise again\n")
+    with pytest.raises(InputError, match=r"has no corpus files \(1 hidden files and 1 subfolders are skipped; give"):
+        load_corpus(tmp_path)
 
 
 def test_jsonl_whole_numbers_with_nulls_stay_whole_in_the_export_and_the_page(tmp_path):
