@@ -1,6 +1,6 @@
 """How a fitted map grows with new items: the update policy beside assign.py's placement.
 
-- An item the map already holds (the same text after whitespace and case folding, the rule
+- An item the map already holds (the same text after Unicode, whitespace and case folding, the rule
   the loader merges copies by) is not added again: the map's item counts it (`count`).
 - The other items join existing topics and stories (assign.py). Those no topic takes are
   clustered among themselves, and a cluster opens a new theme (or topic, on a topic map) only
@@ -37,7 +37,7 @@ import pandas as pd
 from sklearn.preprocessing import normalize
 
 from analysis import assign, cluster, newgroups
-from analysis.load import copy_keys, join_distinct
+from analysis.load import copy_key, copy_keys, join_distinct
 from analysis.state import FittedState
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
@@ -53,11 +53,6 @@ def misfit(labels: np.ndarray) -> str | None:
         f"{far:.0%} of the new items are far from every topic of the saved map, which no longer "
         "fits them well: a refit (`topicmap report` on all the items) would redraw the map"
     )
-
-
-def copy_key(text: str) -> str:
-    """The text as copies share it: whitespace collapsed, case folded."""
-    return " ".join(text.split()).casefold()
 
 
 def repeats(known: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:

@@ -13,7 +13,7 @@ Formats, chosen by extension:
 - ``.parquet``: the same column rules.
 
 Items from a folder or glob carry a ``source_file`` column and ids prefixed by the file's
-name (``reuters.xml:h3``). Copies of one item (the same text after whitespace and case
+name (``reuters.xml:h3``). Copies of one item (the same text after Unicode, whitespace and case
 folding; an article's title) are merged into the first, with a ``count`` column and every
 copy's ``source`` joined, unless ``keep_duplicates``.
 """
@@ -26,6 +26,7 @@ import json
 import numbers
 import os
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -238,13 +239,19 @@ def _load_file(path: Path, text_col: str | None, unit: str | None, in_folder: bo
 
 
 def copy_keys(frame: pd.DataFrame) -> pd.Series:
-    """What copies of one item share: the text (for an ``article`` item, its title) with
-    whitespace collapsed and case folded."""
+    """What copies of one item share: the text (for an ``article`` item, its title) as
+    `copy_key` reads it."""
     keys = frame["text"].astype(str)
     if "title" in frame.columns:
         titled = (frame["kind"] == "article") & frame["title"].fillna("").astype(str).map(_has_words)
         keys = keys.where(~titled, frame["title"].astype(str))
-    return keys.map(lambda t: " ".join(t.split()).casefold())
+    return keys.map(copy_key)
+
+
+def copy_key(text: str) -> str:
+    """The text as copies share it: Unicode compatibility forms made one (an "é" typed as one
+    character or as "e" and an accent, a "ﬁ" ligature), whitespace collapsed, case folded."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", " ".join(text.split())).casefold())
 
 
 def join_distinct(values) -> str:
@@ -257,7 +264,7 @@ def join_distinct(values) -> str:
 def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.DataFrame, int]:
     """Merge copies of one item into one kept copy; return the frame and how many merged.
 
-    Copies have the same text after whitespace and case folding (for an ``article`` item, the
+    Copies have the same text after Unicode, whitespace and case folding (for an ``article`` item, the
     same title). The kept copy, chosen whatever the row order (the most frequent written form,
     ties to the one that sorts first, then to the one whose other columns sort first), keeps its columns, gains ``count`` (the number of copies)
     and the distinct ``source`` and ``source_file`` values of all copies joined by "; ".

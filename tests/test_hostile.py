@@ -216,6 +216,22 @@ def test_the_kept_copy_is_the_same_in_any_row_order():
     assert kept == {("Storm", "three people killed")}  # the most frequent form, though lower-case
 
 
+def test_copies_written_in_two_unicode_forms_are_one_item():
+    """A feed that writes "é" as "e" and a combining accent repeats the same headline."""
+    import unicodedata
+
+    text = "Pokémon café opens in Zürich ﬁnally"
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["1", "2", "3"],
+            "kind": "headline",
+            "text": [unicodedata.normalize("NFC", text), unicodedata.normalize("NFD", text), "Storm"],
+        }
+    )
+    merged, n = merge_copies(frame)
+    assert n == 1 and sorted(merged["count"]) == [1, 2]
+
+
 def test_copies_of_one_text_keep_the_same_columns_in_any_row_order(tmp_path):
     """Copies with the same text but another date, link or summary kept the first row's."""
     rows = [

@@ -418,6 +418,17 @@ def test_update_joins_the_sources_of_repeats_as_the_loader_does():
     assert fitted.documents_["source"].iloc[0] == "AP; Reuters" and fitted.documents_["count"].iloc[0] == 2
 
 
+def test_update_counts_a_repeat_written_in_another_unicode_form():
+    import unicodedata
+
+    texts = [*texts_of(29), "Pokémon café opens in Zürich"]
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    again = unicodedata.normalize("NFD", texts[-1])
+    assert again != texts[-1]
+    fitted.update([again], embeddings=fake_vectors([again]))
+    assert len(fitted.documents_) == 30 and fitted.documents_["count"].iloc[-1] == 2
+
+
 def test_assign_noise_at_the_story_level_keeps_stories_and_topics_one_partition():
     texts = texts_of(120)
     vectors = fake_vectors([f"g{i % 6}" for i in range(120)]) + 0.3 * fake_vectors(texts)
