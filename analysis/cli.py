@@ -396,7 +396,7 @@ def report(
                 progress("save", 0, 1)
                 waiting = f"note: another run is saving {save_map}; waiting for it"
                 with locked(save_map, on_wait=lambda: _say(quiet, waiting)):  # an existing map: one save at a time
-                    topic_map.save(save_map)
+                    topic_map.save(save_map, unit=unit.value if unit else None)
             progress("done", 1, 1)
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
@@ -438,6 +438,7 @@ def update(
         from contextlib import nullcontext
 
         from analysis.files import locked
+        from analysis.persist import saved_unit
         from analysis.pipeline import TopicMap
 
         # --save: the map is locked from before it is read until it is saved, so a second run
@@ -447,7 +448,11 @@ def update(
         with locked(map_dir, on_wait=lambda: _say(quiet, waiting)) if save else nullcontext():
             progress("read", 0, 1)
             topic_map = TopicMap.load(map_dir)
-            documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
+            # new feeds and articles are read at the unit the map's items were, unless told
+            read_at = unit.value if unit else saved_unit(map_dir)
+            documents = _read_input(
+                input, text_col, Unit(read_at) if read_at else None, keep_duplicates, quiet, unit_given=unit is not None
+            )
             tables = lambda m: {"theme": m.theme_table_, "topic": m.topic_table_, "story": m.stories_}  # noqa: E731
             before = {level: set(table["id"]) for level, table in tables(topic_map).items()}
             with progress:
@@ -461,7 +466,7 @@ def update(
                     write_export(topic_map.to_frame(), export)
                 if save:
                     progress("save", 0, 1)
-                    topic_map.save(map_dir)
+                    topic_map.save(map_dir, unit=read_at)
                 progress("done", 1, 1)
         new = topic_map.labels_[topic_map.added_]
         shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
@@ -554,15 +559,19 @@ def evaluate(
     _guarded(debug, work)
 
 
-def _read_input(input: str, text_col: str | None, unit: Unit | None, keep_duplicates: bool, quiet: bool):
-    """Load any supported input, telling the user what was dropped, merged or guessed."""
+def _read_input(
+    input: str, text_col: str | None, unit: Unit | None, keep_duplicates: bool, quiet: bool, unit_given: bool = True
+):
+    """Load any supported input, telling the user what was dropped, merged or guessed (not
+    that a `unit` the user did not give, a saved map's, has no effect on a table)."""
     from analysis.load import load_corpus
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         documents = load_corpus(input, text_col, unit=unit.value if unit else None, keep_duplicates=keep_duplicates)
     for warning in caught:
-        _say(quiet, f"warning: {warning.message}")
+        if unit_given or not str(warning.message).startswith("--unit "):
+            _say(quiet, f"warning: {warning.message}")
     if documents.attrs.get("dropped"):
         _say(
             quiet,
@@ -705,6 +714,7 @@ def edit(
         written = [path for path in (output, export) if path is not None]
         check_target(map_dir, written, flag="MAP_DIR")
         from analysis.files import locked
+        from analysis.persist import saved_unit
         from analysis.pipeline import TopicMap
 
         waiting = f"note: another run is saving {map_dir}; waiting for it"
@@ -724,7 +734,7 @@ def edit(
                 topic_map.merge_topics(ids, level=what)
             if names:
                 topic_map.rename_topics(names, level=what)
-            topic_map.save(map_dir)
+            topic_map.save(map_dir, unit=saved_unit(map_dir))
         if output is not None:
             topic_map.report(output, input_name=_shown_name(map_dir.resolve().name), plotlyjs=plotlyjs.value)
         if export is not None:

@@ -89,10 +89,18 @@ def _check_writable(folder: Path, flag: str) -> None:
         )
 
 
-def save_state(folder: str | Path, params: dict, state: FittedState, version: str, flag: str = "--save-map") -> None:
+def save_state(
+    folder: str | Path,
+    params: dict,
+    state: FittedState,
+    version: str,
+    flag: str = "--save-map",
+    unit: str | None = None,
+) -> None:
     """Write the estimator parameters and its fitted state into `folder` (see `check_target`,
     whose messages name the folder by `flag`), replacing it whole only once everything is
-    written. `version` is topicmap's, recorded."""
+    written. `version` is topicmap's, recorded; `unit`, the loader's unit the items were read
+    at, is recorded for `saved_unit`."""
     folder = Path(folder)
     check_target(folder, flag=flag)
     if folder.is_symlink():  # a link to a saved map: the map it points to is updated
@@ -105,6 +113,7 @@ def save_state(folder: str | Path, params: dict, state: FittedState, version: st
         "topicmap_version": version,
         **{f"{name}_": getattr(state, name) for name in SCALARS},
         "json_columns": as_json,
+        "unit": unit,
     }
     with atomic_dir(folder) as staging:
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -229,6 +238,15 @@ def _strings(value) -> list[str]:
     if isinstance(value, str) or not hasattr(value, "__iter__"):
         raise ValueError("keywords and representatives must be lists of text")
     return [str(v) for v in value]
+
+
+def saved_unit(folder: str | Path) -> str | None:
+    """The loader's unit (headline, article, paragraph) a saved map's items were read at, so
+    an update reads new feeds and articles the same way; None for the default or when not
+    recorded (a map saved from Python or before the unit was kept)."""
+    path = Path(folder) / MANIFEST
+    unit = _read_manifest(path).get("unit") if path.is_file() else None
+    return unit if unit in ("headline", "article", "paragraph") else None
 
 
 def _read_manifest(path: Path) -> dict:

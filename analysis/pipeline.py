@@ -375,11 +375,13 @@ class TopicMap(BaseEstimator):
         self._set_state(edit.merge(self._state(), ids, level))
         return self
 
-    def save(self, folder) -> None:
+    def save(self, folder, *, unit: str | None = None) -> None:
         """Save the fitted map as plain files (no pickle); `TopicMap.load` reads it back.
 
         `folder` must be missing, empty or a saved map (see `persist.check_target`). A cache
-        folder is saved as an absolute path, so `update` finds it from anywhere."""
+        folder is saved as an absolute path, so `update` finds it from anywhere. `unit` is the
+        `load_corpus` unit the items were read at, recorded so `topicmap update` reads new
+        feeds and articles the same way (`persist.saved_unit`)."""
         from pathlib import Path
 
         from analysis import persist
@@ -388,7 +390,7 @@ class TopicMap(BaseEstimator):
         saved = self.get_params()
         if not isinstance(self.cache, bool):
             saved["cache"] = str(Path(self.cache).absolute())
-        persist.save_state(folder, saved, self._state(), VERSION, flag="folder")
+        persist.save_state(folder, saved, self._state(), VERSION, flag="folder", unit=unit)
 
     @classmethod
     def load(cls, folder) -> TopicMap:

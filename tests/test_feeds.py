@@ -12,6 +12,7 @@ import pytest
 from analysis.errors import InputError
 from analysis.feeds import html_paragraphs
 from analysis.load import load_corpus, reads_as_article
+from analysis.persist import saved_unit
 from conftest import SEED, topicmap
 
 PROSE = (
@@ -389,3 +390,43 @@ def test_cli_broken_feed_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "bad.atom is not a readable RSS or Atom feed" in result.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+def test_update_reads_new_feeds_at_the_unit_the_saved_map_was_read_at(tmp_path):
+    """A map of paragraphs grew by headlines when `update` was not given --unit again."""
+    subjects = ["Central bank cuts rates", "Striker scores twice", "Ceasefire holds in Gaza", "New phone unveiled"]
+
+    def feed(day: int) -> str:
+        return rss(
+            "Wire",
+            [
+                {
+                    "title": f"{subject}, day {day}",
+                    "summary": f"<p>{subject} as reported on day {day} by the wire.</p>"
+                    f"<p>Officials said more news on the {subject.lower()} would follow.</p>",
+                }
+                for subject in subjects
+            ],
+        )
+
+    first, second = write(tmp_path / "one.xml", feed(1)), write(tmp_path / "two.xml", feed(2))
+    saved, export = tmp_path / "map", tmp_path / "grown.csv"
+    made = topicmap(
+        "report", str(first), "-o", str(tmp_path / "a.html"), "--unit", "paragraph", "--save-map", str(saved)
+    )
+    assert made.returncode == 0, made.stderr
+    grown = topicmap(
+        "update", str(saved), str(second), "-o", str(tmp_path / "b.html"), "--export", str(export), "--save"
+    )
+    assert grown.returncode == 0, grown.stderr
+    rows = pd.read_csv(export, keep_default_na=False)
+    # day 2's first paragraphs are new items; its second ones repeat day 1's and are counted
+    assert set(rows["kind"]) == {"paragraph"} and rows["doc_id"].str.startswith("u1.").sum() == 4
+    assert sorted(rows["count"]) == [1] * 8 + [2] * 4
+    # a table has no unit: the remembered one is not warned of, as a given --unit would be
+    table = write(tmp_path / "more.csv", "text\nBank holds rates steady\n")
+    again = topicmap("update", str(saved), str(table), "-o", str(tmp_path / "c.html"), "--save")
+    assert again.returncode == 0 and "--unit" not in again.stderr, again.stderr
+    assert saved_unit(saved) == "paragraph"  # kept by each --save
+    told = topicmap("update", str(saved), str(table), "-o", str(tmp_path / "d.html"), "--unit", "headline")
+    assert "--unit headline has no effect" in told.stderr
