@@ -14,6 +14,7 @@ its first paragraph under ``headline``.
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -180,9 +181,16 @@ def _published(entry) -> str:
     Asked by key, as feedparser warns when a missing `published_parsed` is read."""
     for key in ("published", "updated"):
         parsed = entry[f"{key}_parsed"] if f"{key}_parsed" in entry else None  # noqa: SIM401 (.get warns)
-        if parsed:
+        if parsed and not _impossible_zone(str(entry.get(key, ""))):
             return _iso(parsed)
     return " ".join(str(entry["published"] if "published" in entry else entry.get("updated", "")).split())
+
+
+def _impossible_zone(written: str) -> bool:
+    """Whether a date ends in an offset no place has (past ±14:00, or 60+ minutes): feedparser
+    reads "+2500" as 25 hours and moves the date a day, silently; it is kept as written."""
+    zone = re.search(r"[+-](\d\d):?(\d\d)\s*$", written)
+    return bool(zone) and (int(zone[1]) * 60 + int(zone[2]) > 14 * 60 or int(zone[2]) > 59)
 
 
 def _iso(parsed: time.struct_time | None) -> str:
