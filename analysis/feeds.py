@@ -190,7 +190,10 @@ def _impossible_zone(written: str) -> bool:
     """Whether a date ends in an offset no place has (past ±14:00, or 60+ minutes): feedparser
     reads "+2500" as 25 hours and moves the date a day, silently; it is kept as written."""
     zone = re.search(r"[+-](\d\d):?(\d\d)\s*$", written)
-    return bool(zone) and (int(zone[1]) * 60 + int(zone[2]) > 14 * 60 or int(zone[2]) > 59)
+    if zone is None:
+        return False
+    hours, minutes = int(zone[1]), int(zone[2])
+    return hours * 60 + minutes > 14 * 60 or minutes > 59
 
 
 def _iso(parsed: time.struct_time | None) -> str:
