@@ -125,6 +125,16 @@ def test_facets_search_page_api_and_text_direction(report_path):
         assert page.url.endswith("#none=source") and page.text_content("#source-summary") == "none"
         page.click("#source-all")
         assert state(page)["sources"] is None and shown(page) == everyone and "#" not in page.url
+        # Every source but one: the link names the one left out, not the hundred ticked.
+        names = sorted({part for s in sources for part in s.split("; ")})
+        page.evaluate(f"window.topicmap.setSources({[n for n in names if n != 'Reuters']!r})")
+        assert page.url.endswith("#not.source=Reuters") and sorted(state(page)["sources"]) == sorted(
+            set(names) - {"Reuters"}
+        )
+        assert shown(page) == ids(i for i, s in enumerate(sources) if set(s.split("; ")) != {"Reuters"})
+        page.evaluate("location.hash = '#not.source=Reuters&not.source=Source%2001'")
+        page.wait_for_function(f"window.topicmap.state().sources.length === {len(names) - 2}")
+        page.click("#source-all")
         page.evaluate("location.hash = '#none=source'")
         page.wait_for_function("window.topicmap.shown().length === 0")
         assert state(page)["sources"] == []

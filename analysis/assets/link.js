@@ -1,6 +1,8 @@
 // link.js: the view in the URL fragment, #q=...&topic=...&from=YYYY-MM-DD&to=...
 // &source=...&f.<column>=...&none=<facet key>&new=1, so a link opens the same view (f.<column>:
-// a facet column other than source; none=: that facet with nothing ticked, nothing shown). The
+// a facet column other than source; none=: that facet with nothing ticked, nothing shown;
+// not.<facet key>=: the names left unticked, when fewer than the ticked ones, so "every source
+// but one" of 2,000 is a short link). The
 // isolated topic is named by its level's name: theme=, topic= or story= (see model.js).
 // A fragment is untrusted input: every value is checked against the data (unknown ids, facet
 // values and bad dates are dropped) and only ever used as data: compared, looked up, or shown as text.
@@ -49,6 +51,8 @@ function readFragment(hash, model, fd) {
   for (const f of fd.facets) {
     const codes = new Set();
     for (const name of params.getAll(f.key)) if (f.lookup.has(name)) codes.add(f.lookup.get(name));
+    const left = new Set(params.getAll("not." + f.key).filter((name) => f.lookup.has(name)).map((name) => f.lookup.get(name)));
+    if (left.size && !codes.size) for (let code = 0; code < f.names.length; code++) if (!left.has(code)) codes.add(code);
     if (none.includes(f.key)) view.facets[f.key] = new Set();
     else if (codes.size && codes.size < f.names.length) view.facets[f.key] = codes;
   }
@@ -68,7 +72,9 @@ function writeFragment(view, fd, model) {
   for (const f of fd.facets) {
     const chosen = view.facets[f.key];
     if (chosen && chosen.size === 0) params.append("none", f.key);
-    else if (chosen) for (const code of Array.from(chosen).sort((a, b) => a - b)) params.append(f.key, f.names[code]);
+    else if (chosen && chosen.size * 2 > f.names.length) {
+      for (let code = 0; code < f.names.length; code++) if (!chosen.has(code)) params.append("not." + f.key, f.names[code]);
+    } else if (chosen) for (const code of Array.from(chosen).sort((a, b) => a - b)) params.append(f.key, f.names[code]);
   }
   if (view.onlyNew) params.set("new", "1");
   return params.toString();
