@@ -89,11 +89,47 @@ function nameOffsets(w, h, gap, movable) {
   return near.concat(far);
 }
 
+// How many items lie under a box of the view, each box in constant time: a summed-area
+// table of the items' pixels, in cells of COVER_CELL pixels (a box counts the cells it touches).
+const COVER_CELL = 6;
+function itemsUnder(proj, xs, ys) {
+  const [left, top, right, bottom] = proj.area;
+  const cols = Math.ceil((right - left) / COVER_CELL) + 1, rows = Math.ceil((bottom - top) / COVER_CELL) + 1;
+  const sums = new Int32Array((cols + 1) * (rows + 1));
+  for (let i = 0; i < xs.length; i++) {
+    const px = proj.px(xs[i]), py = proj.py(ys[i]);
+    if (!(px >= left && px <= right && py >= top && py <= bottom)) continue;
+    sums[(Math.floor((py - top) / COVER_CELL) + 1) * (cols + 1) + Math.floor((px - left) / COVER_CELL) + 1]++;
+  }
+  for (let r = 1; r <= rows; r++) for (let c = 1; c <= cols; c++) {
+    const k = r * (cols + 1) + c;
+    sums[k] += sums[k - 1] + sums[k - cols - 1] - sums[k - cols - 2];
+  }
+  const cell = (v, lo, n) => Math.min(Math.max(Math.floor((v - lo) / COVER_CELL), 0), n - 1);
+  return (b) => {
+    const c0 = cell(b[0], left, cols), c1 = cell(b[2], left, cols) + 1, r0 = cell(b[1], top, rows), r1 = cell(b[3], top, rows) + 1;
+    return sums[r1 * (cols + 1) + c1] - sums[r0 * (cols + 1) + c1] - sums[r1 * (cols + 1) + c0] + sums[r0 * (cols + 1) + c0];
+  };
+}
+
+// Items a name may hide for each step further from its spot it would otherwise go: a name
+// right above its topic hiding three items beats one two rows off hiding none.
+const COVER_PER_STEP = 0.5;
+// Items a name may hide for each of its parts it would otherwise leave off: where its whole
+// name ("Sport · Olympics · Super Bowl") hides many items, as on a phone, its first parts
+// ("Sport") go where they hide none; the whole name is the button's title.
+const COVER_PER_PART = 4;
+// A name of another level than the zoom's (filling the room left) is shown only where it
+// hides at most this many items.
+const FILL_COVER = 2;
+
 // Greedy placement, biggest first: a name sits next to its anchor (the densest spot of its
-// topic, see report.py), else, if `movable`, a little further off with a leader line; one
-// that finds no room clear of the names already placed (`taken` boxes included) waits until
-// zooming in makes room for it, and one whose anchor is out of view is left out.
-function placeNames(proj, records, level, taken, movable) {
+// topic, see report.py) where it hides the fewest items (`under`, a box's item count), else,
+// if `movable`, a little further off with a leader line; one that finds no room clear of the
+// names already placed (`taken` boxes included) waits until zooming in makes room for it, as
+// does one not `movable` that would hide more than FILL_COVER items; one whose anchor is out
+// of view is left out.
+function placeNames(proj, records, level, taken, movable, under) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = NAME_HEIGHT[level][0];
   const gap = 4;
@@ -104,19 +140,26 @@ function placeNames(proj, records, level, taken, movable) {
     const x = proj.px(r.cx), y = proj.py(r.cy);
     if (x < left || x > right || y < top || y > bottom) continue;
     const font = nameFont(r, level, biggest);
-    const w = Math.min(textWidth(r.name, font) + 20, right - left);
-    let box = null;
-    for (const [dx, dy] of nameOffsets(w, height, gap, movable)) {
-      const bx = Math.min(Math.max(x + dx - w / 2, left), right - w), by = y + dy - height / 2;
-      const b = [bx, by, bx + w, by + height];
-      if (by >= top && by + height <= bottom && clear(b)) { box = b; break; }
+    const parts = r.name.split(" · ");
+    let box = null, text = r.name, best = Infinity;
+    for (let dropped = 0; dropped < parts.length; dropped++) {
+      const shown = parts.slice(0, parts.length - dropped).join(" · ");
+      const w = Math.min(textWidth(shown, font) + 20, right - left);
+      nameOffsets(w, height, gap, movable).forEach(([dx, dy], step) => {
+        const bx = Math.min(Math.max(x + dx - w / 2, left), right - w), by = y + dy - height / 2;
+        const b = [bx, by, bx + w, by + height];
+        if (by < top || by + height > bottom || !clear(b)) return;
+        const hidden = under(b);
+        const cost = hidden + COVER_PER_STEP * step + COVER_PER_PART * dropped;
+        if (cost < best && (movable || hidden <= FILL_COVER)) { box = b; text = shown; best = cost; }
+      });
     }
     if (!box) continue;
     boxes.push(box);
     // The point of the box nearest the spot: where a leader line meets the name.
     const end = [Math.min(Math.max(x, box[0]), box[2]), Math.min(Math.max(y, box[1]), box[3])];
     const leader = Math.hypot(end[0] - x, end[1] - y) > LEADER_GAP;
-    placed.push({ record: r, level, box, font, spot: [x, y], end: leader ? end : null });
+    placed.push({ record: r, level, box, text, font, spot: [x, y], end: leader ? end : null });
   }
   return placed;
 }
@@ -151,7 +194,7 @@ function leaderLines(spots, name) {
 function nameButton(spot, name, onPress, onRelease, forward, onSelect) {
   const [left, top, right, bottom] = spot.box;
   return el("button", {
-    className: "map-label " + spot.level, text: spot.record.name,
+    className: "map-label " + spot.level, text: spot.text,
     attrs: { type: "button", title: spot.record.name + " — click to isolate" },
     data: { level: name, id: spot.record.id },
     // The box exactly as placed (its height too: a border of 1.5 pixels draws as 1 or 2).
@@ -251,13 +294,14 @@ function createMap(model, handlers) {
     const records = (key) => labelRecords(key).filter((r) => !own || key !== own.level || r.id !== own.id);
     const controls = controlBoxes();
     const taken = (spots) => controls.concat(spots.map((s) => s.box));
-    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true) : [];
-    spots = spots.concat(placeNames(proj, records(level), level, taken(spots), true));
+    const under = itemsUnder(proj, model.x, model.y);
+    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true, under) : [];
+    spots = spots.concat(placeNames(proj, records(level), level, taken(spots), true, under));
     if (auto) {
       // The other levels' names only fill the room left next to their spots: no leader lines.
       const at = model.keys.indexOf(level);
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
-      for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, taken(spots), false));
+      for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, taken(spots), false, under));
     }
     layer.replaceChildren(leaderLines(spots.filter((s) => s.end), model.name), ...spots.map((s) => nameButton(s, model.name(s.level), pressName, releaseName, forward, handlers.select)));
     layer.dataset.level = model.name(level);
