@@ -108,7 +108,29 @@ def replay(name: str, file: str, first: int | None, total: int | None, golds: di
         lines.append(
             f"- {level} ARI within 0.02: {ours:.3f} vs {theirs:.3f} ({within(min(ours, theirs), theirs, 0.02)})"
         )
-    return lines + [""]
+    return lines + ["", *where_themes_went(topic_map, fresh, first), ""]
+
+
+def where_themes_went(updated: TopicMap, fresh: TopicMap, first: int) -> list[str]:
+    """Each theme of the fresh fit beside the updated map's theme holding most of its items,
+    and how many of its items were in the part fitted first: a fresh theme whose items were
+    there from the start, but held within an old theme, is no new subject an update opens."""
+    lines = [
+        "Each theme of the fresh fit, and where the updated map holds its items:",
+        "",
+        "| fresh theme | items | in the first fit's part | updated map's theme holding most | share |",
+        "|---|---|---|---|---|",
+    ]
+    names = dict(zip(updated.theme_table_["id"], updated.theme_table_["name"]))
+    for theme, name in zip(fresh.theme_table_["id"], fresh.theme_table_["name"]):
+        rows = np.flatnonzero(fresh.theme_labels_ == theme)
+        held = updated.theme_labels_[rows]
+        most = int(np.bincount(held[held >= 0]).argmax()) if (held >= 0).any() else -1
+        lines.append(
+            f"| {name} | {len(rows):,} | {int((rows < first).sum()):,} | {names.get(most, 'unclustered')} "
+            f"| {float(np.mean(held == most)):.2f} |"
+        )
+    return lines
 
 
 def main() -> None:

@@ -241,6 +241,49 @@ def test_topic_tree_expands_and_isolates(tmp_path):
 
 
 @pytest.mark.browser
+def test_the_tree_and_the_facet_menus_work_from_the_keyboard(tmp_path):
+    """Enter on a tree row's ▸ isolated the theme and hid the tree (the row took the key);
+    Escape left a facet menu open."""
+    out, texts, frame = hostile_report(tmp_path)
+    with open_report(out) as (page, log):
+        page.click("#panel-tabs [data-view=tree]")
+        theme0 = page.locator("#topic-tree > .tree-theme").filter(
+            has=page.locator(".tree-row[data-id='0'][data-level=topic]")
+        )
+        twisty = theme0.locator(".twisty")
+        for key in ("Enter", " "):
+            twisty.focus()
+            page.keyboard.press(key)
+            assert page.evaluate("window.topicmap.isolated()") is None
+            assert page.evaluate("document.activeElement.classList.contains('twisty')")
+        assert twisty.get_attribute("aria-expanded") == "false"  # opened, then closed
+        page.keyboard.press("Enter")
+        assert theme0.locator(".tree-row.story:visible").count() == 2
+        theme0.locator(".tree-row.story").nth(1).focus()
+        page.keyboard.press("Enter")  # the row itself still isolates
+        assert page.evaluate("window.topicmap.isolated()") == {"level": "story", "id": 1}
+        page.click("#source-filter summary")
+        assert page.evaluate("document.getElementById('source-filter').open")
+        page.keyboard.press("Escape")
+        assert not page.evaluate("document.getElementById('source-filter').open")
+        page.click("#source-filter summary")
+        page.mouse.click(5, 5)  # a press elsewhere closes it too
+        assert not page.evaluate("document.getElementById('source-filter').open")
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_no_chart_offers_to_upload_itself(seed_run):
+    """plotly 3 shows a "Share chart" button that sends the chart to Plotly Cloud by default."""
+    with open_report(seed_run["html"]) as (page, log):
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=10_000)
+        assert page.evaluate("document.querySelectorAll('.js-plotly-plot').length") >= 2
+        assert page.evaluate("document.querySelectorAll('.modebar-btn[data-title*=\"Share\"], a[href*=\"plotly.com\"]').length") == 0
+        assert page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].every(g => g._context.showSendToCloud === false)")
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
 def test_a_three_level_tree_opens_themes_topics_stories_and_a_topic_isolates_its_items(tmp_path):
     out = three_level_report(tmp_path)
     story = [s for s in STORIES for _ in range(PER_STORY)] + [-1] * 3

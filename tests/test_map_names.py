@@ -464,7 +464,7 @@ def test_names_sit_by_their_spots_and_a_moved_one_has_a_leader_line(bench_run):
     assert log == CLEAN_LOG
 
 
-CONTROLS = """() => [...document.querySelectorAll('#level-control, #drag-control')].map(e => {
+CONTROLS = """() => [...document.querySelectorAll('#level-control, #drag-control, #map .modebar')].map(e => {
     const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
 
 

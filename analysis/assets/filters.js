@@ -117,6 +117,11 @@ function facetMenu(f, onChange) {
     el("summary", {}, f.label + ": ", summary),
     el("div", { className: "facet-pop" }, el("div", { className: "facet-actions" }, all, none),
       f.names.length > FACET_TOP ? find : null, list, more));
+  // Escape or a press anywhere else closes the menu, as a menu does.
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && box.open) { e.preventDefault(); box.open = false; box.querySelector("summary").focus(); }
+  });
+  document.addEventListener("pointerdown", (e) => { if (box.open && !box.contains(e.target)) box.open = false; });
   const rows = new Map();
   let counts = new Array(f.names.length).fill(0), chosen = null, limit = FACET_TOP;
   function row(code) {

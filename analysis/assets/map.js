@@ -254,6 +254,8 @@ function createMap(model, handlers) {
   };
   const config = {
     responsive: true, scrollZoom: true, displaylogo: false,
+    // An offline page sends nothing anywhere: no "Share chart" upload to Plotly Cloud.
+    showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "",
     modeBarButtonsToRemove: ["autoScale2d", "select2d", "lasso2d"],  // the page's Box and Lasso do these
     // On a phone plotly's toolbar would cover the map's own controls (which do what it does).
     displayModeBar: window.matchMedia("(max-width: 640px)").matches ? false : "hover",
@@ -311,7 +313,8 @@ function createMap(model, handlers) {
   // names' pixels: no name is placed under one.
   function controlBoxes() {
     const origin = layer.getBoundingClientRect();
-    return [...document.querySelectorAll("#level-control, #drag-control")]
+    // plotly's toolbar too: it shows on hover, over whatever name sits under it
+    return [...document.querySelectorAll("#level-control, #drag-control, #map .modebar")]
       .filter((e) => !e.hidden && e.getClientRects().length > 0)
       .map((e) => { const r = e.getBoundingClientRect(); return [r.left - origin.left, r.top - origin.top, r.right - origin.left, r.bottom - origin.top]; });
   }

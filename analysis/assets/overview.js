@@ -5,7 +5,8 @@
 const TIMELINE_TOPICS = 10;
 const OTHER_COLOR = "#e5e7eb";
 const CHART_FONT = { family: LABEL_FONT, size: 12, color: "#1f2937" };
-const CHART_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d"] };
+// An offline page sends nothing anywhere: no "Share chart" upload to Plotly Cloud.
+const CHART_CONFIG = { displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "", modeBarButtonsToRemove: ["lasso2d"] };
 
 function unclusteredNote(model) {
   const k = model.noise.size, n = model.n;

@@ -34,7 +34,8 @@ function activate(node, action) {
   node.tabIndex = 0;
   node.setAttribute("role", "button");
   node.addEventListener("click", action);
-  node.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); action(); } });
+  // Keys pressed on a control inside it (a tree row's ▸) are that control's, not the row's.
+  node.addEventListener("keydown", (e) => { if (e.target === node && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); action(); } });
   return node;
 }
 
