@@ -278,8 +278,15 @@ def test_no_chart_offers_to_upload_itself(seed_run):
     with open_report(seed_run["html"]) as (page, log):
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=10_000)
         assert page.evaluate("document.querySelectorAll('.js-plotly-plot').length") >= 2
-        assert page.evaluate("document.querySelectorAll('.modebar-btn[data-title*=\"Share\"], a[href*=\"plotly.com\"]').length") == 0
-        assert page.evaluate("[...document.querySelectorAll('.js-plotly-plot')].every(g => g._context.showSendToCloud === false)")
+        assert (
+            page.evaluate(
+                'document.querySelectorAll(\'.modebar-btn[data-title*="Share"], a[href*="plotly.com"]\').length'
+            )
+            == 0
+        )
+        assert page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot')].every(g => g._context.showSendToCloud === false)"
+        )
     assert log == CLEAN_LOG
 
 
