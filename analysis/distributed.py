@@ -8,7 +8,8 @@ estimator, only documents, vectors and the fitted state. The work is split the w
    `embed.embed_texts`, so the embedding cache works as on one machine (give every worker the
    same cache folder, e.g. a shared disk).
 2. Topics, names and the 2D projection are fitted by TopicMap on the client on a sample
-   (`sample_size` items drawn uniformly with `random_state`); with n <= sample_size that is
+   (`sample_size` items drawn uniformly with `random_state`, by a hash of their text, so any
+   row order draws the same items); with n <= sample_size that is
    the local fit itself, on the same embeddings, so the topics are the local engine's.
 3. Every other item is assigned and placed on the workers (the fitted reference is shipped to
    each worker once with `client.scatter`), block by block as in `analysis.assign`, so the
@@ -103,12 +104,25 @@ def is_dask_input(path: str | Path) -> bool:
     return suffixes in ({".parquet"}, {".csv"})
 
 
-def sample_indices(n: int, size: int, random_state: int) -> np.ndarray:
-    """The items the topics and the map are fitted on: all when n <= size, else `size` drawn
-    uniformly at random (sorted, so they keep the input order)."""
+def sample_indices(texts: list[str], size: int, random_state: int) -> np.ndarray:
+    """The items the topics and the map are fitted on: all when n <= size, else the `size`
+    whose texts hash lowest under `random_state` (a uniform draw that follows the items, not
+    their rows, so any row order fits the same sample), in input order."""
+    import hashlib
+
+    n = len(texts)
     if n <= size:
         return np.arange(n)
-    return np.sort(np.random.default_rng(random_state).choice(n, size=size, replace=False))
+    salt = str(int(random_state)).encode()
+    keys = np.array(
+        [
+            int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8, key=salt).digest(), "big")
+            for t in texts
+        ],
+        dtype=np.uint64,
+    )
+    order = np.lexsort((np.arange(n), np.asarray(texts, dtype=object).astype(str), keys))
+    return np.sort(order[:size])
 
 
 def embed_on_cluster(

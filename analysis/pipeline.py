@@ -218,7 +218,7 @@ class TopicMap(BaseEstimator):
             documents, vectors, blocks = distributed.embed_on_cluster(
                 client, docs, text_col, embeddings, self._encoder(), self._cache_dir(), report
             )
-            sample = distributed.sample_indices(len(documents), self.sample_size, self.random_state)
+            sample = distributed.sample_indices(documents["text"].tolist(), self.sample_size, self.random_state)
 
             def report_until_done(stage: str, done: int, total: int) -> None:
                 if stage != "done":  # the cluster still has items to place

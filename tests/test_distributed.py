@@ -80,7 +80,7 @@ def test_sample_fit_places_every_item_as_assign_does(cluster, maps, corpus):
     vectors = maps["dask"].embeddings_
     sampled = TopicMap(engine="dask", scheduler=cluster.scheduler_address, sample_size=400, cache=False)
     sampled.fit(corpus, embeddings=vectors)
-    sample = distributed.sample_indices(N_ITEMS, 400, 0)
+    sample = distributed.sample_indices(sampled.documents_["text"].tolist(), 400, 0)
     rest = np.setdiff1d(np.arange(N_ITEMS), sample)
     local_sample = TopicMap(cache=False).fit(corpus.iloc[sample], embeddings=vectors[sample])
     # The sample keeps its own fit; every other item is placed on it as analysis.assign places items.
@@ -108,6 +108,23 @@ def test_sample_fit_places_every_item_as_assign_does(cluster, maps, corpus):
     assert list(sampled.topics_["name"]) == list(local_sample.topics_["name"])
     assert sampled.topics_["size"].sum() > local_sample.topics_["size"].sum()
     assert len(sampled.documents_) == len(sampled.embeddings_) == len(sampled.coords_) == N_ITEMS
+
+
+def test_a_sampled_fit_is_the_same_in_any_row_order(cluster, maps, corpus):
+    """The sample was drawn by row position: 1,500 HuffPost rows reversed gave 13 topics, not 21."""
+    from sklearn.metrics import adjusted_rand_score
+
+    vectors = maps["dask"].embeddings_
+    order = np.random.default_rng(1).permutation(N_ITEMS)
+    fits = [
+        TopicMap(engine="dask", scheduler=cluster.scheduler_address, sample_size=400, cache=False).fit(
+            corpus.iloc[rows].reset_index(drop=True), embeddings=vectors[rows]
+        )
+        for rows in (np.arange(N_ITEMS), order)
+    ]
+    by_text = [pd.Series(f.labels_, index=f.documents_["text"]).sort_index() for f in fits]
+    assert adjusted_rand_score(by_text[0], by_text[1]) == 1.0
+    assert sorted(fits[0].topics_["name"]) == sorted(fits[1].topics_["name"])
 
 
 def test_map_sample_draws_every_topic_in_proportion():
