@@ -234,6 +234,8 @@ def extend(
     labels = np.concatenate([r[0] for r in results])
     stories = np.concatenate([r[1] for r in results])
     coords = np.concatenate([r[2] for r in results])
+    if state.level == "story":  # the map's level is its stories: one placement, not two rules
+        stories = labels.copy()
     # The other levels, nested: an item's theme (topic) is its story's, where it has one.
     nested = newgroups.nest_new(state, vectors, labels, stories)  # no new stories: nothing opens or waits
     topics, themes = nested.topics, nested.themes

@@ -127,6 +127,25 @@ def test_a_sampled_fit_is_the_same_in_any_row_order(cluster, maps, corpus):
     assert sorted(fits[0].topics_["name"]) == sorted(fits[1].topics_["name"])
 
 
+def test_a_sampled_story_map_with_assign_noise_is_one_partition_and_loads(cluster, maps, corpus, tmp_path):
+    """Placed items took their label by one rule and their story by another: the export had
+    stories of -1 on a map that said "0 unclustered", and `update` refused the saved map."""
+    vectors = maps["dask"].embeddings_
+    story_map = TopicMap(
+        engine="dask",
+        scheduler=cluster.scheduler_address,
+        sample_size=400,
+        level="story",
+        assign_noise=True,
+        cache=False,
+    ).fit(corpus, embeddings=vectors)
+    assert np.array_equal(story_map.labels_, story_map.story_labels_) and (story_map.labels_ >= 0).all()
+    story_map.save(tmp_path / "map")
+    loaded = TopicMap.load(tmp_path / "map")
+    loaded.update(corpus.iloc[:5].assign(text=lambda f: f["text"] + " again"), embeddings=vectors[:5])
+    assert len(loaded.labels_) == N_ITEMS + 5
+
+
 def test_map_sample_draws_every_topic_in_proportion():
     labels = np.repeat([-1, 0, 1, 2], [30_000, 60_000, 9_990, 10])
     drawn = report.map_sample(labels, 10_000, random_state=0)
