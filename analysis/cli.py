@@ -102,9 +102,10 @@ def _guarded(debug: bool, work) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _check_outputs(input: str, output: Path, export: Path | None) -> list[Path]:
+def _check_outputs(input: str, output: Path, export: Path | None, parts: bool = False) -> list[Path]:
     """Refuse bad output paths before any work: -o must be HTML and not an input file, the
-    export a supported format that overwrites neither. Returns the input's files."""
+    export a supported format that overwrites neither (with `parts`, a Parquet export is a
+    folder of parts, which may replace an earlier such folder). Returns the input's files."""
     from analysis.export import check_export_path
     from analysis.load import corpus_files
 
@@ -114,7 +115,7 @@ def _check_outputs(input: str, output: Path, export: Path | None) -> list[Path]:
     _check_output(output, sources, "-o")
     if export is not None:
         check_export_path(export)
-        _check_output(export, [*sources, output], "--export")
+        _check_output(export, [*sources, output], "--export", parts=parts and export.suffix.lower() == ".parquet")
     for flag, path in (("-o", output), ("--export", export)):
         _check_outside_maps(path, flag)
     return sources
@@ -135,8 +136,11 @@ def _check_outside_maps(path: Path | None, flag: str) -> None:
             )
 
 
-def _check_output(output: Path, inputs: list[Path], what: str) -> None:
+def _check_output(output: Path, inputs: list[Path], what: str, parts: bool = False) -> None:
+    """With `parts`, `output` is a folder of Parquet parts: an earlier export's folder (only
+    part.N.parquet files in it) may be replaced, any other folder may not."""
     import os
+    import re
     import tempfile
 
     for source in inputs:
@@ -147,7 +151,16 @@ def _check_output(output: Path, inputs: list[Path], what: str) -> None:
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{what} {output}: folder {folder} does not exist; create it first")
-    if output.is_dir():
+    if parts and output.is_dir():
+        held = list(output.iterdir())
+        if not all(re.fullmatch(r"part\.\d+\.parquet", f.name) and f.is_file() for f in held):
+            raise InputError(
+                f"{what} {output} is a folder that is not an earlier export's parts (part.N.parquet only): "
+                "give a new name"
+            )
+        if any(source.resolve().parent == output.resolve() for source in inputs):
+            raise InputError(f"{what} {output} holds the input files: choose another output path")
+    elif output.is_dir():
         raise InputError(f"{what} {output} is a directory: give a file name")
     try:  # a real write, not os.access: right for root, read-only mounts and ACLs alike
         fd, probe = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".probe", dir=folder)
@@ -358,7 +371,7 @@ def report(
             sample_size=sample_size,
         )
         topic_map.check_params(as_flags=True)
-        sources = _check_outputs(input, output, export)
+        sources = _check_outputs(input, output, export, parts=engine == "dask")
         if save_map is not None:
             from analysis.persist import check_target
 

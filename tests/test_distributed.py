@@ -190,6 +190,41 @@ def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, 
     top = data["meta"]["levels"][0]  # the map's own level: the export's column of that name
     exact = rows[rows[top] >= 0][top].value_counts()
     assert {t["id"]: t["size"] for t in data["topics"]} == exact.to_dict()  # every topic, exact sizes
+    # The same command again replaces the earlier export's parts (it refused the folder) ...
+    again = topicmap(
+        "report",
+        f"{folder}/*.parquet",
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "--sample-size",
+        "200",
+        "--cache",
+        cache,
+        "-o",
+        str(html),
+        "--export",
+        str(export),
+    )
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in export.iterdir()) == ["part.0.parquet"] and len(pd.read_parquet(export)) == 300
+    # ... but never a folder of anything else
+    (export / "notes.txt").write_text("mine")
+    refused = topicmap(
+        "report",
+        f"{folder}/*.parquet",
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "-o",
+        str(html),
+        "--export",
+        str(export),
+    )
+    assert refused.returncode == 2 and "not an earlier export's parts" in refused.stderr
+    assert (export / "notes.txt").read_text() == "mine"
 
 
 @pytest.mark.parametrize(
