@@ -66,7 +66,7 @@ def connect(scheduler: str | None = None) -> Iterator:
         with client:
             yield client
         return
-    with LocalCluster(dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with LocalCluster(dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
 
 
@@ -81,9 +81,19 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     files = [str(f) for f in corpus_files(path)]
     suffixes = {Path(f).suffix.lower() for f in files}
     if suffixes == {".parquet"}:
-        frame = dd.read_parquet(files)
+        import pyarrow as pa
+
+        try:
+            frame = dd.read_parquet(files)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(
+                f"{path}: --engine dask cannot read these Parquet files ({str(exc).splitlines()[0][:200]}); "
+                "check that each is a whole Parquet file"
+            ) from exc
     elif suffixes == {".csv"}:
-        frame = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize="64MB")
+        for file in files:
+            _check_csv_start(Path(file))
+        frame = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize="64MB", index_col=False)
     else:
         raise InputError(
             f"{path}: --engine dask reads Parquet or CSV files of one format; found {', '.join(sorted(suffixes))}"
@@ -94,6 +104,34 @@ def read_corpus(path: str | Path, text_col: str | None = None):
 
     probe = pd.DataFrame({column: ["probe"] for column in frame.columns})  # fails now on a missing text column
     return frame.map_partitions(items, meta=items(probe).iloc[:0])
+
+
+def _check_csv_start(path: Path) -> None:
+    """What the workers cannot say in one line, checked here on each file's first rows: an
+    empty file, text that is not UTF-8, and a first row longer than the header (which pandas
+    reads as an index column, shifting every column of the file one place)."""
+    import csv
+    import io
+
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if not head.strip():
+        raise InputError(f"{path} is empty: remove it or give it a header and rows")
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not a character cut at the end of the block read
+            raise InputError(
+                f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8, or read it without --engine dask, "
+                "which guesses the encoding"
+            ) from exc
+        text = head[: exc.start].decode("utf-8-sig")
+    rows = csv.reader(io.StringIO(text))
+    header, first = next(rows, []), next(rows, None)
+    if first is not None and len(first) > len(header):
+        raise InputError(
+            f"{path} is not valid CSV: a row has more fields than the header; check its quotes and separators"
+        )
 
 
 def is_dask_input(path: str | Path) -> bool:
@@ -135,7 +173,7 @@ def embed_on_cluster(
 
     if isinstance(docs, dd.DataFrame):
         parts = client.compute(docs.to_delayed())
-        frames = client.gather(parts)
+        frames = _gather_read(client, parts)
         documents = pd.concat(frames, ignore_index=True)
         if {"doc_id", "kind", "text"} - set(documents.columns):
             raise InputError(
@@ -161,6 +199,29 @@ def embed_on_cluster(
     blocks = client.map(embed_block, text_parts, model=model, cache_dir=cache_dir)
     _track(blocks, "embed", report, len(documents))
     return documents, np.concatenate(client.gather(blocks)), blocks
+
+
+def _gather_read(client, parts) -> list[pd.DataFrame]:
+    """The partitions as read by the workers; a part that cannot be read (not UTF-8 past its
+    first block, a ragged row, not Parquet, other columns than the others) is one line, not an
+    internal error."""
+    import pyarrow as pa
+
+    try:
+        return client.gather(parts)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, pa.ArrowException, KeyError) as exc:
+        raise InputError(
+            f"--engine dask could not read a part of the input ({type(exc).__name__}: {str(exc)[:200]}); check that "
+            "every part is UTF-8 CSV or Parquet with the same columns, or read it without --engine dask, "
+            "which names the file and the problem"
+        ) from exc
+    except ValueError as exc:  # dask's own "the columns in the computed data do not match"
+        if "columns" not in str(exc).lower():
+            raise
+        raise InputError(
+            f"--engine dask: the parts of the input have different columns ({str(exc).splitlines()[0][:200]}); "
+            "give every part the same columns"
+        ) from exc
 
 
 def embed_block(texts: list[str], model: str | None, cache_dir: str | None) -> np.ndarray:

@@ -238,3 +238,41 @@ def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, 
 def test_engine_parameters_are_validated(params, message):
     with pytest.raises(InputError, match=message):
         TopicMap(**params).fit(["a", "b", "c"], embeddings=np.eye(3, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        # a first row longer than the header shifted every column: the map was of the sources
+        ("first.csv", "text,label,source\nOops a stray row,with,too,many,fields\nHello there,a,b\n", "more fields"),
+        ("empty.csv", "", "is empty"),
+        ("latin.csv", "text\nCaf\xe9 opens\n".encode("latin-1"), "is not UTF-8"),
+        ("broken.parquet", b"PAR1 not really", "cannot read these Parquet files"),
+    ],
+)
+def test_unreadable_dask_input_is_one_line_before_any_work(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = topicmap("report", str(path), "--engine", "dask", "-o", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_parts_with_other_columns_are_one_line_not_an_internal_error(cluster, tmp_path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pd.DataFrame({"text": ["Fed raises rates", "Stocks fall"], "label": ["x", "y"]}).to_parquet(folder / "a.parquet")
+    pd.DataFrame({"headline": ["Storm hits coast"], "label": ["x"]}).to_parquet(folder / "b.parquet")
+    result = topicmap(
+        "report",
+        str(folder),
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "-o",
+        str(tmp_path / "r.html"),
+    )
+    assert result.returncode == 2 and "--engine dask" in result.stderr, result.stderr
+    assert "internal error" not in result.stderr
