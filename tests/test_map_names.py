@@ -383,6 +383,22 @@ def test_a_double_click_on_a_name_keeps_an_isolation_made_before(seed_run):
 
 
 @pytest.mark.browser
+def test_a_name_keeps_the_keyboard_focus_when_the_names_are_drawn_again(seed_run):
+    """Enter on a name isolated its topic and redrew every name: the focus fell to the page."""
+    with open_report(seed_run["html"]) as (page, log):
+        name = page.locator(".map-label").first
+        key = (name.get_attribute("data-level"), name.get_attribute("data-id"))
+        name.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("window.topicmap.isolated() !== null", timeout=10_000)
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement; return e.classList.contains('map-label') ? [e.dataset.level, e.dataset.id] : null; })()"
+        )
+        assert tuple(focused) == key
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
 def test_a_plain_click_on_a_name_isolates_its_topic_and_a_drag_on_it_pans(seed_run):
     with open_report(seed_run["html"]) as (page, log):
         _, _, start = name_under_pointer(page)

@@ -305,7 +305,14 @@ function createMap(model, handlers) {
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
       for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, taken(spots), false, under));
     }
+    // A name that had the keyboard's focus keeps it when the names are drawn again (a zoom,
+    // a resize, the click that isolated its topic), if it is still named.
+    const focused = layer.contains(document.activeElement) ? document.activeElement.dataset : null;
     layer.replaceChildren(leaderLines(spots.filter((s) => s.end), model.name), ...spots.map((s) => nameButton(s, model.name(s.level), pressName, releaseName, forward, handlers.select)));
+    if (focused) {
+      const again = [...layer.querySelectorAll(".map-label")].find((b) => b.dataset.level === focused.level && b.dataset.id === focused.id);
+      if (again) again.focus({ preventScroll: true });
+    }
     layer.dataset.level = model.name(level);
   }
 
