@@ -344,11 +344,14 @@ def _n_workers(client) -> int:
 def write_parquet_parts(frame: pd.DataFrame, folder: str | Path, rows_per_part: int = 1_000_000) -> None:
     """The export as partitioned Parquet: `folder`/part.0.parquet, part.1.parquet, ...; written
     to a fresh temporary folder swapped in whole (`files.atomic_dir`), so no half-written export
-    is left and the old one stays until the new one is complete."""
-    import dask.dataframe as dd
-
+    is left and the old one stays until the new one is complete. Each part is written as the
+    one-file export writes (`export.parquet_ready`): a list column stays a list (dask's own
+    writer made it the text "['a', 'b']")."""
+    from analysis.export import parquet_ready
     from analysis.files import atomic_dir
 
     n_parts = max(1, math.ceil(len(frame) / rows_per_part))
     with atomic_dir(folder) as building:
-        dd.from_pandas(frame, npartitions=n_parts, sort=False).to_parquet(building, write_index=False)
+        for k in range(n_parts):
+            part = frame.iloc[k * rows_per_part : (k + 1) * rows_per_part]
+            parquet_ready(part).to_parquet(building / f"part.{k}.parquet", index=False)

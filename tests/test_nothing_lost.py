@@ -292,21 +292,20 @@ def test_atomic_dir_swaps_whole_folders_and_cleans_up_after_a_failure(tmp_path):
 
 
 def test_a_failed_parquet_parts_export_keeps_the_old_one_and_leaves_nothing(tmp_path, monkeypatch):
-    import dask.dataframe as dd
-
     from analysis.distributed import write_parquet_parts
 
-    frame = pd.DataFrame({"doc_id": ["1", "2", "3"], "text": ["a", "b", "c"]})
+    frame = pd.DataFrame({"doc_id": ["1", "2", "3"], "text": ["a", "b", "c"], "tags": [["x", "y"], [], ["z"]]})
     export = tmp_path / "export.parquet"
     write_parquet_parts(frame, export, rows_per_part=2)
-    assert len(pd.read_parquet(export)) == 3
+    assert sorted(p.name for p in export.iterdir()) == ["part.0.parquet", "part.1.parquet"]
+    back = pd.read_parquet(export)
+    assert len(back) == 3 and list(back["tags"].iloc[0]) == ["x", "y"]  # a list, not the text "['x', 'y']"
 
     def half_written(self, path, **kwargs):
-        Path(path).mkdir(exist_ok=True)
-        (Path(path) / "part.0.parquet").write_bytes(b"PAR1 half")
+        Path(path).write_bytes(b"PAR1 half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(type(dd.from_pandas(frame, npartitions=1)), "to_parquet", half_written)
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", half_written)
     with pytest.raises(OSError):
         write_parquet_parts(frame.head(1), export)
     assert len(pd.read_parquet(export)) == 3
