@@ -262,6 +262,17 @@ def test_the_tree_and_the_facet_menus_work_from_the_keyboard(tmp_path):
         theme0.locator(".tree-row.story").nth(1).focus()
         page.keyboard.press("Enter")  # the row itself still isolates
         assert page.evaluate("window.topicmap.isolated()") == {"level": "story", "id": 1}
+        # A topic card opened by keyboard hands the focus to "← All …", and back to the card.
+        page.click("#back")
+        page.click("#panel-tabs [data-view=topic-list]")
+        card = page.locator("#topic-list .topic-card").nth(1)
+        card.focus()
+        opened = card.get_attribute("data-topic")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "back"
+        page.keyboard.press("Enter")
+        assert page.evaluate("window.topicmap.isolated()") is None
+        assert page.evaluate("document.activeElement.dataset.topic") == opened
         page.click("#source-filter summary")
         assert page.evaluate("document.getElementById('source-filter').open")
         page.keyboard.press("Escape")

@@ -35,8 +35,20 @@ function activate(node, action) {
   node.setAttribute("role", "button");
   node.addEventListener("click", action);
   // Keys pressed on a control inside it (a tree row's ▸) are that control's, not the row's.
-  node.addEventListener("keydown", (e) => { if (e.target === node && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); action(); } });
+  node.addEventListener("keydown", (e) => {
+    if (e.target !== node || (e.key !== "Enter" && e.key !== " ")) return;
+    e.preventDefault();
+    action();
+    // The view it opened hid or redrew the row: the keyboard goes on from "← All …", not
+    // from the top of the page.
+    if (!node.isConnected || node.offsetParent === null) focusShown(document.getElementById("back"));
+  });
   return node;
+}
+
+// Focus `node` when it is shown (without scrolling the page to it).
+function focusShown(node) {
+  if (node && node.isConnected && node.offsetParent !== null) node.focus({ preventScroll: true });
 }
 
 function topicCard(model, t, biggest, onSelect) {
@@ -67,7 +79,14 @@ function createPanel(model, handlers) {
     list.append(card);
   }
   document.getElementById("topic-count").textContent = "(" + fmt(model.topics.length) + ")";
-  document.getElementById("back").addEventListener("click", () => handlers.select(null));
+  // Back by keyboard (a click of detail 0) returns the focus to the card that was opened.
+  let opened = null;
+  list.addEventListener("keydown", (e) => { if (e.target.classList.contains("topic-card")) opened = e.target; });
+  list.addEventListener("click", (e) => { opened = e.target.closest(".topic-card") || opened; });
+  document.getElementById("back").addEventListener("click", (e) => {
+    handlers.select(null);
+    if (e.detail === 0) focusShown(opened && opened.isConnected ? opened : list.querySelector(".topic-card"));
+  });
 
   function showSearchResults(query, matches) {
     results.hidden = !query;
