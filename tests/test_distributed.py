@@ -162,22 +162,9 @@ def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, 
     for k in range(3):
         corpus.iloc[100 * k : 100 * (k + 1)].to_parquet(folder / f"part-{k}.parquet", index=False)
     html, export = tmp_path / "big.html", tmp_path / "big.parquet"
-    result = topicmap(
-        "report",
-        f"{folder}/*.parquet",
-        "--engine",
-        "dask",
-        "--scheduler",
-        cluster.scheduler_address,
-        "--sample-size",
-        "200",
-        "--cache",
-        cache,
-        "-o",
-        str(html),
-        "--export",
-        str(export),
-    )
+    command = ["report", f"{folder}/*.parquet", "--engine", "dask", "--scheduler", cluster.scheduler_address]
+    command += ["-o", str(html), "--export", str(export)]
+    result = topicmap(*command, "--sample-size", "200", "--cache", cache)
     assert result.returncode == 0, result.stderr
     assert "300 items" in result.stderr
     rows = pd.read_parquet(export)
@@ -191,38 +178,12 @@ def test_cli_reads_and_writes_partitioned_parquet(cluster, corpus, cache, maps, 
     exact = rows[rows[top] >= 0][top].value_counts()
     assert {t["id"]: t["size"] for t in data["topics"]} == exact.to_dict()  # every topic, exact sizes
     # The same command again replaces the earlier export's parts (it refused the folder) ...
-    again = topicmap(
-        "report",
-        f"{folder}/*.parquet",
-        "--engine",
-        "dask",
-        "--scheduler",
-        cluster.scheduler_address,
-        "--sample-size",
-        "200",
-        "--cache",
-        cache,
-        "-o",
-        str(html),
-        "--export",
-        str(export),
-    )
+    again = topicmap(*command, "--sample-size", "200", "--cache", cache)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in export.iterdir()) == ["part.0.parquet"] and len(pd.read_parquet(export)) == 300
     # ... but never a folder of anything else
     (export / "notes.txt").write_text("mine")
-    refused = topicmap(
-        "report",
-        f"{folder}/*.parquet",
-        "--engine",
-        "dask",
-        "--scheduler",
-        cluster.scheduler_address,
-        "-o",
-        str(html),
-        "--export",
-        str(export),
-    )
+    refused = topicmap(*command)
     assert refused.returncode == 2 and "not an earlier export's parts" in refused.stderr
     assert (export / "notes.txt").read_text() == "mine"
 
