@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from analysis.load import as_documents
 from analysis.state import FittedState, check_embeddings
 
 SCHEDULER_ENV = "TOPICMAP_SCHEDULER"
+PROBE_WAIT_S = 10.0  # a scheduler's handshake comes at once; a web server never speaks first
 BLOCK_ROWS = 20_000  # rows per embedding / assignment task when the input is not partitioned
 _MODEL_LOCK = threading.Lock()
 
@@ -56,6 +58,7 @@ def connect(scheduler: str | None = None) -> Iterator:
 
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if address:
+        _check_answers_as_scheduler(address)
         try:
             client = Client(address, timeout="30s")
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
@@ -70,6 +73,36 @@ def connect(scheduler: str | None = None) -> Iterator:
         yield client
 
 
+def _check_answers_as_scheduler(address: str) -> None:
+    """Refuse a TCP address that is not a Dask scheduler, in one line, before `Client` is
+    called: given a web server's port (the dashboard's 8787) Client waits forever despite its
+    timeout, and an SSH server's banner reads as "out of memory". A scheduler speaks first
+    (its handshake), a web server waits for a request, an SSH server sends "SSH-"."""
+    scheme, _, rest = address.rpartition("://")
+    host, colon, port = rest.rpartition(":")
+    if scheme not in ("", "tcp") or not colon or not port.isdigit():
+        return  # tls://, ucx://, inproc:// or no port: left to Client
+    host, wait = host.strip("[]"), PROBE_WAIT_S
+    try:
+        with socket.create_connection((host, int(port)), timeout=wait) as probe:
+            probe.settimeout(wait)
+            first = probe.recv(16)
+    except TimeoutError:
+        first = b""
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address} ({exc}); start it with `dask scheduler` "
+            f"or omit --scheduler (and {SCHEDULER_ENV}) to use a LocalCluster"
+        ) from exc
+    speaker = "a web server" if first.startswith(b"HTTP") else "an SSH server" if first.startswith(b"SSH-") else ""
+    if not first or speaker:
+        said = f"answers as {speaker}" if speaker else f"said nothing in {wait:g} s"
+        raise InputError(
+            f"{address} is not a Dask scheduler (it {said}; the dashboard's port is 8787): give the "
+            "address `dask scheduler` prints, tcp://HOST:8786 by default"
+        )
+
+
 def read_corpus(path: str | Path, text_col: str | None = None):
     """Partitioned Parquet or CSV files (a file, a folder or a glob, one format) as a lazy Dask
     dataframe of items: kind, text and the input's other columns. doc_ids (the row numbers
@@ -82,18 +115,22 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     suffixes = {Path(f).suffix.lower() for f in files}
     if suffixes == {".parquet"}:
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
         try:
-            frame = dd.read_parquet(files)
+            headers = [tuple(pq.read_schema(f).names) for f in files]  # the footers only
+            frames = [dd.read_parquet(run) for run in _runs(files, headers)]
         except (pa.ArrowException, OSError) as exc:
             raise InputError(
                 f"{path}: --engine dask cannot read these Parquet files ({str(exc).splitlines()[0][:200]}); "
                 "check that each is a whole Parquet file"
             ) from exc
     elif suffixes == {".csv"}:
-        for file in files:
-            _check_csv_start(Path(file))
-        frame = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize="64MB", index_col=False)
+        headers = [_check_csv_start(Path(file)) for file in files]
+        frames = [
+            dd.read_csv(run, dtype=str, keep_default_na=False, blocksize="64MB", index_col=False)
+            for run in _runs(files, headers)
+        ]
     else:
         raise InputError(
             f"{path}: --engine dask reads Parquet or CSV files of one format; found {', '.join(sorted(suffixes))}"
@@ -102,14 +139,30 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     def items(part: pd.DataFrame) -> pd.DataFrame:
         return table_items(part.reset_index(drop=True), Path(str(path)), text_col)[0]
 
-    probe = pd.DataFrame({column: ["probe"] for column in frame.columns})  # fails now on a missing text column
-    return frame.map_partitions(items, meta=items(probe).iloc[:0])
+    # Dask reads a run of files with the first one's columns, so files with other columns are
+    # read as runs; each run's columns are probed (a missing text column fails now) and every
+    # part is given the union, as the local engine's loader gives it
+    metas = [items(pd.DataFrame({c: ["probe"] for c in run.columns})).iloc[:0] for run in frames]
+    meta = pd.concat(metas, sort=False) if len(metas) > 1 else metas[0]
+    parts = [run.map_partitions(lambda part: items(part).reindex(columns=meta.columns), meta=meta) for run in frames]
+    return parts[0] if len(parts) == 1 else dd.concat(parts)
 
 
-def _check_csv_start(path: Path) -> None:
-    """What the workers cannot say in one line, checked here on each file's first rows: an
-    empty file, text that is not UTF-8, and a first row longer than the header (which pandas
-    reads as an index column, shifting every column of the file one place)."""
+def _runs(files: list[str], headers: list[tuple[str, ...]]) -> list[list[str]]:
+    """`files` in order, cut where the header changes."""
+    runs: list[list[str]] = []
+    for i, file in enumerate(files):
+        if i and headers[i] == headers[i - 1]:
+            runs[-1].append(file)
+        else:
+            runs.append([file])
+    return runs
+
+
+def _check_csv_start(path: Path) -> tuple[str, ...]:
+    """The header of a CSV file, and what the workers cannot say in one line, checked here on
+    its first rows: an empty file, text that is not UTF-8, and a first row longer than the
+    header (which pandas reads as an index column, shifting every column of the file one place)."""
     import csv
     import io
 
@@ -132,6 +185,7 @@ def _check_csv_start(path: Path) -> None:
         raise InputError(
             f"{path} is not valid CSV: a row has more fields than the header; check its quotes and separators"
         )
+    return tuple(header)
 
 
 def is_dask_input(path: str | Path) -> bool:
@@ -203,7 +257,7 @@ def embed_on_cluster(
 
 def _gather_read(client, parts) -> list[pd.DataFrame]:
     """The partitions as read by the workers; a part that cannot be read (not UTF-8 past its
-    first block, a ragged row, not Parquet, other columns than the others) is one line, not an
+    first block, a ragged row, not Parquet) is one line, not an
     internal error."""
     import pyarrow as pa
 
@@ -212,15 +266,8 @@ def _gather_read(client, parts) -> list[pd.DataFrame]:
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, pa.ArrowException, KeyError) as exc:
         raise InputError(
             f"--engine dask could not read a part of the input ({type(exc).__name__}: {str(exc)[:200]}); check that "
-            "every part is UTF-8 CSV or Parquet with the same columns, or read it without --engine dask, "
+            "every part is UTF-8 CSV or a whole Parquet file, or read it without --engine dask, "
             "which names the file and the problem"
-        ) from exc
-    except ValueError as exc:  # dask's own "the columns in the computed data do not match"
-        if "columns" not in str(exc).lower():
-            raise
-        raise InputError(
-            f"--engine dask: the parts of the input have different columns ({str(exc).splitlines()[0][:200]}); "
-            "give every part the same columns"
         ) from exc
 
 

@@ -220,20 +220,85 @@ def test_unreadable_dask_input_is_one_line_before_any_work(tmp_path, name, conte
     assert not (tmp_path / "r.html").exists()
 
 
-def test_parts_with_other_columns_are_one_line_not_an_internal_error(cluster, tmp_path):
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_files_with_other_columns_are_read_as_the_local_engine_reads_them(cluster, tmp_path, suffix):
+    # Dask read every file with the first one's columns: a later file's `source` was dropped,
+    # and a file whose text column is `headline` was an internal error
     folder = tmp_path / "parts"
     folder.mkdir()
-    pd.DataFrame({"text": ["Fed raises rates", "Stocks fall"], "label": ["x", "y"]}).to_parquet(folder / "a.parquet")
-    pd.DataFrame({"headline": ["Storm hits coast"], "label": ["x"]}).to_parquet(folder / "b.parquet")
-    result = topicmap(
-        "report",
-        str(folder),
-        "--engine",
-        "dask",
-        "--scheduler",
-        cluster.scheduler_address,
-        "-o",
-        str(tmp_path / "r.html"),
+    files = {
+        "a": pd.DataFrame({"text": ["Fed raises rates", "Stocks fall"], "label": ["x", "y"]}),
+        "b": pd.DataFrame({"label": ["z"], "text": ["Storm hits coast"], "source": ["AP"]}),
+        "c": pd.DataFrame({"headline": ["Oil prices climb"], "label": ["w"]}),
+    }
+    for name, frame in files.items():
+        path = folder / f"{name}{suffix}"
+        frame.to_parquet(path) if suffix == ".parquet" else frame.to_csv(path, index=False)
+    export = tmp_path / "out.csv"
+    common = ["--scheduler", cluster.scheduler_address, "-o", str(tmp_path / "r.html"), "--export", str(export)]
+    result = topicmap("report", str(folder), "--engine", "dask", *common)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(export, keep_default_na=False).set_index("text")
+    assert rows.loc["Storm hits coast", "source"] == "AP" and rows.loc["Fed raises rates", "source"] == ""
+    assert rows.loc["Oil prices climb", "label"] == "w" and len(rows) == 4
+    # a file with no text column at all is one line before any work
+    no_text = pd.DataFrame({"count": [1], "label": ["v"]})
+    no_text.to_parquet(folder / "d.parquet") if suffix == ".parquet" else no_text.to_csv(folder / "d.csv", index=False)
+    refused = topicmap("report", str(folder), "--engine", "dask", *common[:2], "-o", str(tmp_path / "s.html"))
+    assert refused.returncode == 2 and "internal error" not in refused.stderr, refused.stderr
+    assert (
+        "has no text, title or headline column" in refused.stderr
+        and refused.stderr.count("\n") == 1
+        and not (tmp_path / "s.html").exists()
     )
-    assert result.returncode == 2 and "--engine dask" in result.stderr, result.stderr
-    assert "internal error" not in result.stderr
+
+
+@pytest.fixture
+def not_a_scheduler():
+    """A TCP port that accepts and then sends `banner` (b"" for silence, like a web server)."""
+    import socket
+    import threading
+
+    servers = []
+
+    def serve(banner: bytes) -> str:
+        server = socket.create_server(("127.0.0.1", 0))
+        servers.append(server)
+
+        def answer():
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                conn.sendall(banner)
+                servers.append(conn)
+
+        threading.Thread(target=answer, daemon=True).start()
+        return f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+    yield serve
+    for sock in servers:
+        sock.close()
+
+
+def test_an_ssh_port_as_scheduler_is_one_line(not_a_scheduler, tmp_path):
+    # it read the banner as frame lengths: "out of memory"
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nFed raises rates\nStocks fall\nStorm hits coast\n")
+    address = not_a_scheduler(b"SSH-2.0-OpenSSH_9.2p1\r\n")
+    result = topicmap("report", str(corpus), "--engine", "dask", "--scheduler", address, "-o", str(tmp_path / "r.html"))
+    assert result.returncode == 2, result.stderr
+    assert f"{address} is not a Dask scheduler (it answers as an SSH server" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_silent_port_as_scheduler_is_refused_not_waited_on(not_a_scheduler, monkeypatch):
+    # a web server (the dashboard's 8787) never speaks first: Client waited forever
+    monkeypatch.setattr(distributed, "PROBE_WAIT_S", 0.5)
+    address = not_a_scheduler(b"")
+    with pytest.raises(InputError, match=re.escape(f"{address} is not a Dask scheduler (it said nothing in 0.5 s")):
+        TopicMap(engine="dask", scheduler=address, cache=False).fit(
+            ["a b", "c d", "e f"], embeddings=np.eye(3, dtype=np.float32)
+        )
