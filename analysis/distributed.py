@@ -29,6 +29,7 @@ import math
 import os
 import socket
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -105,8 +106,8 @@ def _check_answers_as_scheduler(address: str) -> None:
 
 def read_corpus(path: str | Path, text_col: str | None = None):
     """Partitioned Parquet or CSV files (a file, a folder or a glob, one format) as a lazy Dask
-    dataframe of items: kind, text and the input's other columns. doc_ids (the row numbers
-    1..n) are given after the partitions are read. Duplicates are kept and empty texts dropped."""
+    dataframe of items: kind, text and the input's other columns. doc_ids (each row's number
+    in the whole input, counting dropped rows) are given after the partitions are read. Duplicates are kept and empty texts dropped."""
     import dask.dataframe as dd
 
     from analysis.load import corpus_files, table_items
@@ -137,7 +138,9 @@ def read_corpus(path: str | Path, text_col: str | None = None):
         )
 
     def items(part: pd.DataFrame) -> pd.DataFrame:
-        return table_items(part.reset_index(drop=True), Path(str(path)), text_col)[0]
+        found, dropped = table_items(part.reset_index(drop=True), Path(str(path)), text_col)
+        found.attrs.update(rows=len(part), dropped=dropped)  # read back on the client: row numbers, a note
+        return found
 
     # Dask reads a run of files with the first one's columns, so files with other columns are
     # read as runs; each run's columns are probed (a missing text column fails now) and every
@@ -234,7 +237,16 @@ def embed_on_cluster(
                 "a Dask dataframe given to fit needs doc_id, kind and text columns: read it with "
                 "analysis.distributed.read_corpus"
             )
-        documents = documents.assign(doc_id=[str(i) for i in range(1, len(documents) + 1)])
+        # each part numbers its rows from 1; a row's number in the whole input counts the rows
+        # (dropped ones too) of the parts before it, as the local engine numbers a file's rows
+        offsets = np.cumsum([0] + [frame.attrs.get("rows", len(frame)) for frame in frames[:-1]])
+        numbers = np.concatenate(
+            [offset + frame["doc_id"].astype(int).to_numpy() for offset, frame in zip(offsets, frames, strict=True)]
+        )
+        documents = documents.assign(doc_id=numbers.astype(str))
+        dropped = sum(frame.attrs.get("dropped", 0) for frame in frames)
+        if dropped:
+            warnings.warn(f"dropped {dropped} items with no words (empty, missing or punctuation only)", stacklevel=2)
         if documents.empty:
             raise InputError("docs is empty: pass at least one text")
         text_parts = client.map(_texts_of, parts)

@@ -302,3 +302,26 @@ def test_a_silent_port_as_scheduler_is_refused_not_waited_on(not_a_scheduler, mo
         TopicMap(engine="dask", scheduler=address, cache=False).fit(
             ["a b", "c d", "e f"], embeddings=np.eye(3, dtype=np.float32)
         )
+
+
+def test_dropped_rows_are_counted_and_ids_stay_row_numbers(cluster, tmp_path):
+    # Dask renumbered the kept items 1..n and said nothing of the dropped ones
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text,label\nFed raises rates,x\n,y\n...,z\nStorm hits coast,w\nOil climbs,v\n")
+    exports = {}
+    for engine in ("local", "dask"):
+        exports[engine] = tmp_path / f"{engine}.csv"
+        result = topicmap(
+            "report",
+            str(corpus),
+            "--engine",
+            engine,
+            *(["--scheduler", cluster.scheduler_address] if engine == "dask" else []),
+            "-o",
+            str(tmp_path / f"{engine}.html"),
+            "--export",
+            str(exports[engine]),
+        )
+        assert result.returncode == 0 and "dropped 2 items with no words" in result.stderr, result.stderr
+    local, dask = (pd.read_csv(exports[e], dtype=str).set_index("doc_id")["text"] for e in ("local", "dask"))
+    assert dask.to_dict() == local.to_dict() == {"1": "Fed raises rates", "4": "Storm hits coast", "5": "Oil climbs"}
