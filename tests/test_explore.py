@@ -246,7 +246,17 @@ def test_the_tree_and_the_facet_menus_work_from_the_keyboard(tmp_path):
     Escape left a facet menu open."""
     out, texts, frame = hostile_report(tmp_path)
     with open_report(out) as (page, log):
-        page.click("#panel-tabs [data-view=tree]")
+        # The tabs are one stop in the Tab order; the arrows move between them.
+        assert page.get_attribute("#topic-list-tab", "tabindex") == "0"
+        assert page.get_attribute("#tree-tab", "tabindex") == "-1"
+        assert page.get_attribute("#tree-tab", "aria-controls") == "tree-view"
+        page.focus("#topic-list-tab")
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate("document.activeElement.id") == "tree-tab" and page.is_visible("#tree-view")
+        assert page.get_attribute("#tree-tab", "aria-selected") == "true" and page.is_hidden("#topic-list-view")
+        page.keyboard.press("ArrowRight")  # the hidden Selection tab is skipped: round to the first
+        assert page.evaluate("document.activeElement.id") == "topic-list-tab"
+        page.keyboard.press("End")
         theme0 = page.locator("#topic-tree > .tree-theme").filter(
             has=page.locator(".tree-row[data-id='0'][data-level=topic]")
         )
@@ -280,6 +290,18 @@ def test_the_tree_and_the_facet_menus_work_from_the_keyboard(tmp_path):
         page.click("#source-filter summary")
         page.mouse.click(5, 5)  # a press elsewhere closes it too
         assert not page.evaluate("document.getElementById('source-filter').open")
+        # Enter on a legend entry keeps the focus on it (the legend is drawn again) ...
+        page.select_option("#color-by", "source")
+        entry = page.locator("#color-legend .legend-entry").nth(1)
+        entry.focus()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.dataset.cat") == "1"
+        assert entry.get_attribute("aria-pressed") == "false"
+        # ... and "Clear selection" hands it to the tab now shown, not the top of the page.
+        page.evaluate("window.topicmap.selectItems([0, 1])")
+        page.focus("#selection-clear")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "topic-list-tab"
     assert log == CLEAN_LOG
 
 

@@ -118,6 +118,7 @@ function createColor(data, model, onChange, onToggle) {
     const c = coloring(key);
     legend.hidden = !c;
     if (!c) { legend.replaceChildren(); return; }
+    const focused = legend.contains(document.activeElement) ? document.activeElement.dataset.cat : null;
     legend.replaceChildren(...c.categories.map((cat, k) => {
       const on = !hidden || !hidden.has(k);
       const button = el("button", {
@@ -133,6 +134,10 @@ function createColor(data, model, onChange, onToggle) {
       }, swatch(cat.color), el("span", { className: "name", text: cat.name }), el("span", { className: "size", text: fmt(cat.count) }));
       return button;
     }));
+    if (focused != null) {  // the entries are new: the keyboard's focus stays on the one it was on
+      const again = legend.querySelector(`[data-cat="${focused}"]`);
+      if (again) again.focus();
+    }
   }
   return { options, valid, coloring, colorFn, test, update };
 }

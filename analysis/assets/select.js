@@ -166,7 +166,16 @@ function createSelection(model, fd, map, handlers) {
   });
   gd.on("plotly_deselect", () => { clearPlotlySelection(); handlers.selectItems(null); });
 
-  document.getElementById("selection-clear").addEventListener("click", () => handlers.selectItems(null));
+  // Clearing hides the Selection tab and this button: the focus goes to the tab now chosen,
+  // else the first topic card, not to the top of the page.
+  const clear = document.getElementById("selection-clear");
+  clear.addEventListener("click", () => {
+    const had = document.activeElement === clear;
+    handlers.selectItems(null);
+    if (!had) return;
+    const next = [...document.querySelectorAll("#panel-tabs:not([hidden]) [role=tab][aria-selected=true], #topic-list .topic-card")][0];
+    if (next) next.focus();
+  });
   document.getElementById("selection-csv").addEventListener("click", () =>
     download(selectionCsv(model, fd, shown), "selection.csv", "text/csv;charset=utf-8"));
 

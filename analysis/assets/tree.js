@@ -5,10 +5,27 @@ function createTabs() {
   const bar = document.getElementById("panel-tabs");
   const buttons = Array.from(bar.querySelectorAll("[data-view]"));
   const views = new Map(buttons.map((b) => [b.dataset.view, document.getElementById(b.dataset.view + "-view")]));
+  // One tab in the Tab order (the chosen one); the arrows, Home and End move between tabs.
   function show(name) {
-    for (const b of buttons) b.setAttribute("aria-selected", String(b.dataset.view === name));
+    for (const b of buttons) {
+      b.setAttribute("aria-selected", String(b.dataset.view === name));
+      b.tabIndex = b.dataset.view === name ? 0 : -1;
+    }
     for (const [key, view] of views) view.hidden = key !== name;
   }
+  bar.addEventListener("keydown", (event) => {
+    const shown = buttons.filter((b) => !b.hidden);
+    const at = shown.indexOf(document.activeElement);
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    let next = null;
+    if (at >= 0 && step) next = shown[(at + step + shown.length) % shown.length];
+    else if (at >= 0 && event.key === "Home") next = shown[0];
+    else if (at >= 0 && event.key === "End") next = shown[shown.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    show(next.dataset.view);
+    next.focus();
+  });
   // Show or hide a tab; hiding the tab on show falls back to the topics.
   function offer(name, on) {
     const button = buttons.find((b) => b.dataset.view === name);
@@ -17,6 +34,7 @@ function createTabs() {
     bar.hidden = buttons.filter((b) => !b.hidden).length < 2;  // one tab: no tab bar
   }
   for (const b of buttons) b.addEventListener("click", () => show(b.dataset.view));
+  show(buttons.find((b) => b.getAttribute("aria-selected") === "true").dataset.view);
   return { show, offer };
 }
 
