@@ -288,6 +288,14 @@ def test_the_tree_and_the_facet_menus_work_from_the_keyboard(tmp_path):
         page.keyboard.press("Escape")
         assert not page.evaluate("document.getElementById('source-filter').open")
         page.click("#source-filter summary")
+        box = page.locator("#source-list input[type=checkbox]").nth(1)
+        code = box.get_attribute("data-code")
+        box.focus()
+        page.keyboard.press("Space")  # the list is drawn again: the focus stays on the box
+        assert page.evaluate("document.activeElement.dataset.code") == code
+        assert not box.is_checked()
+        page.keyboard.press("Space")
+        assert box.is_checked() and page.evaluate("document.activeElement.dataset.code") == code
         page.mouse.click(5, 5)  # a press elsewhere closes it too
         assert not page.evaluate("document.getElementById('source-filter').open")
         # Enter on a legend entry keeps the focus on it (the legend is drawn again) ...

@@ -150,7 +150,9 @@ function facetMenu(f, onChange) {
       r.count.textContent = fmt(counts[r.code]);
       r.label.classList.toggle("empty", counts[r.code] === 0);
     }
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
     list.replaceChildren(...shown.map((r) => r.label));
+    if (focused && focused.isConnected) focused.focus();  // moved, not gone: a tick by keyboard keeps the focus
     const left = order.length - shown.length;
     more.hidden = left <= 0;
     more.textContent = "Show " + fmt(Math.min(left, FACET_TOP * 5)) + " more of " + fmt(left);
