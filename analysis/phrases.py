@@ -212,6 +212,13 @@ FUNCTION_WORDS = frozenset(
         "despite",
         "here's",
         "it's",
+        # adverbs, pronouns and conjunctions of scikit-learn's English stop words (its content
+        # words, "fire", "bill", "interest", "first", are names in news and stay)
+        *"across afterwards almost along already although always amongst anyone anything anyway anywhere "
+        "away ahead ago back because behind beside besides beyond cannot elsewhere enough even everyone "
+        "everything everywhere except hence indeed meanwhile moreover mostly never nevertheless nobody none "
+        "nothing nowhere often otherwise perhaps please someone something sometimes somewhere soon still "
+        "therefore together whatever whenever whereas wherever whoever".split(),
     ]
 )
 
