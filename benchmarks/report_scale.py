@@ -211,7 +211,7 @@ def write_results(seed: Path, pages: dict[int, tuple[Path, float, dict]], comman
         f"Load average when the runs began: {', '.join(f'{v:.1f}' for v in load)} (the machine was shared with "
         "other work, which slows every figure).",
         "",
-        "plotly.js is inlined gzipped (base 85) and unpacked in the browser before the page's code runs; a page "
+        "plotly.js and the page's code are inlined gzipped (base 85) and unpacked in the browser; a page "
         f"whose data is over {PACK_DATA_CHARS:,} characters of JSON has its data gzipped too.",
         "",
         "| measure | " + " | ".join(f"{n:,} items" for n in sizes) + " | limit |",

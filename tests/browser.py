@@ -13,6 +13,10 @@ VIEWPORT = {"width": 1400, "height": 900}
 #: The report sets window.topicmap.paintedAt once the map and its names have painted, and
 #: chartsAt once the overview's charts have too.
 PAINTED = "window.topicmap && window.topicmap.chartsAt !== null"
+#: The page's own scripts, in order (id, or type for the one that runs): packed plotly.js, the
+#: data, the packed page code and the bootstrap that unpacks them. An injected one would show.
+SCRIPTS = "[...document.scripts].map((s) => s.id || s.type || 'bootstrap')"
+PAGE_SCRIPTS = ["plotly-gzip", "topicmap-data", "page-gzip", "bootstrap"]
 
 
 def launch(playwright):

@@ -24,7 +24,7 @@ from analysis.report import (
     write_report,
 )
 from analysis.state import FittedState
-from browser import open_report
+from browser import PAGE_SCRIPTS, SCRIPTS, open_report
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_NAME = "<img src=x onerror=alert(5)>"
@@ -510,7 +510,7 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
             )
             == 0
         )
-        assert page.evaluate("document.scripts.length") == 3
+        assert page.evaluate(SCRIPTS) == PAGE_SCRIPTS
         assert page.text_content("h1") == HOSTILE_NAME
         assert page.text_content("#prov-input") == "<script>alert(6)</script>.csv"
         assert HOSTILE_NAME in page.locator(".map-label").all_text_contents()
