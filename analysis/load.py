@@ -605,7 +605,7 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
         {
             "doc_id": [str(i) for i in range(1, len(table) + 1)],
             "kind": "headline",
-            "text": texts.map(lambda t: " ".join(t.split())),
+            "text": texts.map(lambda t: " ".join(t.replace("\x00", "").split())),  # NUL: as the loader drops it
         }
     )
     frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)

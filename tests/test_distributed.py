@@ -305,9 +305,10 @@ def test_a_silent_port_as_scheduler_is_refused_not_waited_on(not_a_scheduler, mo
 
 
 def test_dropped_rows_are_counted_and_ids_stay_row_numbers(cluster, tmp_path):
-    # Dask renumbered the kept items 1..n and said nothing of the dropped ones
+    # Dask renumbered the kept items 1..n and said nothing of the dropped ones; a NUL byte the
+    # local loader drops became a space ("Stor m hits coast")
     corpus = tmp_path / "c.csv"
-    corpus.write_text("text,label\nFed raises rates,x\n,y\n...,z\nStorm hits coast,w\nOil climbs,v\n")
+    corpus.write_text("text,label\nFed raises rates,x\n,y\n...,z\nStor\x00m hits coast,w\nOil climbs,v\n")
     exports = {}
     for engine in ("local", "dask"):
         exports[engine] = tmp_path / f"{engine}.csv"
