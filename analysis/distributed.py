@@ -107,7 +107,8 @@ def _check_answers_as_scheduler(address: str) -> None:
 def read_corpus(path: str | Path, text_col: str | None = None):
     """Partitioned Parquet or CSV files (a file, a folder or a glob, one format) as a lazy Dask
     dataframe of items: kind, text and the input's other columns. doc_ids (each row's number
-    in the whole input, counting dropped rows) are given after the partitions are read. Duplicates are kept and empty texts dropped."""
+    in the whole input, counting dropped rows) are given after the partitions are read.
+    Duplicates are kept and empty texts dropped (counted, for a warning)."""
     import dask.dataframe as dd
 
     from analysis.load import corpus_files, table_items
