@@ -7,7 +7,9 @@ answer at once.
 from __future__ import annotations
 
 import re
+import signal
 import sys
+import threading
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -51,23 +53,38 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+#: What the running command has written so far, for the line an interruption prints.
+_WRITTEN: list[str] = []
+
+
+def _wrote(path: Path | str) -> None:
+    _WRITTEN.append(str(path))
+
+
 def _guarded(debug: bool, work) -> None:
     """Run `work`; turn failures into one line and an exit code (a traceback only with --debug).
 
     Warnings print as one `warning: ...` line; SIGTERM stops the run like Ctrl-C, so no
-    temporary file is left behind.
+    temporary file is left behind. A Ctrl-C that lands inside a library's import surfaces as
+    that library's error (an ImportError): the signal is recorded, so it still reads as one.
     """
-    import signal
+    stopped: list[int] = []
 
-    def terminated(signum, frame):
+    def stop(signum, frame):
+        stopped.append(signum)
         raise KeyboardInterrupt
 
     show = warnings.showwarning
-    try:
-        previous = signal.signal(signal.SIGTERM, terminated)
-    except ValueError:  # not the main thread
-        previous = None
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        if signum == signal.SIGINT and signal.getsignal(signum) is not signal.default_int_handler:
+            continue  # Ctrl-C ignored (a background job) or handled by the caller: left so
+        try:
+            previous[signum] = signal.signal(signum, stop)
+        except ValueError:  # not the main thread
+            break
     warnings.showwarning = lambda message, category, *args, **kwargs: typer.echo(f"warning: {message}", err=True)
+    _WRITTEN.clear()
     try:
         work()
     except typer.Exit:
@@ -77,10 +94,12 @@ def _guarded(debug: bool, work) -> None:
             raise
         _fail(str(exc), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
-        _fail("interrupted before the run finished; no partial file left", EXIT_INTERNAL)
+        _interrupted()
     except OSError as exc:
         if debug:
             raise
+        if stopped:
+            _interrupted()
         where = f" {exc.filename}" if exc.filename else ""
         _fail(
             f"cannot read or write{where}: {exc.strerror or exc}; check free space and permissions, "
@@ -94,12 +113,22 @@ def _guarded(debug: bool, work) -> None:
     except Exception as exc:
         if debug:
             raise
+        if stopped:
+            _interrupted()
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         _fail(f"internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)", EXIT_INTERNAL)
     finally:
         warnings.showwarning = show
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _interrupted() -> None:
+    """Fail with the line an interrupted run prints: what it had written, if anything."""
+    if _WRITTEN:
+        done = ", ".join(_WRITTEN)
+        _fail(f"interrupted after writing {done}; nothing else was written, no partial file left", EXIT_INTERNAL)
+    _fail("interrupted before the run finished; no partial file left", EXIT_INTERNAL)
 
 
 def _check_outputs(input: str, output: Path, export: Path | None, parts: bool = False) -> list[Path]:
@@ -395,14 +424,17 @@ def report(
             topic_map.report(
                 output, input_name=_shown_name(Path(input).resolve().name or input), plotlyjs=plotlyjs.value
             )
+            _wrote(output)
             if export is not None:
                 progress("export", 0, 1)
             if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
                 from analysis.distributed import write_parquet_parts
 
                 write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
+                _wrote(export)
             elif export is not None:
                 write_export(topic_map.to_frame(), export)
+                _wrote(export)
             if save_map is not None:
                 from analysis.files import locked
 
@@ -410,6 +442,7 @@ def report(
                 waiting = f"note: another run is saving {save_map}; waiting for it"
                 with locked(save_map, on_wait=lambda: _say(quiet, waiting)):  # an existing map: one save at a time
                     topic_map.save(save_map, unit=unit.value if unit else None)
+                _wrote(f"the map in {save_map}")
             progress("done", 1, 1)
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
@@ -474,12 +507,15 @@ def update(
                 topic_map.report(
                     output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
                 )
+                _wrote(output)
                 if export is not None:
                     progress("export", 0, 1)
                     write_export(topic_map.to_frame(), export)
+                    _wrote(export)
                 if save:
                     progress("save", 0, 1)
                     topic_map.save(map_dir, unit=read_at)
+                    _wrote(f"the map in {map_dir}")
                 progress("done", 1, 1)
         new = topic_map.labels_[topic_map.added_]
         shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
@@ -628,6 +664,10 @@ def main() -> None:
     except typer.Abort:
         typer.echo("error: interrupted", err=True)
         code = EXIT_INTERNAL
+    # The run has ended and said so: a Ctrl-C now would only kill the interpreter's teardown,
+    # leaving the exit status of a run cut short.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code or 0)
 
 
@@ -739,21 +779,30 @@ def edit(
                 below = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]
                 if chosen not in below:
                     raise InputError(
-                        f"--level {chosen}: {map_dir} is a {topic_map.level_} map, so its {topic_map.level_}s "
+                        f"--level {chosen}: {map_dir} is a {topic_map.level_} map, so its {PLURALS[topic_map.level_]} "
                         f"(the default) and the levels below can be edited; use --level {' or --level '.join(below)}"
                     )
                 what = "topic" if chosen == topic_map.level_ else "story" if chosen == "story" else "middle"
             for ids in merges:
                 topic_map.merge_topics(ids, level=what)
+            merged_away = {other: ids[0] for ids in merges for other in ids[1:]}
+            if gone := next((i for i in names if i in merged_away), None):
+                kept = gone
+                while kept in merged_away:
+                    kept = merged_away[kept]
+                raise InputError(f"--rename {gone}: --merge made {gone} part of {kept}; rename {kept} instead")
             if names:
                 topic_map.rename_topics(names, level=what)
             topic_map.save(map_dir, unit=saved_unit(map_dir))
+        _wrote(f"the edited map in {map_dir}")
         if output is not None:
             topic_map.report(output, input_name=_shown_name(map_dir.resolve().name), plotlyjs=plotlyjs.value)
+            _wrote(output)
         if export is not None:
             from analysis.export import write_export
 
             write_export(topic_map.to_frame(), export)
+            _wrote(export)
         edited = (level.value if level is not None else None) or topic_map.level_
         tables = {"story": topic_map.stories_, "topic": topic_map.topic_table_, "theme": topic_map.theme_table_}
         _say(

@@ -15,6 +15,8 @@ stories' partition follows their edits; the others stay nested (`_synced`).
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping, Set
 from dataclasses import replace
 
 import numpy as np
@@ -30,12 +32,16 @@ EDIT_LEVELS = ("topic", "story", "middle")
 
 
 def clean_name(topic: int, name: object) -> str:
-    """A name as the map shows it (whitespace collapsed); InputError when empty or too long."""
+    """A name as the map shows it: whitespace collapsed, invisible format characters (zero-width
+    spaces, direction overrides) dropped; InputError when it holds a control character, shows
+    no letter, digit or symbol ("...", a zero-width space alone), or is too long."""
     if not isinstance(name, str):
         raise InputError(f"the new name of {topic} is not text ({type(name).__name__}): give a string")
-    text = " ".join(name.split())
-    if not text:
-        raise InputError(f"the new name of {topic} is empty: give a name with words")
+    if control := next((c for c in name if unicodedata.category(c) == "Cc" and not c.isspace()), None):
+        raise InputError(f"the new name of {topic} holds a control character (U+{ord(control):04X}): give plain text")
+    text = " ".join("".join(c for c in name if unicodedata.category(c) != "Cf").split())
+    if not any(unicodedata.category(c)[0] in "LNS" for c in text):
+        raise InputError(f"the new name of {topic} is {'empty' if not text else repr(text)}: give a name with words")
     if len(text) > NAME_MAX:
         raise InputError(f"the new name of {topic} has {len(text)} characters: give one of at most {NAME_MAX}")
     return text
@@ -76,7 +82,9 @@ def _check_ids(state: FittedState, ids, level: str) -> list[int]:
 def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState:
     """`state` with the topics (or stories) of `names` {id: new name} renamed."""
     check_level(level, state)
-    if not isinstance(names, dict) or not names:
+    if not isinstance(names, Mapping):
+        raise InputError(f"names={names!r}: pass a dict {{id: name}}, e.g. {{3: 'Election night'}}")
+    if not names:
         raise InputError("no names given: pass {id: name}, e.g. {3: 'Election night'}")
     ids = _check_ids(state, list(names), level)
     new = {i: clean_name(i, names[raw]) for i, raw in zip(ids, names)}
@@ -104,8 +112,10 @@ def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
     themes keeps every story inside one theme; stories of different themes can only be merged
     on a story map (their items then join the first story's theme)."""
     check_level(level, state)
-    if isinstance(ids, (str, bytes)) or not hasattr(ids, "__iter__"):
-        raise InputError(f"ids={ids!r}: give a list of two or more ids to merge, e.g. [3, 7]")
+    if isinstance(ids, (str, bytes, Set, Mapping)) or not hasattr(ids, "__iter__"):
+        raise InputError(
+            f"ids={ids!r}: give a list of two or more ids to merge, e.g. [3, 7] (a list: the first id is kept)"
+        )
     ids = _check_ids(state, list(ids), level)
     if len(set(ids)) < 2:
         raise InputError(f"merging needs at least two different ids (got {ids}): e.g. 3,7")

@@ -618,7 +618,9 @@ def _text_cells(values: pd.Series, path, warn_numbers: bool = True) -> list[str]
     lists, arrays, mappings and other objects refused with one line naming the column."""
     if warn_numbers and _only_numbers(values):
         warnings.warn(
-            f"{path}: text column {_shown(values.name)} holds numbers, not words; "
+            "docs holds numbers, not words; read them as text (pass the headlines as str)"
+            if str(path) == "docs" and values.name == "docs"  # a list or array passed to the API
+            else f"{path}: text column {_shown(values.name)} holds numbers, not words; "
             f"read them as text (pass the column of headlines to {_text_col_option(path)})",
             stacklevel=3,
         )
@@ -648,6 +650,8 @@ def _only_numbers(values: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return True
     filled = [v for v in values if isinstance(v, str) and v.strip() or not (isinstance(v, str) or _is_missing(v))]
+    if filled and all(isinstance(v, numbers.Number) for v in filled):  # a list of numbers
+        return True
     if not filled or not all(isinstance(v, str) for v in filled):
         return False
     numeric = (  # a few cells first: a column of headlines is told at once

@@ -101,7 +101,7 @@ def save_state(
     whose messages name the folder by `flag`), replacing it whole only once everything is
     written. `version` is topicmap's, recorded; `unit`, the loader's unit the items were read
     at, is recorded for `saved_unit`."""
-    folder = Path(folder)
+    folder = _folder(folder)
     check_target(folder, flag=flag)
     if folder.is_symlink():  # a link to a saved map: the map it points to is updated
         folder = folder.resolve()
@@ -140,11 +140,17 @@ def _json_columns(documents: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return documents, names
 
 
+def _folder(folder: object) -> Path:
+    if not isinstance(folder, (str, os.PathLike)):
+        raise InputError(f"folder={folder!r}: give the path of a saved map's folder")
+    return Path(folder)
+
+
 def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, FittedState]:
     """Read a saved map: (estimator parameters, fitted state). The manifest may hold only
     the parameters in `known_params`; InputError naming the problem when the folder is not a
     saved map or is damaged."""
-    folder = Path(folder)
+    folder = _folder(folder)
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise InputError(

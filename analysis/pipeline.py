@@ -527,9 +527,11 @@ class TopicMap(BaseEstimator):
     def report(
         self, path, *, title: str | None = None, input_name: str = "documents", plotlyjs: str = "inline"
     ) -> None:
-        """Write the interactive HTML topic map to `path` (the same page as the CLI's)."""
+        """Write the interactive HTML topic map to `path` (the same page as the CLI's): a file
+        name ending in .html, so a slip never overwrites a data file."""
         from analysis import report
 
+        report.check_report_path(path)
         data = self._report_data(input_name)
         report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
 

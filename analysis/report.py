@@ -15,6 +15,7 @@ import colorsys
 import functools
 import json
 import math
+import os
 import warnings
 from datetime import datetime, timezone
 from importlib import resources
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputError
 from analysis.export import item_frame
 from analysis.files import atomic_path
 from analysis.load import RESERVED_COLUMNS
@@ -663,8 +665,22 @@ def _packed_plotly() -> str:
     return gzip_base85(get_plotlyjs())
 
 
+def check_report_path(path: object) -> Path:
+    """`path` as a Path if it can name the page: an .html or .htm file name, not a folder.
+    The suffix is what keeps a slip (the input's name, an export's) from being overwritten."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"path={path!r}: give the report's file name, ending in .html")
+    target = Path(path)
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"{target}: the report is HTML; give a file name ending in .html")
+    if target.is_dir():
+        raise InputError(f"{target} is a directory: give a file name ending in .html")
+    return target
+
+
 def write_report(path: str | Path, data: dict, title: str, plotlyjs: str = "inline") -> None:
     """Render and write the page atomically (no partial file on failure)."""
+    path = check_report_path(path)
     html = render_html(data, title, plotlyjs)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
     out, err, argv = io.StringIO(), io.StringIO(), sys.argv
     sys.argv = ["topicmap", *args]
+    interrupt = signal.getsignal(signal.SIGINT)  # main() ignores Ctrl-C once the run has ended
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             main()
@@ -91,6 +93,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
         code = int(exc.code or 0)
     finally:
         sys.argv = argv
+        signal.signal(signal.SIGINT, interrupt)
     return subprocess.CompletedProcess(["topicmap", *args], code, out.getvalue(), err.getvalue())
 
 

@@ -6,6 +6,7 @@ with persist.save_state and loaded: no UMAP, so the tests stay fast.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -227,6 +228,11 @@ def test_the_edit_command_counts_the_level_it_edited_and_writes_the_export(tmp_p
         (["--merge", "1,2", "-o", "out.txt"], "the report is HTML"),
         (["--merge", "1,2", "--export", "out.txt"], "--export"),
         (["--level", "themes", "--merge", "1,2"], "'--level'"),
+        (["--merge", "0,1", "--rename", "1=x"], "--rename 1: --merge made 1 part of 0; rename 0 instead"),
+        (["--merge", "0,1", "--merge", "2,0", "--rename", "1=x"], "--merge made 1 part of 2; rename 2 instead"),
+        (["--rename", "1=a\x00b"], "the new name of 1 holds a control character (U+0000)"),
+        (["--rename", "1=\u200b\u200b"], "the new name of 1 is empty"),
+        (["--rename", "1=..."], "the new name of 1 is '...'"),
     ],
 )
 def test_bad_edit_options_are_one_line_and_exit_2(tmp_path, args, message):
@@ -306,3 +312,97 @@ def test_a_merged_story_waits_for_a_topic_only_if_all_its_parts_did():
     state.waiting[:] = state.story_labels == 1
     mixed = edit.merge(state, [0, 1], "story")
     assert not mixed.waiting.any()
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "x\x1b[31m", "\u200b", " \ufeff ", "...", "-- !"])
+def test_a_name_with_no_words_or_a_control_character_is_refused(name):
+    with pytest.raises(InputError, match="the new name of 2"):
+        edit.rename(made_state(), {2: name})
+
+
+def test_invisible_format_characters_are_dropped_from_a_name():
+    renamed = edit.rename(made_state(), {2: "\u202eElection\u200b night\ufeff", 3: "🔥"})
+    assert renamed.topics.set_index("id").loc[[2, 3], "name"].tolist() == ["Election night", "🔥"]
+
+
+@pytest.mark.parametrize("ids", [{0, 1}, {0: "a", 1: "b"}, frozenset({2, 3})])
+def test_merge_refuses_ids_whose_order_is_arbitrary(ids):
+    with pytest.raises(InputError, match="give a list of two or more ids"):
+        edit.merge(made_state(), ids)
+
+
+def test_renames_must_be_a_mapping():
+    with pytest.raises(InputError, match=r"names=\[\(1, 'x'\)\]: pass a dict"):
+        edit.rename(made_state(), [(1, "x")])
+
+
+def test_a_story_map_refuses_an_edit_above_it_by_the_plural_name(tmp_path):
+    saved_map(tmp_path / "map", level="story")
+    result = cli("edit", str(tmp_path / "map"), "--level", "theme", "--merge", "0,1")
+    assert result.returncode == 2 and "so its stories (the default)" in result.stderr, result.stderr
+
+
+def test_an_interruption_after_the_save_says_the_map_was_saved(tmp_path, monkeypatch):
+    saved_map(tmp_path / "map")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TopicMap, "report", interrupted)
+    result = cli("edit", str(tmp_path / "map"), "--rename", "1=Storms", "-o", str(tmp_path / "edited.html"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: interrupted after writing the edited map in {tmp_path / 'map'}; "
+        "nothing else was written, no partial file left"
+    )
+    assert TopicMap.load(tmp_path / "map").topics_.set_index("id").loc[1, "name"] == "Storms"
+    assert not (tmp_path / "edited.html").exists()
+
+
+@pytest.mark.parametrize("name", ["victim.csv", "headlines", "notes.txt"])
+def test_the_api_report_refuses_a_name_that_is_not_html_and_keeps_the_file(tmp_path, name):
+    topic_map = saved_map(tmp_path / "map")
+    victim = tmp_path / name
+    victim.write_text("the reader's data\n")
+    with pytest.raises(InputError, match="the report is HTML; give a file name ending in .html"):
+        topic_map.report(victim)
+    assert victim.read_text() == "the reader's data\n"
+
+
+def test_the_api_names_a_missing_path_instead_of_a_type_error(tmp_path):
+    topic_map = saved_map(tmp_path / "map")
+    with pytest.raises(InputError, match="path=None: give the report's file name"):
+        topic_map.report(None)
+    with pytest.raises(InputError, match="folder=None: give the path"):
+        topic_map.save(None)
+    with pytest.raises(InputError, match="folder=None: give the path"):
+        TopicMap.load(None)
+    (tmp_path / "page.html").mkdir()
+    with pytest.raises(InputError, match="is a directory"):
+        topic_map.report(tmp_path / "page.html")
+
+
+def test_a_ctrl_c_that_surfaces_as_an_import_error_still_reads_as_an_interruption(tmp_path, monkeypatch):
+    """A Ctrl-C inside a C extension's import comes out as ImportError("initialization failed")."""
+    import os
+    import signal
+
+    saved_map(tmp_path / "map")
+
+    def load_cut_short(folder):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            raise ImportError("initialization failed") from None
+
+    monkeypatch.setattr(TopicMap, "load", load_cut_short)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = cli("edit", str(tmp_path / "map"), "--rename", "1=Storms")
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "error: interrupted before the run finished; no partial file left\n",
+    )

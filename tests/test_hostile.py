@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.errors import InputError
-from analysis.load import load_corpus, merge_copies
+from analysis.load import as_documents, load_corpus, merge_copies
 from conftest import BENCH, SEED, cli, fake_vectors, topicmap
 
 HEADLINES = [
@@ -457,3 +457,11 @@ def test_error_lines_stay_one_line_whatever_the_path_holds(capsys, tmp_path):
     code, _, err = run(capsys, "report", str(tmp_path / "no\nfile.txt"), "-o", str(tmp_path / "r.html"))
     assert code == 2
     one_line(err, "does not exist")
+
+
+def test_a_list_of_numbers_passed_to_the_api_is_warned_of():
+    with pytest.warns(UserWarning, match=r"docs holds numbers, not words; read them as text \(pass the headlines"):
+        assert as_documents([1, 2, 3.5, None])["text"].tolist() == ["1", "2", "3.5"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert as_documents(["Iran talks", 2])["text"].tolist() == ["Iran talks", "2"]
