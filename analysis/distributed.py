@@ -110,6 +110,7 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     in the whole input, counting dropped rows) are given after the partitions are read.
     Duplicates are kept and empty texts dropped (counted, for a warning)."""
     import dask.dataframe as dd
+    from dask.base import tokenize
 
     from analysis.load import corpus_files, table_items
 
@@ -130,7 +131,7 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     elif suffixes == {".csv"}:
         headers = [_check_csv_start(Path(file)) for file in files]
         frames = [
-            dd.read_csv(run, dtype=str, keep_default_na=False, blocksize="64MB", index_col=False)
+            dd.read_csv(run, dtype=str, keep_default_na=False, blocksize=CSV_BLOCK_BYTES, index_col=False)
             for run in _runs(files, headers)
         ]
     else:
@@ -149,7 +150,35 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     metas = [items(pd.DataFrame({c: ["probe"] for c in run.columns})).iloc[:0] for run in frames]
     meta = pd.concat(metas, sort=False) if len(metas) > 1 else metas[0]
     parts = [run.map_partitions(lambda part: items(part).reindex(columns=meta.columns), meta=meta) for run in frames]
-    return parts[0] if len(parts) == 1 else dd.concat(parts)
+    corpus = parts[0] if len(parts) == 1 else dd.concat(parts)
+    sources = _partition_files(_runs(files, headers), frames)
+    if sources is not None and len(sources) == corpus.npartitions:
+        _PARTITION_FILES[tokenize(corpus)] = sources
+    return corpus
+
+
+#: Dask cuts a CSV file into blocks of about this many bytes, one partition each.
+CSV_BLOCK_BYTES = 64_000_000
+
+#: The file each partition of a frame `read_corpus` made was read from, by the frame's token:
+#: a part a worker cannot read is then named by its file.
+_PARTITION_FILES: dict[str, list[str]] = {}
+
+
+def _partition_files(runs: list[list[str]], frames: list) -> list[str] | None:
+    """The file of each partition of the runs' frames, in order; None where it cannot be told.
+
+    A Parquet file is one partition; a CSV file of size s is max(1, s // block) (dask's read_bytes
+    keeps a file's block count and evens out their sizes). A run whose count differs is not guessed."""
+    sources: list[str] = []
+    for run, frame in zip(runs, frames, strict=True):
+        counts = [
+            1 if file.lower().endswith(".parquet") else max(1, os.path.getsize(file) // CSV_BLOCK_BYTES) for file in run
+        ]
+        if sum(counts) != frame.npartitions:
+            return None
+        sources += [file for file, count in zip(run, counts, strict=True) for _ in range(count)]
+    return sources
 
 
 def _runs(files: list[str], headers: list[tuple[str, ...]]) -> list[list[str]]:
@@ -230,8 +259,10 @@ def embed_on_cluster(
     import dask.dataframe as dd
 
     if isinstance(docs, dd.DataFrame):
+        from dask.base import tokenize
+
         parts = client.compute(docs.to_delayed())
-        frames = _gather_read(client, parts)
+        frames = _gather_read(client, parts, _PARTITION_FILES.get(tokenize(docs)))
         documents = pd.concat(frames, ignore_index=True)
         if {"doc_id", "kind", "text"} - set(documents.columns):
             raise InputError(
@@ -268,17 +299,25 @@ def embed_on_cluster(
     return documents, np.concatenate(client.gather(blocks)), blocks
 
 
-def _gather_read(client, parts) -> list[pd.DataFrame]:
+def _gather_read(client, parts, sources: list[str] | None = None) -> list[pd.DataFrame]:
     """The partitions as read by the workers; a part that cannot be read (not UTF-8 past its
-    first block, a ragged row, not Parquet) is one line, not an
-    internal error."""
+    first block, a ragged row, not Parquet) is one line naming its file (`sources`, the file
+    of each part, where known), not an internal error."""
     import pyarrow as pa
 
     try:
         return client.gather(parts)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, pa.ArrowException, KeyError) as exc:
+        problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        failed = sorted({sources[i] for i, part in enumerate(parts) if part.status == "error"}) if sources else []
+        if failed:
+            more = f" (and {len(failed) - 1} other files)" if len(failed) > 1 else ""
+            raise InputError(
+                f"{failed[0]}{more}: --engine dask could not read it ({problem}); check that it is UTF-8 CSV with "
+                "balanced quotes and one field per column, or a whole Parquet file"
+            ) from exc
         raise InputError(
-            f"--engine dask could not read a part of the input ({type(exc).__name__}: {str(exc)[:200]}); check that "
+            f"--engine dask could not read a part of the input ({problem}); check that "
             "every part is UTF-8 CSV or a whole Parquet file, or read it without --engine dask, "
             "which names the file and the problem"
         ) from exc

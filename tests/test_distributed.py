@@ -326,3 +326,20 @@ def test_dropped_rows_are_counted_and_ids_stay_row_numbers(cluster, tmp_path):
         assert result.returncode == 0 and "dropped 2 items with no words" in result.stderr, result.stderr
     local, dask = (pd.read_csv(exports[e], dtype=str).set_index("doc_id")["text"] for e in ("local", "dask"))
     assert dask.to_dict() == local.to_dict() == {"1": "Fed raises rates", "4": "Storm hits coast", "5": "Oil climbs"}
+
+
+def test_a_part_no_worker_can_read_is_named_by_its_file(cluster, tmp_path, monkeypatch):
+    # a ragged row past a file's first block was "could not read a part of the input": which?
+    monkeypatch.setattr(distributed, "CSV_BLOCK_BYTES", 4_000)  # several partitions per file
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    rows = [f"Headline number {i} about the markets,wire" for i in range(400)]
+    for name in ("a", "b", "c"):
+        lines = list(rows)
+        if name == "b":
+            lines[300] = "A ragged row,wire,with,two more fields"
+        (folder / f"{name}.csv").write_text("text,source\n" + "\n".join(lines) + "\n")
+    corpus = distributed.read_corpus(folder)
+    assert corpus.npartitions > 3  # the files were cut into blocks, and each block is traced to its file
+    with pytest.raises(InputError, match=r"b\.csv: --engine dask could not read it \(ParserError: .*Expected 2 fields"):
+        TopicMap(engine="dask", scheduler=cluster.scheduler_address).fit(corpus)
