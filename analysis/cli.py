@@ -55,6 +55,8 @@ def _fail(message: str, code: int) -> None:
 
 #: What the running command has written so far, for the line an interruption prints.
 _WRITTEN: list[str] = []
+#: The signals (Ctrl-C, SIGTERM) that have asked the running command to stop.
+_STOPPED: list[int] = []
 
 
 def _wrote(path: Path | str) -> None:
@@ -66,12 +68,13 @@ def _guarded(debug: bool, work) -> None:
 
     Warnings print as one `warning: ...` line; SIGTERM stops the run like Ctrl-C, so no
     temporary file is left behind. A Ctrl-C that lands inside a library's import surfaces as
-    that library's error (an ImportError): the signal is recorded, so it still reads as one.
+    that library's error (an ImportError), and one inside a garbage-collector callback (Dask
+    runs some) is swallowed: the signal is recorded, so it still reads as one, and the next
+    progress report raises it again.
     """
-    stopped: list[int] = []
 
     def stop(signum, frame):
-        stopped.append(signum)
+        _STOPPED.append(signum)
         raise KeyboardInterrupt
 
     show = warnings.showwarning
@@ -85,6 +88,7 @@ def _guarded(debug: bool, work) -> None:
             break
     warnings.showwarning = lambda message, category, *args, **kwargs: typer.echo(f"warning: {message}", err=True)
     _WRITTEN.clear()
+    _STOPPED.clear()
     try:
         work()
     except typer.Exit:
@@ -98,7 +102,7 @@ def _guarded(debug: bool, work) -> None:
     except OSError as exc:
         if debug:
             raise
-        if stopped:
+        if _STOPPED:
             _interrupted()
         where = f" {exc.filename}" if exc.filename else ""
         _fail(
@@ -113,7 +117,7 @@ def _guarded(debug: bool, work) -> None:
     except Exception as exc:
         if debug:
             raise
-        if stopped:
+        if _STOPPED:
             _interrupted()
         first = next((line for line in str(exc).splitlines() if line.strip()), "")
         _fail(f"internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)", EXIT_INTERNAL)
@@ -245,6 +249,8 @@ class _Progress:
             self.bar.__exit__(*exc)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if _STOPPED and threading.current_thread() is threading.main_thread():
+            raise KeyboardInterrupt  # a Ctrl-C that a library swallowed (see _guarded)
         self._switch(None if stage == "done" else stage)
         if self.bar is None:
             return

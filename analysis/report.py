@@ -671,10 +671,10 @@ def check_report_path(path: object) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise InputError(f"path={path!r}: give the report's file name, ending in .html")
     target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: give the path of a file ending in .html")
     if target.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{target}: the report is HTML; give a file name ending in .html")
-    if target.is_dir():
-        raise InputError(f"{target} is a directory: give a file name ending in .html")
     return target
 
 

@@ -378,7 +378,7 @@ def test_the_api_names_a_missing_path_instead_of_a_type_error(tmp_path):
     with pytest.raises(InputError, match="folder=None: give the path"):
         TopicMap.load(None)
     (tmp_path / "page.html").mkdir()
-    with pytest.raises(InputError, match="is a directory"):
+    with pytest.raises(InputError, match="is a folder: give the path of a file ending in .html"):
         topic_map.report(tmp_path / "page.html")
 
 

@@ -745,3 +745,31 @@ def test_update_with_vectors_of_another_width_than_the_map_is_refused(tmp_path, 
     result = topicmap("update", str(folder), str(source), "-o", str(tmp_path / "u.html"))
     assert_one_line_error(result, 2, "dimensions", "the model the map was made with")
     assert not (tmp_path / "u.html").exists()
+
+
+def test_a_ctrl_c_a_library_swallowed_stops_the_run_at_its_next_progress_report(capsys):
+    # Dask runs code in garbage-collector callbacks, where a KeyboardInterrupt is printed and dropped
+    import typer
+
+    from analysis import cli as cli_module
+
+    reached = []
+
+    def work():
+        progress = cli_module._Progress(False)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass  # swallowed, as in a gc callback
+        progress("embed", 1, 2)
+        reached.append("past the report")
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(typer.Exit) as stopped:
+            cli_module._guarded(False, work)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert stopped.value.exit_code == 1 and reached == []
+    assert capsys.readouterr().err == "error: interrupted before the run finished; no partial file left\n"
