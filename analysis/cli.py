@@ -391,6 +391,7 @@ def report(
 
     def work() -> None:
         from analysis.pipeline import TopicMap
+        from analysis.state import PLURALS
 
         topic_map = TopicMap(
             model=model,
@@ -483,6 +484,7 @@ def update(
     def work() -> None:
         from analysis.export import write_export
         from analysis.persist import check_target
+        from analysis.state import LEVEL_ORDER, PLURALS
 
         sources = _check_outputs(input, output, export)
         if save:  # the map is written back: the same rule as --save-map
@@ -677,13 +679,6 @@ def main() -> None:
     sys.exit(code or 0)
 
 
-PLURALS = {"story": "stories", "topic": "topics", "theme": "themes"}
-
-
-#: The levels, broadest first: a map can edit its own and those below it.
-LEVEL_ORDER = ("theme", "topic", "story")
-
-
 class EditLevel(str, Enum):
     theme = "theme"
     topic = "topic"
@@ -751,7 +746,9 @@ def edit(
     """Rename and merge a saved map's topics; the map is saved back to MAP_DIR (merges first)."""
 
     def work() -> None:
+        from analysis.edit import resolve_level
         from analysis.persist import MANIFEST, check_target
+        from analysis.state import PLURALS
 
         names = _edit_renames(rename or [])
         merges = _edit_merges(merge or [])
@@ -779,16 +776,8 @@ def edit(
         waiting = f"note: another run is saving {map_dir}; waiting for it"
         with locked(map_dir, on_wait=lambda: _say(quiet, waiting)):
             topic_map = TopicMap.load(map_dir)
-            what = "topic"
-            if level is not None:
-                chosen = EditLevel(level).value
-                below = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]
-                if chosen not in below:
-                    raise InputError(
-                        f"--level {chosen}: {map_dir} is a {topic_map.level_} map, so its {PLURALS[topic_map.level_]} "
-                        f"(the default) and the levels below can be edited; use --level {' or --level '.join(below)}"
-                    )
-                what = "topic" if chosen == topic_map.level_ else "story" if chosen == "story" else "middle"
+            what = EditLevel(level).value if level is not None else None
+            resolve_level(topic_map._state(), what, flag="--level")  # before any edit: one line
             for ids in merges:
                 topic_map.merge_topics(ids, level=what)
             merged_away = {other: ids[0] for ids in merges for other in ids[1:]}

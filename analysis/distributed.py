@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -250,12 +251,20 @@ def sample_indices(texts: list[str], size: int, random_state: int) -> np.ndarray
     return np.sort(order[:size])
 
 
+class Embedded(NamedTuple):
+    """What `embed_on_cluster` gives back."""
+
+    documents: pd.DataFrame  #: the kept items, on the client
+    vectors: np.ndarray  #: their embeddings, on the client
+    blocks: list  #: the embeddings as futures of row blocks on the workers, in order
+    rows: int  #: the rows the input had, dropped ones too
+    kept: np.ndarray  #: the input row of each kept item
+
+
 def embed_on_cluster(
     client, docs, text_col: str | None, embeddings, model: str | None, cache_dir: str | None, report: Progress
-) -> tuple[pd.DataFrame, np.ndarray, list]:
-    """Embed `docs` on the workers: (documents on the client, their embeddings on the client,
-    the embeddings as futures of row blocks on the workers, in order). Given `embeddings`
-    are checked and scattered instead."""
+) -> Embedded:
+    """Embed `docs` on the workers. Given `embeddings` are checked and scattered instead."""
     import dask.dataframe as dd
 
     if isinstance(docs, dd.DataFrame):
@@ -276,6 +285,7 @@ def embed_on_cluster(
             [offset + frame["doc_id"].astype(int).to_numpy() for offset, frame in zip(offsets, frames, strict=True)]
         )
         documents = documents.assign(doc_id=numbers.astype(str))
+        rows, kept = sum(frame.attrs.get("rows", len(frame)) for frame in frames), numbers - 1
         dropped = sum(frame.attrs.get("dropped", 0) for frame in frames)
         if dropped:
             warnings.warn(f"dropped {dropped} items with no words (empty, missing or punctuation only)", stacklevel=2)
@@ -286,6 +296,7 @@ def embed_on_cluster(
         documents = as_documents(docs, text_col)
         if embeddings is not None:  # the vectors of the rows as_documents kept
             embeddings = check_embeddings(embeddings, documents.attrs["rows"])[documents.index.to_numpy()]
+        rows, kept = documents.attrs["rows"], documents.index.to_numpy()
         documents = documents.reset_index(drop=True)
         n_blocks = max(1, min(len(documents), max(2 * _n_workers(client), math.ceil(len(documents) / BLOCK_ROWS))))
         text_parts = client.scatter([list(b) for b in np.array_split(documents["text"].to_numpy(), n_blocks)])
@@ -293,10 +304,10 @@ def embed_on_cluster(
         vectors = check_embeddings(embeddings, len(documents))
         sizes = [len(t) for t in client.gather(text_parts)]
         blocks = client.scatter(np.split(vectors, np.cumsum(sizes)[:-1]))
-        return documents, vectors, blocks
+        return Embedded(documents, vectors, blocks, rows, kept)
     blocks = client.map(embed_block, text_parts, model=model, cache_dir=cache_dir)
     _track(blocks, "embed", report, len(documents))
-    return documents, np.concatenate(client.gather(blocks)), blocks
+    return Embedded(documents, np.concatenate(client.gather(blocks)), blocks, rows, kept)
 
 
 def _gather_read(client, parts, sources: list[str] | None = None) -> list[pd.DataFrame]:

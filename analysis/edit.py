@@ -1,13 +1,15 @@
 """The reader's edits of a fitted map: rename topics or stories, merge several into one.
 
 Pure functions over a `FittedState` that return a new one (the input is not changed). Names
-a reader gives are kept by `update` (growth.keep_names keeps every existing topic's name);
-a merged topic's old ids are gone from the labels, so new items can never join them again.
+a reader gives are kept by `update` (every existing group keeps its name, and no new group
+takes one: `taken` in label.describe_topics); a merged topic's old ids are gone from the
+labels, so new items can never join them again.
 
-Levels: "topic" is the map's topics (`labels`, the `topics` table; themes on a theme map,
-stories on a story map), "story" the stories (`story_labels`, the `stories` table), and
-"middle" the topics between themes and stories on a theme map (`topic_labels`, the
-`topic_table`; merged only inside one theme, so every level stays nested). When two levels
+Levels are named as `fit` names them: "theme", "topic", "story"; a map edits its own level
+(the default) and those below it (`resolve_level`). Inside this module they are the map's
+own level ("topic": `labels`, the `topics` table), "story" (`story_labels`, the `stories`
+table) and "middle" (a theme map's topics, `topic_labels`, the `topic_table`; merged only
+inside one theme, so every level stays nested). When two levels
 are one partition (a story map), an edit of one is made to both. The level the map was made
 at keeps its own copy in sync (`theme_table`, `topic_table`), and a level that is the
 stories' partition follows their edits; the others stay nested (`_synced`).
@@ -24,11 +26,10 @@ import pandas as pd
 
 from analysis import label
 from analysis.errors import InputError
-from analysis.state import FittedState
+from analysis.state import LEVEL_ORDER, PLURALS, FittedState
 
 #: The longest name a reader may give (characters, after whitespace is collapsed).
 NAME_MAX = 120
-EDIT_LEVELS = ("topic", "story", "middle")
 
 
 def clean_name(topic: int, name: object) -> str:
@@ -47,16 +48,33 @@ def clean_name(topic: int, name: object) -> str:
     return text
 
 
-def check_level(level: str, state: FittedState | None = None) -> str:
-    if level not in EDIT_LEVELS:
+def resolve_level(state: FittedState, level: str | None, flag: str = "level") -> str:
+    """The level this module edits for the reader's `level` ("theme", "topic" or "story"; None:
+    the map's own); InputError for a level above the map's (`flag` names the option)."""
+    if level is None or level == state.level:
+        return "topic"
+    if level == "middle":  # the name of a theme map's topics before levels were named as in fit
+        return _check_middle(state)
+    shown = f"{flag} {level}" if flag.startswith("--") else f"{flag}={level!r}"
+    if level not in LEVEL_ORDER:
+        raise InputError(f"{shown}: use 'theme', 'topic' or 'story' (the map's level or one below it)")
+    below = LEVEL_ORDER[LEVEL_ORDER.index(state.level) :]
+    if level not in below:
+        options = " or ".join(f"--level {b}" if flag.startswith("--") else repr(b) for b in below)
         raise InputError(
-            f"level={level!r}: use 'topic' (the map's topics), 'story', or 'middle' (a theme map's topics)"
+            f"{shown}: this is a {state.level} map, so its {PLURALS[state.level]} (the default) and the "
+            f"levels below can be edited; use {options}"
         )
-    if level == "middle" and state is not None and state.level != "theme":
+    return "story" if level == "story" else _check_middle(state)
+
+
+def _check_middle(state: FittedState) -> str:
+    """The edit level of a theme map's own topics (between its themes and stories)."""
+    if state.level != "theme":
         raise InputError(f"level='middle' edits a theme map's topics; this is a {state.level} map: use 'topic'")
-    if level == "middle" and state is not None and np.array_equal(state.topic_labels, state.story_labels):
+    if np.array_equal(state.topic_labels, state.story_labels):
         raise InputError("this map's topics are its stories (the same groups): edit the stories (level 'story')")
-    return level
+    return "middle"
 
 
 def _same_partition(state: FittedState) -> bool:
@@ -67,7 +85,7 @@ def _same_partition(state: FittedState) -> bool:
 def _check_ids(state: FittedState, ids, level: str) -> list[int]:
     table = {"topic": state.topics, "story": state.stories, "middle": state.topic_table}[level]
     known = set(pd.to_numeric(table["id"]).astype(int).tolist())
-    what = "story" if level == "story" else "topic"
+    what = {"topic": state.level, "story": "story", "middle": "topic"}[level]
     checked = []
     for raw in ids:
         if isinstance(raw, bool) or not isinstance(raw, (int, np.integer)):
@@ -79,9 +97,9 @@ def _check_ids(state: FittedState, ids, level: str) -> list[int]:
     return checked
 
 
-def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState:
-    """`state` with the topics (or stories) of `names` {id: new name} renamed."""
-    check_level(level, state)
+def rename(state: FittedState, names: dict, level: str | None = None) -> FittedState:
+    """`state` with the groups of `names` {id: new name} renamed, at `level` (see `resolve_level`)."""
+    level = resolve_level(state, level)
     if not isinstance(names, Mapping):
         raise InputError(f"names={names!r}: pass a dict {{id: name}}, e.g. {{3: 'Election night'}}")
     if not names:
@@ -104,14 +122,14 @@ def rename(state: FittedState, names: dict, level: str = "topic") -> FittedState
     return _synced(state, edited)
 
 
-def merge(state: FittedState, ids, level: str = "topic") -> FittedState:
+def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
     """`state` with the topics (or stories) `ids` made one, under the first id and its name.
 
     The merged topic's size, keywords, representatives and description are found again from
     its items (label.describe_topics on those items); the other topics are unchanged. Merging
     themes keeps every story inside one theme; stories of different themes can only be merged
     on a story map (their items then join the first story's theme)."""
-    check_level(level, state)
+    level = resolve_level(state, level)
     if isinstance(ids, (str, bytes, Set, Mapping)) or not hasattr(ids, "__iter__"):
         raise InputError(
             f"ids={ids!r}: give a list of two or more ids to merge, e.g. [3, 7] (a list: the first id is kept)"

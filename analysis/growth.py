@@ -210,14 +210,6 @@ def place_new(old: FittedState, vectors: np.ndarray, include_noise: bool) -> tup
     return labels, stories, coords
 
 
-def keep_names(topics: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
-    """Existing topics keep the name readers already know; new ones get a fresh name."""
-    old_names = dict(zip(old["id"], old["name"]))
-    topics = topics.copy()
-    topics["name"] = [old_names.get(i, n) for i, n in zip(topics["id"], topics["name"])]
-    return topics
-
-
 def fresh_ids(new_ids: pd.Series, old_ids: pd.Series) -> list[str]:
     """New items' doc_ids, prefixed where they would clash with the map's."""
     taken = set(old_ids.astype(str))

@@ -61,6 +61,7 @@ def describe_topics(
     stories: np.ndarray | None = None,
     phrase_table: Phrases | None = None,
     subject: bool = True,
+    taken: dict[int, str] | None = None,
 ) -> pd.DataFrame:
     """One row per topic (-1 excluded): id, name, size, keywords, representatives, description.
 
@@ -72,6 +73,8 @@ def describe_topics(
     best span their stories, led by their subject unless `subject` is False (the topics of
     the middle level, whose theme already says it). `phrase_table` is
     `phrases.phrase_matrix(texts)`, when the caller names several levels of one corpus.
+    `taken` {id: name} are names topics already have (a saved map's, the reader's): those
+    topics keep them, and no other topic is given one of them.
     """
     labels = np.asarray(labels)
     topic_ids = np.unique(labels[labels >= 0])
@@ -125,7 +128,8 @@ def describe_topics(
             [o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]
             for opts, s in zip(options, (_subject(*n) for n in named))
         ]
-    names = _distinct(options, ordered, [[texts[i] for i in items[:3]] for items in central], topic_ids)
+    fixed = {t: (taken or {})[int(topic)] for t, topic in enumerate(topic_ids) if int(topic) in (taken or {})}
+    names = _distinct(options, ordered, [[texts[i] for i in items[:3]] for items in central], topic_ids, fixed)
     return pd.DataFrame.from_records(
         [
             {
@@ -301,40 +305,42 @@ def _overlaps(a: str, b: str) -> bool:
     return fa in fb or fb in fa or phrases.share_a_word(a, b)
 
 
-def _distinct(options, fits, central_texts, topic_ids) -> list[str]:
+def _distinct(options, fits, central_texts, topic_ids, fixed: dict[int, str] | None = None) -> list[str]:
     """One name per topic, no two alike (folded): a name two topics want goes to the one it
     fits better (the lower id on a tie) and the other takes its next option; past its
-    options a topic is named by the start of its most central items, then with its id."""
+    options a topic is named by the start of its most central items, then with its id.
+    A topic of `fixed` {index: name} has that name, and keeps it against any other."""
+    fixed = fixed or {}
     chosen = [0] * len(options)
 
-    def name(t: int) -> str:
-        extra = [phrases.short_form(text, FALLBACK_WORDS) for text in central_texts[t]]
-        pool = options[t] + extra
-        k = chosen[t]
-        return pool[k] if k < len(pool) else f"{extra[0]} ({topic_ids[t]})"
+    def pool(t: int) -> list[str]:
+        return options[t] + [phrases.short_form(text, FALLBACK_WORDS) for text in central_texts[t]]
 
-    def fit(t: int) -> float:  # the last resort, with the id, always keeps its name
+    def name(t: int) -> str:
+        if t in fixed:
+            return fixed[t]
+        k, names = chosen[t], pool(t)
+        return names[k] if k < len(names) else f"{names[len(options[t])]} ({topic_ids[t]})"
+
+    def fit(t: int) -> float:  # a fixed name, then the last resort (with the id), always keep theirs
         k = chosen[t]
-        return (
-            float(fits[t][k])
-            if k < len(fits[t])
-            else -np.inf
-            if k < len(options[t]) + len(central_texts[t])
-            else np.inf
-        )
+        if t in fixed or k >= len(pool(t)):
+            return np.inf
+        return float(fits[t][k]) if k < len(fits[t]) else -np.inf
 
     while True:
         holders: dict[str, list[int]] = {}
         for t in range(len(options)):
             holders.setdefault(phrases.fold(name(t)), []).append(t)
-        clashes = [ts for ts in holders.values() if len(ts) > 1]
-        if not clashes:
-            return [name(t) for t in range(len(options))]
-        for ts in clashes:
-            keeper = max(ts, key=lambda t: (fit(t), -t))
+        moved = False
+        for ts in (ts for ts in holders.values() if len(ts) > 1):
+            keeper = max(ts, key=lambda t: (t in fixed, fit(t), -t))
             for t in ts:
-                if t != keeper:
+                if t != keeper and t not in fixed and chosen[t] < len(pool(t)):
                     chosen[t] += 1
+                    moved = True
+        if not moved:  # no clash left, or only names that cannot move (a reader's two alike)
+            return [name(t) for t in range(len(options))]
 
 
 def _keywords(forms: np.ndarray) -> list[str]:

@@ -116,14 +116,20 @@ class TopicMap(BaseEstimator):
         (default: a `text`, `title` or `headline` column); the frame's other columns are kept.
         Items without a word are dropped with a warning, as the CLI drops them.
         """
+        self._fit(docs, embeddings, text_col, progress)
+        return self
+
+    def _fit(self, docs, embeddings, text_col: str | None, progress: Progress | None) -> tuple[int, np.ndarray]:
+        """`fit` proper; returns the number of rows `docs` had and the rows kept, in fit order."""
         self.check_params()
         if self.scheduler is not None and self.engine != "dask":
             warnings.warn(f"--scheduler {self.scheduler} has no effect without --engine dask", stacklevel=2)
         report = progress or _silent
         if self.engine == "dask":
-            state = self._fit_on_dask(docs, embeddings, text_col, report)
+            state, rows, kept = self._fit_on_dask(docs, embeddings, text_col, report)
         else:
             documents = as_documents(docs, text_col)
+            rows, kept = documents.attrs["rows"], documents.index.to_numpy()
             # umap's import and compile run beside the encoder (which leaves the GIL free while
             # it computes): started once the first items are embedded (the encoder's own imports
             # are done by then) and joined before clustering, so no two threads import at once
@@ -140,7 +146,7 @@ class TopicMap(BaseEstimator):
             state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
         report("done", 1, 1)
-        return self
+        return rows, kept
 
     def _learn(self, documents: pd.DataFrame, embeddings: np.ndarray, report: Progress) -> FittedState:
         """Cluster, name and project items whose vectors are known: the fit proper."""
@@ -210,12 +216,15 @@ class TopicMap(BaseEstimator):
             added_since=None,
         )
 
-    def _fit_on_dask(self, docs, embeddings, text_col: str | None, report: Progress) -> FittedState:
-        """Embed on the cluster, fit on a sample here, place every other item on the cluster."""
+    def _fit_on_dask(
+        self, docs, embeddings, text_col: str | None, report: Progress
+    ) -> tuple[FittedState, int, np.ndarray]:
+        """Embed on the cluster, fit on a sample here, place every other item on the cluster;
+        the state, the number of input rows and the rows kept (as `_fit` returns them)."""
         from analysis import distributed
 
         with distributed.connect(self.scheduler) as client:
-            documents, vectors, blocks = distributed.embed_on_cluster(
+            documents, vectors, blocks, rows, kept = distributed.embed_on_cluster(
                 client, docs, text_col, embeddings, self._encoder(), self._cache_dir(), report
             )
             sample = distributed.sample_indices(documents["text"].tolist(), self.sample_size, self.random_state)
@@ -236,11 +245,23 @@ class TopicMap(BaseEstimator):
                     include_noise=not self.assign_noise,
                     report=report,
                 )
-        return state
+        return state, rows, kept
 
-    def fit_transform(self, docs, y=None, **fit_params) -> np.ndarray:
-        """Fit and return `labels_`."""
-        return self.fit(docs, **fit_params).labels_
+    def fit_transform(
+        self,
+        docs,
+        y=None,
+        *,
+        embeddings: np.ndarray | None = None,
+        text_col: str | None = None,
+        progress: Progress | None = None,
+    ) -> np.ndarray:
+        """Fit and return one label per row of `docs`, as `transform` does: `labels_` in the
+        rows' places, -1 for a row without a word (dropped from the map)."""
+        rows, kept = self._fit(docs, embeddings, text_col, progress)
+        labels = np.full(rows, -1, dtype=np.int64)
+        labels[kept] = self.labels_
+        return labels
 
     def transform(self, docs, *, embeddings: np.ndarray | None = None, text_col: str | None = None) -> np.ndarray:
         """Assign items to the learned topics, one label per row of `docs`: -1 for an item that
@@ -326,9 +347,8 @@ class TopicMap(BaseEstimator):
         all_labels = {"story": all_stories, "topic": all_topics, "theme": all_themes}[old.level]
         report("name", 0, 1)
         all_texts = all_documents["text"].tolist()
-        tables = self._describe(all_texts, all_stories, all_topics, all_themes, all_vectors, old.level)
         olds = {"story": old.stories, "topic": old.topic_table, "theme": old.theme_table}
-        tables = {level: growth.keep_names(table, olds[level]) for level, table in tables.items()}
+        tables = self._describe(all_texts, all_stories, all_topics, all_themes, all_vectors, old.level, taken=olds)
         self._set_state(
             FittedState(
                 documents=all_documents,
@@ -340,7 +360,7 @@ class TopicMap(BaseEstimator):
                 theme_labels=all_themes,
                 added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
                 waiting=np.isin(all_stories, nested.waiting),
-                topics=growth.keep_names(tables[old.level], old.topics),
+                topics=tables[old.level],
                 stories=tables["story"],
                 topic_table=tables["topic"],
                 theme_table=tables["theme"],
@@ -354,20 +374,20 @@ class TopicMap(BaseEstimator):
         report("done", 1, 1)
         return self
 
-    def rename_topics(self, names: dict[int, str], level: str = "topic") -> TopicMap:
-        """Give topics (level="topic", the map's own level), stories (level="story") or a theme
-        map's topics (level="middle") the reader's names, {id: name}; `update` keeps them, and
-        the report and export show them (see analysis.edit)."""
+    def rename_topics(self, names: dict[int, str], level: str | None = None) -> TopicMap:
+        """Give groups the reader's names, {id: name}: the map's own level by default, or
+        `level` "topic" or "story" below it (the levels as `fit` names them); `update` keeps
+        them, and the report and export show them (see analysis.edit)."""
         from analysis import edit
 
         self._check_fitted()
         self._set_state(edit.rename(self._state(), names, level))
         return self
 
-    def merge_topics(self, ids: list[int], level: str = "topic") -> TopicMap:
-        """Make the topics (or stories, or a theme map's topics of one theme: `level` as in
-        `rename_topics`) `ids` one, under the first id and its name; its size, keywords,
-        representatives and description are found again. Merged ids stay merged through
+    def merge_topics(self, ids: list[int], level: str | None = None) -> TopicMap:
+        """Make the groups `ids` (a list; `level` as in `rename_topics`) one, under the first
+        id and its name; its size, keywords, representatives and description are found again.
+        A theme map's topics merge only inside one theme. Merged ids stay merged through
         `update` (see analysis.edit)."""
         from analysis import edit
 
@@ -425,30 +445,35 @@ class TopicMap(BaseEstimator):
         vectors: np.ndarray,
         level: str,
         table: label.Phrases | None = None,
+        taken: dict[str, pd.DataFrame] | None = None,
     ) -> dict[str, pd.DataFrame]:
         """Each level's table, {"story", "topic", "theme"}: themes are named from their stories
         and led by their subject, topics from their stories, and a level that is the same
         partition as the one below it shares its table (see label.describe_topics). Candidate
         names are embedded with this map's model. `table` is `phrases.phrase_matrix(texts)`
-        when the caller has it."""
+        when the caller has it; `taken` holds each level's table of a saved map, whose groups
+        keep their names (no new group of the level may take one)."""
         table = table if table is not None else phrases.phrase_matrix(texts)
         embed_phrases = self._phrase_embedder()
 
-        def describe(labels: np.ndarray, **how) -> pd.DataFrame:
-            return label.describe_topics(texts, labels, vectors, embed=embed_phrases, phrase_table=table, **how)
+        def describe(labels: np.ndarray, at: str, **how) -> pd.DataFrame:
+            kept = None if taken is None else dict(zip(taken[at]["id"].astype(int), taken[at]["name"]))
+            return label.describe_topics(
+                texts, labels, vectors, embed=embed_phrases, phrase_table=table, taken=kept, **how
+            )
 
-        tables = {"story": describe(story)}
+        tables = {"story": describe(story, "story")}
         same_topic = np.array_equal(topic, story)
         if np.array_equal(theme, story) and level != "theme":
             tables["theme"] = tables["story"]
         else:
-            tables["theme"] = describe(theme, stories=story)
+            tables["theme"] = describe(theme, "theme", stories=story)
         if same_topic:
             tables["topic"] = tables["story"]
         elif np.array_equal(topic, theme):
             tables["topic"] = tables["theme"]
         else:
-            tables["topic"] = describe(topic, stories=story, subject=False)
+            tables["topic"] = describe(topic, "topic", stories=story, subject=False)
         return tables
 
     def _phrase_embedder(self) -> Callable[[list[str]], np.ndarray | None]:

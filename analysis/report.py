@@ -29,7 +29,7 @@ from analysis.errors import InputError
 from analysis.export import item_frame
 from analysis.files import atomic_path
 from analysis.load import RESERVED_COLUMNS
-from analysis.state import FittedState
+from analysis.state import LEVEL_ORDER, FittedState
 
 if TYPE_CHECKING:
     import jinja2
@@ -145,8 +145,7 @@ def script_json(value) -> str:
     return text
 
 
-#: The map's levels, coarsest first: every story lies in one topic, every topic in one theme.
-LEVEL_NAMES = ("theme", "topic", "story")
+LEVEL_NAMES = LEVEL_ORDER
 #: One level of the page: its name (one of LEVEL_NAMES), each item's id at it (-1: none) and
 #: its table (id, name, size, keywords, representatives, description).
 Level = tuple[str, np.ndarray, pd.DataFrame]

@@ -16,6 +16,11 @@ import pandas as pd
 from analysis.errors import InputError
 
 #: Array fields, saved as .npy files; table fields, saved as Parquet; the rest go in the manifest.
+#: The map's levels, broadest first: every story lies in one topic, every topic in one theme.
+LEVEL_ORDER = ("theme", "topic", "story")
+#: Each level's word for many of its groups.
+PLURALS = {"theme": "themes", "topic": "topics", "story": "stories"}
+
 ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added", "waiting")
 TABLES = ("documents", "topics", "stories", "topic_table", "theme_table")
 SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since")

@@ -183,3 +183,27 @@ def test_an_update_opens_a_theme_only_for_a_subject_as_large_as_the_smallest(uci
     assert len(opened) >= 1  # a new subject of a theme's scale is a theme of its own
     new_items = large.labels_[len(uci_theme_map.labels_) :]
     assert np.isin(new_items, list(opened)).mean() > 0.5
+
+
+def test_updates_keep_every_name_and_give_new_groups_names_of_their_own(tmp_path):
+    # a second update named its new stories "Dead" and "Police", names the first one's new
+    # stories kept: two stories of one level with one name
+    from analysis.phrases import fold
+
+    uci = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(800, random_state=0)
+    huffpost = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv").sample(900, random_state=2)[["text"]]
+    uci_theme_map = TopicMap(level="theme", cache=str(tmp_path), random_state=0).fit(uci)
+    grown = copy.deepcopy(uci_theme_map)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # HuffPost is far from the UCI map: said, not tested here
+        grown.update(huffpost.iloc[:450]).update(huffpost.iloc[450:])
+    for level, before, after in [
+        ("story", uci_theme_map.stories_, grown.stories_),
+        ("topic", uci_theme_map.topic_table_, grown.topic_table_),
+        ("theme", uci_theme_map.theme_table_, grown.theme_table_),
+    ]:
+        folded = after["name"].map(fold)
+        assert not folded.duplicated().any(), (level, after[folded.duplicated(keep=False)][["id", "name"]])
+        kept = dict(zip(after["id"], after["name"]))
+        assert all(kept[i] == name for i, name in zip(before["id"], before["name"]) if i in kept), level
+    assert len(grown.stories_) > len(uci_theme_map.stories_)  # the updates made stories to name

@@ -113,15 +113,15 @@ def test_a_story_map_merges_its_topics_and_stories_together(tmp_path):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda m: m.rename_topics({9: "x"}), "there is no topic 9: the topic ids are 0, 1, 2, 3"),
+        (lambda m: m.rename_topics({9: "x"}), "there is no theme 9: the theme ids are 0, 1, 2, 3"),
         (lambda m: m.rename_topics({1: "   "}), "the new name of 1 is empty"),
         (lambda m: m.rename_topics({1: "x" * (NAME_MAX + 1)}), f"at most {NAME_MAX}"),
         (lambda m: m.rename_topics({}), "no names given"),
         (lambda m: m.merge_topics([1]), "at least two different ids"),
         (lambda m: m.merge_topics([1, 1]), "at least two different ids"),
-        (lambda m: m.merge_topics([1, -1]), "there is no topic -1"),
-        (lambda m: m.merge_topics([1, "2"]), "topic id '2' is not an integer"),
-        (lambda m: m.merge_topics([1, 2], level="theme"), "level='theme'"),
+        (lambda m: m.merge_topics([1, -1]), "there is no theme -1"),
+        (lambda m: m.merge_topics([1, "2"]), "theme id '2' is not an integer"),
+        (lambda m: m.merge_topics([1, 2], level="section"), "level='section': use 'theme', 'topic' or 'story'"),
     ],
 )
 def test_bad_edits_are_one_line_errors_that_change_nothing(tmp_path, call, message):
@@ -224,7 +224,7 @@ def test_the_edit_command_counts_the_level_it_edited_and_writes_the_export(tmp_p
         (["--merge", "3"], "--merge '3': merging needs at least two different ids"),
         (["--merge", "3,x"], "--merge '3,x': give ids separated by commas"),
         ([], "nothing to edit"),
-        (["--rename", "9=x"], "there is no topic 9"),
+        (["--rename", "9=x"], "there is no theme 9"),
         (["--merge", "1,2", "-o", "out.txt"], "the report is HTML"),
         (["--merge", "1,2", "--export", "out.txt"], "--export"),
         (["--level", "themes", "--merge", "1,2"], "'--level'"),
@@ -276,19 +276,35 @@ def test_a_theme_maps_topics_are_renamed_and_merged_inside_one_theme(tmp_path):
     topic_map = TopicMap.load(tmp_path / "map")
     themes, stories = topic_map.theme_labels_.copy(), topic_map.story_labels_.copy()
     first = topic_map.topic_table_.set_index("id").loc[2, "name"]
-    topic_map.rename_topics({3: "Away games"}, level="middle").merge_topics([2, 3], level="middle")
+    topic_map.rename_topics({3: "Away games"}, level="topic").merge_topics([2, 3], level="topic")
     assert topic_map.topic_table_.set_index("id").loc[2, "name"] == first  # merged under 2's name
     assert 3 not in set(topic_map.topic_labels_) and 3 not in set(topic_map.topic_table_["id"])
     assert (topic_map.topic_labels_[np.isin(stories, [4, 5, 6, 7])] == 2).all()
     assert np.array_equal(topic_map.theme_labels_, themes) and np.array_equal(topic_map.story_labels_, stories)
     assert topic_map.topic_table_.set_index("id").loc[2, "size"] == 2 * PER_STORY
-    topic_map.rename_topics({2: "Matches"}, level="middle").save(tmp_path / "map")
+    topic_map.rename_topics({2: "Matches"}, level="topic").save(tmp_path / "map")
     export = TopicMap.load(tmp_path / "map").to_frame()
     assert set(export.loc[export["topic"] == 2, "topic_label"]) == {"Matches"}
     with pytest.raises(InputError, match="topics 2, 4 are in different themes"):
-        topic_map.merge_topics([2, 4], level="middle")
+        topic_map.merge_topics([2, 4], level="topic")
     with pytest.raises(InputError, match="a theme map's topics; this is a story map"):
-        saved_map(tmp_path / "stories", level="story").rename_topics({1: "x"}, level="middle")
+        saved_map(tmp_path / "stories", level="story").rename_topics({1: "x"}, level="middle")  # the old name
+    with pytest.raises(InputError, match=r"level='topic': this is a story map, so its stories \(the default\)"):
+        saved_map(tmp_path / "stories2", level="story").rename_topics({1: "x"}, level="topic")
+
+
+def test_the_levels_are_named_as_fit_names_them(tmp_path):
+    # level="topic" renamed the themes of a theme map (the map's own level), whose ids
+    # overlap the topics': the wrong group, without a word
+    persist.save_state(tmp_path / "map", TopicMap(cache=False).get_params(), middle_state(), VERSION)
+    topic_map = TopicMap.load(tmp_path / "map")
+    themes, topics = topic_map.theme_table_.copy(), topic_map.topic_table_.copy()
+    topic_map.rename_topics({3: "Away games"}, level="topic")
+    assert topic_map.topic_table_.set_index("id").loc[3, "name"] == "Away games"
+    assert topic_map.theme_table_.equals(themes) and topic_map.topics_.equals(themes)
+    topic_map.rename_topics({1: "Weather"}, level="theme").rename_topics({0: "Money"})
+    assert topic_map.theme_table_.set_index("id").loc[[0, 1], "name"].tolist() == ["Money", "Weather"]
+    assert topic_map.topic_table_.drop(columns="name").equals(topics.drop(columns="name"))
 
 
 def test_the_edit_command_edits_a_theme_maps_topics_with_level_topic(tmp_path):

@@ -384,3 +384,16 @@ def test_no_phrase_spans_two_clauses_and_a_number_is_one_word():
         phrases.written_form("10,000 jobs", ["Delta to cut 10,000 jobs", "Airline cuts 10,000 jobs"])[0]
         == "10,000 jobs"
     )
+
+
+def test_a_taken_name_is_kept_and_no_other_topic_gets_it():
+    texts = [f"Storm hits the coast as flood warning issued {i}" for i in range(4)] + [
+        f"Flood warning issued for the valley town {i}" for i in range(4)
+    ]
+    labels = np.repeat([0, 1], 4)
+    free = label.describe_topics(texts, labels, fake_vectors(texts)).set_index("id")["name"]
+    taken = label.describe_topics(texts, labels, fake_vectors(texts), taken={0: free[1]}).set_index("id")["name"]
+    assert taken[0] == free[1]  # the saved name stays, though topic 1 would be named so today
+    assert phrases.fold(taken[1]) != phrases.fold(free[1]) and taken[1]
+    both = label.describe_topics(texts, labels, fake_vectors(texts), taken={0: "Same", 1: "same"})
+    assert both["name"].tolist() == ["Same", "same"]  # a reader's two alike are theirs to keep

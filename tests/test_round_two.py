@@ -451,3 +451,21 @@ def test_a_rewritten_output_keeps_the_mode_its_owner_gave_it(tmp_path):
 def test_edit_refuses_ids_that_are_not_ascii_integers(tmp_path, args):
     result = cli("edit", str(tmp_path / "map"), *args)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_fit_transform_gives_one_label_per_row_like_transform():
+    # it returned labels_, shorter than docs when rows without a word were dropped, so
+    # frame["topic"] = fit_transform(frame) failed on a length mismatch
+    texts = texts_of(60)
+    rows = list(texts)
+    rows[3], rows[7] = None, "..."
+    vectors = fake_vectors([t or "" for t in rows])
+    topic_map = TopicMap(cache=False, random_state=0)
+    with pytest.warns(UserWarning, match="dropped 2 items"):
+        labels = topic_map.fit_transform(rows, embeddings=vectors)
+    assert len(labels) == len(rows) and labels[3] == labels[7] == -1
+    assert np.array_equal(np.delete(labels, [3, 7]), topic_map.labels_)
+    frame = pd.DataFrame({"text": rows, "source": "wire"}, index=range(100, 160))
+    with pytest.warns(UserWarning, match="dropped 2 items"):
+        frame["label"] = TopicMap(cache=False, random_state=0).fit_transform(frame, embeddings=vectors)
+    assert frame["label"].tolist() == labels.tolist()
