@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from analysis import label
+from analysis import label, phrases
 from analysis.errors import InputError
 from analysis.state import LEVEL_ORDER, PLURALS, FittedState
 
@@ -106,6 +106,7 @@ def rename(state: FittedState, names: dict, level: str | None = None) -> FittedS
         raise InputError("no names given: pass {id: name}, e.g. {3: 'Election night'}")
     ids = _check_ids(state, list(names), level)
     new = {i: clean_name(i, names[raw]) for i, raw in zip(ids, names)}
+    _check_distinct(state, new, level)
 
     def renamed(table: pd.DataFrame) -> pd.DataFrame:
         table = table.copy()
@@ -120,6 +121,21 @@ def rename(state: FittedState, names: dict, level: str | None = None) -> FittedS
         topic_table=renamed(state.topic_table) if level == "middle" else state.topic_table,
     )
     return _synced(state, edited)
+
+
+def _check_distinct(state: FittedState, new: dict[int, str], level: str) -> None:
+    """No two groups of a level share a name (case and punctuation aside): a new name may not
+    be another's, kept or given in the same call."""
+    table = {"topic": state.topics, "story": state.stories, "middle": state.topic_table}[level]
+    names = {int(i): n for i, n in zip(table["id"], table["name"])} | new
+    holder: dict[str, int] = {}
+    what = {"topic": state.level, "story": "story", "middle": "topic"}[level]
+    for i, name in sorted(names.items(), key=lambda item: (item[0] in new, item[0])):
+        other = holder.setdefault(phrases.fold(name), i)
+        if other != i and i in new:
+            raise InputError(
+                f"the new name of {i}, {name!r}, is the name of {what} {other}: give each {what} a name of its own"
+            )
 
 
 def merge(state: FittedState, ids, level: str | None = None) -> FittedState:

@@ -691,13 +691,14 @@ def _shown(name: object) -> str:
     return text if text.strip() and text.isprintable() else repr(text)
 
 
-def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
+def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> pd.DataFrame:
     """Normalise str lists, Series and DataFrames to the loader's frame (doc_id, kind, text, ...)
     by the CLI's rule: bytes are decoded as UTF-8, lists and objects are refused, and items
     without a word (None, NaN, NA, blank, punctuation only) are dropped with a warning.
 
     The frame's index holds each kept item's row in `docs` (to line up vectors given with
-    them); ``attrs["rows"]`` is the number of rows `docs` had."""
+    them); ``attrs["rows"]`` is the number of rows `docs` had. With `empty_ok`, `docs` may be
+    empty or hold no item with words (the frame is then empty), for `transform`."""
     if isinstance(docs, pd.DataFrame):
         if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
             # the loader's frame (or an export read back): its other columns named like the
@@ -716,10 +717,13 @@ def as_documents(docs, text_col: str | None = None) -> pd.DataFrame:
             f"docs of type {type(docs).__name__} is not allowed: pass a list of str, a Series or a DataFrame"
         )
     rows = len(docs)
-    if rows == 0:
+    if rows == 0 and not empty_ok:
         raise InputError("docs is empty: pass at least one text")
     keep = frame["text"].map(lambda t: _has_words(t) and t.strip().casefold() not in MISSING_MARKERS).astype(bool)
     frame = frame[keep.to_numpy()].copy()
+    if frame.empty and empty_ok:
+        frame.attrs["rows"] = rows
+        return frame
     if frame.empty:
         raise InputError(f"docs has no item with words ({rows} empty, missing or punctuation only): pass texts")
     if len(frame) < rows:

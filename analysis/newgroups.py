@@ -135,6 +135,7 @@ def nest_new(old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories:
         themes = labels.copy()
         of_story = assign.story_themes(old.story_labels, old.theme_labels, stories)
         themes = np.where(of_story >= 0, of_story, themes)  # an item of a saved story: the story's theme
+        themes = _filled(old, old.theme_labels, unit_old, unit_new, themes)
         topics = assign.story_themes(old.story_labels, old.topic_labels, stories)
         parent = _parent_of(old.topic_labels, old.theme_labels)
         topics[(topics >= 0) & (np.array([parent.get(t, -2) for t in topics]) != themes)] = -1
@@ -152,6 +153,7 @@ def nest_new(old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories:
     if old.level == "topic":
         of_story = assign.story_themes(old.story_labels, old.topic_labels, stories)
         topics = np.where(of_story >= 0, of_story, labels)  # an item of a saved story: the story's topic
+        topics = _filled(old, old.topic_labels, unit_old, unit_new, topics)
     else:
         topics = assign.story_themes(old.story_labels, old.topic_labels, labels)
         if (old.topic_labels[old.story_labels < 0] >= 0).any():  # the map gives story-less items topics
@@ -245,6 +247,23 @@ def _parent_of(lower: np.ndarray, upper: np.ndarray) -> dict[int, int]:
     """Each group of `lower`: the `upper` group most of its items are in."""
     ids = np.unique(lower[lower >= 0])
     return dict(zip(ids.tolist(), assign.story_themes(lower, upper, ids).tolist()))
+
+
+def _filled(
+    old: FittedState, old_groups: np.ndarray, unit_old: np.ndarray, unit_new: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """`groups` of the new items with none (-1) given the nearest group, saved or opened by
+    this update, where the map gives items outside every story a group (as a fit does its
+    themes and topics); else `groups` as they are."""
+    if not (old_groups[old.story_labels < 0] >= 0).any() or (groups >= 0).all():
+        return groups
+    rows = np.flatnonzero(groups < 0)
+    placed = groups >= 0
+    filled = groups.copy()
+    filled[rows] = _nearest(
+        np.vstack([unit_old, unit_new[placed]]), np.concatenate([old_groups, groups[placed]]), unit_new[rows]
+    )
+    return filled
 
 
 def _nearest(unit: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:

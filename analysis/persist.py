@@ -152,9 +152,12 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
     saved map or is damaged."""
     folder = _folder(folder)
     manifest_path = folder / MANIFEST
+    if not folder.exists():
+        raise InputError(f"{folder} does not exist: give the folder a map was saved in")
     if not manifest_path.is_file():
         raise InputError(
-            f"{folder} is not a saved topic map (no {MANIFEST}): save one with `topicmap report --save-map`"
+            f"{folder} is not a saved topic map (no {MANIFEST}): save one with `topicmap report --save-map` "
+            "or TopicMap.save"
         )
     manifest = _read_manifest(manifest_path)
     version = manifest.get("format_version")

@@ -274,8 +274,10 @@ class TopicMap(BaseEstimator):
         items that fit no topic, in new topics or the nearest theme, so the two differ there.
         """
         self._check_fitted()
-        documents = as_documents(docs, text_col)
-        vectors = self._check_width(self._embeddings(documents, embeddings, _silent))
+        documents = as_documents(docs, text_col, empty_ok=True)
+        if documents.empty:  # nothing with words: -1 for every row
+            return np.full(documents.attrs["rows"], -1, dtype=np.int64)
+        vectors = self._check_width(self._embeddings(documents, embeddings, _silent), embeddings is not None)
         labels = np.full(documents.attrs["rows"], -1, dtype=np.int64)
         labels[documents.index.to_numpy()], _ = assign.assign(
             self.embeddings_,
@@ -313,7 +315,7 @@ class TopicMap(BaseEstimator):
             given = given[hits < 0]
         texts = documents["text"].tolist()
         if texts:
-            vectors = self._check_width(self._vectors(texts, given, report))
+            vectors = self._check_width(self._vectors(texts, given, report), given is not None)
         else:  # every item was in the map already
             vectors = np.empty((0, old.embeddings.shape[1]), dtype=np.float32)
         order = _canonical_order(texts, vectors)
@@ -521,13 +523,18 @@ class TopicMap(BaseEstimator):
 
         return None if self.cache is False else str(default_cache_dir() if self.cache is True else self.cache)
 
-    def _check_width(self, embeddings: np.ndarray) -> np.ndarray:
-        """New items' vectors must live in the fitted map's space."""
-        if len(embeddings) and embeddings.shape[1] != self.embeddings_.shape[1]:
+    def _check_width(self, embeddings: np.ndarray, given: bool) -> np.ndarray:
+        """New items' vectors must live in the fitted map's space; `given`: they came with
+        `embeddings=`, not from the model."""
+        width, wanted = (embeddings.shape[1] if embeddings.ndim == 2 else 0), self.embeddings_.shape[1]
+        if len(embeddings) and width != wanted:
+            model = embed.model_identity(self._encoder())
             raise InputError(
-                f"the new items' vectors have {embeddings.shape[1]} dimensions and the map's "
-                f"{self.embeddings_.shape[1]}: use the model the map was made with "
-                f"({embed.model_identity(self._encoder())})"
+                f"embeddings= has {width} dimensions and the map's vectors {wanted}: give vectors made as the "
+                f"map's were (by {model}, unless the map was fitted on vectors given with embeddings=)"
+                if given
+                else f"{model} makes vectors of {width} dimensions and the map's have {wanted}, so the map was "
+                f"made with other vectors: pass the new items' vectors with embeddings=, {wanted} wide"
             )
         return embeddings
 
@@ -557,6 +564,7 @@ class TopicMap(BaseEstimator):
         from analysis import report
 
         report.check_report_path(path)
+        report.check_plotlyjs(plotlyjs)
         data = self._report_data(input_name)
         report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
 
@@ -571,6 +579,7 @@ class TopicMap(BaseEstimator):
         from the network. Display the returned object (the last line of a cell)."""
         from analysis.report import InlineReport
 
+        InlineReport("", height)  # the height checked before the page is made
         return InlineReport(self.to_html(title=title, input_name=input_name), height)
 
     def _report_data(self, input_name: str) -> dict:

@@ -608,8 +608,10 @@ class InlineReport:
     access to the notebook) whose srcdoc is the whole page, escaped."""
 
     def __init__(self, page: str, height: int = 760) -> None:
+        if isinstance(height, bool) or not isinstance(height, int) or not 200 <= height <= 10_000:
+            raise InputError(f"height={height!r}: give the frame's height in pixels, an integer from 200 to 10000")
         self.page = page
-        self.height = int(height)
+        self.height = height
 
     def _repr_html_(self) -> str:
         return _templates().get_template("inline.html.j2").render(page=self.page, height=self.height)
@@ -639,14 +641,20 @@ def _assets_dir():
     return resources.files("analysis") / "assets"
 
 
+def check_plotlyjs(plotlyjs: object) -> None:
+    if plotlyjs not in ("inline", "cdn"):
+        raise InputError(f"plotlyjs={plotlyjs!r}: use 'inline' (works offline) or 'cdn'")
+
+
 def _plotly_tag(plotlyjs: str) -> dict:
+    check_plotlyjs(plotlyjs)
     if plotlyjs == "inline":
         return {"packed": _packed_plotly(), "src": None}
     if plotlyjs == "cdn":
         from plotly.offline import get_plotlyjs_version
 
         return {"packed": None, "src": f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"}
-    raise ValueError(f"plotlyjs={plotlyjs!r}: use inline or cdn")
+    raise AssertionError(plotlyjs)
 
 
 @functools.cache

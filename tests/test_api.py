@@ -185,14 +185,21 @@ def test_an_update_opens_a_theme_only_for_a_subject_as_large_as_the_smallest(uci
     assert np.isin(new_items, list(opened)).mean() > 0.5
 
 
-def test_updates_keep_every_name_and_give_new_groups_names_of_their_own(tmp_path):
+@pytest.fixture(scope="module")
+def uci_1100(tmp_path_factory) -> tuple[TopicMap, pd.DataFrame]:
+    """A theme map of 800 UCI headlines, and 300 more of the same news."""
+    items = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(1100, random_state=0)
+    cache = tmp_path_factory.mktemp("cache-1100")
+    return TopicMap(level="theme", cache=str(cache), random_state=0).fit(items.iloc[:800]), items.iloc[800:]
+
+
+def test_updates_keep_every_name_and_give_new_groups_names_of_their_own(uci_1100):
     # a second update named its new stories "Dead" and "Police", names the first one's new
     # stories kept: two stories of one level with one name
     from analysis.phrases import fold
 
-    uci = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(800, random_state=0)
+    uci_theme_map = uci_1100[0]
     huffpost = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv").sample(900, random_state=2)[["text"]]
-    uci_theme_map = TopicMap(level="theme", cache=str(tmp_path), random_state=0).fit(uci)
     grown = copy.deepcopy(uci_theme_map)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # HuffPost is far from the UCI map: said, not tested here
@@ -207,3 +214,16 @@ def test_updates_keep_every_name_and_give_new_groups_names_of_their_own(tmp_path
         kept = dict(zip(after["id"], after["name"]))
         assert all(kept[i] == name for i, name in zip(before["id"], before["name"]) if i in kept), level
     assert len(grown.stories_) > len(uci_theme_map.stories_)  # the updates made stories to name
+
+
+def test_an_update_gives_every_new_item_a_theme_and_topic_as_a_fit_does(uci_1100):
+    # 15 of 300 new items, beyond every theme's reach, were left with theme and topic -1,
+    # which a fit never leaves (only stories have unclustered items)
+    uci_theme_map, new = uci_1100
+    assert (uci_theme_map.theme_labels_ >= 0).all() and (uci_theme_map.topic_labels_ >= 0).all()
+    grown = copy.deepcopy(uci_theme_map).update(new[["text"]])
+    frame = grown.to_frame()
+    assert (frame["theme"] >= 0).all() and (frame["topic"] >= 0).all()
+    assert (frame.loc[frame["story"] >= 0].groupby("story")["topic"].nunique() == 1).all()  # still nested
+    assert (frame.groupby("topic")["theme"].nunique() == 1).all()
+    assert (frame.loc[frame["new"], "story"] < 0).any()  # stories still leave items out

@@ -422,3 +422,14 @@ def test_a_ctrl_c_that_surfaces_as_an_import_error_still_reads_as_an_interruptio
         1,
         "error: interrupted before the run finished; no partial file left\n",
     )
+
+
+def test_a_new_name_that_another_group_holds_is_refused():
+    state = made_state()
+    taken = state.topics.set_index("id").loc[0, "name"]
+    with pytest.raises(InputError, match=f"the new name of 1, '{taken.upper()}', is the name of theme 0"):
+        edit.rename(state, {1: taken.upper()})
+    with pytest.raises(InputError, match="the new name of 3, 'rates!', is the name of theme 2"):
+        edit.rename(state, {2: "Rates", 3: "rates!"})
+    swapped = edit.rename(state, {0: state.topics.set_index("id").loc[1, "name"], 1: taken})
+    assert swapped.topics.set_index("id").loc[1, "name"] == taken  # names may change hands in one call

@@ -324,7 +324,7 @@ def test_a_width_mismatch_names_the_maps_model(tmp_path):
     texts = texts_of(30)
     model = str(tmp_path / "the-maps-model")  # not loadable: names fall back to the items' vectors
     fitted = TopicMap(model=model, cache=False).fit(texts, embeddings=fake_vectors(texts))
-    with pytest.raises(InputError, match=f"made with \\({model}\\)"):
+    with pytest.raises(InputError, match=f"made as the map's were \\(by {model}, unless"):
         fitted.update(["a new headline about rates"], embeddings=np.ones((1, 8), dtype=np.float32))
 
 
@@ -469,3 +469,28 @@ def test_fit_transform_gives_one_label_per_row_like_transform():
     with pytest.warns(UserWarning, match="dropped 2 items"):
         frame["label"] = TopicMap(cache=False, random_state=0).fit_transform(frame, embeddings=vectors)
     assert frame["label"].tolist() == labels.tolist()
+
+
+def test_a_width_mismatch_names_the_fix_that_fits_where_the_vectors_came_from():
+    # a map fitted on the reader's own 32-d vectors was told to "use the model the map was
+    # made with (all-MiniLM-L6-v2)", which never made them
+    texts = texts_of(40)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    with pytest.raises(InputError, match=r"makes vectors of 384 dimensions and the map's have 32, so the map was made"):
+        fitted.transform(texts[:3])
+    with pytest.raises(InputError, match=r"^embeddings= has 16 dimensions and the map's vectors 32: give vectors"):
+        fitted.update(["A new headline about rates"], embeddings=fake_vectors(["A new headline about rates"], dim=16))
+
+
+def test_the_notebook_api_checks_its_small_arguments_in_one_line(tmp_path):
+    texts = texts_of(40)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    assert fitted.transform([]).tolist() == [] and fitted.transform(["", None, "..."]).tolist() == [-1, -1, -1]
+    with pytest.raises(InputError, match="plotlyjs='bogus': use 'inline'"):
+        fitted.report(tmp_path / "r.html", plotlyjs="bogus")
+    for height in ("big", -5, 2.5, True):
+        with pytest.raises(InputError, match=f"height={height!r}: give the frame's height in pixels"):
+            fitted.show(height=height)
+    with pytest.raises(InputError, match="does not exist: give the folder a map was saved in"):
+        TopicMap.load(tmp_path / "missing")
+    assert list(tmp_path.iterdir()) == []
