@@ -114,7 +114,7 @@ def cluster_levels(
     if n_topics:
         if level == "story":
             story = merge_to(story, vectors, n_topics)
-            topic = nest_in(story, topic)
+            topic = _storied(nest_in(story, topic), story, vectors)
         elif level == "topic":
             topic = merge_to(topic, vectors, n_topics)
         else:
@@ -415,6 +415,20 @@ def merge_to(labels: np.ndarray, vectors: np.ndarray, n_topics: int) -> np.ndarr
     centroids = normalize(np.vstack([vectors[labels == c].mean(axis=0) for c in range(n_clusters)]))
     merged = fcluster(linkage(centroids, "average", metric="cosine"), n_topics, "maxclust") - 1
     return np.where(labels >= 0, merged[np.maximum(labels, 0)], -1)
+
+
+def _storied(topic: np.ndarray, story: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """`topic` with the topics that hold no story (left when stories were merged to a count)
+    given up: their items join the nearest topic that holds one, by centroid."""
+    kept = np.unique(topic[(story >= 0) & (topic >= 0)])
+    loose = np.flatnonzero((topic >= 0) & ~np.isin(topic, kept))
+    if not len(kept) or not len(loose):
+        return topic
+    unit = normalize(vectors)
+    centres = normalize(np.vstack([unit[topic == t].mean(axis=0) for t in kept]))
+    topic = topic.copy()
+    topic[loose] = kept[np.argmax(unit[loose] @ centres.T, axis=1)]
+    return topic
 
 
 def _identical_groups(vectors: np.ndarray) -> np.ndarray:

@@ -159,12 +159,18 @@ def nest_new(old: FittedState, vectors: np.ndarray, labels: np.ndarray, stories:
         if (old.topic_labels[old.story_labels < 0] >= 0).any():  # the map gives story-less items topics
             rows = np.flatnonzero(topics < 0)
             topics[rows] = _nearest(unit_old, old.topic_labels, unit_new[rows])
+    orphans = (stories >= 0) & (topics < 0)  # new stories of a map with no topic to join (it found none)
+    for k, story in enumerate(np.unique(stories[orphans])):
+        topics[orphans & (stories == story)] = first_topic_id(old) + k
     parent = _parent_of(old.topic_labels, old.theme_labels)
     themes = np.array([parent.get(t, -1) for t in topics], dtype=np.int64)
     for topic in np.unique(topics[(themes < 0) & (topics >= 0)]):  # a new topic: the nearest theme
         inside = topics == topic
         centre = normalize(unit_new[inside].mean(axis=0, keepdims=True))
         themes[inside] = _nearest(unit_old, old.theme_labels, centre)[0]
+    lonely = (topics >= 0) & (themes < 0)  # ... or none, when the map has no theme
+    for k, topic in enumerate(np.unique(topics[lonely])):
+        themes[lonely & (topics == topic)] = int(old.theme_labels.max(initial=-1)) + 1 + k
     return Nested(topics, themes, {}, none)
 
 

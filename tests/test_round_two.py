@@ -494,3 +494,22 @@ def test_the_notebook_api_checks_its_small_arguments_in_one_line(tmp_path):
     with pytest.raises(InputError, match="does not exist: give the folder a map was saved in"):
         TopicMap.load(tmp_path / "missing")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_map_that_found_nothing_nests_the_stories_an_update_finds():
+    # three unrelated headlines make no group; an update's new story had no topic or theme
+    rng = np.random.default_rng(0)
+    old = ["Fed raises rates", "Storm hits the coast", "Champions League final tonight"]
+    fitted = TopicMap(cache=False, random_state=0).fit(old, embeddings=fake_vectors(old))
+    assert (fitted.story_labels_ < 0).all()
+    new = [f"Costume for the Flash revealed, take {i}" for i in range(4)]
+    base = rng.standard_normal(32)
+    vectors = (base + 0.01 * rng.standard_normal((4, 32))).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # far from the map: said, not tested here
+        fitted.update(new, embeddings=vectors)
+    frame = fitted.to_frame()
+    assert (frame["story"] >= 0).any()
+    storied = frame[frame["story"] >= 0]
+    assert (storied["topic"] >= 0).all() and (storied["theme"] >= 0).all()
+    assert set(storied["topic_label"]) != {""} and set(storied["theme_label"]) != {""}

@@ -326,6 +326,8 @@ def test_a_forced_count_keeps_the_levels_nested(level):
     found = len(np.unique(free.labels[free.labels >= 0]))
     assert len(np.unique(levels.labels[levels.labels >= 0])) == min(3, found)  # merging only merges
     assert nested(levels.story, levels.topic) and nested(levels.topic, levels.theme)
+    # stories merged to a count left most topics holding unclustered items alone
+    assert set(levels.topic[levels.topic >= 0]) == set(levels.topic[levels.story >= 0])
 
 
 def test_a_story_is_one_node_so_it_is_never_split():
@@ -419,3 +421,13 @@ def test_a_story_of_two_loose_items_takes_no_more_than_the_maps_stories_would():
     as_themes, _ = assign.assign(themes.astype(np.float32), labels, None, new.astype(np.float32))
     as_stories, _ = assign.assign(themes.astype(np.float32), labels, None, new.astype(np.float32), stories=True)
     assert np.mean(as_themes == 1) > 0.8 > np.mean(as_stories == 1)
+
+
+def test_stories_merged_to_a_count_leave_no_topic_without_a_story():
+    # UCI headlines, level story, n_topics 10: 25 topics, 15 of them unclustered items alone
+    texts = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(800, random_state=0)["text"].tolist()
+    vectors = embed_texts(texts)
+    levels = cluster.cluster_levels(vectors, texts, level="story", n_topics=10, random_state=0)
+    assert len(np.unique(levels.story[levels.story >= 0])) == 10
+    assert set(levels.topic[levels.topic >= 0]) == set(levels.topic[levels.story >= 0])
+    assert (levels.topic >= 0).all() and nested(levels.story, levels.topic) and nested(levels.topic, levels.theme)
