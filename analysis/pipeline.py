@@ -534,7 +534,8 @@ class TopicMap(BaseEstimator):
                 f"map's were (by {model}, unless the map was fitted on vectors given with embeddings=)"
                 if given
                 else f"{model} makes vectors of {width} dimensions and the map's have {wanted}, so the map was "
-                f"made with other vectors: pass the new items' vectors with embeddings=, {wanted} wide"
+                "made with other vectors: use the model the map was made with, or pass the new items' vectors "
+                f"with embeddings= ({wanted} wide)"
             )
         return embeddings
 
