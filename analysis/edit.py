@@ -142,9 +142,10 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
     """`state` with the topics (or stories) `ids` made one, under the first id and its name.
 
     The merged topic's size, keywords, representatives and description are found again from
-    its items (label.describe_topics on those items); the other topics are unchanged. Merging
-    themes keeps every story inside one theme; stories of different themes can only be merged
-    on a story map (their items then join the first story's theme)."""
+    its items (label.describe_topics on those items), and so are those of the groups above it
+    whose items changed. The merged group lies where the first lay, at every level above it
+    (the reader chose the group to merge into). Merging themes keeps every story inside one
+    theme; stories of different themes can only be merged on a story map."""
     level = resolve_level(state, level)
     if isinstance(ids, (str, bytes, Set, Mapping)) or not hasattr(ids, "__iter__"):
         raise InputError(
@@ -159,6 +160,7 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
         return _merged_middle(state, ids)
     both = _same_partition(state)
     labels, stories, themes = state.labels.copy(), state.story_labels.copy(), state.theme_labels.copy()
+    topics_above = state.topic_labels.copy()
     waiting = state.waiting.copy()
     if level == "topic" or both:
         inside = np.isin(labels, ids)
@@ -175,9 +177,12 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
             )
         stories[inside] = target
         waiting[inside] = waiting[inside].all()  # a merged story waits for a topic only if all its parts did
-        if state.level == "story":  # the merged story lies in one theme: the first story's
-            first = themes[state.story_labels == target]
-            themes[inside] = int(np.bincount(first + 1).argmax()) - 1
+    # the merged group lies where the group it was merged into lay, at every level above it
+    first = (state.labels if level == "topic" else state.story_labels) == target
+    if state.level != "theme" or level == "story":
+        themes[inside] = _majority(themes[first])
+    if level == "story" or state.level == "story":
+        topics_above[inside] = _majority(topics_above[first])
     texts = state.documents["text"].astype(str).tolist()
     topics, story_table = state.topics, state.stories
     if level == "topic" or both:
@@ -188,12 +193,48 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
         state,
         labels=labels,
         story_labels=stories,
+        topic_labels=topics_above,
         theme_labels=themes,
         waiting=waiting,
         topics=topics,
         stories=story_table,
     )
-    return _synced(state, edited)
+    return _described_again(_synced(state, edited), state)
+
+
+def _majority(labels: np.ndarray) -> int:
+    return int(np.bincount(labels + 1).argmax()) - 1
+
+
+def _described_again(after: FittedState, before: FittedState) -> FittedState:
+    """`after` with its topics and themes whose items changed (a merge below them moved some)
+    described again from their items, as the pipeline describes them, names kept; a level
+    that is the stories' partition is left (its table is the stories')."""
+    texts = after.documents["text"].astype(str).tolist()
+    tables = {}
+    for name in ("topic", "theme"):
+        new, old = getattr(after, f"{name}_labels"), getattr(before, f"{name}_labels")
+        table = getattr(after, f"{name}_table")
+        if np.array_equal(new, after.story_labels):
+            continue
+        changed = [int(i) for i in table["id"] if not np.array_equal(new == int(i), old == int(i))]
+        if not changed:
+            continue
+        only = np.where(np.isin(new, changed), new, -1)
+        found = label.describe_topics(
+            texts, only, after.embeddings, stories=np.where(only >= 0, after.story_labels, -1), subject=name == "theme"
+        ).set_index("id")
+        records = table.to_dict("records")
+        for record in records:
+            if int(record["id"]) in found.index:
+                fresh = found.loc[int(record["id"])]
+                record.update({k: fresh[k] for k in table.columns if k not in ("id", "name", "size") and k in fresh})
+        tables[f"{name}_table"] = pd.DataFrame.from_records(records, columns=table.columns).astype(
+            {"id": "int64", "size": "int64"}
+        )
+    after = replace(after, **tables)
+    own = {"theme": after.theme_table, "topic": after.topic_table}.get(after.level)
+    return after if own is None else replace(after, topics=own)
 
 
 def _merged_middle(state: FittedState, ids: list[int]) -> FittedState:

@@ -433,3 +433,21 @@ def test_a_new_name_that_another_group_holds_is_refused():
         edit.rename(state, {2: "Rates", 3: "rates!"})
     swapped = edit.rename(state, {0: state.topics.set_index("id").loc[1, "name"], 1: taken})
     assert swapped.topics.set_index("id").loc[1, "name"] == taken  # names may change hands in one call
+
+
+def test_a_merged_topic_stays_in_the_theme_of_the_topic_it_was_merged_into():
+    # on a topic map, merging topic 0 (theme 0) with the larger 2 and 3 (theme 1) put the
+    # merged topic under theme 1, the majority, and left theme 1 described by items it lost
+    state = replace(made_state("story"), level="topic")
+    merged = edit.merge(state, [0, 2])
+    rows = np.isin(state.labels, [0, 2])
+    assert (merged.labels[rows] == 0).all() and (merged.theme_labels[rows] == 0).all()
+    themes = merged.theme_table.set_index("id")
+    texts = merged.documents["text"].to_numpy()
+    for theme in (0, 1):
+        held = set(texts[merged.theme_labels == theme])
+        assert set(themes.loc[theme, "representatives"]) <= held, theme
+        assert themes.loc[theme, "size"] == len(held)
+    assert themes.loc[1, "name"] == state.theme_table.set_index("id").loc[1, "name"]  # names are kept
+    bigger = edit.merge(state, [0, 2, 3])  # the target's theme, though most items came from theme 1
+    assert (bigger.theme_labels[np.isin(state.labels, [0, 2, 3])] == 0).all()
