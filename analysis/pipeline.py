@@ -301,12 +301,22 @@ class TopicMap(BaseEstimator):
         land in the same 2D space, and open new topics where enough of them fit none.
 
         An item the map already holds is counted on it (`count`), not added again; the new
-        items are seen in a canonical order, so their row order changes nothing.
+        items are seen in a canonical order, so their row order changes nothing. No item with
+        words (an empty day) leaves the map as it is, with a warning.
         """
         self._check_fitted()
         old = self._state()
         report = progress or _silent
-        documents = as_documents(docs, text_col)
+        documents = as_documents(docs, text_col, empty_ok=True)
+        if documents.empty:  # a day without news: nothing to add
+            rows = documents.attrs["rows"]
+            warnings.warn(
+                f"no new items ({rows} given, none with words): the map is unchanged"
+                if rows
+                else "no new items given: the map is unchanged",
+                stacklevel=2,
+            )
+            return self
         given = self._given_vectors(documents, embeddings)
         hits = growth.repeats(old.documents, documents)
         known = growth.count_repeats(old.documents, hits, documents)

@@ -513,3 +513,14 @@ def test_a_map_that_found_nothing_nests_the_stories_an_update_finds():
     storied = frame[frame["story"] >= 0]
     assert (storied["topic"] >= 0).all() and (storied["theme"] >= 0).all()
     assert set(storied["topic_label"]) != {""} and set(storied["theme_label"]) != {""}
+
+
+def test_an_empty_day_leaves_the_map_as_it_is_with_a_warning():
+    texts = texts_of(40)
+    fitted = TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts))
+    before = fitted.to_frame()
+    with pytest.warns(UserWarning, match="no new items given: the map is unchanged"):
+        assert fitted.update([]) is fitted
+    with pytest.warns(UserWarning, match=r"no new items \(2 given, none with words\)"):
+        fitted.update(["", "!!!"])
+    pd.testing.assert_frame_equal(fitted.to_frame(), before)
