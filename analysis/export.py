@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,9 @@ def write_export(frame: pd.DataFrame, path: str | Path) -> None:
 #: A spreadsheet runs a cell that starts with one of these as a formula (the page's CSV
 #: download, assets/select.js, follows the same rule).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: ... unless the cell is a plain number ("-3", "+0.5", "-1e6"): a spreadsheet reads that as
+#: the number, and a quote would make it text that cannot be summed or sorted.
+PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +86,8 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     the text as it was."""
 
     def safe(value):
-        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+        risky = isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value)
+        return "'" + value if risky else value
 
     frame = frame.copy(deep=False)
     for column in frame.columns:

@@ -92,7 +92,7 @@ def csv_report(tmp_path: Path) -> Path:
         CSV_TEXTS,
         [0, 0, 1, 1, 1, -1],
         story=[0, 1, 2, 2, 3, -1],
-        source=["=cmd", "Reuters", "AP", "AP", "Reuters", "AP"],
+        source=["=cmd", "-3.5", "AP", "AP", "Reuters", "AP"],
     )
     texts = list(frame["text"])
     topics = label.describe_topics(texts, frame["topic"].to_numpy())
@@ -132,6 +132,7 @@ def test_selection_lists_items_and_downloads_them_as_safe_csv(tmp_path):
             CSV_TEXTS[5],
         ]
         assert rows[0]["source"] == "'=cmd" and rows[-1]["topic"] == "-1" and rows[-1]["topic_label"] == ""
+        assert rows[1]["source"] == "-3.5"  # a plain number stays a number in a spreadsheet
         assert [float(r["x"]) for r in rows] == [0.0, 1.0, 2.0, 3.0, 5.0]
 
         page.click("#selection-clear")

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import InputError
-from analysis.export import FORMULA_START, write_export
+from analysis.export import FORMULA_START, PLAIN_NUMBER, write_export
 from analysis.load import load_corpus
 from analysis.pipeline import TopicMap
 from conftest import fake_vectors
@@ -190,7 +190,7 @@ def test_every_loaded_item_reaches_every_export_format(table, keep_duplicates):
 def sheet(value: str) -> str:
     """A text cell as every CSV topicmap writes it: a leading quote where a spreadsheet would
     otherwise run it as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value) else value
 
 
 def test_a_topic_of_items_without_nameable_words_gets_a_name():

@@ -217,3 +217,57 @@ def test_facets_search_page_api_and_text_direction(report_path):
         )
         assert date_order[0] < date_order[1]
     assert log == {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}
+
+
+SEEN_TEXTS = [
+    "İstanbul mayor İmamoğlu freed",
+    "Cafe\u0301 opens in Zu\u0308rich",  # accents written as combining marks
+    "Bun\u00adde\u00adstag votes on the budget",  # soft hyphens, as German feeds write them
+    "Trump\u2019s plan, and don\u2019t say it",
+    "A plain headline about rain",
+    "Another headline about rain",
+]
+
+
+@pytest.mark.browser
+def test_the_page_reads_as_the_reader_sees_it(tmp_path):
+    """A column with an empty name drew nothing (the page stopped on it); numbers sorted as
+    text ("-0.5" before "-10"); search missed "istanbul", "café", "bundestag" and "trump's"
+    in text that shows them; a name with quotes read &quot; in the charts; search() left the
+    box empty."""
+    n = len(SEEN_TEXTS)
+    frame = export_frame(SEEN_TEXTS, [0, 0, 0, 1, 1, 1])
+    frame[""] = ["v0", "v1", "v2", "v0", "v1", "v2"]
+    frame["score"] = ["-0.5", "-10", "0.25", "1.125", "-3", ""]
+    topics = label.describe_topics(SEEN_TEXTS, frame["topic"].to_numpy())
+    topics.loc[topics["id"] == 0, "name"] = 'The "Quoted" & Co'
+    out = tmp_path / "seen.html"
+    write_report(out, report_data(frame, topics, topics[:0], {"parameters": {}}), title="seen")
+    with open_report(out) as (page, log):
+        assert log["page_errors"] == [] and page.evaluate("typeof window.topicmap.state") == "function"
+        assert "(unnamed column)" in page.text_content("body")
+        finds = {
+            query: page.evaluate("([q, t]) => window.topicmap.query.test(q, t)", [query, SEEN_TEXTS[k]])
+            for query, k in [
+                ("istanbul", 0), ("İstanbul", 0), ("imamoğlu", 0), ("café", 1), ("cafe", 1), ("zürich", 1),
+                ("bundestag", 2), ("trump's", 3), ("don't", 3), ("trump\u2019s", 3),
+            ]
+        }  # fmt: skip
+        assert all(finds.values()), finds
+        marks = page.evaluate("([q, t]) => window.topicmap.query.marks(q, t)", ["bundestag", SEEN_TEXTS[2]])
+        assert marks == [[0, len("Bun\u00adde\u00adstag")]]  # the mark covers the word as written
+        assert not page.evaluate("([q, t]) => window.topicmap.query.test(q, t)", ["war", "Warner"])
+        page.evaluate("window.topicmap.search('Istanbul')")
+        assert (
+            page.input_value("#search") == "Istanbul" and page.evaluate("window.topicmap.state().query") == "istanbul"
+        )
+        page.evaluate("window.topicmap.search('')")
+        ticks = page.locator("#sizes-chart .ytick text").all_text_contents()
+        assert any('"Quoted"' in t for t in ticks) and not any("&quot;" in t or "&#" in t for t in ticks), ticks
+        page.click("#table-tab") if page.locator("#table-tab").count() else None
+        header = page.locator("#table-head th button", has_text="score")
+        header.click()
+        column = [h.strip() for h in page.locator("#table-head th").all_text_contents()].index("score")
+        cells = page.locator(f"#table-body tr td:nth-child({column + 1})").all_text_contents()
+        assert cells[: n - 1] == ["-10", "-3", "-0.5", "0.25", "1.125"] and cells[n - 1] == "", cells
+    assert log["console_errors"] == [] and log["page_errors"] == []

@@ -340,9 +340,14 @@ def test_the_export_csv_quotes_formulas_as_the_page_does(tmp_path):
     from analysis.export import write_export
 
     frame = pd.DataFrame({"doc_id": ["1", "2"], "text": ["=HYPERLINK(1)", "-5 dead in storm"], "topic": [-1, 0]})
+    frame["score"] = ["-3", "-2+3"]  # a plain number stays a number; a sum is a formula
     write_export(frame, tmp_path / "x.csv")
-    written = pd.read_csv(tmp_path / "x.csv")
-    assert written["text"].tolist() == ["'=HYPERLINK(1)", "'-5 dead in storm"] and written["topic"].tolist() == [-1, 0]
+    written = pd.read_csv(tmp_path / "x.csv", dtype=str)
+    assert written["text"].tolist() == ["'=HYPERLINK(1)", "'-5 dead in storm"] and written["topic"].tolist() == [
+        "-1",
+        "0",
+    ]
+    assert written["score"].tolist() == ["-3", "'-2+3"]
     write_export(frame, tmp_path / "x.jsonl")
     assert pd.read_json(tmp_path / "x.jsonl", lines=True)["text"].tolist() == frame["text"].tolist()
 

@@ -21,10 +21,6 @@ function rampColor(t) {
   return "#" + a.map((v, j) => Math.round(v + (b[j] - v) * f).toString(16).padStart(2, "0")).join("");
 }
 
-function columnTitle(name) {
-  return name ? name[0].toUpperCase() + name.slice(1).replace(/_/g, " ") : name;
-}
-
 // The colourings this page offers: [{key, label}], topic first, then columns, then date.
 function colorOptions(data, model) {
   const options = [{ key: "topic", label: columnTitle(model.word("topic")) }];  // the top level's colours

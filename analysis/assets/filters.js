@@ -70,7 +70,7 @@ function facetData(col, spec, index) {
     return Int32Array.from(new Set((parts.length ? parts : [""]).map(code)));
   });
   const codes = col.codes;
-  const label = spec.column === "source" ? "Sources" : spec.column[0].toUpperCase() + spec.column.slice(1).replace(/_/g, " ");
+  const label = spec.column === "source" ? "Sources" : columnTitle(spec.column);
   return {
     column: spec.column, key: spec.column === "source" ? "source" : "f." + spec.column, index, label, names, lookup,
     tokensOf: codes ? (i) => valueTokens[codes[i]] : () => valueTokens[0],

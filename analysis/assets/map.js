@@ -129,6 +129,8 @@ const FILL_COVER = 2;
 // names already placed (`taken` boxes included) waits until zooming in makes room for it, as
 // does one not `movable` that would hide more than FILL_COVER items; one whose anchor is out
 // of view is left out.
+const MAP_NAME_PART = 40;
+
 function placeNames(proj, records, level, taken, movable, under) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = NAME_HEIGHT[level][0];
@@ -140,7 +142,9 @@ function placeNames(proj, records, level, taken, movable, under) {
     const x = proj.px(r.cx), y = proj.py(r.cy);
     if (x < left || x > right || y < top || y > bottom) continue;
     const font = nameFont(r, level, biggest);
-    const parts = r.name.split(" · ");
+    // a part longer than MAP_NAME_PART (a reader's long name, a word with no space) is cut: the
+    // panel and the hover show it whole
+    const parts = r.name.split(" · ").map((p) => (p.length > MAP_NAME_PART ? p.slice(0, MAP_NAME_PART - 1) + "…" : p));
     let box = null, text = r.name, best = Infinity;
     for (let dropped = 0; dropped < parts.length; dropped++) {
       const shown = parts.slice(0, parts.length - dropped).join(" · ");
@@ -228,10 +232,12 @@ function tooltipCard(model, i) {
     if (record) add(title(key), record.name);
   }
   add("Kind", model.kind(i));
-  for (const extra of model.extras) add(extra.name[0].toUpperCase() + extra.name.slice(1), extra.get(i));
+  for (const extra of model.extras) add(columnTitle(extra.name), extra.get(i));
   add("ID", model.docId(i));
   const text = model.text[i];
-  const cut = text.length > TOOLTIP_CHARS ? text.lastIndexOf(" ", TOOLTIP_CHARS) : -1;
+  const space = text.lastIndexOf(" ", TOOLTIP_CHARS);
+  // cut at the last space in reach, or inside a word that has none (a long URL)
+  const cut = text.length > TOOLTIP_CHARS ? (space > TOOLTIP_CHARS / 2 ? space : TOOLTIP_CHARS) : -1;
   const shown = el("p", { className: "tooltip-text", text: cut > 0 ? text.slice(0, cut) : text });
   if (cut > 0) shown.append(el("span", { className: "tooltip-more", text: " … (" + fmt(text.length - cut) + " more characters: isolate the topic to read it all)" }));
   return [shown, facts];

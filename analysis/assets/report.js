@@ -342,6 +342,7 @@ function apiSetters() {
     selectItems: (indices) => selectItems(checkedIndices(indices)),
     search: (text) => {
       if (text !== null && text !== undefined && typeof text !== "string") throw new TypeError("search(text): text is a string");
+      searchEl.value = text || "";  // the box shows what was searched, as a link's q= does
       return search(text || "");
     },
     // The date range as "YYYY-MM-DD" strings (null: open end; both null: no range).

@@ -8,7 +8,9 @@
 //   -sport -"a b"    leave out the items that have it
 //
 // Words are runs of Unicode letters, marks, digits and "_"; matching ignores case. A query
-// is only ever used as data: each term becomes an escaped regular expression.
+// is only ever used as data: each term becomes an escaped regular expression. Query and text
+// are matched as the reader sees them (foldText): accents, invisible format characters (a
+// soft hyphen, a zero-width space) and the apostrophe's forms make no difference.
 
 const QUERY_WORD = "[\\p{L}\\p{M}\\p{N}_]";
 const QUERY_WORD_RE = new RegExp("^" + QUERY_WORD + "$", "u");
@@ -19,6 +21,37 @@ const QUERY_TERMS_MAX = 32;
 function normalizeQuery(text) {
   return String(text === null || text === undefined ? "" : text).trim()
     .split(/(\s+)/).map((part) => (part === "OR" ? part : part.toLowerCase())).join("");
+}
+
+const FOLD_PLAIN_RE = /^[\x00-\x7f]*$/;
+const FORMAT_RE = /^\p{Cf}$/u;
+const ACCENTS_RE = /[\u0300-\u036f]/g;
+const APOSTROPHES = new Set(["\u2019", "\u2018", "\u02bc", "\u2032", "\uff07", "`", "\u00b4"]);
+const foldCache = new Map();
+
+// `text` folded for matching: accents off (precomposed or combining), format characters
+// dropped, apostrophes as "'", "İ" as "I". {text, at}: at[j] is the index in `text` of the
+// folded text's unit j (and at[length] the end), null when folding changed nothing.
+function foldText(text) {
+  const s = String(text);
+  if (FOLD_PLAIN_RE.test(s)) return { text: s, at: null };
+  const known = foldCache.get(s);
+  if (known) return known;
+  let out = "";
+  const at = [];
+  let i = 0;
+  for (const ch of s) {
+    const folded = FORMAT_RE.test(ch) ? "" : APOSTROPHES.has(ch) ? "'" : ch === "\u0130" ? "I"
+      : ch.normalize("NFD").replace(ACCENTS_RE, "");
+    for (let k = 0; k < folded.length; k++) at.push(i);
+    out += folded;
+    i += ch.length;
+  }
+  at.push(i);
+  const result = { text: out, at };
+  if (foldCache.size > 200000) foldCache.clear();
+  foldCache.set(s, result);
+  return result;
 }
 
 function escapeRegExp(text) {
@@ -77,12 +110,13 @@ let lastCompiled = null;
 function compileQuery(text) {
   const query = String(text === null || text === undefined ? "" : text);
   if (lastCompiled && lastCompiled.query === query) return lastCompiled;
-  const parsed = parseQuery(query);
+  const parsed = parseQuery(foldText(query).text);
   const re = (t) => new RegExp(t.source, "iu");
   const groups = parsed.groups.map((g) => g.map(re));
   const exclude = parsed.exclude.map(re);
   const marks = parsed.groups.flat().map((t) => new RegExp(t.source, "giu"));
-  const test = (s) => {
+  const test = (raw) => {
+    const s = foldText(raw).text;
     for (const g of groups) {
       let any = false;
       for (const r of g) if (r.test(s)) { any = true; break; }
@@ -91,11 +125,16 @@ function compileQuery(text) {
     for (const r of exclude) if (r.test(s)) return false;
     return true;
   };
-  const ranges = (s) => {
+  const ranges = (raw) => {
+    const { text: s, at } = foldText(raw);
     const found = [];
     for (const r of marks) {
       r.lastIndex = 0;
-      for (const m of s.matchAll(r)) if (m[0].length) found.push([m.index, m.index + m[0].length]);
+      for (const m of s.matchAll(r)) {
+        if (!m[0].length) continue;
+        const a = m.index, b = m.index + m[0].length;
+        found.push(at ? [at[a], at[b]] : [a, b]);
+      }
     }
     found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
     const merged = [];

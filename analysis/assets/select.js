@@ -2,14 +2,16 @@
 // their count per topic, and the selection as a CSV file made in the page (no network).
 
 const SELECTION_PAGE = 100;
-// A spreadsheet runs a cell that starts with one of these as a formula: such text gets a quote.
+// A spreadsheet runs a cell that starts with one of these as a formula: such text gets a quote,
+// unless it is a plain number ("-3", "+0.5"), which a spreadsheet reads as the number.
 const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 function csvCell(value) {
   if (value === null || value === undefined) return "";
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   let text = String(value);
-  if (FORMULA_START.test(text)) text = "'" + text;
+  if (FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = "'" + text;
   return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
 }
 

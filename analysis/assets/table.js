@@ -26,11 +26,18 @@ function tableColumns(model) {
 function sortedOrder(model, col) {
   const n = model.n, keys = new Array(n);
   for (let i = 0; i < n; i++) keys[i] = col.get(i);
+  // Numbers as numbers (-10 before -3 before 0.25), blanks last; text by the collator.
+  const blank = (k) => k === "" || k === null || k === undefined;
+  const numeric = keys.some((k) => !blank(k)) &&
+    keys.every((k) => blank(k) || (String(k).trim() !== "" && Number.isFinite(Number(k))));
+  const value = (k) => (blank(k) ? Infinity : Number(k));
+  const byValue = (a, b) => { const x = value(a), y = value(b); return x < y ? -1 : x > y ? 1 : 0; };
+  const compare = numeric ? byValue : tableCollator.compare;
   // Few distinct values (topics, sources, labels): rank them, then a stable counting sort.
   const distinct = Array.from(new Set(keys));
   const order = new Int32Array(n);
   if (distinct.length <= 5000) {
-    distinct.sort(tableCollator.compare);
+    distinct.sort(compare);
     const rank = new Map(distinct.map((v, r) => [v, r]));
     const starts = new Int32Array(distinct.length + 1);
     const ranks = new Int32Array(n);
@@ -39,12 +46,12 @@ function sortedOrder(model, col) {
     for (let i = 0; i < n; i++) order[starts[ranks[i]]++] = i;
     return order;
   }
-  const nums = keys.map((k) => (k === "" ? NaN : Number(k)));
-  const numeric = nums.every((v, i) => !Number.isNaN(v) || keys[i] === "");
   const idx = Array.from({ length: n }, (_, i) => i);
-  if (numeric) idx.sort((a, b) => (Number.isNaN(nums[a]) ? Infinity : nums[a]) - (Number.isNaN(nums[b]) ? Infinity : nums[b]) || a - b);
-  else {
-    const lower = keys.map((k) => k.toLowerCase());
+  if (numeric) {
+    const nums = keys.map(value);
+    idx.sort((a, b) => nums[a] - nums[b] || a - b);
+  } else {
+    const lower = keys.map((k) => String(k).toLowerCase());
     idx.sort((a, b) => (lower[a] < lower[b] ? -1 : lower[a] > lower[b] ? 1 : a - b));
   }
   order.set(idx);
@@ -63,7 +70,7 @@ function createTable(model) {
 
   const headers = columns.map((c, k) => {
     const th = el("th", { attrs: { scope: "col", "aria-sort": "none" } },
-      el("button", { className: "sort", text: c.name, attrs: { type: "button", title: "Sort by " + c.name } }));
+      el("button", { className: "sort", text: c.name || columnTitle(c.name), attrs: { type: "button", title: "Sort by " + (c.name || columnTitle(c.name)) } }));
     th.firstChild.addEventListener("click", () => {
       sort = sort && sort.k === k ? { k, dir: -sort.dir } : { k, dir: 1 };
       render();

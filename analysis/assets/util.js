@@ -4,8 +4,10 @@
 // Item text reaches the page only through textContent, or through escapeHtml for the
 // few plotly strings that plotly reads as HTML (labels, tick and legend names).
 
+// Quotes as numeric references: plotly decodes those, but of the named ones only a few
+// (&amp; &lt; &gt;), so &quot; showed as written in a chart's ticks and hovers.
 function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" }[c]));
 }
 
 // el("li", {className: "x", text: "...", title: "...", data: {topic: 3}, on: {click: f}}, child, ...)
@@ -59,4 +61,13 @@ function pagedList(ol, more, indices, render, pageSize) {
 function debounce(fn, ms) {
   let timer = null;
   return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+}
+
+// An input column's name as a label: capitalised, an underscore between two letters or digits
+// read as a space ("news_desk": "News desk"; "__proto__" stays as written); "(unnamed column)"
+// for a column whose header was empty.
+function columnTitle(name) {
+  const text = String(name === null || name === undefined ? "" : name);
+  if (!text.trim()) return "(unnamed column)";
+  return text[0].toUpperCase() + text.slice(1).replace(/(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])/gu, " ");
 }
