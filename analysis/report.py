@@ -16,6 +16,7 @@ import functools
 import json
 import math
 import os
+import re
 import warnings
 from datetime import datetime, timezone
 from importlib import resources
@@ -488,7 +489,12 @@ def timeline(extra: dict, n: int) -> dict | None:
         "start": start.strftime("%Y-%m-%dT%H" if hourly else "%Y-%m-%d"),
         "value_days": [int((d - start) // step) if ok else -1 for d, ok in zip(steps, dated)],
         "bin_days": [int((b - start) // step) for b in bounds],
+        "utc": any(_ZONED.search(str(v).strip()) for v, ok in zip(values, dated) if ok),
     }
+
+
+#: A date written with its time zone ("...T01:00+05:00", "...Z"): the timeline counts it in UTC.
+_ZONED = re.compile(r"\d[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.I)
 
 
 def far_off(stamps: pd.Series, counts: np.ndarray) -> np.ndarray:

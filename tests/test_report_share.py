@@ -177,3 +177,11 @@ def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypa
         page.evaluate("window.topicmap.setRange(null, '2014-03-10')")
         assert page.evaluate("window.topicmap.plotted()") == whole_day
     assert log == CLEAN_LOG
+
+
+def test_the_timeline_says_it_counts_zoned_times_in_utc():
+    # an item written 2022-06-01T01:01+05:00 counts on 31 May (UTC): the caption says so
+    zoned = [f"2022-06-0{1 + k % 5}T01:01:00+05:00" for k in range(20)] + [f"2022-06-0{1 + k % 5}" for k in range(20)]
+    assert bins_of(zoned)["utc"] is True
+    assert bins_of([f"2022-06-{1 + k % 20:02d}" for k in range(40)])["utc"] is False
+    assert bins_of([f"2022-06-{1 + k % 20:02d}T10:00:00" for k in range(40)])["utc"] is False

@@ -107,7 +107,9 @@ function createOverview(model, handlers) {
 
   const gd = document.getElementById("timeline-chart");
   const grouping = timelineGroups(model);
-  const unit = model.timeline.unit;
+  // dates written with a time zone are counted on their day in UTC: said, so that an item of
+  // 01:00 +05:00 falling on the day before reads as intended
+  const unit = model.timeline.unit + (model.timeline.utc ? " (UTC)" : "");
   const years = model.timeline.years || [1900, 2100];
   const undated = model.timeline.undated
     ? " · " + plural(model.timeline.undated, "item") + " without a date, dated outside " + years[0] + "–" + years[1] + " or far from the others left out" : "";
