@@ -239,6 +239,7 @@ def test_the_page_reads_as_the_reader_sees_it(tmp_path):
     frame = export_frame(SEEN_TEXTS, [0, 0, 0, 1, 1, 1])
     frame[""] = ["v0", "v1", "v2", "v0", "v1", "v2"]
     frame["score"] = ["-0.5", "-10", "0.25", "1.125", "-3", ""]
+    frame["source"] = ["Reuters; AP", "Reuters", "AP", "AP", "Reuters; AP", "BBC"]
     topics = label.describe_topics(SEEN_TEXTS, frame["topic"].to_numpy())
     topics.loc[topics["id"] == 0, "name"] = 'The "Quoted" & Co'
     out = tmp_path / "seen.html"
@@ -270,4 +271,7 @@ def test_the_page_reads_as_the_reader_sees_it(tmp_path):
         column = [h.strip() for h in page.locator("#table-head th").all_text_contents()].index("score")
         cells = page.locator(f"#table-body tr td:nth-child({column + 1})").all_text_contents()
         assert cells[: n - 1] == ["-10", "-3", "-0.5", "0.25", "1.125"] and cells[n - 1] == "", cells
+        page.select_option("#color-by", "source")  # a merged source is coloured as its first
+        legend = " | ".join(page.locator("#color-legend").all_text_contents())
+        assert "; " not in legend and "Reuters" in legend and "BBC" in legend, legend
     assert log["console_errors"] == [] and log["page_errors"] == []

@@ -57,6 +57,18 @@ function columnColoring(key, col, n) {
   return { key, categories, cat };
 }
 
+// The source column with a merged value ("Reuters; AP", one story syndicated) read as its first
+// source, so the legend lists sources as the Sources filter does, not their combinations.
+function firstSources(col) {
+  const values = [], index = new Map();
+  const codeOf = col.values.map((v) => {
+    const first = String(v).split("; ")[0].trim();
+    if (!index.has(first)) { index.set(first, values.length); values.push(first); }
+    return index.get(first);
+  });
+  return { values, codes: Int32Array.from(col.codes, (c) => codeOf[c]) };
+}
+
 // Colour by date: spans of consecutive timeline bins on a ramp, undated items grey.
 function dateColoring(model) {
   const labels = model.timeline.labels, bins = labels.length;
@@ -92,7 +104,10 @@ function createColor(data, model, onChange, onToggle) {
   // The colouring of `key` (null for topic: the map keeps its topic colours).
   function coloring(key) {
     if (key === "topic" || !valid(key)) return null;
-    if (!cache.has(key)) cache.set(key, key === "date" ? dateColoring(model) : columnColoring(key, data.points.extra[key], model.n));
+    if (!cache.has(key)) {
+      const col = key === "source" ? firstSources(data.points.extra[key]) : data.points.extra[key];
+      cache.set(key, key === "date" ? dateColoring(model) : columnColoring(key, col, model.n));
+    }
     return cache.get(key);
   }
   // Each item's colour under `key`, or null for the topics' colours.
