@@ -149,7 +149,7 @@ def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypa
         bars = page.evaluate("document.getElementById('timeline-chart').data")
         assert len(bars[0]["x"]) == 37 and sum(sum(t["y"]) for t in bars) == len(state.labels) - 2
         assert (
-            "by hour · 2 items without a date, dated outside 1900–2100 or far from the others left out"
+            "by hour (UTC) · 2 items without a date, dated outside 1900–2100 or far from the others left out"
             in page.text_content("#timeline-caption")
         )
         page.evaluate("window.topicmap.setRange('2014-03-11T20', '2014-03-12T02')")
