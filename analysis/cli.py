@@ -566,11 +566,9 @@ def evaluate(
     Unclustered items count as singletons, so leaving items out earns nothing."""
 
     def work() -> None:
-        import numpy as np
-        import pandas as pd
-
-        from analysis.evaluate import score
+        from analysis import evaluate
         from analysis.pipeline import TopicMap
+        from analysis.state import LEVEL_ORDER, PLURALS
 
         topic_map = TopicMap(
             model=model,
@@ -583,35 +581,41 @@ def evaluate(
         )
         topic_map.check_params(as_flags=True)
         documents = _read_input(input, text_col, None, True, quiet)
-        gold_column = gold_col if gold_col in documents.columns else f"input_{gold_col}"
-        if gold_column not in documents.columns:
-            found = ", ".join(c for c in documents.columns if c not in ("doc_id", "kind", "text"))
-            if not found:
+        own = evaluate.export_columns(documents)
+        gold_name = gold_col
+        if own is not None and gold_col in own:  # the export wrote the input's own `theme` as input_theme
+            gold_name = f"input_{gold_col}"
+            if gold_name not in documents.attrs["columns"].values():
                 raise InputError(
-                    f"{input} has no columns besides its text, so no gold column {gold_col!r}: "
-                    "give a CSV, JSONL or Parquet file with one"
+                    f"--gold-col {gold_col} is {input}'s own {gold_col} column, the map's grouping, not a true one: "
+                    "name the column holding the true groups"
                 )
-            raise InputError(f"{input} has no column {gold_col!r} (found: {found}); pass one of those to --gold-col")
-        if "input_topic" in documents.columns and "input_doc_id" in documents.columns:
-            topic_ids = pd.to_numeric(documents["input_topic"], errors="coerce")
-            if topic_ids.isna().any() or (topic_ids % 1 != 0).any() or (topic_ids.abs() > 2**53).any():
-                raise InputError(
-                    f"{input} reads as an export (doc_id and topic columns) but its topic column "
-                    "holds values that are not topic ids: give a labelled corpus or an export"
-                )
-            labels, source = topic_ids.astype(np.int64).to_numpy(), "export"
+        gold = evaluate.read_gold(
+            documents[evaluate.gold_column(documents, gold_name, input)], gold_col, input
+        )  # checked before the fit
+        if own is not None:
+            levels = LEVEL_ORDER if level == Level.auto else (Level(level).value,)
+            scored = [
+                (f"export, {PLURALS[name]}", evaluate.export_labels(documents, own, name, input)) for name in levels
+            ]
         else:
             with _Progress(not quiet and sys.stderr.isatty()) as progress:
                 topic_map.fit(documents, progress=progress)
-            labels, source = topic_map.labels_, f"{topic_map.level_} level"
+            scored = [(f"{topic_map.level_} level", topic_map.labels_)]
             if verbose:
                 _say(quiet, progress.breakdown())
-        result = score(labels, documents[gold_column].fillna(""))
-        typer.echo(
-            f"{input} ({source}) against {gold_col}: ARI {result['ari']:.3f}  NMI {result['nmi']:.3f}  "
-            f"topics {result['topics']} (gold {result['gold_groups']})  "
-            f"unclustered {result['unclustered']:.1%} of {result['items']}"
-        )
+        left_out = int((~gold.labelled).sum())
+        if left_out:
+            _say(quiet, f"note: left out {_counted(left_out, 'item')} with no {gold_col} (blank or missing)")
+        if len(set(gold.values[gold.labelled])) == 1:
+            _say(quiet, f"note: {gold_col} holds one group, so any split of it scores ARI 0")
+        for what, labels in scored:
+            result = evaluate.score(labels[gold.labelled], gold.values[gold.labelled])
+            typer.echo(
+                f"{input} ({what}) against {gold_col}: ARI {result['ari']:.3f}  NMI {result['nmi']:.3f}  "
+                f"topics {result['topics']} (gold {result['gold_groups']})  "
+                f"unclustered {result['unclustered']:.1%} of {result['items']}"
+            )
 
     _guarded(debug, work)
 
@@ -637,6 +641,11 @@ def _read_input(
     if documents.attrs.get("merged"):
         _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
     return documents
+
+
+def _counted(n: int, one: str, many: str | None = None) -> str:
+    """ "1 item", "2 items" ("1 story", "3 stories" with `many`)."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _shown_name(name: str) -> str:

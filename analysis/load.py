@@ -80,7 +80,9 @@ def load_corpus(
     `unit` (headline, article or paragraph) is what one item is in feeds and article files
     (default: headline for feeds, article for article files); other formats ignore it. Copies
     of one item are merged unless `keep_duplicates`. Empty texts are dropped; the counts are in
-    ``frame.attrs["dropped"]`` and ``frame.attrs["merged"]``. Raises InputError (one line
+    ``frame.attrs["dropped"]`` and ``frame.attrs["merged"]``; a table file's columns renamed
+    to keep clear of the loader's own (`theme` read as `input_theme`) are in
+    ``frame.attrs["columns"]``, loaded name -> the file's name. Raises InputError (one line
     naming the problem and the fix) for anything unreadable.
     """
     if unit is not None and unit not in UNITS:
@@ -92,12 +94,13 @@ def load_corpus(
         warnings.warn(
             f"skipped {len(skipped)} {files_word} in {path} with unsupported extensions ({kinds})", stacklevel=2
         )
-    frames, dropped, readings = [], 0, set()
+    frames, dropped, readings, columns = [], 0, set(), {}
     root = os.path.commonpath([str(f.parent.absolute()) for f in files])
     for file in files:
         frame, n_dropped, reading = _load_file(file, text_col, unit, in_folder=many)
         dropped += n_dropped
         readings.add(reading)
+        columns = {} if many else dict(frame.attrs.get("columns", {}))
         if many:
             name = os.path.relpath(file.absolute(), root)
             frame = _rename_clashes(frame, ("source_file",))
@@ -121,7 +124,7 @@ def load_corpus(
     if not keep_duplicates:
         frame, merged = merge_copies(frame, always_count=many or "feed" in readings)
     frame = _valid_unicode(frame.reset_index(drop=True))
-    frame.attrs.update(dropped=dropped, merged=merged, source=str(path), files=[str(f) for f in files])
+    frame.attrs.update(dropped=dropped, merged=merged, source=str(path), files=[str(f) for f in files], columns=columns)
     return frame
 
 
@@ -600,7 +603,8 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
     texts = pd.Series(_text_cells(table[column], path), dtype=object)
     keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(_has_words)).astype(bool)
     extra = table.drop(columns=[column])
-    extra.columns = _unique_names([str(c) for c in extra.columns], RESERVED_COLUMNS)
+    original = [str(c) for c in extra.columns]
+    extra.columns = _unique_names(original, RESERVED_COLUMNS)
     frame = pd.DataFrame(
         {
             "doc_id": [str(i) for i in range(1, len(table) + 1)],
@@ -609,6 +613,7 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
         }
     )
     frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)
+    frame.attrs["columns"] = dict(zip(extra.columns, original))  # loaded name -> the file's name
     return frame[keep.to_numpy()], int((~keep).sum())
 
 

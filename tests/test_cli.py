@@ -7,7 +7,7 @@ import pytest
 
 from analysis.load import OUTPUT_COLUMNS
 from analysis.phrases import grounded
-from conftest import EXPORT_COLUMNS, ROOT, SEED, cli, topicmap
+from conftest import EXPORT_COLUMNS, ROOT, SEED, SEED_THEMES, cli, topicmap
 
 
 @pytest.mark.parametrize("command", [[], ["report"]])
@@ -178,14 +178,68 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
     assert f"3 new items: {placed} in stories, {opened} -> " in second.stderr, second.stderr
 
 
-def test_eval_prints_scores_for_a_run_and_for_an_export(seed_run, tmp_path):
+def test_eval_scores_an_exports_own_groups_at_each_level(seed_run, tmp_path):
+    from sklearn.metrics import adjusted_rand_score
+
     export = pd.read_csv(seed_run["csv"], keep_default_na=False)
-    themes = pd.read_csv(SEED.parent.parent / "tests" / "data" / "seed_themes.csv")
-    export["theme"] = themes["theme"]
+    export["gold"] = pd.read_csv(SEED_THEMES)["theme"]
     path = tmp_path / "export.csv"
     export.to_csv(path, index=False)
-    result = topicmap("eval", str(path), "--gold-col", "theme")
-    assert result.returncode == 0, result.stderr
-    assert "(export)" in result.stdout and "ARI" in result.stdout and "topics 4 (gold 6)" in result.stdout
+    every = topicmap("eval", str(path), "--gold-col", "gold")
+    assert every.returncode == 0, every.stderr
+    lines = every.stdout.splitlines()
+    assert [line.split(" against")[0] for line in lines] == [
+        f"{path} (export, themes)",
+        f"{path} (export, topics)",
+        f"{path} (export, stories)",
+    ]
+    singletons = [t if t >= 0 else -1 - i for i, t in enumerate(export["theme"])]  # unclustered earn nothing
+    assert f"ARI {adjusted_rand_score(export['gold'], singletons):.3f}" in lines[0]
+    stories = topicmap("eval", str(path), "--gold-col", "gold", "--level", "story")
+    assert stories.stdout.strip() == lines[2]
+    assert f"topics {export.loc[export['story'] >= 0, 'story'].nunique()} (gold 6)" in lines[2]
+    own = topicmap("eval", str(path), "--gold-col", "topic")
+    assert own.returncode == 2 and "the map's grouping, not a true one" in own.stderr
     missing = topicmap("eval", str(path), "--gold-col", "nope")
-    assert missing.returncode == 2 and "found:" in missing.stderr
+    assert missing.returncode == 2 and "found:" in missing.stderr and "gold" in missing.stderr
+
+
+def test_eval_reads_a_gold_the_export_kept_from_the_input(tmp_path):
+    corpus = tmp_path / "seed.csv"
+    pd.read_csv(SEED_THEMES).to_csv(corpus, index=False)  # its gold column is called theme
+    export = tmp_path / "export.csv"
+    topicmap("report", str(corpus), "-o", str(tmp_path / "seed.html"), "--export", str(export), check=True)
+    assert {"theme", "input_theme"} <= set(pd.read_csv(export).columns)
+    result = topicmap("eval", str(export), "--gold-col", "theme", "--level", "theme")
+    assert result.returncode == 0, result.stderr
+    assert "(export, themes) against theme" in result.stdout and "(gold 6)" in result.stdout
+
+
+def test_eval_fits_a_corpus_whose_gold_is_called_topic(tmp_path):
+    """A corpus with doc_id and topic columns is a corpus: its topic is the gold, not a map's."""
+    frame = pd.read_csv(SEED_THEMES).rename(columns={"theme": "topic"})
+    frame.insert(0, "doc_id", [f"d{i}" for i in range(len(frame))])
+    path = tmp_path / "corpus.csv"
+    frame.to_csv(path, index=False)
+    result = topicmap("eval", str(path), "--gold-col", "topic")
+    assert result.returncode == 0, result.stderr
+    assert " level) against topic" in result.stdout and "ARI 1.000" not in result.stdout
+
+
+def test_eval_leaves_unlabelled_items_out_and_checks_the_gold_before_fitting(tmp_path):
+    frame = pd.read_csv(SEED_THEMES)
+    codes = {name: i for i, name in enumerate(sorted(set(frame["theme"])))}
+    gold = [None if i % 3 == 0 else codes[t] for i, t in enumerate(frame["theme"])]  # integers and nulls
+    path = tmp_path / "corpus.jsonl"
+    pd.DataFrame({"text": frame["text"], "gold": pd.array(gold, dtype="Int64")}).to_json(
+        path, orient="records", lines=True
+    )
+    result = topicmap("eval", str(path), "--gold-col", "gold")
+    assert result.returncode == 0, result.stderr
+    left_out = sum(g is None for g in gold)
+    assert f"note: left out {left_out} items with no gold (blank or missing)" in result.stderr
+    assert f"of {len(gold) - left_out}" in result.stdout
+    blank = tmp_path / "blank.csv"
+    pd.DataFrame({"text": frame["text"], "gold": " "}).to_csv(blank, index=False)
+    empty = topicmap("eval", str(blank), "--gold-col", "gold", "--model", "no/such-model")  # refused before loading it
+    assert empty.returncode == 2 and "blank or missing in every row" in empty.stderr, empty.stderr
