@@ -594,7 +594,7 @@ def evaluate(
             documents[evaluate.gold_column(documents, gold_name, input)], gold_col, input
         )  # checked before the fit
         if own is not None:
-            levels = LEVEL_ORDER if level == Level.auto else (Level(level).value,)
+            levels = LEVEL_ORDER if Level(level).value == "auto" else (Level(level).value,)
             scored = [
                 (f"export, {PLURALS[name]}", evaluate.export_labels(documents, own, name, input)) for name in levels
             ]
