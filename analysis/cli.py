@@ -140,7 +140,7 @@ def _check_outputs(input: str, output: Path, export: Path | None, parts: bool = 
     export a supported format that overwrites neither (with `parts`, a Parquet export is a
     folder of parts, which may replace an earlier such folder). Returns the input's files."""
     from analysis.export import check_export_path
-    from analysis.load import corpus_files
+    from analysis.load import corpus_files, reads
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
@@ -149,6 +149,11 @@ def _check_outputs(input: str, output: Path, export: Path | None, parts: bool = 
     if export is not None:
         check_export_path(export)
         _check_output(export, [*sources, output], "--export", parts=parts and export.suffix.lower() == ".parquet")
+        if reads(input, export):
+            raise InputError(
+                f"--export {export} is where {input} reads its input, so the next run would read the export "
+                "back as items: write it outside"
+            )
     for flag, path in (("-o", output), ("--export", export)):
         _check_outside_maps(path, flag)
     return sources

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import fnmatch
 import json
 import numbers
 import os
@@ -102,10 +103,10 @@ def load_corpus(
         readings.add(reading)
         columns = {} if many else dict(frame.attrs.get("columns", {}))
         if many:
-            name = os.path.relpath(file.absolute(), root)
+            name = _without_surrogates(os.path.relpath(file.absolute(), root))  # a name's bytes not UTF-8: U+FFFD
             frame = _rename_clashes(frame, ("source_file",))
             frame["doc_id"] = name + ":" + frame["doc_id"].astype(str)
-            frame["source_file"] = str(file)
+            frame["source_file"] = _without_surrogates(str(file))
         frames.append(frame)
     if unit is not None and not readings & {"feed", "article"}:
         warnings.warn(f"--unit {unit} has no effect: {path} has no feed or article file", stacklevel=2)
@@ -157,6 +158,28 @@ def corpus_files(path: str | Path) -> list[Path]:
     return _expand(path)[0]
 
 
+def reads(path: str | Path, file: Path) -> bool:
+    """Whether `path` (a folder or glob; a file reads only itself) would read `file`, which
+    need not exist yet: an output there would come back as input on the next run."""
+    text = os.path.expanduser(str(path))
+    if file.suffix.lower() not in SUPPORTED_SUFFIXES or file.name.startswith("."):
+        return False
+    if Path(text).is_dir():
+        return file.absolute().parent.resolve() == Path(text).resolve()
+    if not any(ch in text for ch in "*?[") or Path(text).exists():
+        return False
+    pattern, target = Path(text).absolute().parts, file.absolute().parts
+
+    def match(i: int, j: int) -> bool:
+        if i == len(pattern):
+            return j == len(target)
+        if pattern[i] == "**":
+            return any(match(i + 1, k) for k in range(j, len(target) + 1))
+        return j < len(target) and fnmatch.fnmatchcase(target[j], pattern[i]) and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
 def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
     """(supported files, skipped files, whether `path` is a folder or glob), files sorted by name.
 
@@ -167,12 +190,15 @@ def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
         raise InputError("INPUT is empty: give a file, a folder or a quoted glob")
     try:
         if Path(text).is_dir():
-            found = sorted(p for p in Path(text).iterdir() if p.is_file() and not p.name.startswith("."))
+            found = _once(p for p in Path(text).iterdir() if p.is_file() and not p.name.startswith("."))
             where = f"folder {path}"
         elif any(ch in text for ch in "*?[") and not Path(text).exists():
-            found = sorted({p.resolve(): p for p in _glob(text) if p.is_file()}.values())
+            found = _once(p for p in _glob(text) if p.is_file())
             if not found:
-                raise InputError(f"{path} matches no files: check the pattern and the folder it names")
+                folders = (
+                    " (it names folders only: end it in '**/*' for the files in them)" if text.endswith("**") else ""
+                )
+                raise InputError(f"{path} matches no files{folders}: check the pattern and the folder it names")
             where = f"pattern {path}"
         else:
             check_readable(Path(text))
@@ -199,12 +225,29 @@ def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
 
 
 def _glob(pattern: str) -> list[Path]:
-    """The paths a glob pattern matches, with pathlib's `**` (which does not follow links)."""
+    """The paths a glob pattern matches, with pathlib's `**` (which does not follow links);
+    hidden files and folders only where the pattern names them with a dot, as in a shell."""
     parts = Path(pattern).parts
     fixed = next((i for i, part in enumerate(parts) if any(ch in part for ch in "*?[")), len(parts))
     anchor = Path(*parts[:fixed]) if fixed else Path(".")
-    rest = str(Path(*parts[fixed:]))
-    return list(anchor.glob(rest)) if anchor.is_dir() else []
+    rest = Path(*parts[fixed:])
+    if not anchor.is_dir():
+        return []
+    dotted = any(part.startswith(".") for part in rest.parts)
+    return [
+        p for p in anchor.glob(str(rest)) if dotted or not any(n.startswith(".") for n in p.relative_to(anchor).parts)
+    ]
+
+
+def _once(paths) -> list[Path]:
+    """The paths sorted by name, a file reached twice (by a link) once: as itself when the
+    file is there, else by its first name."""
+    chosen: dict[Path, Path] = {}
+    for path in sorted(paths):
+        real = path.resolve()
+        if real not in chosen or (chosen[real].is_symlink() and not path.is_symlink()):
+            chosen[real] = path
+    return sorted(chosen.values())
 
 
 def check_readable(path: Path) -> None:

@@ -465,3 +465,47 @@ def test_a_list_of_numbers_passed_to_the_api_is_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert as_documents(["Iran talks", 2])["text"].tolist() == ["Iran talks", "2"]
+
+
+# Cases from the hostile pass on the CLI's inputs ------------------------------------------------
+
+
+def test_a_folder_reads_a_linked_file_once_and_names_a_file_whose_name_is_not_utf8(tmp_path):
+    folder = tmp_path / "day"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n".join(HEADLINES[:3]) + "\n")
+    (folder / "z-link.txt").symlink_to("a.txt")  # the same file twice: its copies would count 2
+    odd = os.fsdecode(b"n\xff.txt")  # a name's bytes that are not UTF-8, as on an old archive
+    (folder / odd).write_text(HEADLINES[3] + "\n")
+    for source in (folder, f"{folder}/*.txt"):
+        frame = load_corpus(source)
+        assert sorted(frame["text"]) == sorted(HEADLINES[:4]) and frame["count"].eq(1).all()
+        assert set(frame["source_file"]) == {str(folder / "a.txt"), str(folder / "n\ufffd.txt")}
+        assert frame["doc_id"].str.startswith("n\ufffd.txt:").sum() == 1
+
+
+def test_a_glob_skips_hidden_files_unless_it_names_them_and_says_when_it_names_folders_only(tmp_path):
+    (tmp_path / "a.txt").write_text(HEADLINES[0] + "\n")
+    (tmp_path / ".draft.txt").write_text(HEADLINES[1] + "\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.txt").write_text(HEADLINES[2] + "\n")
+    assert list(load_corpus(f"{tmp_path}/**/*.txt")["text"]) == [HEADLINES[0]]
+    assert list(load_corpus(f"{tmp_path}/.*.txt")["text"]) == [HEADLINES[1]]
+    with pytest.raises(InputError, match=r"names folders only: end it in '\*\*/\*'"):
+        load_corpus(f"{tmp_path}/**")
+
+
+@pytest.mark.parametrize("where", ["folder", "glob"])
+def test_an_export_where_the_input_is_read_is_refused_before_any_work(tmp_path, where):
+    folder = tmp_path / "day"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n".join(HEADLINES) + "\n")
+    source = str(folder) if where == "folder" else f"{tmp_path}/**/*"
+    export = folder / "topics.csv"
+    result = topicmap("report", source, "-o", str(tmp_path / "r.html"), "--export", str(export), "--model", "no/such")
+    assert result.returncode == 2 and "would read the export back as items: write it outside" in result.stderr
+    assert not export.exists() and not (tmp_path / "r.html").exists()
+    elsewhere = topicmap(
+        "report", str(folder), "-o", str(tmp_path / "r.html"), "--export", str(tmp_path / "t.csv"), "-q"
+    )
+    assert elsewhere.returncode == 0, elsewhere.stderr
