@@ -195,9 +195,7 @@ def _expand(path: str | Path) -> tuple[list[Path], list[Path], bool]:
         elif any(ch in text for ch in "*?[") and not Path(text).exists():
             found = _once(p for p in _glob(text) if p.is_file())
             if not found:
-                hint = (
-                    " (it names folders only: end it in '**/*' for the files in them)" if text.endswith("**") else ""
-                )
+                hint = " (it names folders only: end it in '**/*' for the files in them)" if text.endswith("**") else ""
                 raise InputError(f"{path} matches no files{hint}: check the pattern and the folder it names")
             where = f"pattern {path}"
         else:
