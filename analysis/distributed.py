@@ -200,6 +200,8 @@ def _check_csv_start(path: Path) -> tuple[str, ...]:
     import csv
     import io
 
+    from analysis.load import separator
+
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     if not head.strip():
@@ -213,8 +215,18 @@ def _check_csv_start(path: Path) -> tuple[str, ...]:
                 "which guesses the encoding"
             ) from exc
         text = head[: exc.start].decode("utf-8-sig")
+    sep = separator(text, ".csv")
+    if sep != ",":
+        name = "semicolons" if sep == ";" else "tabs"
+        raise InputError(
+            f"{path} is separated by {name}: --engine dask reads comma-separated files; save it with commas, "
+            "or read it without --engine dask"
+        )
     rows = csv.reader(io.StringIO(text))
     header, first = next(rows, []), next(rows, None)
+    repeated = sorted({name for name in header if name.strip() and header.count(name) > 1})
+    if repeated:
+        raise InputError(f"{path} has more than one column named {repeated[0]!r}: rename all but one")
     if first is not None and len(first) > len(header):
         raise InputError(
             f"{path} is not valid CSV: a row has more fields than the header; check its quotes and separators"

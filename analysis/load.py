@@ -21,8 +21,10 @@ copy's ``source`` joined, unless ``keep_duplicates``.
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime
 import fnmatch
+import io
 import json
 import numbers
 import os
@@ -117,6 +119,11 @@ def load_corpus(
     frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
     if frame.empty and (dropped or _all_blank(files)):
         raise InputError(f"{path} has no items with words: its rows are blank, missing or punctuation only")
+    headed = all(f.suffix.lower() in (".csv", ".tsv", ".parquet") for f in files)
+    if frame.empty and headed and not _all_blank(files) and any(f.stat().st_size for f in files):
+        raise InputError(f"{path} has a header but no rows: add one row an item under it")
+    if frame.empty and readings == {"feed"}:
+        raise InputError(f"{path} has no entries: a feed's items are its entries (<item> or <entry>)")
     if frame.empty:
         raise InputError(
             f"{path} has no items: expected one headline a line, a feed with entries, or a CSV with a `text` column"
@@ -526,6 +533,10 @@ def _read_text(path: Path) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise InputError(f"{path} starts like UTF-16 but is not: save it as UTF-8") from exc
+    wide = _utf16_without_bom(data)
+    if wide:
+        warnings.warn(f"{path} is UTF-16 without a byte-order mark; read it as {wide}", stacklevel=3)
+        return data.decode(wide)
     text = data.decode("utf-8-sig", errors="surrogateescape")
     bad = [m.start() for m in _SURROGATE_BYTE.finditer(text)]
     if b"\x00" in data:
@@ -546,6 +557,22 @@ def _read_text(path: Path) -> str:
         return _SURROGATE_BYTE.sub("\ufffd", text)
     warnings.warn(f"{path} is not UTF-8; read it as Windows-1252 (cp1252)", stacklevel=3)
     return data.decode("cp1252", errors="replace")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for text saved so without a BOM (by some Windows tools):
+    every other byte of its first 8 kB NUL, as in ASCII text so saved, and it decodes."""
+    head = data[: 8192 & ~1]
+    if len(head) < 4 or len(data) % 2:
+        return None
+    for encoding, zeros, others in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if zeros.count(0) > 0.9 * len(zeros) and others.count(0) < 0.1 * len(others):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding if not _looks_binary(text.encode("utf-8")) else None
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -569,18 +596,20 @@ def _read_table(path: Path, suffix: str) -> pd.DataFrame:
     text = _read_text(path)
     if suffix in (".jsonl", ".ndjson"):
         return _parse_jsonl(text, path)
-    import io
-
-    sep = "\t" if suffix == ".tsv" else ","
     kind = suffix[1:].upper()
+    # A blank line is a row with no text (dropped and counted), not nothing at all.
+    lead = re.match(r"(?:[ \t]*(?:\r\n|\r|\n))*", text)
+    skipped, text = (
+        (lead.group().count("\n") or lead.group().count("\r")) if lead else 0,
+        text[lead.end() if lead else 0 :],
+    )
+    sep = separator(text, suffix)
     try:
         with warnings.catch_warnings():
             # A first row longer than the header: an error like any other ragged row, not a
             # silent row index (index_col=False) or lost fields.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            # A blank line is a row with no text (dropped and counted), not nothing at all.
-            text = re.sub(r"\A(?:[ \t]*(?:\r\n|\r|\n))+", "", text)
-            return pd.read_csv(
+            table = pd.read_csv(
                 io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=False
             )
     except pd.errors.EmptyDataError:
@@ -591,7 +620,36 @@ def _read_table(path: Path, suffix: str) -> pd.DataFrame:
         ) from exc
     except pd.errors.ParserError as exc:
         reason = " ".join(str(exc).split()).removeprefix("Error tokenizing data. C error: ")
+        ragged = re.match(r"Expected (\d+) fields in line (\d+), saw (\d+)", reason)
+        if ragged:  # pandas counts rows; a quoted cell may hold line breaks, so say the file's line
+            line = skipped + _line_of_row(text, sep, int(ragged.group(2)))
+            reason = f"line {line} has {ragged.group(3)} fields where the header has {ragged.group(1)}"
         raise InputError(f"{path} is not valid {kind}: {reason}; check its quotes and separators") from exc
+    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    table.attrs["repeated"] = sorted({name for name in header if name.strip() and header.count(name) > 1})
+    return table
+
+
+def separator(text: str, suffix: str) -> str:
+    """A .tsv's tab; a .csv's comma, or the semicolon or tab its header holds where it holds
+    no comma (a spreadsheet saved in a locale whose decimal mark is a comma)."""
+    if suffix == ".tsv":
+        return "\t"
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
+
+
+def _line_of_row(text: str, sep: str, row: int) -> int:
+    """The line of `text` on which its `row`-th row (1 = the header) ends."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    for number, _ in enumerate(reader, 1):
+        if number == row:
+            return reader.line_num
+    return row
 
 
 def _parse_jsonl(text: str, path: Path) -> pd.DataFrame:
@@ -639,8 +697,14 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
     if len(table) == 0:  # no rows (a header alone, blank lines): no items, whatever the columns
         return pd.DataFrame(columns=["doc_id", "kind", "text"]), 0
     column = _text_column(table, path, text_col)
-    if isinstance(table[column], pd.DataFrame):
+    repeated = table.attrs.get("repeated", [])
+    if isinstance(table[column], pd.DataFrame) or column in repeated:
         raise InputError(f"{path} has more than one column named {column!r}: rename all but one")
+    for name in repeated:
+        warnings.warn(
+            f"{path} has more than one column named {name!r}; read them as {name!r}, {name + '.1'!r} and so on",
+            stacklevel=3,
+        )
     texts = pd.Series(_text_cells(table[column], path), dtype=object)
     keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(_has_words)).astype(bool)
     extra = table.drop(columns=[column])

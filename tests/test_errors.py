@@ -113,7 +113,6 @@ def real_embed():
     [
         ("empty.txt", ""),
         ("blank.txt", "\n   \n\t\n\r\n"),
-        ("header.csv", "text,source\n"),
         ("empty.jsonl", "\n\n"),
     ],
 )
@@ -122,6 +121,21 @@ def test_a_file_without_items_is_exit_2_naming_the_expected_format(tmp_path, nam
     source.write_text(content)
     result = cli("report", str(source), "-o", str(tmp_path / "out.html"))
     assert_one_line_error(result, 2, f"{source} has no items", "one headline a line", "`text` column")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        ("header.csv", "text,source\n", "has a header but no rows: add one row an item under it"),
+        ("empty.xml", "<rss><channel><title>Wire</title></channel></rss>", "has no entries"),
+    ],
+)
+def test_a_table_with_a_header_alone_or_a_feed_without_entries_says_so(tmp_path, name, content, problem):
+    source = tmp_path / name
+    source.write_text(content)
+    result = cli("report", str(source), "-o", str(tmp_path / "out.html"))
+    assert_one_line_error(result, 2, f"{source} {problem}")
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 

@@ -433,10 +433,12 @@ def test_hostile_jsonl_is_one_line_naming_the_line(tmp_path, line, needle):
 
 def test_eval_of_a_table_that_looks_like_an_export_but_is_not_is_exit_2(capsys, tmp_path):
     source = tmp_path / "ev.csv"
-    source.write_text("doc_id,text,topic,gold\n1,Iran talks,0,a\n2,Tariffs hit,x,b\n")
-    code, _, err = run(capsys, "eval", str(source), "--gold-col", "gold")
+    source.write_text(
+        "doc_id,kind,text,topic,x,y,gold\n1,headline,Iran talks,0,1,2,a\n2,headline,Tariffs hit,x,3,4,b\n"
+    )
+    code, _, err = run(capsys, "eval", str(source), "--gold-col", "gold", "--level", "topic")
     assert code == 2
-    one_line(err, "not topic ids")
+    one_line(err, "its topic column holds values that are not ids")
 
 
 def test_update_reads_a_map_folder_with_other_files_unless_it_saves(capsys, tmp_path):
@@ -509,3 +511,44 @@ def test_an_export_where_the_input_is_read_is_refused_before_any_work(tmp_path, 
         "report", str(folder), "-o", str(tmp_path / "r.html"), "--export", str(tmp_path / "t.csv"), "-q"
     )
     assert elsewhere.returncode == 0, elsewhere.stderr
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_csv_separated_by_semicolons_or_tabs_is_read_by_its_header(tmp_path, sep):
+    source = tmp_path / "day.csv"
+    rows = [f"text{sep}source", *(f"{h}{sep}Wire, Inc" for h in HEADLINES)]  # a comma inside a field
+    source.write_text("\n".join(rows) + "\n")
+    frame = load_corpus(source)
+    assert list(frame["text"]) == HEADLINES and set(frame["source"]) == {"Wire, Inc"}
+    from analysis.distributed import read_corpus
+
+    with pytest.raises(InputError, match="separated by .*: --engine dask reads comma-separated files"):
+        read_corpus(source)
+
+
+def test_a_repeated_csv_header_is_refused_for_the_text_and_warned_of_for_the_rest(tmp_path):
+    text_twice = tmp_path / "a.csv"
+    text_twice.write_text("text,text,source\nIran talks resume,Other words here,AP\n")
+    with pytest.raises(InputError, match="more than one column named 'text': rename all but one"):
+        load_corpus(text_twice)
+    label_twice = tmp_path / "b.csv"
+    label_twice.write_text("text,label,label\nIran talks resume,a,b\n")
+    with pytest.warns(UserWarning, match="more than one column named 'label'; read them as 'label', 'label.1'"):
+        frame = load_corpus(label_twice)
+    assert list(frame[["label", "label.1"]].iloc[0]) == ["a", "b"]
+
+
+def test_a_ragged_csv_row_is_named_by_its_line_in_the_file(tmp_path):
+    source = tmp_path / "r.csv"
+    source.write_text('\ntext,label\n"Line one\nline two of one cell",a\nSecond headline,b\nThird headline,c,EXTRA\n')
+    with pytest.raises(InputError, match="line 6 has 3 fields where the header has 2"):
+        load_corpus(source)
+
+
+def test_utf16_without_a_byte_order_mark_is_read_with_a_warning(tmp_path):
+    for encoding in ("utf-16-le", "utf-16-be"):
+        source = tmp_path / f"{encoding}.txt"
+        source.write_bytes(("\n".join([*HEADLINES, "Café owners welcome the ruling"]) + "\n").encode(encoding))
+        with pytest.warns(UserWarning, match=f"UTF-16 without a byte-order mark; read it as {encoding}"):
+            frame = load_corpus(source)
+        assert list(frame["text"]) == [*HEADLINES, "Café owners welcome the ruling"]
