@@ -198,7 +198,10 @@ def _impossible_zone(written: str) -> bool:
 
 def _iso(parsed: time.struct_time | None) -> str:
     """feedparser's UTC struct_time as an ISO 8601 timestamp; empty when the feed gave none."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else ""
+    if not parsed:
+        return ""
+    year, month, day, hour, minute, second = parsed[:6]  # strftime's %Y writes the year 1 as "1"
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
 
 
 def _describe(problem: Exception) -> str:

@@ -124,6 +124,7 @@ def test_a_feed_date_no_parser_reads_is_kept_as_written_without_a_library_notice
         # no zone is 25 hours ahead: feedparser moved this one to the day before, silently
         {"title": "Bridge reopens after repairs", "date": "Mon, 10 Mar 2014 10:00:00 +2500"},
         {"title": "Kiribati marks the new year first", "date": "Mon, 10 Mar 2014 10:00:00 +1400"},
+        {"title": "A clock reset to year one", "date": "0001-01-01T00:00:00Z"},  # ISO, four digits
     ]
     path = write(tmp_path / "wire.xml", rss("Wire", items))
     with warnings.catch_warnings():
@@ -135,6 +136,7 @@ def test_a_feed_date_no_parser_reads_is_kept_as_written_without_a_library_notice
         "Storm closes the port": "2014-03-10T10:00:00Z",
         "Bridge reopens after repairs": "Mon, 10 Mar 2014 10:00:00 +2500",
         "Kiribati marks the new year first": "2014-03-09T20:00:00Z",
+        "A clock reset to year one": "0001-01-01T00:00:00Z",
     }
 
 
