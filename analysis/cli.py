@@ -63,10 +63,10 @@ def _wrote(path: Path | str) -> None:
     _WRITTEN.append(str(path))
 
 
-def _guarded(debug: bool, work) -> None:
+def _guarded(debug: bool, work, quiet: bool = False) -> None:
     """Run `work`; turn failures into one line and an exit code (a traceback only with --debug).
 
-    Warnings print as one `warning: ...` line; SIGTERM stops the run like Ctrl-C, so no
+    Warnings print as one `warning: ...` line (none with `quiet`: errors only); SIGTERM stops the run like Ctrl-C, so no
     temporary file is left behind. A Ctrl-C that lands inside a library's import surfaces as
     that library's error (an ImportError), and one inside a garbage-collector callback (Dask
     runs some) is swallowed: the signal is recorded, so it still reads as one, and the next
@@ -86,7 +86,7 @@ def _guarded(debug: bool, work) -> None:
             previous[signum] = signal.signal(signum, stop)
         except ValueError:  # not the main thread
             break
-    warnings.showwarning = lambda message, category, *args, **kwargs: typer.echo(f"warning: {message}", err=True)
+    warnings.showwarning = lambda message, category, *args, **kwargs: _say(quiet, f"warning: {message}")
     _WRITTEN.clear()
     _STOPPED.clear()
     try:
@@ -459,14 +459,15 @@ def report(
         unclustered = int((topic_map.labels_ < 0).sum())
         _say(
             quiet,
-            f"{len(topic_map.labels_)} items, {len(topic_map.topics_)} {PLURALS[topic_map.level_]} "
+            f"{_counted(len(topic_map.labels_), 'item')}, "
+            f"{_counted(len(topic_map.topics_), topic_map.level_, PLURALS[topic_map.level_])} "
             f"({topic_map.level_} level), "
             f"{unclustered} unclustered -> {output}" + (f", {export}" if export else ""),
         )
         if verbose:
             _say(quiet, progress.breakdown())
 
-    _guarded(debug, work)
+    _guarded(debug, work, quiet)
 
 
 @app.command(epilog="Example: topicmap update maps/seed data/tomorrow.txt -o reports/tomorrow.html --save")
@@ -536,12 +537,12 @@ def update(
         opened = ", ".join(f"{k} new {level if k == 1 else PLURALS[level]}" for level, k in counts.items())
         _say(
             quiet,
-            f"{len(new)} new items: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened} -> {output}",
+            f"{_counted(len(new), 'new item')}: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened} -> {output}",
         )
         if verbose:
             _say(quiet, progress.breakdown())
 
-    _guarded(debug, work)
+    _guarded(debug, work, quiet)
 
 
 @app.command(
@@ -622,7 +623,7 @@ def evaluate(
                 f"unclustered {result['unclustered']:.1%} of {result['items']}"
             )
 
-    _guarded(debug, work)
+    _guarded(debug, work, quiet)
 
 
 def _read_input(
@@ -641,10 +642,13 @@ def _read_input(
     if documents.attrs.get("dropped"):
         _say(
             quiet,
-            f"note: dropped {documents.attrs['dropped']} items with no words (empty, missing or punctuation only)",
+            f"note: dropped {_counted(documents.attrs['dropped'], 'item')} with no words (empty, missing or punctuation only)",
         )
     if documents.attrs.get("merged"):
-        _say(quiet, f"note: merged {documents.attrs['merged']} copies of repeated items (--keep-duplicates keeps them)")
+        _say(
+            quiet,
+            f"note: merged {_counted(documents.attrs['merged'], 'copy', 'copies')} of repeated items (--keep-duplicates keeps them)",
+        )
     return documents
 
 
@@ -820,7 +824,7 @@ def edit(
             + "".join(f", {path}" for path in written),
         )
 
-    _guarded(debug, work)
+    _guarded(debug, work, quiet)
 
 
 if __name__ == "__main__":

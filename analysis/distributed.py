@@ -300,7 +300,10 @@ def embed_on_cluster(
         rows, kept = sum(frame.attrs.get("rows", len(frame)) for frame in frames), numbers - 1
         dropped = sum(frame.attrs.get("dropped", 0) for frame in frames)
         if dropped:
-            warnings.warn(f"dropped {dropped} items with no words (empty, missing or punctuation only)", stacklevel=2)
+            warnings.warn(
+                f"dropped {dropped} item{'' if dropped == 1 else 's'} with no words (empty, missing or punctuation only)",
+                stacklevel=2,
+            )
         if documents.empty:
             raise InputError("docs is empty: pass at least one text")
         text_parts = client.map(_texts_of, parts)

@@ -838,7 +838,8 @@ def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> p
         raise InputError(f"docs has no item with words ({rows} empty, missing or punctuation only): pass texts")
     if len(frame) < rows:
         warnings.warn(
-            f"dropped {rows - len(frame)} items with no words (empty, missing or punctuation only)", stacklevel=3
+            f"dropped {rows - len(frame)} item{'' if rows - len(frame) == 1 else 's'} with no words (empty, missing or punctuation only)",
+            stacklevel=3,
         )
     # Every text a str that UTF-8 can hold: a lone surrogate (from a bad decode) becomes U+FFFD.
     frame["text"] = [_SURROGATE.sub("\ufffd", " ".join(t.split())) for t in frame["text"]]

@@ -59,16 +59,19 @@ def test_export_contract(seed_run):
 def test_piped_run_prints_only_a_summary_and_quiet_nothing(seed_run, tmp_path):
     assert seed_run["result"].stdout == ""
     assert "23 items" in seed_run["result"].stderr
-    quiet = topicmap("report", str(SEED), "-o", str(tmp_path / "q.html"), "--quiet")
+    quiet = topicmap("report", str(SEED), "-o", str(tmp_path / "q.html"), "--topics", "50", "--quiet")  # no warning
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
 
 
 def test_verbose_says_where_the_time_went_and_quiet_still_wins(tmp_path):
     import re
 
-    run = topicmap("report", str(SEED), "-o", str(tmp_path / "v.html"), "--export", str(tmp_path / "v.csv"), "-v")
+    run = topicmap(
+        "report", str(SEED), "-o", str(tmp_path / "v.html"), "--export", str(tmp_path / "v.csv"), "--topics", "50", "-v"
+    )
     assert run.returncode == 0 and run.stdout == ""
-    summary, breakdown = run.stderr.strip().splitlines()
+    warning, summary, breakdown = run.stderr.strip().splitlines()
+    assert warning.startswith("warning: --topics 50 (n_topics): only 4 ")
     assert summary.startswith("23 items") and breakdown.startswith("time by stage: ")
     stages = re.findall(r"(\w+) ([\d.]+) s \((\d+)%\)", breakdown)
     names = [name for name, _, _ in stages]

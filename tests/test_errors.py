@@ -787,3 +787,12 @@ def test_a_ctrl_c_a_library_swallowed_stops_the_run_at_its_next_progress_report(
         signal.signal(signal.SIGINT, before)
     assert stopped.value.exit_code == 1 and reached == []
     assert capsys.readouterr().err == "error: interrupted before the run finished; no partial file left\n"
+
+
+def test_the_cli_counts_one_of_a_thing_in_the_singular(tmp_path):
+    source = tmp_path / "day.txt"
+    source.write_text("\n".join([*HEADLINES, "!!!", HEADLINES[0]]) + "\n")
+    result = fake_topicmap("report", str(source), "-o", str(tmp_path / "out.html"), "--keep-duplicates")
+    assert result.returncode == 0 and "note: dropped 1 item with no words" in result.stderr, result.stderr
+    merged = fake_topicmap("report", str(source), "-o", str(tmp_path / "out.html"))
+    assert "note: merged 1 copy of repeated items" in merged.stderr, merged.stderr
