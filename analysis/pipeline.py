@@ -21,6 +21,8 @@ from analysis.state import FIELDS, FittedState, check_embeddings
 
 Progress = Callable[[str, int, int], None]
 D = params.DEFAULTS
+#: The parameters that shape a map: `update`, `transform` and `merge_topics` need the ones it was made with.
+MAP_PARAMS = ("model", "backend", "level", "n_topics", "min_story_size", "assign_noise", "random_state")
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -145,6 +147,7 @@ class TopicMap(BaseEstimator):
                 thread.join()
             state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
+        self.params_ = self.get_params()  # what the map was made with (see _check_same_params)
         report("done", 1, 1)
         return rows, kept
 
@@ -273,7 +276,7 @@ class TopicMap(BaseEstimator):
         fitted item gets its own label back. The map is not changed: `update` also places the
         items that fit no topic, in new topics or the nearest theme, so the two differ there.
         """
-        self._check_fitted()
+        self._check_same_params()
         documents = as_documents(docs, text_col, empty_ok=True)
         if documents.empty:  # nothing with words: -1 for every row
             return np.full(documents.attrs["rows"], -1, dtype=np.int64)
@@ -304,7 +307,7 @@ class TopicMap(BaseEstimator):
         items are seen in a canonical order, so their row order changes nothing. No item with
         words (an empty day) leaves the map as it is, with a warning.
         """
-        self._check_fitted()
+        self._check_same_params()
         old = self._state()
         report = progress or _silent
         documents = as_documents(docs, text_col, empty_ok=True)
@@ -403,7 +406,7 @@ class TopicMap(BaseEstimator):
         `update` (see analysis.edit)."""
         from analysis import edit
 
-        self._check_fitted()
+        self._check_same_params()
         self._set_state(edit.merge(self._state(), ids, level))
         return self
 
@@ -419,9 +422,9 @@ class TopicMap(BaseEstimator):
         from analysis import persist
 
         self._check_fitted()
-        saved = self.get_params()
-        if not isinstance(self.cache, bool):
-            saved["cache"] = str(Path(self.cache).absolute())
+        saved = dict(self.params_)
+        if not isinstance(saved["cache"], bool):
+            saved["cache"] = str(Path(saved["cache"]).absolute())
         persist.save_state(folder, saved, self._state(), VERSION, flag="folder", unit=unit)
 
     @classmethod
@@ -437,6 +440,7 @@ class TopicMap(BaseEstimator):
         except InputError as exc:
             raise InputError(f"{folder} is a damaged saved map ({exc}); save the map again") from exc
         topic_map._set_state(state)
+        topic_map.params_ = topic_map.get_params()
         return topic_map
 
     def _state(self) -> FittedState:
@@ -555,6 +559,21 @@ class TopicMap(BaseEstimator):
 
             raise NotFittedError("This TopicMap is not fitted yet: call fit(docs) or TopicMap.load(folder) first")
 
+    def _check_same_params(self) -> None:
+        """Refuse to grow or edit a map with parameters it was not made with: `set_params`
+        after `fit` is for the next fit (as in scikit-learn), and a map updated with another
+        model or story size would be neither the old map nor a new one. Executor settings
+        (cache, engine, scheduler, sample_size) may change."""
+        self._check_fitted()
+        now = self.get_params()
+        changed = [name for name in MAP_PARAMS if now[name] != self.params_[name]]
+        if changed:
+            name = changed[0]
+            raise InputError(
+                f"set_params changed {name} from {self.params_[name]!r} to {now[name]!r} after the map was made: "
+                f"call fit to make a map with it, or set it back (set_params({name}={self.params_[name]!r}))"
+            )
+
     def to_frame(self) -> pd.DataFrame:
         """The export's rows (see `export.item_frame`)."""
         self._check_fitted()
@@ -600,8 +619,8 @@ class TopicMap(BaseEstimator):
         meta = {
             "input": input_name,
             "items": len(self.labels_),
-            "model": embed.model_identity(self._encoder()),
-            "parameters": params.provenance(self.get_params(), self.level_),
+            "model": embed.model_identity(embed.encoder_name(self.params_["model"], self.params_["backend"])),
+            "parameters": params.provenance(self.params_, self.level_),
             "version": VERSION,
             "generated": report.generated_at(),
         }

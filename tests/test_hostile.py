@@ -552,3 +552,27 @@ def test_utf16_without_a_byte_order_mark_is_read_with_a_warning(tmp_path):
         with pytest.warns(UserWarning, match=f"UTF-16 without a byte-order mark; read it as {encoding}"):
             frame = load_corpus(source)
         assert list(frame["text"]) == [*HEADLINES, "Café owners welcome the ruling"]
+
+
+def test_set_params_after_fit_is_for_the_next_fit_and_never_describes_the_map(tmp_path):
+    import json
+
+    from analysis.pipeline import TopicMap
+
+    topic_map = TopicMap(cache=False, min_story_size=3).fit(HEADLINES, embeddings=fake_vectors(HEADLINES))
+    topic_map.set_params(min_story_size=5)
+    topic_map.save(tmp_path / "map")
+    manifest = json.loads((tmp_path / "map" / "topicmap.json").read_text())
+    assert manifest["params"]["min_story_size"] == 3  # the map as it was made
+    out = tmp_path / "map.html"
+    topic_map.report(out)
+    assert ", min_story_size=3, " in out.read_text(encoding="utf-8").split('id="prov-parameters"', 1)[1][:200]
+    more = ["Storm closes the port for a second day"]
+    with pytest.raises(InputError, match=r"set_params changed min_story_size from 3 to 5 after the map was made"):
+        topic_map.update(more, embeddings=fake_vectors(more))
+    with pytest.raises(InputError, match="call fit to make a map with it"):
+        topic_map.transform(more, embeddings=fake_vectors(more))
+    topic_map.set_params(min_story_size=3, cache=str(tmp_path / "cache"))  # an executor setting may change
+    assert len(topic_map.update(more, embeddings=fake_vectors(more)).labels_) == len(HEADLINES) + 1
+    topic_map.set_params(min_story_size=5).fit(HEADLINES, embeddings=fake_vectors(HEADLINES))
+    assert topic_map.params_["min_story_size"] == 5 and TopicMap.load(tmp_path / "map").params_["min_story_size"] == 3
