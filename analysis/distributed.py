@@ -222,8 +222,11 @@ def _check_csv_start(path: Path) -> tuple[str, ...]:
             f"{path} is separated by {name}: --engine dask reads comma-separated files; save it with commas, "
             "or read it without --engine dask"
         )
-    rows = csv.reader(io.StringIO(text))
-    header, first = next(rows, []), next(rows, None)
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header, first = next(rows, []), next(rows, None)
+    except csv.Error as exc:  # a lone carriage return in an unquoted field
+        raise InputError(f"{path} is not valid CSV ({exc}); check its quotes and line ends") from exc
     repeated = sorted({name for name in header if name.strip() and header.count(name) > 1})
     if repeated:
         raise InputError(f"{path} has more than one column named {repeated[0]!r}: rename all but one")

@@ -625,7 +625,10 @@ def _read_table(path: Path, suffix: str) -> pd.DataFrame:
             line = skipped + _line_of_row(text, sep, int(ragged.group(2)))
             reason = f"line {line} has {ragged.group(3)} fields where the header has {ragged.group(1)}"
         raise InputError(f"{path} is not valid {kind}: {reason}; check its quotes and separators") from exc
-    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
+    except csv.Error:  # a header pandas read but the csv module will not: no repeats to name
+        header = []
     table.attrs["repeated"] = sorted({name for name in header if name.strip() and header.count(name) > 1})
     return table
 
@@ -645,10 +648,13 @@ def separator(text: str, suffix: str) -> str:
 
 def _line_of_row(text: str, sep: str, row: int) -> int:
     """The line of `text` on which its `row`-th row (1 = the header) ends."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    for number, _ in enumerate(reader, 1):
-        if number == row:
-            return reader.line_num
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for number, _ in enumerate(reader, 1):
+            if number == row:
+                return reader.line_num
+    except csv.Error:
+        pass
     return row
 
 
@@ -780,10 +786,12 @@ def _text_column(table: pd.DataFrame, path: Path, text_col: str | None) -> str:
         raise InputError(
             f"{path} has no column {text_col!r} (found: {found}); pass one of those to {_text_col_option(path)}"
         )
-    by_lower = {str(c).lower(): c for c in table.columns}
-    for candidate in TEXT_COLUMN_CANDIDATES:
-        if candidate in by_lower:
-            return by_lower[candidate]
+    for candidate in TEXT_COLUMN_CANDIDATES:  # `text` as written first, then the first `Text` or `TEXT`
+        if candidate in table.columns:
+            return candidate
+        for column in table.columns:
+            if str(column).lower() == candidate:
+                return column
     raise InputError(
         f"{path} has no text, title or headline column (found: {found}); name it with {_text_col_option(path)}"
     )

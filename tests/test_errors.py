@@ -162,7 +162,7 @@ def test_one_two_or_three_items_give_a_valid_report(tmp_path, n):
     html, export = tmp_path / "few.html", tmp_path / "few.csv"
     result = fake_topicmap("report", str(source), "-o", str(html), "--export", str(export))
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr and f"{n} items" in result.stderr
+    assert "Traceback" not in result.stderr and f"{n} item{'' if n == 1 else 's'}, " in result.stderr
     frame = pd.read_csv(export, keep_default_na=False)
     assert list(frame["text"]) == HEADLINES[:n]
     assert (frame["topic"] == -1).all()  # unrelated headlines: nothing to group

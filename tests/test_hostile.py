@@ -576,3 +576,11 @@ def test_set_params_after_fit_is_for_the_next_fit_and_never_describes_the_map(tm
     assert len(topic_map.update(more, embeddings=fake_vectors(more)).labels_) == len(HEADLINES) + 1
     topic_map.set_params(min_story_size=5).fit(HEADLINES, embeddings=fake_vectors(HEADLINES))
     assert topic_map.params_["min_story_size"] == 5 and TopicMap.load(tmp_path / "map").params_["min_story_size"] == 3
+
+
+def test_the_text_column_as_written_wins_over_another_case_of_it(tmp_path):
+    source = tmp_path / "t.csv"
+    source.write_bytes(b"text,TEXT\r\nMarkets rally on rate hopes,A note in capitals\r\nOil falls,\x01\r\x01\r\n")
+    frame = load_corpus(source)
+    assert list(frame["text"]) == ["Markets rally on rate hopes", "Oil falls"]
+    assert list(frame["TEXT"])[0] == "A note in capitals"

@@ -160,6 +160,8 @@ def test_every_loaded_item_reaches_every_export_format(table, keep_duplicates):
         folder = Path(folder)
         write_csv(folder / "input.csv", names, rows)
         docs = load(folder / "input.csv", keep_duplicates=keep_duplicates)
+        if docs is None and names.count("text") > 1:  # a text column named twice is refused
+            return
         if docs is None:  # the loader's rule: NUL bytes among over 5% control bytes is not text
             data = (folder / "input.csv").read_bytes()[:8192]
             assert b"\x00" in data and sum(b < 32 and b not in b"\t\n\r\x0b\x0c\x1b" for b in data) > 0.05 * len(data)
