@@ -97,19 +97,25 @@ def load_corpus(
         warnings.warn(
             f"skipped {len(skipped)} {files_word} in {path} with unsupported extensions ({kinds})", stacklevel=2
         )
-    frames, dropped, readings, columns = [], 0, set(), {}
+    frames, dropped, readings, renamings = [], 0, set(), []
     root = os.path.commonpath([str(f.parent.absolute()) for f in files])
     for file in files:
         frame, n_dropped, reading = _load_file(file, text_col, unit, in_folder=many)
         dropped += n_dropped
         readings.add(reading)
-        columns = {} if many else dict(frame.attrs.get("columns", {}))
+        columns = dict(frame.attrs.get("columns", {}))
         if many:
             name = _without_surrogates(os.path.relpath(file.absolute(), root))  # a name's bytes not UTF-8: U+FFFD
+            before = list(frame.columns)
             frame = _rename_clashes(frame, ("source_file",))
+            moved = dict(zip(before, frame.columns))
+            columns = {moved.get(loaded, loaded): written for loaded, written in columns.items()}
             frame["doc_id"] = name + ":" + frame["doc_id"].astype(str)
             frame["source_file"] = _without_surrogates(str(file))
+        renamings.append(columns)
         frames.append(frame)
+    # Files read alike (the parts of one export) keep the record of their renamed columns.
+    columns = renamings[0] if all(r == renamings[0] for r in renamings) else {}
     if unit is not None and not readings & {"feed", "article"}:
         warnings.warn(f"--unit {unit} has no effect: {path} has no feed or article file", stacklevel=2)
     if text_col is not None and "table" not in readings:

@@ -246,3 +246,18 @@ def test_eval_leaves_unlabelled_items_out_and_checks_the_gold_before_fitting(tmp
     pd.DataFrame({"text": frame["text"], "gold": " "}).to_csv(blank, index=False)
     empty = topicmap("eval", str(blank), "--gold-col", "gold", "--model", "no/such-model")  # refused before loading it
     assert empty.returncode == 2 and "blank or missing in every row" in empty.stderr, empty.stderr
+
+
+def test_eval_scores_an_export_written_as_a_folder_of_parts(seed_run, tmp_path):
+    """`--engine dask --export x.parquet` writes a folder of part.N.parquet files."""
+    export = seed_run["export"].copy()
+    export["gold"] = pd.read_csv(SEED_THEMES)["theme"]
+    export["source_file"] = "wire.csv"  # an export of a folder has one; reading the parts adds another
+    folder = tmp_path / "x.parquet"
+    folder.mkdir()
+    export.iloc[:10].to_parquet(folder / "part.0.parquet", index=False)
+    export.iloc[10:].to_parquet(folder / "part.1.parquet", index=False)
+    result = topicmap("eval", str(folder), "--gold-col", "gold", "--level", "story")
+    assert result.returncode == 0, result.stderr
+    stories = export.loc[export["story"] >= 0, "story"].nunique()
+    assert "(export, stories) against gold" in result.stdout and f"topics {stories} (gold 6)" in result.stdout
