@@ -140,19 +140,38 @@ def read_corpus(path: str | Path, text_col: str | None = None):
             f"{path}: --engine dask reads Parquet or CSV files of one format; found {', '.join(sorted(suffixes))}"
         )
 
-    def items(part: pd.DataFrame) -> pd.DataFrame:
-        found, dropped = table_items(part.reset_index(drop=True), Path(str(path)), text_col)
-        found.attrs.update(rows=len(part), dropped=dropped)  # read back on the client: row numbers, a note
+    def items(part: pd.DataFrame, where: str) -> pd.DataFrame:
+        with warnings.catch_warnings(record=True) as caught:  # said by the client, not a worker's stderr
+            warnings.simplefilter("always")
+            found, dropped = table_items(part.reset_index(drop=True), Path(where), text_col)
+        # read back on the client: row numbers, the notes and the warnings
+        found.attrs.update(rows=len(part), dropped=dropped, warnings=[str(w.message) for w in caught])
         return found
 
     # Dask reads a run of files with the first one's columns, so files with other columns are
-    # read as runs; each run's columns are probed (a missing text column fails now) and every
-    # part is given the union, as the local engine's loader gives it
-    metas = [items(pd.DataFrame({c: ["probe"] for c in run.columns})).iloc[:0] for run in frames]
+    # read as runs; each run's columns are probed (a missing text column fails now, naming the
+    # run's file) and every part is given the union, as the local engine's loader gives it
+    runs = _runs(files, headers)
+    wheres = [run[0] if len(run) == 1 else f"{run[0]} (and {len(run) - 1} more with its columns)" for run in runs]
+    metas = [
+        items(pd.DataFrame({c: ["probe"] for c in run.columns}), where).iloc[:0]
+        for run, where in zip(frames, wheres, strict=True)
+    ]
     meta = pd.concat(metas, sort=False) if len(metas) > 1 else metas[0]
-    parts = [run.map_partitions(lambda part: items(part).reindex(columns=meta.columns), meta=meta) for run in frames]
+    meta.attrs.clear()
+    # enforce_metadata=False: dask returns `meta` for an empty result, and with it the probe's
+    # row counts; a part of blank rows must keep its own (the columns are set here anyway)
+    parts = [
+        run.map_partitions(
+            lambda part, where: items(part, where).reindex(columns=meta.columns),
+            where,
+            meta=meta,
+            enforce_metadata=False,
+        )
+        for run, where in zip(frames, wheres, strict=True)
+    ]
     corpus = parts[0] if len(parts) == 1 else dd.concat(parts)
-    sources = _partition_files(_runs(files, headers), frames)
+    sources = _partition_files(runs, frames)
     if sources is not None and len(sources) == corpus.npartitions:
         _PARTITION_FILES[tokenize(corpus)] = sources
     return corpus
@@ -286,7 +305,8 @@ def embed_on_cluster(
         from dask.base import tokenize
 
         parts = client.compute(docs.to_delayed())
-        frames = _gather_read(client, parts, _PARTITION_FILES.get(tokenize(docs)))
+        sources = _PARTITION_FILES.get(tokenize(docs))
+        frames = _gather_read(client, parts, sources)
         documents = pd.concat(frames, ignore_index=True)
         if {"doc_id", "kind", "text"} - set(documents.columns):
             raise InputError(
@@ -301,14 +321,22 @@ def embed_on_cluster(
         )
         documents = documents.assign(doc_id=numbers.astype(str))
         rows, kept = sum(frame.attrs.get("rows", len(frame)) for frame in frames), numbers - 1
+        for message in dict.fromkeys(m for frame in frames for m in frame.attrs.get("warnings", [])):
+            warnings.warn(message, stacklevel=2)
         dropped = sum(frame.attrs.get("dropped", 0) for frame in frames)
         if dropped:
             warnings.warn(
                 f"dropped {dropped} item{'' if dropped == 1 else 's'} with no words (empty, missing or punctuation only)",
                 stacklevel=2,
             )
-        if documents.empty:
-            raise InputError("docs is empty: pass at least one text")
+        if documents.empty:  # as the local engine's loader says it
+            files = sorted(set(sources or []))
+            where = files[0] if len(files) == 1 else "the input"
+            raise InputError(
+                f"{where} has no items with words: its rows are blank, missing or punctuation only"
+                if rows
+                else f"{where} has a header but no rows: add one row an item under it"
+            )
         text_parts = client.map(_texts_of, parts)
     else:
         documents = as_documents(docs, text_col)

@@ -345,3 +345,36 @@ def test_a_part_no_worker_can_read_is_named_by_its_file(cluster, tmp_path, monke
     assert corpus.npartitions > 3  # the files were cut into blocks, and each block is traced to its file
     with pytest.raises(InputError, match=r"b\.csv: --engine dask could not read it \(ParserError: .*Expected 2 fields"):
         TopicMap(engine="dask", scheduler=cluster.scheduler_address).fit(corpus)
+
+
+def test_a_part_of_blank_rows_keeps_its_row_count_and_a_bad_column_names_its_file(tmp_path):
+    import dask
+
+    folder = tmp_path / "day"
+    folder.mkdir()
+    (folder / "a.csv").write_text("text,label\n,x\n  ,y\n,z\n...,w\n")  # four rows, none with words
+    (folder / "b.csv").write_text("text,label\nFed raises rates,x\n42,y\n")
+    parts = dask.compute(*distributed.read_corpus(folder).to_delayed(), scheduler="sync")
+    assert [(len(p), p.attrs["rows"], p.attrs["dropped"]) for p in parts] == [(0, 4, 4), (2, 2, 0)]
+    (folder / "c.csv").write_text("text,label\n7,x\n8,y\n")  # numbers: warned of, on the client
+    parts = dask.compute(*distributed.read_corpus(folder).to_delayed(), scheduler="sync")
+    assert any("text column text holds numbers" in w for p in parts for w in p.attrs["warnings"])
+    (folder / "d.csv").write_text("title,label\nOil climbs,x\n")
+    with pytest.raises(InputError, match=r"/a\.csv \(and 2 more with its columns\) has no column 'title'"):
+        distributed.read_corpus(folder, text_col="title")
+
+
+def test_a_dask_input_without_items_says_what_the_local_engine_says(cluster, tmp_path):
+    source = tmp_path / "empty.csv"
+    source.write_text("text,label\n")
+    result = topicmap(
+        "report",
+        str(source),
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "-o",
+        str(tmp_path / "r.html"),
+    )
+    assert result.returncode == 2 and f"{source} has a header but no rows" in result.stderr, result.stderr
