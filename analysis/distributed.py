@@ -41,7 +41,7 @@ import pandas as pd
 
 from analysis import assign, embed, newgroups
 from analysis.errors import InputError
-from analysis.load import as_documents
+from analysis.load import as_documents, copy_keys
 from analysis.state import FittedState, check_embeddings
 
 SCHEDULER_ENV = "TOPICMAP_SCHEDULER"
@@ -323,6 +323,14 @@ def embed_on_cluster(
         rows, kept = sum(frame.attrs.get("rows", len(frame)) for frame in frames), numbers - 1
         for message in dict.fromkeys(m for frame in frames for m in frame.attrs.get("warnings", [])):
             warnings.warn(message, stacklevel=2)
+        copies = int(copy_keys(documents).duplicated().sum()) if len(documents) else 0
+        if copies:
+            warnings.warn(
+                f"{copies:,} item{' is a copy' if copies == 1 else 's are copies'} of another (the same text): "
+                "--engine dask keeps copies apart, and copies can make stories of their own; "
+                "the local engine merges them",
+                stacklevel=2,
+            )
         dropped = sum(frame.attrs.get("dropped", 0) for frame in frames)
         if dropped:
             warnings.warn(

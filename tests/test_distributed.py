@@ -378,3 +378,20 @@ def test_a_dask_input_without_items_says_what_the_local_engine_says(cluster, tmp
         str(tmp_path / "r.html"),
     )
     assert result.returncode == 2 and f"{source} has a header but no rows" in result.stderr, result.stderr
+
+
+def test_copies_kept_apart_by_the_dask_engine_are_warned_of(cluster, tmp_path):
+    source = tmp_path / "wire.csv"
+    source.write_text("text\nFed raises rates\nOil climbs\nfed raises  rates\nStorm hits coast\nOil climbs\n")
+    result = topicmap(
+        "report",
+        str(source),
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "-o",
+        str(tmp_path / "r.html"),
+    )
+    assert result.returncode == 0 and "warning: 2 items are copies of another (the same text)" in result.stderr
+    assert result.stderr.startswith("warning: ") and "5 items" in result.stderr
