@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
 import socket
 import threading
 import warnings
@@ -56,7 +57,7 @@ Progress = Callable[[str, int, int], None]
 def connect(scheduler: str | None = None) -> Iterator:
     """A distributed Client: to `scheduler`, else to $TOPICMAP_SCHEDULER, else to a new
     LocalCluster sized to this machine (closed on exit)."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if address:
@@ -71,8 +72,30 @@ def connect(scheduler: str | None = None) -> Iterator:
         with client:
             yield client
         return
-    with LocalCluster(dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+    with _local_cluster() as cluster, Client(cluster) as client:
         yield client
+
+
+@contextmanager
+def _local_cluster() -> Iterator:
+    """A LocalCluster whose worker processes never see Ctrl-C: a terminal sends it to the
+    whole process group, and each worker printed its own KeyboardInterrupt traceback; the
+    client stops the run and closes the cluster."""
+    from distributed import LocalCluster
+
+    main = threading.current_thread() is threading.main_thread()
+    # Ignored while the cluster starts, so that its processes keep ignoring it (Python leaves an
+    # ignored SIGINT ignored; a blocked one they unblock). A Ctrl-C in those two seconds is lost.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")  # a dashboard's, not ours
+            cluster = LocalCluster(dashboard_address=None, silence_logs=logging.CRITICAL)
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    with cluster:
+        yield cluster
 
 
 def _check_answers_as_scheduler(address: str) -> None:

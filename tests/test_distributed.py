@@ -395,3 +395,22 @@ def test_copies_kept_apart_by_the_dask_engine_are_warned_of(cluster, tmp_path):
     )
     assert result.returncode == 0 and "warning: 2 items are copies of another (the same text)" in result.stderr
     assert result.stderr.startswith("warning: ") and "5 items" in result.stderr
+
+
+def _sigint_handler() -> str:
+    import signal
+
+    return str(signal.getsignal(signal.SIGINT))
+
+
+def test_the_local_clusters_workers_leave_ctrl_c_to_the_client():
+    """A terminal's Ctrl-C reaches the whole process group: each worker printed a traceback."""
+    import signal
+
+    from distributed import Client
+
+    before = signal.getsignal(signal.SIGINT)
+    with distributed._local_cluster() as local_cluster, Client(local_cluster) as client:
+        handlers = client.run(_sigint_handler)
+        assert signal.getsignal(signal.SIGINT) is before  # the client's own Ctrl-C is back
+    assert handlers and set(handlers.values()) == {str(signal.SIG_IGN)}
