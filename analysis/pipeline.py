@@ -126,6 +126,12 @@ class TopicMap(BaseEstimator):
         self.check_params()
         if self.scheduler is not None and self.engine != "dask":
             warnings.warn(f"--scheduler {self.scheduler} has no effect without --engine dask", stacklevel=2)
+        if self.backend != D["backend"] and not embed.is_default(self.model):
+            warnings.warn(
+                f"--backend {self.backend} has no effect with --model {self.model}: only the packaged default "
+                "model runs under ONNX Runtime; others run in PyTorch",
+                stacklevel=2,
+            )
         report = progress or _silent
         if self.engine == "dask":
             state, rows, kept = self._fit_on_dask(docs, embeddings, text_col, report)
@@ -559,6 +565,10 @@ class TopicMap(BaseEstimator):
 
             raise NotFittedError("This TopicMap is not fitted yet: call fit(docs) or TopicMap.load(folder) first")
 
+    def _encoder_made(self) -> str | None:
+        """The encoder the map was made with."""
+        return embed.encoder_name(self.params_["model"], self.params_["backend"])
+
     def _check_same_params(self) -> None:
         """Refuse to grow or edit a map with parameters it was not made with: `set_params`
         after `fit` is for the next fit (as in scikit-learn), and a map updated with another
@@ -567,6 +577,8 @@ class TopicMap(BaseEstimator):
         self._check_fitted()
         now = self.get_params()
         changed = [name for name in MAP_PARAMS if now[name] != self.params_[name]]
+        if "backend" in changed and embed.encoder_name(now["model"], now["backend"]) == self._encoder_made():
+            changed.remove("backend")  # a model the backend does not apply to (static, any not the default)
         if changed:
             name = changed[0]
             raise InputError(
@@ -619,7 +631,7 @@ class TopicMap(BaseEstimator):
         meta = {
             "input": input_name,
             "items": len(self.labels_),
-            "model": embed.model_identity(embed.encoder_name(self.params_["model"], self.params_["backend"])),
+            "model": embed.model_identity(self._encoder_made()),
             "parameters": params.provenance(self.params_, self.level_),
             "version": VERSION,
             "generated": report.generated_at(),

