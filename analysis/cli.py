@@ -532,12 +532,16 @@ def update(
                     _wrote(f"the map in {map_dir}")
                 progress("done", 1, 1)
         new = topic_map.labels_[topic_map.added_]
+        known = len(documents) - len(new)  # items the map held already: their `count` went up
         shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
         counts = {level: len(set(tables(topic_map)[level]["id"]) - before[level]) for level in shown}
         opened = ", ".join(f"{k} new {level if k == 1 else PLURALS[level]}" for level, k in counts.items())
         _say(
             quiet,
-            f"{_counted(len(new), 'new item')}: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened} -> {output}",
+            f"{_counted(len(new), 'new item')}: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened}"
+            + (f"; {_counted(known, 'item')} already on the map, counted" if known else "")
+            + f" -> {output}"
+            + (f", {export}" if export else ""),
         )
         if verbose:
             _say(quiet, progress.breakdown())

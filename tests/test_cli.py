@@ -154,6 +154,7 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
         "Iran Rejects New Nuclear Talks Proposal From Washington\n"
         "Epstein Files Release Delayed Again by Justice Department\n"
         "Local Bakery Wins Regional Bread Prize\n"
+        "South Korea Assures U.S. on Trade Deal Commitments Amid Tariff Concerns\n"  # on the map already
     )
     second = topicmap(
         "update",
@@ -178,7 +179,8 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
     new_stories = len(set(after["story"]) - set(before["story"]) - {-1})
     placed = int((added["story"] >= 0).sum())
     opened = f"{new_stories} new {'story' if new_stories == 1 else 'stories'}"
-    assert f"3 new items: {placed} in stories, {opened} -> " in second.stderr, second.stderr
+    summary = f"3 new items: {placed} in stories, {opened}; 1 item already on the map, counted -> "
+    assert summary + f"{tmp_path / 'b.html'}, {tmp_path / 'b.csv'}" in second.stderr, second.stderr
 
 
 def test_eval_scores_an_exports_own_groups_at_each_level(seed_run, tmp_path):
