@@ -493,6 +493,10 @@ def update(
         from analysis.state import LEVEL_ORDER, PLURALS
 
         sources = _check_outputs(input, output, export)
+        if any(map_dir.resolve() in (source.resolve(), *source.resolve().parents) for source in sources):
+            raise InputError(
+                f"INPUT {input} is the saved map {map_dir} (or in it): give the file or folder of the new items"
+            )
         if save:  # the map is written back: the same rule as --save-map
             check_target(map_dir, [*sources, output, *([export] if export else [])], flag="MAP_DIR")
         from contextlib import nullcontext

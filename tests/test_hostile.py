@@ -603,3 +603,13 @@ def test_a_backend_that_does_not_apply_to_the_model_is_warned_of_and_may_change(
     topic_map.set_params(model=None)  # another encoder: refused
     with pytest.raises(InputError, match="set_params changed model"):
         topic_map.update(more, embeddings=fake_vectors(more))
+
+
+def test_update_of_a_map_with_the_map_itself_as_input_says_so(capsys, tmp_path):
+    from analysis.pipeline import TopicMap
+
+    TopicMap(cache=False).fit(HEADLINES, embeddings=fake_vectors(HEADLINES)).save(tmp_path / "map")
+    for source in (tmp_path / "map", tmp_path / "map" / "stories.parquet"):
+        code, _, err = run(capsys, "update", str(tmp_path / "map"), str(source), "-o", str(tmp_path / "u.html"))
+        assert code == 2
+        one_line(err, "is the saved map", "give the file or folder of the new items")
