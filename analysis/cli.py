@@ -424,7 +424,7 @@ def report(
             from analysis.distributed import is_dask_input, read_corpus
 
             if is_dask_input(input):  # partitioned Parquet / CSV, read by the workers
-                documents = read_corpus(input, text_col)
+                documents = read_corpus(input, text_col, merge_copies=not keep_duplicates)
         if documents is None:
             documents = _read_input(input, text_col, unit, keep_duplicates, quiet)
 

@@ -42,7 +42,7 @@ import pandas as pd
 
 from analysis import assign, embed, newgroups
 from analysis.errors import InputError
-from analysis.load import as_documents, copy_keys
+from analysis.load import as_documents, copy_keys, merge_copies
 from analysis.state import FittedState, check_embeddings
 
 SCHEDULER_ENV = "TOPICMAP_SCHEDULER"
@@ -128,11 +128,13 @@ def _check_answers_as_scheduler(address: str) -> None:
         )
 
 
-def read_corpus(path: str | Path, text_col: str | None = None):
+def read_corpus(path: str | Path, text_col: str | None = None, *, merge_copies: bool = False):
     """Partitioned Parquet or CSV files (a file, a folder or a glob, one format) as a lazy Dask
     dataframe of items: kind, text and the input's other columns. doc_ids (each row's number
     in the whole input, counting dropped rows) are given after the partitions are read.
-    Duplicates are kept and empty texts dropped (counted, for a warning)."""
+    Empty texts are dropped (counted, for a warning). Copies of one text are kept apart
+    (counted, for a warning), or with `merge_copies` merged as the local loader merges them
+    once the parts reach the client (the CLI's default; `--keep-duplicates` keeps them)."""
     import dask.dataframe as dd
     from dask.base import tokenize
 
@@ -197,6 +199,8 @@ def read_corpus(path: str | Path, text_col: str | None = None):
     sources = _partition_files(runs, frames)
     if sources is not None and len(sources) == corpus.npartitions:
         _PARTITION_FILES[tokenize(corpus)] = sources
+    if merge_copies:
+        _MERGE_COPIES[tokenize(corpus)] = len(files) > 1 or Path(path).is_dir()  # a `count` always, as for a folder
     return corpus
 
 
@@ -206,6 +210,8 @@ CSV_BLOCK_BYTES = 64_000_000
 #: The file each partition of a frame `read_corpus` made was read from, by the frame's token:
 #: a part a worker cannot read is then named by its file.
 _PARTITION_FILES: dict[str, list[str]] = {}
+#: The frames `read_corpus` made to have their copies merged, by token: whether `count` is always added.
+_MERGE_COPIES: dict[str, bool] = {}
 
 
 def _partition_files(runs: list[list[str]], frames: list) -> list[str] | None:
@@ -318,6 +324,12 @@ class Embedded(NamedTuple):
     kept: np.ndarray  #: the input row of each kept item
 
 
+def _scatter_texts(client, documents: pd.DataFrame) -> list:
+    """The texts sent to the workers in blocks (at least two a worker, at most BLOCK_ROWS each)."""
+    n_blocks = max(1, min(len(documents), max(2 * _n_workers(client), math.ceil(len(documents) / BLOCK_ROWS))))
+    return client.scatter([list(b) for b in np.array_split(documents["text"].to_numpy(), n_blocks)])
+
+
 def embed_on_cluster(
     client, docs, text_col: str | None, embeddings, model: str | None, cache_dir: str | None, report: Progress
 ) -> Embedded:
@@ -328,7 +340,8 @@ def embed_on_cluster(
         from dask.base import tokenize
 
         parts = client.compute(docs.to_delayed())
-        sources = _PARTITION_FILES.get(tokenize(docs))
+        token = tokenize(docs)
+        sources = _PARTITION_FILES.get(token)
         frames = _gather_read(client, parts, sources)
         documents = pd.concat(frames, ignore_index=True)
         if {"doc_id", "kind", "text"} - set(documents.columns):
@@ -346,12 +359,20 @@ def embed_on_cluster(
         rows, kept = sum(frame.attrs.get("rows", len(frame)) for frame in frames), numbers - 1
         for message in dict.fromkeys(m for frame in frames for m in frame.attrs.get("warnings", [])):
             warnings.warn(message, stacklevel=2)
-        copies = int(copy_keys(documents).duplicated().sum()) if len(documents) else 0
+        merging = token in _MERGE_COPIES and embeddings is None
+        if merging:  # as the local loader merges them (see load.merge_copies)
+            documents, merged = merge_copies(documents.set_axis(kept), always_count=_MERGE_COPIES[token])
+            kept, documents = documents.index.to_numpy(), documents.reset_index(drop=True)
+            if merged:
+                warnings.warn(
+                    f"merged {merged:,} cop{'y' if merged == 1 else 'ies'} of repeated items (--keep-duplicates keeps them)",
+                    stacklevel=2,
+                )
+        copies = int(copy_keys(documents).duplicated().sum()) if len(documents) and not merging else 0
         if copies:
             warnings.warn(
-                f"{copies:,} item{' is a copy' if copies == 1 else 's are copies'} of another (the same text): "
-                "--engine dask keeps copies apart, and copies can make stories of their own; "
-                "the local engine merges them",
+                f"{copies:,} item{' is a copy' if copies == 1 else 's are copies'} of another (the same text), "
+                "kept apart: copies can make stories of their own",
                 stacklevel=2,
             )
         dropped = sum(frame.attrs.get("dropped", 0) for frame in frames)
@@ -368,15 +389,14 @@ def embed_on_cluster(
                 if rows
                 else f"{where} has a header but no rows: add one row an item under it"
             )
-        text_parts = client.map(_texts_of, parts)
+        text_parts = client.map(_texts_of, parts) if not merging else _scatter_texts(client, documents)
     else:
         documents = as_documents(docs, text_col)
         if embeddings is not None:  # the vectors of the rows as_documents kept
             embeddings = check_embeddings(embeddings, documents.attrs["rows"])[documents.index.to_numpy()]
         rows, kept = documents.attrs["rows"], documents.index.to_numpy()
         documents = documents.reset_index(drop=True)
-        n_blocks = max(1, min(len(documents), max(2 * _n_workers(client), math.ceil(len(documents) / BLOCK_ROWS))))
-        text_parts = client.scatter([list(b) for b in np.array_split(documents["text"].to_numpy(), n_blocks)])
+        text_parts = _scatter_texts(client, documents)
     if embeddings is not None:
         vectors = check_embeddings(embeddings, len(documents))
         sizes = [len(t) for t in client.gather(text_parts)]
