@@ -248,7 +248,7 @@ def _check_csv_start(path: Path) -> tuple[str, ...]:
     import csv
     import io
 
-    from analysis.load import separator
+    from analysis.decode import separator
 
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
