@@ -139,7 +139,7 @@ def read_feed(path: Path) -> list[Titled]:
     feed_title = _text_of(parsed.feed.get("title_detail")) or path.stem
     records = [_entry(entry, feed_title) for entry in parsed.entries]
     if problem is not None and records:
-        if not any(_has_words(r.title) or any(map(_has_words, r.paragraphs)) for r in records):
+        if not any(has_words(r.title) or any(map(has_words, r.paragraphs)) for r in records):
             # a feed cut off inside its first entry: that entry holds no words
             raise InputError(f"{path} is too broken to give any entry ({_describe(problem)}); fix or remove the file")
         warnings.warn(
@@ -219,8 +219,8 @@ def titled_items(records: list[Titled], unit: str) -> pd.DataFrame:
     then ``title`` (article and paragraph units) and each record's columns."""
     rows: list[dict[str, str]] = []
     for n, record in enumerate(records, 1):
-        title = record.title if _has_words(record.title) else ""
-        body = [p for p in record.paragraphs if _has_words(p)]
+        title = record.title if has_words(record.title) else ""
+        body = [p for p in record.paragraphs if has_words(p)]
         extra = ({"title": title} if unit != "headline" else {}) | record.columns
         if unit == "headline" or not body:
             text = title or (body[0] if body else "")  # the loader drops an empty one
@@ -246,5 +246,5 @@ def _columns(rows: list[dict[str, str]]) -> list[str]:
     return names
 
 
-def _has_words(text: str) -> bool:
+def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)

@@ -24,7 +24,6 @@ import datetime
 import fnmatch
 import numbers
 import os
-import re
 import unicodedata
 import warnings
 from collections.abc import Sequence
@@ -33,9 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.articles import parse_plain_text, read_article, reads_as_article
 from analysis.decode import SURROGATE, read_table, read_text, without_surrogates
 from analysis.errors import InputError
-from analysis.feeds import FEED_SUFFIXES, UNITS, Titled, read_feed, titled_items
+from analysis.feeds import FEED_SUFFIXES, UNITS, has_words, read_feed, titled_items
 
 TEXT_SUFFIXES = (".txt",)
 ARTICLE_SUFFIXES = (".md",)
@@ -65,10 +65,6 @@ OUTPUT_COLUMNS = (
 RESERVED_COLUMNS = (*OUTPUT_COLUMNS, "count")
 #: A text cell holding only one of these (any case) is a missing value written out, not an item.
 MISSING_MARKERS = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
-
-# A paragraph is a line of real prose: several sentences and more words than any headline.
-PARAGRAPH_MIN_WORDS = 25
-_SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)\]]?\s+[\"“‘(]?[A-Z0-9]")
 
 
 def load_corpus(
@@ -146,7 +142,7 @@ def _all_blank(files: list[Path], size: int = 1 << 16) -> bool:
         return False
     for table in tables:
         with open(table, "rb") as handle:
-            if _has_words(handle.read(size).decode("utf-8", "replace")):
+            if has_words(handle.read(size).decode("utf-8", "replace")):
                 return False
     return True
 
@@ -285,7 +281,7 @@ def _load_file(path: Path, text_col: str | None, unit: str | None, in_folder: bo
             frame, reading = titled_items([read_article(text, markdown)], unit or "article"), "article"
         else:
             frame, reading = pd.DataFrame(parse_plain_text(text), columns=["doc_id", "kind", "text"]), "text"
-    keep = frame["text"].map(_has_words).astype(bool)
+    keep = frame["text"].map(has_words).astype(bool)
     frame = frame[keep]
     if reading == "text":  # parse_plain_text skips wordless lines (punctuation only): count them
         return frame, sum(1 for line in text.splitlines() if line.strip()) - len(frame), reading
@@ -297,7 +293,7 @@ def copy_keys(frame: pd.DataFrame) -> pd.Series:
     `copy_key` reads it."""
     keys = frame["text"].astype(str)
     if "title" in frame.columns:
-        titled = (frame["kind"] == "article") & frame["title"].fillna("").astype(str).map(_has_words)
+        titled = (frame["kind"] == "article") & frame["title"].fillna("").astype(str).map(has_words)
         keys = keys.where(~titled, frame["title"].astype(str))
     return keys.map(copy_key)
 
@@ -400,125 +396,6 @@ def _unique_names(columns: list[str], reserved) -> list[str]:
     return out
 
 
-def parse_plain_text(text: str) -> list[tuple[str, str, str]]:
-    """Split seed-format text into (doc_id, kind, text) items."""
-    items: list[tuple[str, str, str]] = []
-    n_articles = n_headlines = 0
-    for block in _blocks(text.splitlines()):
-        if _is_article(block):
-            n_articles += 1
-            items += [(f"a{n_articles}.p{k}", "paragraph", line) for k, line in enumerate(block, 1)]
-        else:
-            for line in block:
-                if _has_words(line):
-                    n_headlines += 1
-                    items.append((f"h{n_headlines}", "headline", line))
-    return items
-
-
-def reads_as_article(text: str) -> bool:
-    """Whether a .txt in a folder or glob is one article rather than the seed format.
-
-    It is when, after its first line (the headline), at least half of its paragraphs are prose
-    (the seed's test: 25+ words with a sentence break), a paragraph being one line or a
-    blank-line-separated block of hard-wrapped lines. A list of headlines, or the seed's mix
-    of headlines and article blocks, is not.
-    """
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    body = text_paragraphs(lines[first + 1 :])
-    return bool(body) and sum(map(_is_paragraph, body)) * 2 >= len(body)
-
-
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*$\r?\n?", re.S | re.M)
-
-
-def front_matter(text: str) -> tuple[dict[str, str], str]:
-    """A Markdown file's front matter (a leading block between "---" lines, as static site
-    generators write it) as {key: value} for its top-level "key: value" lines, and the text
-    after it; ({}, text) when there is none."""
-    found = _FRONT_MATTER.match(text)
-    if not found:
-        return {}, text
-    fields = {}
-    for line in found.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip() and not line[:1].isspace() and not key.startswith("-"):
-            fields[key.strip().casefold()] = value.strip().strip("'\"")
-    return fields, text[found.end() :]
-
-
-def read_article(text: str, markdown: bool = False) -> Titled:
-    """One article: its first line the title (unless that line is already prose), the rest
-    its paragraphs. Markdown heading marks are dropped, and a Markdown block is one paragraph.
-    A Markdown file's front matter is no text: its title is the article's when no line gives
-    one, and its date is the article's `published`."""
-    fields, text = front_matter(text) if markdown else ({}, text)
-    article = _read_article(text, markdown)
-    title, paragraphs = article.title, article.paragraphs
-    given = " ".join(fields.get("title", "").split())
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    if given and not _heading(first):  # the first line is the body's, the title the front matter's
-        title, paragraphs = given, ([title] if title else []) + paragraphs
-    date = fields.get("date") or fields.get("published")
-    return Titled(title, paragraphs, {"published": date} if date else {})
-
-
-def _read_article(text: str, markdown: bool) -> Titled:
-    lines = text.splitlines()
-    if markdown:  # a heading is a paragraph of its own
-        lines = [part for line in lines for part in (["", _heading(line), ""] if _heading(line) else [line])]
-    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
-    title = " ".join(lines[first].split()) if first < len(lines) else ""
-    body = text_paragraphs(lines[first + 1 :], joined=markdown)
-    if _is_paragraph(title):
-        title, body = "", [title, *body]
-    return Titled(title, body)
-
-
-def text_paragraphs(lines: list[str], joined: bool = False) -> list[str]:
-    """Paragraphs of plain text: blank-line-separated blocks, each one paragraph when `joined`
-    or hard-wrapped (most of its lines go on with a lowercase word), else one paragraph a line."""
-    paragraphs: list[str] = []
-    for block in _blocks(lines):
-        wrapped = sum(line[0].islower() for line in block[1:]) * 2 >= len(block) - 1
-        paragraphs += [" ".join(block)] if joined or wrapped else block
-    return paragraphs
-
-
-def _blocks(lines: list[str]) -> list[list[str]]:
-    """Runs of non-blank lines (whitespace collapsed) between blank lines."""
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        line = " ".join(line.split())
-        if line:
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    return [block for block in blocks if block]
-
-
-def _heading(line: str) -> str:
-    """A Markdown ATX heading's text without its # marks; "" for any other line."""
-    stripped = line.strip()
-    if stripped.startswith("#") and stripped.lstrip("#")[:1] in ("", " "):
-        return " ".join(stripped.strip("#").split())
-    return ""
-
-
-def _is_article(block: list[str]) -> bool:
-    paragraphs = sum(_is_paragraph(line) for line in block)
-    return paragraphs * 2 >= len(block)
-
-
-def _is_paragraph(line: str) -> bool:
-    return len(line.split()) >= PARAGRAPH_MIN_WORDS and _SENTENCE_BREAK.search(line) is not None
-
-
-def _has_words(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
-
-
 def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[pd.DataFrame, int]:
     if len(table) == 0:  # no rows (a header alone, blank lines): no items, whatever the columns
         return pd.DataFrame(columns=["doc_id", "kind", "text"]), 0
@@ -532,7 +409,7 @@ def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[
             stacklevel=3,
         )
     texts = pd.Series(_text_cells(table[column], path), dtype=object)
-    keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(_has_words)).astype(bool)
+    keep = (~texts.str.strip().str.casefold().isin(MISSING_MARKERS) & texts.map(has_words)).astype(bool)
     extra = table.drop(columns=[column])
     original = [str(c) for c in extra.columns]
     extra.columns = _unique_names(original, RESERVED_COLUMNS)
@@ -657,7 +534,7 @@ def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> p
     rows = len(docs)
     if rows == 0 and not empty_ok:
         raise InputError("docs is empty: pass at least one text")
-    keep = frame["text"].map(lambda t: _has_words(t) and t.strip().casefold() not in MISSING_MARKERS).astype(bool)
+    keep = frame["text"].map(lambda t: has_words(t) and t.strip().casefold() not in MISSING_MARKERS).astype(bool)
     frame = frame[keep.to_numpy()].copy()
     if frame.empty and empty_ok:
         frame.attrs["rows"] = rows
