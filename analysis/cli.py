@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from analysis.errors import InputError
+from analysis.outputs import check_output, check_outputs, check_outside_maps
 from analysis.params import BACKENDS, BY_NAME, DEFAULTS, ENGINES, LEVELS
 
 app = typer.Typer(
@@ -133,81 +134,6 @@ def _interrupted() -> None:
         done = ", ".join(_WRITTEN)
         _fail(f"interrupted after writing {done}; nothing else was written, no partial file left", EXIT_INTERNAL)
     _fail("interrupted before the run finished; no partial file left", EXIT_INTERNAL)
-
-
-def _check_outputs(input: str, output: Path, export: Path | None, parts: bool = False) -> list[Path]:
-    """Refuse bad output paths before any work: -o must be HTML and not an input file, the
-    export a supported format that overwrites neither (with `parts`, a Parquet export is a
-    folder of parts, which may replace an earlier such folder). Returns the input's files."""
-    from analysis.export import check_export_path
-    from analysis.load import corpus_files, reads
-
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
-    sources = corpus_files(input)
-    _check_output(output, sources, "-o")
-    if export is not None:
-        check_export_path(export)
-        _check_output(export, [*sources, output], "--export", parts=parts and export.suffix.lower() == ".parquet")
-        if reads(input, export):
-            raise InputError(
-                f"--export {export} is where {input} reads its input, so the next run would read the export "
-                "back as items: write it outside"
-            )
-    for flag, path in (("-o", output), ("--export", export)):
-        _check_outside_maps(path, flag)
-    return sources
-
-
-def _check_outside_maps(path: Path | None, flag: str) -> None:
-    """A saved map's folder holds its map and nothing else (so `--save` can replace it whole):
-    refuse an output inside one."""
-    from analysis.persist import MANIFEST
-
-    if path is None:
-        return
-    for parent in path.absolute().parents:
-        if (parent / MANIFEST).is_file():
-            raise InputError(
-                f"{flag} {path} is inside the saved map {parent}: a map's folder holds only the map; "
-                "write the file elsewhere"
-            )
-
-
-def _check_output(output: Path, inputs: list[Path], what: str, parts: bool = False) -> None:
-    """With `parts`, `output` is a folder of Parquet parts: an earlier export's folder (only
-    part.N.parquet files in it) may be replaced, any other folder may not."""
-    import os
-    import re
-    import tempfile
-
-    for source in inputs:
-        if output.resolve() == source.resolve() or (
-            output.exists() and source.exists() and os.path.samefile(output, source)
-        ):
-            raise InputError(f"{what} {output} is the input file: choose another output path")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{what} {output}: folder {folder} does not exist; create it first")
-    if parts and output.is_dir():
-        held = list(output.iterdir())
-        if not all(re.fullmatch(r"part\.\d+\.parquet", f.name) and f.is_file() for f in held):
-            raise InputError(
-                f"{what} {output} is a folder that is not an earlier export's parts (part.N.parquet only): "
-                "give a new name"
-            )
-        if any(source.resolve().parent == output.resolve() for source in inputs):
-            raise InputError(f"{what} {output} holds the input files: choose another output path")
-    elif output.is_dir():
-        raise InputError(f"{what} {output} is a directory: give a file name")
-    try:  # a real write, not os.access: right for root, read-only mounts and ACLs alike
-        fd, probe = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".probe", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise InputError(
-            f"{what} {output}: cannot write in folder {folder} ({exc.strerror or exc}); choose another folder"
-        ) from exc
 
 
 class _Progress:
@@ -412,7 +338,7 @@ def report(
             sample_size=sample_size,
         )
         topic_map.check_params(as_flags=True)
-        sources = _check_outputs(input, output, export, parts=engine == "dask")
+        sources = check_outputs(input, output, export, parts=engine == "dask")
         if save_map is not None:
             from analysis.persist import check_target
 
@@ -492,7 +418,7 @@ def update(
         from analysis.persist import check_target
         from analysis.state import LEVEL_ORDER, PLURALS
 
-        sources = _check_outputs(input, output, export)
+        sources = check_outputs(input, output, export)
         if any(map_dir.resolve() in (source.resolve(), *source.resolve().parents) for source in sources):
             raise InputError(
                 f"INPUT {input} is the saved map {map_dir} (or in it): give the file or folder of the new items"
@@ -785,14 +711,14 @@ def edit(
         if output is not None:
             if output.suffix.lower() not in (".html", ".htm"):
                 raise InputError(f"-o {output}: the report is HTML; give a file name ending in .html")
-            _check_output(output, [], "-o")
-            _check_outside_maps(output, "-o")
+            check_output(output, [], "-o")
+            check_outside_maps(output, "-o")
         if export is not None:
             from analysis.export import check_export_path
 
             check_export_path(export)
-            _check_output(export, [output] if output is not None else [], "--export")
-            _check_outside_maps(export, "--export")
+            check_output(export, [output] if output is not None else [], "--export")
+            check_outside_maps(export, "--export")
         written = [path for path in (output, export) if path is not None]
         check_target(map_dir, written, flag="MAP_DIR")
         from analysis.files import locked
