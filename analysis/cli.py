@@ -20,6 +20,14 @@ import typer
 from analysis.errors import InputError
 from analysis.outputs import check_output, check_outputs, check_outside_maps
 from analysis.params import BACKENDS, BY_NAME, DEFAULTS, ENGINES, LEVELS
+from analysis.runs import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    Progress,
+    guarded,
+    say,
+    wrote,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -28,194 +36,6 @@ app = typer.Typer(
     help="Turn news headlines and articles into an interactive map of their themes.",
     epilog="Example: topicmap report data/seed.txt -o reports/seed.html --export reports/seed.csv",
 )
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 1
-STAGE_NAMES = {
-    "read": "Reading the input",
-    "embed": "Embedding",
-    "neighbours": "Finding neighbours",
-    "stories": "Finding stories",
-    "themes": "Grouping themes",
-    "assign": "Placing new items",
-    "name": "Naming topics",
-    "project": "Projecting to 2D",
-    "report": "Writing the report",
-    "export": "Writing the export",
-    "save": "Saving the map",
-}
-
-
-def _fail(message: str, code: int) -> None:
-    """One line on stderr, whatever the message holds (a path may hold a line break)."""
-    message = message.replace("\r", "\\r").replace("\n", "\\n")
-    message = message.encode("utf-8", "replace").decode("utf-8")  # a file name that is not UTF-8
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-#: What the running command has written so far, for the line an interruption prints.
-_WRITTEN: list[str] = []
-#: The signals (Ctrl-C, SIGTERM) that have asked the running command to stop.
-_STOPPED: list[int] = []
-
-
-def _wrote(path: Path | str) -> None:
-    _WRITTEN.append(str(path))
-
-
-def _guarded(debug: bool, work, quiet: bool = False) -> None:
-    """Run `work`; turn failures into one line and an exit code (a traceback only with --debug).
-
-    Warnings print as one `warning: ...` line (none with `quiet`: errors only); SIGTERM stops the run like Ctrl-C, so no
-    temporary file is left behind. A Ctrl-C that lands inside a library's import surfaces as
-    that library's error (an ImportError), and one inside a garbage-collector callback (Dask
-    runs some) is swallowed: the signal is recorded, so it still reads as one, and the next
-    progress report raises it again.
-    """
-
-    def stop(signum, frame):
-        _STOPPED.append(signum)
-        raise KeyboardInterrupt
-
-    show = warnings.showwarning
-    previous = {}
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        if signum == signal.SIGINT and signal.getsignal(signum) is not signal.default_int_handler:
-            continue  # Ctrl-C ignored (a background job) or handled by the caller: left so
-        try:
-            previous[signum] = signal.signal(signum, stop)
-        except ValueError:  # not the main thread
-            break
-    warnings.showwarning = lambda message, category, *args, **kwargs: _say(quiet, f"warning: {message}")
-    _WRITTEN.clear()
-    _STOPPED.clear()
-    try:
-        work()
-    except typer.Exit:
-        raise
-    except InputError as exc:
-        if debug:
-            raise
-        _fail(str(exc), EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        _interrupted()
-    except OSError as exc:
-        if debug:
-            raise
-        if _STOPPED:
-            _interrupted()
-        where = f" {exc.filename}" if exc.filename else ""
-        _fail(
-            f"cannot read or write{where}: {exc.strerror or exc}; check free space and permissions, "
-            "then run again (--debug for the traceback)",
-            EXIT_INTERNAL,
-        )
-    except MemoryError:
-        if debug:
-            raise
-        _fail("out of memory; try a smaller input or a machine with more memory", EXIT_INTERNAL)
-    except Exception as exc:
-        if debug:
-            raise
-        if _STOPPED:
-            _interrupted()
-        first = next((line for line in str(exc).splitlines() if line.strip()), "")
-        _fail(f"internal error: {type(exc).__name__}: {first} (rerun with --debug for the traceback)", EXIT_INTERNAL)
-    finally:
-        warnings.showwarning = show
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _interrupted() -> None:
-    """Fail with the line an interrupted run prints: what it had written, if anything."""
-    if _WRITTEN:
-        done = ", ".join(_WRITTEN)
-        _fail(f"interrupted after writing {done}; nothing else was written, no partial file left", EXIT_INTERNAL)
-    _fail("interrupted before the run finished; no partial file left", EXIT_INTERNAL)
-
-
-class _Progress:
-    """Rich progress on a terminal (each stage's bar, with the time left where a stage counts
-    its items); silent when piped or quiet. Whatever shows, it times each stage, for
-    `--verbose`'s breakdown. Called before it is entered, it times without showing."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bar = None
-        self.tasks: dict[str, int] = {}
-        self.seconds: dict[str, float] = {}
-        self.current: str | None = None
-        self.since = 0.0
-
-    def __enter__(self):
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("left"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=False,
-            )
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._switch(None)
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if _STOPPED and threading.current_thread() is threading.main_thread():
-            raise KeyboardInterrupt  # a Ctrl-C that a library swallowed (see _guarded)
-        self._switch(None if stage == "done" else stage)
-        if self.bar is None:
-            return
-        for name, task in self.tasks.items():
-            if name != stage:
-                self.bar.update(task, completed=self.bar.tasks[task].total)
-        if stage == "done":
-            return
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(STAGE_NAMES.get(stage, stage), total=max(total, 1))
-        self.bar.update(self.tasks[stage], completed=done, total=max(total, 1))
-
-    def _switch(self, stage: str | None) -> None:
-        import time
-
-        now = time.perf_counter()
-        if stage == self.current:
-            return
-        if self.current is not None:
-            self.seconds[self.current] = self.seconds.get(self.current, 0.0) + now - self.since
-        self.current, self.since = stage, now
-
-    def breakdown(self) -> str:
-        """Each stage's seconds and share of the run, in the order they ran."""
-        self._switch(None)
-        total = sum(self.seconds.values()) or 1.0
-        parts = [f"{name} {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in self.seconds.items()]
-        return f"time by stage: {', '.join(parts)}; {sum(self.seconds.values()):.1f} s in all"
-
-
-def _say(quiet: bool, message: str) -> None:
-    if not quiet:
-        typer.echo(message, err=True)
-
 
 # Choices and TopicMap options come from the one table of parameters (analysis.params).
 Level = Enum("Level", {level: level for level in LEVELS}, type=str)  # type: ignore[misc]
@@ -343,7 +163,7 @@ def report(
             from analysis.persist import check_target
 
             check_target(save_map, [*sources, output, *([export] if export else [])])
-        progress = _Progress(not quiet and sys.stderr.isatty())
+        progress = Progress(not quiet and sys.stderr.isatty())
         progress("read", 0, 1)
         documents = None
         if engine == "dask":
@@ -362,28 +182,28 @@ def report(
             topic_map.report(
                 output, input_name=_shown_name(Path(input).resolve().name or input), plotlyjs=plotlyjs.value
             )
-            _wrote(output)
+            wrote(output)
             if export is not None:
                 progress("export", 0, 1)
             if export is not None and engine == "dask" and export.suffix.lower() == ".parquet":
                 from analysis.distributed import write_parquet_parts
 
                 write_parquet_parts(topic_map.to_frame(), export)  # a folder of part.N.parquet
-                _wrote(export)
+                wrote(export)
             elif export is not None:
                 write_export(topic_map.to_frame(), export)
-                _wrote(export)
+                wrote(export)
             if save_map is not None:
                 from analysis.files import locked
 
                 progress("save", 0, 1)
                 waiting = f"note: another run is saving {save_map}; waiting for it"
-                with locked(save_map, on_wait=lambda: _say(quiet, waiting)):  # an existing map: one save at a time
+                with locked(save_map, on_wait=lambda: say(quiet, waiting)):  # an existing map: one save at a time
                     topic_map.save(save_map, unit=unit.value if unit else None)
-                _wrote(f"the map in {save_map}")
+                wrote(f"the map in {save_map}")
             progress("done", 1, 1)
         unclustered = int((topic_map.labels_ < 0).sum())
-        _say(
+        say(
             quiet,
             f"{_counted(len(topic_map.labels_), 'item')}, "
             f"{_counted(len(topic_map.topics_), topic_map.level_, PLURALS[topic_map.level_])} "
@@ -391,9 +211,9 @@ def report(
             f"{unclustered} unclustered -> {output}" + (f", {export}" if export else ""),
         )
         if verbose:
-            _say(quiet, progress.breakdown())
+            say(quiet, progress.breakdown())
 
-    _guarded(debug, work, quiet)
+    guarded(debug, work, quiet)
 
 
 @app.command(epilog="Example: topicmap update maps/seed data/tomorrow.txt -o reports/tomorrow.html --save")
@@ -434,8 +254,8 @@ def update(
         # --save: the map is locked from before it is read until it is saved, so a second run
         # waits and then grows the map the first one saved (nothing of either run is lost).
         waiting = f"note: another run is saving {map_dir}; waiting for it"
-        progress = _Progress(not quiet and sys.stderr.isatty())
-        with locked(map_dir, on_wait=lambda: _say(quiet, waiting)) if save else nullcontext():
+        progress = Progress(not quiet and sys.stderr.isatty())
+        with locked(map_dir, on_wait=lambda: say(quiet, waiting)) if save else nullcontext():
             progress("read", 0, 1)
             topic_map = TopicMap.load(map_dir)
             # new feeds and articles are read at the unit the map's items were, unless told
@@ -451,22 +271,22 @@ def update(
                 topic_map.report(
                     output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
                 )
-                _wrote(output)
+                wrote(output)
                 if export is not None:
                     progress("export", 0, 1)
                     write_export(topic_map.to_frame(), export)
-                    _wrote(export)
+                    wrote(export)
                 if save:
                     progress("save", 0, 1)
                     topic_map.save(map_dir, unit=read_at)
-                    _wrote(f"the map in {map_dir}")
+                    wrote(f"the map in {map_dir}")
                 progress("done", 1, 1)
         new = topic_map.labels_[topic_map.added_]
         known = len(documents) - len(new)  # items the map held already: their `count` went up
         shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
         counts = {level: len(set(tables(topic_map)[level]["id"]) - before[level]) for level in shown}
         opened = ", ".join(f"{k} new {level if k == 1 else PLURALS[level]}" for level, k in counts.items())
-        _say(
+        say(
             quiet,
             f"{_counted(len(new), 'new item')}: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened}"
             + (f"; {_counted(known, 'item')} already on the map, counted" if known else "")
@@ -474,9 +294,9 @@ def update(
             + (f", {export}" if export else ""),
         )
         if verbose:
-            _say(quiet, progress.breakdown())
+            say(quiet, progress.breakdown())
 
-    _guarded(debug, work, quiet)
+    guarded(debug, work, quiet)
 
 
 @app.command(
@@ -539,16 +359,16 @@ def evaluate(
                 (f"export, {PLURALS[name]}", evaluate.export_labels(documents, own, name, input)) for name in levels
             ]
         else:
-            with _Progress(not quiet and sys.stderr.isatty()) as progress:
+            with Progress(not quiet and sys.stderr.isatty()) as progress:
                 topic_map.fit(documents, progress=progress)
             scored = [(f"{topic_map.level_} level", topic_map.labels_)]
             if verbose:
-                _say(quiet, progress.breakdown())
+                say(quiet, progress.breakdown())
         left_out = int((~gold.labelled).sum())
         if left_out:
-            _say(quiet, f"note: left out {_counted(left_out, 'item')} with no {gold_col} (blank or missing)")
+            say(quiet, f"note: left out {_counted(left_out, 'item')} with no {gold_col} (blank or missing)")
         if len(set(gold.values[gold.labelled])) == 1:
-            _say(quiet, f"note: {gold_col} holds one group, so any split of it scores ARI 0")
+            say(quiet, f"note: {gold_col} holds one group, so any split of it scores ARI 0")
         for what, labels in scored:
             result = evaluate.score(labels[gold.labelled], gold.values[gold.labelled])
             typer.echo(
@@ -557,7 +377,7 @@ def evaluate(
                 f"unclustered {result['unclustered']:.1%} of {result['items']}"
             )
 
-    _guarded(debug, work, quiet)
+    guarded(debug, work, quiet)
 
 
 def _read_input(
@@ -572,14 +392,14 @@ def _read_input(
         documents = load_corpus(input, text_col, unit=unit.value if unit else None, keep_duplicates=keep_duplicates)
     for warning in caught:
         if unit_given or not str(warning.message).startswith("--unit "):
-            _say(quiet, f"warning: {warning.message}")
+            say(quiet, f"warning: {warning.message}")
     if documents.attrs.get("dropped"):
-        _say(
+        say(
             quiet,
             f"note: dropped {_counted(documents.attrs['dropped'], 'item')} with no words (empty, missing or punctuation only)",
         )
     if documents.attrs.get("merged"):
-        _say(
+        say(
             quiet,
             f"note: merged {_counted(documents.attrs['merged'], 'copy', 'copies')} of repeated items (--keep-duplicates keeps them)",
         )
@@ -726,7 +546,7 @@ def edit(
         from analysis.pipeline import TopicMap
 
         waiting = f"note: another run is saving {map_dir}; waiting for it"
-        with locked(map_dir, on_wait=lambda: _say(quiet, waiting)):
+        with locked(map_dir, on_wait=lambda: say(quiet, waiting)):
             topic_map = TopicMap.load(map_dir)
             what = EditLevel(level).value if level is not None else None
             resolve_level(topic_map._state(), what, flag="--level")  # before any edit: one line
@@ -741,24 +561,24 @@ def edit(
             if names:
                 topic_map.rename_topics(names, level=what)
             topic_map.save(map_dir, unit=saved_unit(map_dir))
-        _wrote(f"the edited map in {map_dir}")
+        wrote(f"the edited map in {map_dir}")
         if output is not None:
             topic_map.report(output, input_name=_shown_name(map_dir.resolve().name), plotlyjs=plotlyjs.value)
-            _wrote(output)
+            wrote(output)
         if export is not None:
             from analysis.export import write_export
 
             write_export(topic_map.to_frame(), export)
-            _wrote(export)
+            wrote(export)
         edited = (level.value if level is not None else None) or topic_map.level_
         tables = {"story": topic_map.stories_, "topic": topic_map.topic_table_, "theme": topic_map.theme_table_}
-        _say(
+        say(
             quiet,
             f"{len(names)} renamed, {len(merges)} merged: {len(tables[edited])} {PLURALS[edited]} -> {map_dir}"
             + "".join(f", {path}" for path in written),
         )
 
-    _guarded(debug, work, quiet)
+    guarded(debug, work, quiet)
 
 
 if __name__ == "__main__":

@@ -765,12 +765,12 @@ def test_a_ctrl_c_a_library_swallowed_stops_the_run_at_its_next_progress_report(
     # Dask runs code in garbage-collector callbacks, where a KeyboardInterrupt is printed and dropped
     import typer
 
-    from analysis import cli as cli_module
+    from analysis import runs
 
     reached = []
 
     def work():
-        progress = cli_module._Progress(False)
+        progress = runs.Progress(False)
         try:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(5)
@@ -782,7 +782,7 @@ def test_a_ctrl_c_a_library_swallowed_stops_the_run_at_its_next_progress_report(
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(typer.Exit) as stopped:
-            cli_module._guarded(False, work)
+            runs.guarded(False, work)
     finally:
         signal.signal(signal.SIGINT, before)
     assert stopped.value.exit_code == 1 and reached == []
