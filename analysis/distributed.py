@@ -186,14 +186,18 @@ def read_corpus(path: str | Path, text_col: str | None = None, *, merge_copies: 
     meta.attrs.clear()
     # enforce_metadata=False: dask returns `meta` for an empty result, and with it the probe's
     # row counts; a part of blank rows must keep its own (the columns are set here anyway)
+    # each part's own file where the run's partitions can be traced to files (see _partition_files)
+    files_of = [_partition_files([run], [frame]) or [] for run, frame in zip(runs, frames, strict=True)]
+
+    def part_items(part: pd.DataFrame, where: str, files: list[str], partition_info=None) -> pd.DataFrame:
+        number = (partition_info or {}).get("number")
+        if isinstance(number, int) and number < len(files):
+            where = files[number]
+        return items(part, where).reindex(columns=meta.columns)
+
     parts = [
-        run.map_partitions(
-            lambda part, where: items(part, where).reindex(columns=meta.columns),
-            where,
-            meta=meta,
-            enforce_metadata=False,
-        )
-        for run, where in zip(frames, wheres, strict=True)
+        run.map_partitions(part_items, where, files, meta=meta, enforce_metadata=False)
+        for run, where, files in zip(frames, wheres, files_of, strict=True)
     ]
     corpus = parts[0] if len(parts) == 1 else dd.concat(parts)
     sources = _partition_files(runs, frames)

@@ -358,7 +358,7 @@ def test_a_part_of_blank_rows_keeps_its_row_count_and_a_bad_column_names_its_fil
     assert [(len(p), p.attrs["rows"], p.attrs["dropped"]) for p in parts] == [(0, 4, 4), (2, 2, 0)]
     (folder / "c.csv").write_text("text,label\n7,x\n8,y\n")  # numbers: warned of, on the client
     parts = dask.compute(*distributed.read_corpus(folder).to_delayed(), scheduler="sync")
-    assert any("text column text holds numbers" in w for p in parts for w in p.attrs["warnings"])
+    assert any("c.csv: text column text holds numbers" in w for p in parts for w in p.attrs["warnings"])
     (folder / "d.csv").write_text("title,label\nOil climbs,x\n")
     with pytest.raises(InputError, match=r"/a\.csv \(and 2 more with its columns\) has no column 'title'"):
         distributed.read_corpus(folder, text_col="title")
