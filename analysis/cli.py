@@ -299,6 +299,10 @@ def update(
     guarded(debug, work, quiet)
 
 
+#: The options of `eval` that shape a fit, and so do nothing to an export scored as it is.
+EVAL_FIT_PARAMS = ("model", "backend", "n_topics", "min_story_size", "assign_noise", "random_state")
+
+
 @app.command(
     name="eval",
     epilog="Example: topicmap eval data/bench/uci_news_aggregator_6k.csv --gold-col story --level story",
@@ -354,6 +358,10 @@ def evaluate(
             documents[evaluate.gold_column(documents, gold_name, input)], gold_col, input
         )  # checked before the fit
         if own is not None:
+            given = topic_map.get_params()
+            unused = [str(BY_NAME[n].flag) for n in EVAL_FIT_PARAMS if given[n] != DEFAULTS[n]]
+            if unused:
+                say(quiet, f"note: {input} is an export, scored as it is: {', '.join(unused)} had no effect")
             levels = LEVEL_ORDER if Level(level).value == "auto" else (Level(level).value,)
             scored = [
                 (f"export, {PLURALS[name]}", evaluate.export_labels(documents, own, name, input)) for name in levels

@@ -200,8 +200,10 @@ def test_eval_scores_an_exports_own_groups_at_each_level(seed_run, tmp_path):
     ]
     singletons = [t if t >= 0 else -1 - i for i, t in enumerate(export["theme"])]  # unclustered earn nothing
     assert f"ARI {adjusted_rand_score(export['gold'], singletons):.3f}" in lines[0]
-    stories = topicmap("eval", str(path), "--gold-col", "gold", "--level", "story")
-    assert stories.stdout.strip() == lines[2]
+    stories = topicmap("eval", str(path), "--gold-col", "gold", "--level", "story", "--topics", "5", "--seed", "3")
+    assert stories.stdout.strip() == lines[2]  # an export is scored as it is
+    assert f"note: {path} is an export, scored as it is: --topics, --seed had no effect" in stories.stderr
+    assert "note:" not in every.stderr
     assert f"topics {export.loc[export['story'] >= 0, 'story'].nunique()} (gold 6)" in lines[2]
     own = topicmap("eval", str(path), "--gold-col", "topic")
     assert own.returncode == 2 and "the map's grouping, not a true one" in own.stderr
