@@ -43,6 +43,14 @@ theme: k-means 0.088 / 0.562 / 0.274 / 0.391 / 0.797, Ward 0.099 / 0.490 / 0.249
 left uncut by theme (0.087 / 0.526 / 0.232 / 0.380 / 0.787) and on items rather than stories
 (0.101 / 0.524 / 0.254 / 0.487 / 0.731): the cut by theme costs nothing, and no variant gains
 on every set. `benchmarks/results/quality.md` holds the table.
+Where the loss is (stop 41, scratch, seed 0; HuffPost / StackOverflow / Biomedical / MultiFin /
+ECB+, today 0.134 / 0.511 / 0.229 / 0.388 / 0.796): the items in a story are grouped well (ARI
+on them alone 0.137 / 0.826 / 0.449 / 0.535 / 0.848), the items in none (72 / 62 / 67 / 35 / 6%
+of them) badly (0.148 / 0.388 / 0.165 / 0.247 / 0.429). Tried for those and not adopted: each
+at the nearest topic's centre (0.116 / 0.547 / 0.233 / 0.397 / 0.786), or where its 15 nearest
+items in stories vote (0.110 / 0.481 / 0.168 / 0.392 / 0.800); and spherical k-means over the
+stories, started from Louvain's topics inside each theme (`themes.refine_by_stories`: 0.118 /
+0.542 / 0.251 / 0.386 / 0.789). Each gains on StackOverflow and loses on HuffPost.
 """
 
 from __future__ import annotations
