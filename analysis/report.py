@@ -328,14 +328,17 @@ def has_two_levels(topic: np.ndarray, story: np.ndarray) -> bool:
 
 def facet_columns(frame: pd.DataFrame) -> list[dict[str, str | None]]:
     """The input columns the page offers as facets, [{column, split}]: a source column (see
-    SOURCE_COLUMNS) always, any other input column but a date when it has 2 to FACET_MAX_VALUES
-    distinct values that repeat. `split` is the separator of merged copies' values, or None."""
+    SOURCE_COLUMNS) when it names two or more sources, any other input column but a date when
+    it has 2 to FACET_MAX_VALUES distinct values that repeat. `split` is the separator of merged
+    copies' values, or None. A menu of one value ("Sources: all 1") filters nothing."""
     facets: list[dict[str, str | None]] = []
     for column in frame.columns:
         if not isinstance(column, str) or column in OUTPUT_COLUMNS or column in DATE_COLUMNS:
             continue
         if column in SOURCE_COLUMNS:
-            facets.append({"column": column, "split": FACET_SEPARATOR})
+            names = {p for v in frame[column] if not _missing(v) for p in str(v).split(FACET_SEPARATOR) if p}
+            if len(names) >= 2:
+                facets.append({"column": column, "split": FACET_SEPARATOR})
             continue
         distinct = frame[column].map(lambda v: "" if _missing(v) else str(v)).nunique()
         if 2 <= distinct <= min(FACET_MAX_VALUES, len(frame) // 2):

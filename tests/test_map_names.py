@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_report import MIDS, STORIES, THEMES, embedded_data, export_frame, three_level_report
+from test_report import MIDS, STORIES, THEMES, embedded_data, export_frame, three_level_data, three_level_report
 
 from analysis import label, report
 from analysis.report import report_data
@@ -659,4 +659,39 @@ def test_three_levels_name_themes_zoomed_out_topics_between_and_stories_zoomed_i
         names = zoom_to(page, -10.0, -10.0 + 0.45 * width, 0.0, "topic")
         page.mouse.click(*centre(names[0]["box"]))
         assert page.evaluate("window.topicmap.isolated()") == {"level": "topic", "id": names[0]["id"]}
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_an_isolated_theme_names_its_topics_and_no_name_is_said_twice(tmp_path):
+    """A reader pass found a story named "HP" drawn beside its topic "HP", and an isolated
+    theme whose big topics went unnamed (only small ones in empty room were): the level below
+    an isolated topic is now named first, and a name whose first part a name of its own
+    topic (or one inside it) already says is not drawn again."""
+    from analysis.report import write_report
+
+    data = three_level_data()
+    for story in data["stories"]:
+        if story["id"] == 2:  # a story of the topic "Trade", named as a reader would see it twice
+            story["name"] = "Trade · Tariffs"
+    out = tmp_path / "said.html"
+    write_report(out, data, title="said twice")
+    with open_report(out) as (page, log):
+        x0, x1 = page.evaluate("window.topicmap.model.fullBox").__getitem__(slice(0, 2))
+        # The page speaks of its own level: "fit no theme", not "fit no topic", on a theme map.
+        note = page.text_content("#unclustered-note")
+        assert "(3 of 39) fit no theme" in note and note.endswith("left out of the themes.")
+        # The story is drawn where the toggle asks for stories alone...
+        page.click("#level-control [data-level=story]")
+        assert "Trade · Tariffs" in {n["name"] for n in zoom_to(page, x0, x1, 0.0, "story")}
+        # ...but with "auto" not beside its topic "Trade", whatever the zoom.
+        page.click("#level-control [data-level=auto]")
+        for low, high, level in ((x0, x1, "theme"), (-10.0, -10.0 + 0.45 * (x1 - x0), "topic"), (20.0, 40.0, "story")):
+            names = {n["name"] for n in zoom_to(page, low, high, 0.0, level)}
+            assert not ("Trade" in names and "Trade · Tariffs" in names), (level, names)
+        # An isolated theme, zoomed all the way out, names its topics, placed first after itself.
+        page.evaluate("window.topicmap.select('theme', 0)")
+        names = zoom_to(page, x0, x1, 0.0, "topic")
+        assert (names[0]["level"], names[0]["name"]) == ("theme", THEMES[0])
+        assert {n["name"] for n in names[1:3]} == {MIDS[10][0], MIDS[11][0]}
     assert log == CLEAN_LOG

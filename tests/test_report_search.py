@@ -60,6 +60,10 @@ def test_report_sends_low_cardinality_columns_and_sources_as_facets():
     data = report_data(frame, label.describe_topics(list(frame["text"]), frame["topic"].to_numpy()), frame[:0], {})
     assert [f["column"] for f in data["facets"]] == ["source", "label"]
     assert "label" in data["points"]["extra"] and "url" not in data["points"]["extra"]
+    # A source column naming one source (every item from one file) is a menu of nothing: none.
+    one = frame.assign(source="Reuters", source_file="huff.csv; huff.csv")
+    assert facet_columns(one) == [{"column": "label", "split": None}]
+    assert {"column": "source_file", "split": "; "} in facet_columns(frame.assign(source_file="a.csv; b.csv"))
 
 
 @pytest.fixture(scope="module")

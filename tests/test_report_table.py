@@ -236,6 +236,15 @@ def test_the_page_on_a_phone(tmp_path):
                 "[...document.querySelectorAll('#table-body td.level')].map((td) => td.getBoundingClientRect().width)"
             )
             assert widths and min(widths) >= 140
+            # A short word or number is never broken either: a reader pass saw "headli/ne" and
+            # "2019-/01-26" at 1,440 pixels, and a topic's size "33" as "3" over "3" in the panel.
+            lines = page.evaluate(
+                """() => [...document.querySelectorAll('#table-body td.word, #topic-list .size')].map((e) => {
+                  const r = document.createRange(); r.selectNodeContents(e);
+                  return [e.textContent, new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size]; })"""
+            )
+            assert {text for text, _ in lines} >= {"headline", "2025-01-01"}
+            assert [text for text, count in lines if count != 1] == []
             assert page.evaluate(
                 "(() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; })()"
             )
@@ -256,6 +265,8 @@ def test_the_page_on_a_phone(tmp_path):
             page.touchscreen.tap(spot[1], spot[2])
             page.wait_for_selector("#tooltip:not([hidden])", timeout=5000)
             assert page.text_content("#tooltip .tooltip-text") == frame["text"][spot[0]]
+            # The card says what the item is in, not a description of its topic read as the item's.
+            assert "About" not in page.locator("#tooltip dt").all_text_contents()
             # Nothing covers the map's controls and hint (plotly's toolbar would, after a tap).
             covered = page.evaluate(
                 """() => Array.from(document.querySelectorAll('#level-control button, #drag-control button, #color-by, .hint')).filter((e) => {

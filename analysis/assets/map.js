@@ -131,6 +131,11 @@ const FILL_COVER = 2;
 // of view is left out.
 const MAP_NAME_PART = 40;
 
+// A name's first part, folded: what a reader reads first ("AMD" of "AMD · ATI · Microserver").
+function firstPart(name) {
+  return name.split(" · ")[0].trim().toLowerCase();
+}
+
 function placeNames(proj, records, level, taken, movable, under) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = NAME_HEIGHT[level][0];
@@ -226,7 +231,6 @@ function tooltipCard(model, i) {
   const topic = model.topicById.get(model.topic[i]) || model.noise;
   const title = (key) => model.word(key)[0].toUpperCase() + model.word(key).slice(1);
   add(title("topic"), topic.name, topic.color);
-  add("About", topic.description);
   for (const key of model.keys.slice(1)) {
     const record = model.record(key, model.labels(key)[i]);
     if (record) add(title(key), record.name);
@@ -295,21 +299,27 @@ function createMap(model, handlers) {
   // zoomed in).
   function relabel(ranges) {
     if (!gd._fullLayout || !gd._fullLayout.xaxis) return;
-    const level = labelLevel(ranges);
-    const proj = projector(gd, ranges);
     const auto = labelMode === "auto", sel = handlers.selected();
     const own = auto && sel && sel.id >= 0 ? sel : null;
+    // An isolated topic is opened to show what it holds: its own level's names (of itself
+    // alone) give way to the level below, placed first, with leader lines where needed.
+    let level = labelLevel(ranges);
+    if (own && model.keys.indexOf(level) <= model.keys.indexOf(own.level) && model.below(own.level)) level = model.below(own.level);
+    const proj = projector(gd, ranges);
     const records = (key) => labelRecords(key).filter((r) => !own || key !== own.level || r.id !== own.id);
     const controls = controlBoxes();
     const taken = (spots) => controls.concat(spots.map((s) => s.box));
     const under = itemsUnder(proj, model.x, model.y);
     let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true, under) : [];
-    spots = spots.concat(placeNames(proj, records(level), level, taken(spots), true, under));
+    // With "auto", a name that says what a name placed before it of its own topic, or of one
+    // inside it, says ("HP" beside "HP", "AMD" beside "AMD · ATI") is not shown twice.
+    const said = (key, r) => auto && spots.some((s) => firstPart(s.record.name) === firstPart(r.name) && model.related(key, r.id, s.level, s.record.id));
+    spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under));
     if (auto) {
       // The other levels' names only fill the room left next to their spots: no leader lines.
       const at = model.keys.indexOf(level);
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
-      for (const other of others) spots = spots.concat(placeNames(proj, records(other), other, taken(spots), false, under));
+      for (const other of others) spots = spots.concat(placeNames(proj, records(other).filter((r) => !said(other, r)), other, taken(spots), false, under));
     }
     // A name that had the keyboard's focus keeps it when the names are drawn again (a zoom,
     // a resize, the click that isolated its topic), if it is still named.

@@ -10,9 +10,10 @@ const CHART_CONFIG = { displaylogo: false, responsive: true, showSendToCloud: fa
 
 function unclusteredNote(model) {
   const k = model.noise.size, n = model.n;
-  if (!k) return "Every item belongs to a topic.";
+  const level = model.word("topic"), levels = model.word("topic", true);
+  if (!k) return "Every item belongs to a " + level + ".";
   return percent(k, n) + " of the items (" + fmt(k) + " of " + fmt(n) +
-    ") fit no topic: they are the small grey points on the map and are left out of the topics.";
+    ") fit no " + level + ": they are the small grey points on the map and are left out of the " + levels + ".";
 }
 
 function sizeChart(model, onSelect) {

@@ -82,9 +82,11 @@ function createTable(model) {
   function row(i) {
     const tr = el("tr", { data: { item: i } });
     for (const c of columns) {
-      const td = el("td", { className: c.wide ? "wide" : c.level ? "level" : "" });
+      const value = c.get(i);
+      const word = !c.wide && !c.level && typeof value !== "object" && /^\S{1,24}$/.test(String(value));
+      const td = el("td", { className: c.wide ? "wide" : c.level ? "level" : word ? "word" : "" });
       if (c.color) td.append(swatch(c.color(i)));
-      td.append(c.get(i));
+      td.append(value);
       tr.append(td);
     }
     return tr;
