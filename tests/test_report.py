@@ -578,3 +578,11 @@ def test_a_column_of_numeric_dates_is_read_one_way(values, days):
     """Day-first dates were read month first whenever the day was 12 or less, so "11.03.2014"
     fell 237 days after "03/11/2014"."""
     assert parse_dates(pd.Series(values)).dt.strftime("%Y-%m-%d").tolist() == days
+
+
+def test_the_provenance_counts_items_as_the_page_does(tmp_path):
+    data = tiny_data(["one", "two"])
+    data["meta"]["items"] = 12345
+    out = tmp_path / "count.html"
+    write_report(out, data, title="count")
+    assert '<dd id="prov-items">12,345</dd>' in out.read_text(encoding="utf-8")  # was "12345"
