@@ -245,6 +245,10 @@ def test_the_page_on_a_phone(tmp_path):
             )
             assert {text for text, _ in lines} >= {"headline", "2025-01-01"}
             assert [text for text, count in lines if count != 1] == []
+            # An item in no story says so with a dash; the charts show no toolbar over their bars.
+            cells = page.evaluate("[...document.querySelectorAll('#table-body td.level')].map((td) => td.textContent)")
+            assert "" not in cells and "—" in cells
+            assert page.evaluate("document.querySelectorAll('.overview .modebar-btn').length") == 0
             assert page.evaluate(
                 "(() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; })()"
             )

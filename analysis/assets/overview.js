@@ -6,7 +6,8 @@ const TIMELINE_TOPICS = 10;
 const OTHER_COLOR = "#e5e7eb";
 const CHART_FONT = { family: LABEL_FONT, size: 12, color: "#1f2937" };
 // An offline page sends nothing anywhere: no "Share chart" upload to Plotly Cloud.
-const CHART_CONFIG = { displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "", modeBarButtonsToRemove: ["lasso2d"] };
+// On a phone plotly's toolbar covers the biggest bar's name (the charts need none of its tools there).
+const CHART_CONFIG = { displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "", modeBarButtonsToRemove: ["lasso2d"], displayModeBar: window.matchMedia("(max-width: 640px)").matches ? false : "hover" };
 
 function unclusteredNote(model) {
   const k = model.noise.size, n = model.n;

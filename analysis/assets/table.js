@@ -86,7 +86,9 @@ function createTable(model) {
       const word = !c.wide && !c.level && typeof value !== "object" && /^\S{1,24}$/.test(String(value));
       const td = el("td", { className: c.wide ? "wide" : c.level ? "level" : word ? "word" : "" });
       if (c.color) td.append(swatch(c.color(i)));
-      td.append(value);
+      // an item in no group of a level: a dash, not an empty cell that reads as missing data
+      if (c.level && value === "") td.append(el("span", { className: "muted", text: "—", attrs: { title: "in no " + c.name } }));
+      else td.append(value);
       tr.append(td);
     }
     return tr;
