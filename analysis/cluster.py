@@ -36,6 +36,8 @@ N_NEIGHBORS = 15  # the customary kNN size of UMAP and HDBSCAN
 RESCORE_BLOCK = 8192
 ONE_THING = 1 / 3  # of a story's items that must share one phrase
 TWIN_USE, TWIN_STRAY = 1 / 2, 1 / 10  # a twin's name: used by most of its half, almost none of the other
+BISECT_SAMPLE = 2000  # items a story's 2-means is fitted on (a million items' stories hold up to 50,000)
+NAME_READS = 50  # items read for how a name is written
 
 
 @dataclass(frozen=True)
@@ -383,15 +385,12 @@ def two_events(
     next_id = int(labels.max()) + 1
     for story in _two_named(labels, used, corpus_uses, min_size):
         rows = np.flatnonzero(labels == story)
-        if len(np.unique(vectors[rows], axis=0)) < 2:
+        if not np.ptp(vectors[rows], axis=0).any():  # copies of one text
             continue
         half = _bisect(vectors[rows])
         if np.bincount(half, minlength=2).min() < min_size:
             continue
-        named = [
-            _own_name(used[rows], half == side, corpus_uses, vocabulary, [texts[i] for i in rows[half == side]])
-            for side in (0, 1)
-        ]
+        named = [_own_name(used[rows], half == side, corpus_uses, vocabulary, texts, rows) for side in (0, 1)]
         if all(named):
             labels[rows[half == 1]] = next_id
             next_id += 1
@@ -399,6 +398,19 @@ def two_events(
 
 
 def _bisect(vectors: np.ndarray, starts: int = 8, rounds: int = 30) -> np.ndarray:
+    """2-means of unit rows, fitted on at most BISECT_SAMPLE of them (evenly spaced), every row
+    then at the nearer centre; 0/1 per row (see `_two_means`)."""
+    fit = vectors
+    if len(vectors) > BISECT_SAMPLE:
+        fit = vectors[np.linspace(0, len(vectors) - 1, BISECT_SAMPLE).astype(np.int64)]
+    half = _two_means(fit, starts, rounds)
+    if fit is vectors:
+        return half
+    centres = np.vstack([fit[half == k].mean(axis=0) for k in (0, 1)])
+    return np.argmax(vectors @ centres.T - 0.5 * np.einsum("ij,ij->i", centres, centres), axis=1)
+
+
+def _two_means(vectors: np.ndarray, starts: int, rounds: int) -> np.ndarray:
     """2-means of unit rows, 0/1 per row: the tightest (least squared distance to the centres)
     of Lloyd's rounds from `starts` k-means++ starts (draws seeded 0: stories do not depend on
     the fit's seed), in numpy: scikit-learn's KMeans took 10 ms a story, mostly its set-up.
@@ -446,14 +458,25 @@ def _two_named(labels: np.ndarray, used: sparse.csr_matrix, corpus_uses: np.ndar
 
 
 def _own_name(
-    used: sparse.csr_matrix, side: np.ndarray, corpus_uses: np.ndarray, vocabulary: np.ndarray, texts: list[str]
+    used: sparse.csr_matrix,
+    side: np.ndarray,
+    corpus_uses: np.ndarray,
+    vocabulary: np.ndarray,
+    texts: list[str],
+    rows: np.ndarray,
 ) -> bool:
-    """Whether the items of a story's `side` (a mask of its rows of `used`) share a name of
-    their own (see `two_events`); `texts` are that side's items."""
+    """Whether the items of a story's `side` (a mask of its `rows`, whose phrases `used` holds)
+    share a name of their own (see `two_events`); how it is written is read from the first
+    NAME_READS items of the side that use it."""
     mine = np.asarray(used[side].sum(axis=0)).ravel()
     other = np.asarray(used[~side].sum(axis=0)).ravel()
     fits = (mine >= TWIN_USE * side.sum()) & (other <= TWIN_STRAY * (~side).sum()) & (mine * 2 >= corpus_uses)
-    return any(phrases.written_form(str(vocabulary[c]), texts)[0][:1].isupper() for c in np.flatnonzero(fits))
+    users = used[side].tocsc()
+    for c in np.flatnonzero(fits):
+        reads = rows[side][users[:, c].indices[:NAME_READS]]
+        if phrases.written_form(str(vocabulary[c]), [texts[i] for i in reads])[0][:1].isupper():
+            return True
+    return False
 
 
 def attach_by_majority(labels: np.ndarray, neighbours: np.ndarray) -> np.ndarray:

@@ -91,3 +91,12 @@ def test_two_events_of_one_kind_are_two_stories_in_one_topic():
     assert story[0] >= 0 and story[6] >= 0 and story[0] != story[6]
     assert len(set(story[:6])) == 1 and len(set(story[6:12])) == 1
     assert topic[0] == topic[6]
+
+
+def test_a_story_larger_than_the_2_means_sample_is_split_whole():
+    # past BISECT_SAMPLE items the 2-means is fitted on a sample and every item joins the nearer half
+    texts = [FIRST[i % 6] + f" ({i})" for i in range(1300)] + [SECOND[i % 6] + f" ({i})" for i in range(1300)]
+    halves = [0] * 1300 + [1] * 1300
+    out = split(texts, [0] * 2600, halves, min_size=40)
+    assert cluster.BISECT_SAMPLE < 2600
+    assert len(set(out[:1300])) == 1 and len(set(out[1300:])) == 1 and out[0] != out[1300]
