@@ -51,3 +51,52 @@ def test_stories_merge_round_after_round_and_not_past_their_spread():
     assert cluster.merge_close(merged, vectors).tolist() == merged.tolist()
     assert cluster.merge_close(np.full(3, -1), vectors[:3]).tolist() == [-1, -1, -1]
     assert cluster.merge_close(np.array([], dtype=np.int64), vectors[:0]).tolist() == []
+
+
+def reference_merge_close(labels: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """`merge_close` as first written: every centre and spread made again each round."""
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    labels = cluster._renumber(labels)
+    members = np.flatnonzero(labels >= 0)
+    while len(members) and labels.max() > 0:
+        own, k = labels[members], int(labels.max()) + 1
+        membership = sparse.csr_matrix(
+            (np.ones(len(members), dtype=np.float32), (own, members)), shape=(k, len(labels))
+        )
+        centres = normalize(np.asarray(membership @ vectors, dtype=np.float32))
+        closeness = np.einsum("ij,ij->i", vectors[members], centres[own])
+        order = np.lexsort((closeness, own))
+        sizes = np.bincount(own, minlength=k)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        ranked = closeness[order]
+        spread = (ranked[starts + (sizes - 1) // 2] + ranked[starts + sizes // 2]) / 2
+        sims = centres @ centres.T
+        np.fill_diagonal(sims, -np.inf)
+        nearest = sims.argmax(axis=1)
+        similarity = sims[np.arange(k), nearest]
+        ids = np.arange(k)
+        merging = (nearest[nearest] == ids) & (ids < nearest) & (similarity >= np.minimum(spread, spread[nearest]))
+        if not merging.any():
+            break
+        into = ids.copy()
+        into[nearest[merging]] = ids[merging]
+        labels[members] = cluster._renumber(into)[own]
+    return labels
+
+
+def test_merging_only_the_merged_stories_again_gives_the_same_stories():
+    """Each round makes only the merged stories' centres and spreads again (a 300,000-item
+    corpus: 14.6 s -> 2.6 s); the stories are the same as making every one again."""
+    rng = np.random.default_rng(4)
+    for trial in range(5):
+        events = rng.normal(size=(12, 16))
+        angles = np.repeat(events, 4, axis=0) + 0.1 * rng.normal(size=(48, 16))  # 4 angles an event
+        rows = np.repeat(angles, 6, axis=0) + 0.2 * rng.normal(size=(288, 16))
+        vectors = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+        labels = np.repeat(np.arange(48), 6)
+        labels[rng.choice(288, 20, replace=False)] = -1
+        expected = reference_merge_close(labels.copy(), vectors)
+        assert expected.max() < 47, trial  # rounds of merging happened
+        assert cluster.merge_close(labels.copy(), vectors, block=7).tolist() == expected.tolist()
