@@ -1,5 +1,5 @@
 """A story is about one thing (issue 25, deliverable 4; issue 27, deliverable 3): what
-`cluster.one_thing` and `cluster.two_events` change.
+`events.one_thing` and `events.two_events` change.
 
 For every bench set, stories are found with both checks off (ONE_THING = 0, no split of two
 events), with `one_thing` alone (1/3, the shipped value) and with both (shipped), default
@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis import TopicMap, cluster, phrases  # noqa: E402
+from analysis import TopicMap, events, phrases  # noqa: E402
 from analysis.cache import default_cache_dir  # noqa: E402
 from analysis.embed import embed_texts, encoder_name  # noqa: E402
 from analysis.evaluate import score  # noqa: E402
@@ -55,14 +55,14 @@ def main() -> None:
         "# A story is about one thing",
         "",
         "`HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/one_thing.py`: stories at default settings (seed 0) with",
-        'both checks off, with `cluster.one_thing` alone, and with `cluster.two_events` too (shipped: "on").',
+        'both checks off, with `events.one_thing` alone, and with `events.two_events` too (shipped: "on").',
         "*Below a third*: stories whose items share no phrase used by a third of them. *Name share*: mean",
         "share of a story's items that write a part of its name.",
         "",
         "| set | check | stories | items in a story | below a third | name share | story ARI |",
         "|---|---|---|---|---|---|---|",
     ]
-    shipped, split_two = cluster.ONE_THING, cluster.two_events
+    shipped, split_two = events.ONE_THING, events.two_events
 
     def keep(labels: np.ndarray, *args: object) -> np.ndarray:
         return labels
@@ -73,7 +73,7 @@ def main() -> None:
         vectors = embed_texts(texts, encoder_name(None), cache_dir=default_cache_dir())
         used, _ = phrases.phrase_matrix(texts)
         for label, share, two in (("off", 0.0, keep), ("one_thing alone", shipped, keep), ("on", shipped, split_two)):
-            cluster.ONE_THING, cluster.two_events = share, two
+            events.ONE_THING, events.two_events = share, two
             fitted = TopicMap(level="story", random_state=0).fit(frame, embeddings=vectors)
             story = fitted.story_labels_
             below = sum(
@@ -87,7 +87,7 @@ def main() -> None:
                 f"{name_share(texts, story, names):.3f} | {ari} |"
             )
             print(lines[-1], flush=True)
-    cluster.ONE_THING, cluster.two_events = shipped, split_two
+    events.ONE_THING, events.two_events = shipped, split_two
     out = ROOT / "benchmarks" / "results" / "one_thing.md"
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis import cluster, phrases
+from analysis import events, phrases
 
 BAG = [  # ten headlines held together by no phrase a third of them use
     "Apple sues Samsung over patents",
@@ -31,7 +31,7 @@ ONE_EVENT = [  # seven headlines of one event: "strike" is in all of them
 
 def split(texts: list[str], labels: list[int], min_size: int = 3) -> np.ndarray:
     used, _ = phrases.phrase_matrix(texts)
-    return cluster.one_thing(np.array(labels), used, min_size)
+    return events.one_thing(np.array(labels), used, min_size)
 
 
 def test_a_bag_of_events_is_split_by_the_phrases_its_items_share():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis import cluster, phrases
+from analysis import cluster, events, phrases
 
 FIRST = [  # one Klitschko fight
     "Klitschko Stops Chambers in the Seventh",
@@ -35,7 +35,7 @@ def vectors_for(halves: list[int], seed: int = 0) -> np.ndarray:
 
 def split(texts: list[str], labels: list[int], halves: list[int], min_size: int = 3) -> np.ndarray:
     used, vocabulary = phrases.phrase_matrix(texts)
-    return cluster.two_events(np.array(labels), vectors_for(halves), used, vocabulary, texts, min_size)
+    return events.two_events(np.array(labels), vectors_for(halves), used, vocabulary, texts, min_size)
 
 
 def test_two_fights_of_one_boxer_are_two_stories():
@@ -98,5 +98,5 @@ def test_a_story_larger_than_the_2_means_sample_is_split_whole():
     texts = [FIRST[i % 6] + f" ({i})" for i in range(1300)] + [SECOND[i % 6] + f" ({i})" for i in range(1300)]
     halves = [0] * 1300 + [1] * 1300
     out = split(texts, [0] * 2600, halves, min_size=40)
-    assert cluster.BISECT_SAMPLE < 2600
+    assert events.BISECT_SAMPLE < 2600
     assert len(set(out[:1300])) == 1 and len(set(out[1300:])) == 1 and out[0] != out[1300]
