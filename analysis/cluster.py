@@ -125,22 +125,6 @@ def cluster_levels(
     return Levels(story.astype(np.int64), topic.astype(np.int64), theme.astype(np.int64), level)
 
 
-def stories_of(
-    vectors: np.ndarray,
-    neighbours: np.ndarray,
-    sims: np.ndarray,
-    texts: list[str],
-    min_size: int,
-    phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
-    corpus_size: int | None = None,
-) -> np.ndarray:
-    """The stories of items (unit `vectors`) whose `similarity_graph` is (`neighbours`,
-    `sims`): dense groups of at least `min_size`, copies kept apart, loose items joining their
-    neighbours' story, angles of one event merged, each story about one thing and one event
-    (-1: in none); see `find_stories` for `corpus_size`."""
-    return story_kinds(vectors, neighbours, sims, texts, min_size, phrase_table, corpus_size)[0]
-
-
 def story_kinds(
     vectors: np.ndarray,
     neighbours: np.ndarray,
@@ -150,8 +134,12 @@ def story_kinds(
     phrase_table: tuple[sparse.csr_matrix, np.ndarray] | None = None,
     corpus_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`stories_of`'s stories, and the same before two events of one kind were split apart
-    (`events.two_events`): the units topics and themes group, so that the two stay in one topic."""
+    """The stories of items (unit `vectors`) whose `similarity_graph` is (`neighbours`,
+    `sims`): dense groups of at least `min_size`, copies kept apart, loose items joining their
+    neighbours' story, angles of one event merged, each story about one thing and one event
+    (-1: in none); see `find_stories` for `corpus_size`. Also the same stories before two
+    events of one kind were split apart (`events.two_events`): the units topics and themes
+    group, so that the two stay in one topic."""
     story = find_stories(neighbours, sims, min_size, corpus_size)
     story = keep_distinct(story, neighbours, sims)
     story = attach_by_majority(story, neighbours)
@@ -170,7 +158,7 @@ def new_stories(
         return np.full(len(vectors), -1, dtype=np.int64)
     unit = normalize(np.asarray(vectors, dtype=np.float32))
     neighbours, sims = similarity_graph(unit, lexical_vectors(texts), random_state)
-    return stories_of(unit, neighbours, sims, texts, min_size, corpus_size=corpus_size).astype(np.int64)
+    return story_kinds(unit, neighbours, sims, texts, min_size, corpus_size=corpus_size)[0].astype(np.int64)
 
 
 def auto_level(story: np.ndarray, topic: np.ndarray, theme: np.ndarray) -> str:

@@ -54,35 +54,27 @@ def test_stories_merge_round_after_round_and_not_past_their_spread():
 
 
 def reference_merge_close(labels: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """`merge_close` as first written: every centre and spread made again each round."""
-    from scipy import sparse
+    """`merge_close` as first written: every story's centre and spread made again each round
+    (`_centres_and_spreads` over all of them), the pairs merged by the same rule."""
     from sklearn.preprocessing import normalize
 
     labels = cluster._renumber(labels)
     members = np.flatnonzero(labels >= 0)
     while len(members) and labels.max() > 0:
-        own, k = labels[members], int(labels.max()) + 1
-        membership = sparse.csr_matrix(
-            (np.ones(len(members), dtype=np.float32), (own, members)), shape=(k, len(labels))
-        )
-        centres = normalize(np.asarray(membership @ vectors, dtype=np.float32))
-        closeness = np.einsum("ij,ij->i", vectors[members], centres[own])
-        order = np.lexsort((closeness, own))
-        sizes = np.bincount(own, minlength=k)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        ranked = closeness[order]
-        spread = (ranked[starts + (sizes - 1) // 2] + ranked[starts + sizes // 2]) / 2
-        sims = centres @ centres.T
+        k = int(labels.max()) + 1
+        sums, spread = np.zeros((k, vectors.shape[1]), dtype=np.float32), np.zeros(k, dtype=np.float32)
+        cluster._centres_and_spreads(labels, members, vectors, np.arange(k), sums, spread)
+        sims = normalize(sums) @ normalize(sums).T
         np.fill_diagonal(sims, -np.inf)
         nearest = sims.argmax(axis=1)
-        similarity = sims[np.arange(k), nearest]
         ids = np.arange(k)
-        merging = (nearest[nearest] == ids) & (ids < nearest) & (similarity >= np.minimum(spread, spread[nearest]))
+        close = sims[ids, nearest] >= np.minimum(spread, spread[nearest])
+        merging = (nearest[nearest] == ids) & (ids < nearest) & close
         if not merging.any():
             break
         into = ids.copy()
         into[nearest[merging]] = ids[merging]
-        labels[members] = cluster._renumber(into)[own]
+        labels[members] = cluster._renumber(into)[labels[members]]
     return labels
 
 
