@@ -365,6 +365,24 @@ class TopicMap(BaseEstimator):
             saved_topics[old.story_labels == story] = topic
         all_topics = cluster.nest_in(all_stories, np.concatenate([saved_topics, topics]))
         all_themes = cluster.nest_in(all_topics, np.concatenate([old.theme_labels, themes]))
+        # new themes' and topics' ids: past the counter that gives them (a theme map's themes
+        # take next_topic, its topics next_story; a topic map's topics next_topic) and every id
+        theme_from = next_topic if old.level == "theme" else 0
+        topic_from = {"theme": max(next_story, next_topic), "topic": next_topic}.get(old.level, 0)
+        all_themes, all_topics = newgroups.split_themes(
+            all_vectors,
+            all_stories,
+            all_topics,
+            all_themes,
+            self.random_state,
+            max(theme_from, int(all_themes.max(initial=-1)) + 1),
+            max(topic_from, int(all_topics.max(initial=-1)) + 1),
+        )
+        if old.level == "theme":
+            next_topic = max(next_topic, int(all_themes.max(initial=-1)) + 1)
+            next_story = max(next_story, int(all_topics.max(initial=-1)) + 1)
+        elif old.level == "topic":
+            next_topic = max(next_topic, int(all_topics.max(initial=-1)) + 1)
         all_labels = {"story": all_stories, "topic": all_topics, "theme": all_themes}[old.level]
         report("name", 0, 1)
         all_texts = all_documents["text"].tolist()

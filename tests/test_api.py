@@ -185,6 +185,34 @@ def test_an_update_opens_a_theme_only_for_a_subject_as_large_as_the_smallest(uci
     assert np.isin(new_items, list(opened)).mean() > 0.5
 
 
+def test_a_subject_that_comes_a_few_items_a_day_becomes_a_theme_of_its_own(tmp_path):
+    # a subject under the smallest theme's size each day joined the nearest theme every day:
+    # 150 sports headlines over five updates all stayed inside "Entertainment"
+    uci = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(1400, random_state=3)[["text"]]
+    sport = sport_headlines(158)
+    topic_map = TopicMap(level="theme", cache=str(tmp_path), random_state=0).fit(
+        pd.concat([uci.iloc[:800], sport.iloc[:8]])
+    )
+    fitted = topic_map.theme_table_.set_index("id")["name"].to_dict()
+    smallest = min(np.bincount(topic_map.labels_[topic_map.labels_ >= 0]))
+    for day in range(5):
+        news = pd.concat([uci.iloc[800 + 120 * day : 920 + 120 * day], sport.iloc[8 + 30 * day : 38 + 30 * day]])
+        assert 30 < smallest  # each day's part is too small to open a theme by itself
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            topic_map.update(news)
+    frame = topic_map.to_frame()
+    is_sport = frame["text"].isin(set(sport["text"]))
+    home = frame.loc[is_sport, "theme"].value_counts()
+    assert home.iloc[0] > 0.5 * is_sport.sum()  # most of the subject is one theme ...
+    assert home.index[0] not in fitted  # ... a new one ...
+    assert is_sport[frame["theme"] == home.index[0]].mean() > 0.8  # ... of that subject
+    names = topic_map.theme_table_.set_index("id")["name"].to_dict()
+    assert all(names[i] == name for i, name in fitted.items())  # the fitted themes keep their ids and names
+    assert (frame.loc[frame["story"] >= 0].groupby("story")["topic"].nunique() == 1).all()  # still nested
+    assert (frame.groupby("topic")["theme"].nunique() == 1).all()
+
+
 @pytest.fixture(scope="module")
 def uci_1100(tmp_path_factory) -> tuple[TopicMap, pd.DataFrame]:
     """A theme map of 800 UCI headlines, and 300 more of the same news."""
