@@ -6,7 +6,9 @@
   clustered among themselves, and a cluster opens a new theme (or topic, on a topic map) only
   when it is a new subject of the map's own scale, not the day's new events of an old subject
   (newgroups.py: as large as the map's smallest, beyond every theme's reach, more than one
-  story); otherwise its items join the nearest theme. Copies alone never make a topic.
+  story); otherwise its items join the nearest theme. Such a subject that keeps coming a few
+  items a day leaves that theme once a fit of the grown map would set it apart
+  (`newgroups.split_themes`). Copies alone never make a topic.
 - The new items no saved story takes form stories as a fit finds them, but among their
   nearest saved items too (`day_stories`): a cluster mostly of one saved story's items is
   that story's next part and the new items join it; one mostly of new items is a new story.
