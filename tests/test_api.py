@@ -195,9 +195,9 @@ def test_a_subject_that_comes_a_few_items_a_day_becomes_a_theme_of_its_own(tmp_p
     )
     fitted = topic_map.theme_table_.set_index("id")["name"].to_dict()
     smallest = min(np.bincount(topic_map.labels_[topic_map.labels_ >= 0]))
+    assert smallest > 30  # each day's part is too small to open a theme by itself
     for day in range(5):
         news = pd.concat([uci.iloc[800 + 120 * day : 920 + 120 * day], sport.iloc[8 + 30 * day : 38 + 30 * day]])
-        assert 30 < smallest  # each day's part is too small to open a theme by itself
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             topic_map.update(news)
