@@ -43,6 +43,7 @@ from analysis.load import copy_key, copy_keys, join_distinct
 from analysis.state import FittedState
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
+REFIND_LIMIT = 200_000  # items; above, an update does not find the map's stories again (minutes)
 
 
 def misfit(labels: np.ndarray) -> str | None:
@@ -219,3 +220,37 @@ def fresh_ids(new_ids: pd.Series, old_ids: pd.Series) -> list[str]:
         return list(new_ids.astype(str))
     prefix = next(f"u{k}." for k in range(1, 10_000) if not any(t.startswith(f"u{k}.") for t in taken))
     return [prefix + str(i) for i in new_ids]
+
+
+def rejoin_stories(
+    stories: np.ndarray, vectors: np.ndarray, texts: list[str], min_story_size: int | None, random_state: int
+) -> np.ndarray:
+    """The map's stories (`stories` of its `vectors` and `texts`, saved and new) with those a
+    fit of the grown map finds as one joined under the largest one's id: a story found again
+    (`cluster.story_kinds` over every item) that holds most of the items of two or more of
+    the map's stories, and is mostly made of them, joins them. An event an update cut into its
+    angles, as a fit of the items so far cut it, is one story again once the map holds enough
+    to join them, as a refit joins them. Only joins, never splits: a story a reader knows is
+    not taken apart. Maps above REFIND_LIMIT items keep their stories (the stage takes minutes
+    at a million items)."""
+    if len(stories) > REFIND_LIMIT or len(stories) < 3 or (stories < 0).all():
+        return stories
+    unit = normalize(vectors)
+    min_size = min_story_size or cluster.default_min_story_size(len(unit))
+    neighbours, sims = cluster.similarity_graph(unit, cluster.lexical_vectors(texts), random_state)
+    found = cluster.story_kinds(unit, neighbours, sims, texts, min_size)[0]
+    held = (stories >= 0) & (found >= 0)
+    slots = int(stories.max()) + 1
+    sizes = np.bincount(stories[stories >= 0], minlength=slots)
+    pairs = pd.DataFrame({"story": stories[held], "found": found[held]}).value_counts().reset_index(name="items")
+    pairs = pairs[pairs["items"] * 2 > sizes[pairs["story"].to_numpy()]]  # most of the story's items
+    pairs = pairs.assign(size=sizes[pairs["story"].to_numpy()])
+    into = np.arange(slots)
+    found_sizes = np.bincount(found[found >= 0])
+    for group, rows in pairs.groupby("found"):
+        if len(rows) < 2 or rows["size"].sum() * 2 < found_sizes[group]:  # two or more, mostly theirs
+            continue
+        into[rows["story"].to_numpy()] = int(
+            rows.sort_values(["size", "story"], ascending=[False, True])["story"].iloc[0]
+        )
+    return np.where(stories >= 0, into[np.maximum(stories, 0)], stories)

@@ -359,7 +359,13 @@ class TopicMap(BaseEstimator):
             all_documents["count"] = all_documents["count"].fillna(1).astype(np.int64)
         all_vectors = np.vstack([old.embeddings, vectors])
         all_labels = np.concatenate([old.labels, labels])
-        all_stories = np.concatenate([old.story_labels, stories])
+        all_stories = growth.rejoin_stories(
+            np.concatenate([old.story_labels, stories]),
+            all_vectors,
+            old.documents["text"].tolist() + texts,
+            self.min_story_size,
+            self.random_state,
+        )
         saved_topics = old.topic_labels.copy()
         for story, topic in nested.opened.items():  # stories that waited for a topic of their own
             saved_topics[old.story_labels == story] = topic
