@@ -231,7 +231,7 @@ def update(
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
-    """Add a new day's items to a saved map, keeping its topic ids and 2D space."""
+    """Add a new day's items to a saved map, keeping its ids, names and 2D space."""
 
     def work() -> None:
         from analysis.export import write_export

@@ -306,8 +306,11 @@ class TopicMap(BaseEstimator):
         text_col: str | None = None,
         progress: Progress | None = None,
     ) -> TopicMap:
-        """Add new items to the fitted map: they join the learned topics, keep every existing id,
-        land in the same 2D space, and open new topics where enough of them fit none.
+        """Add new items to the fitted map: they join the learned topics, land in the same 2D
+        space, and open new topics where enough of them fit none. Existing ids and names are
+        kept, and no id is given twice; as a fit of the grown map would, stories it finds as one
+        are joined under the largest's id, and a subject it sets apart inside a theme leaves
+        for a new theme (growth.py, newgroups.py).
 
         An item the map already holds is counted on it (`count`), not added again; the new
         items are seen in a canonical order, so their row order changes nothing. No item with
