@@ -114,9 +114,11 @@ def describe_topics(
     ]
     options = [[phrases.as_label(f) for f in fs[np.argsort(-fit, kind="stable")]] for fs, _, _, fit in named]
     ordered = [np.sort(fit)[::-1] for fit in fits]
+    fixed = {t: (taken or {})[int(topic)] for t, topic in enumerate(topic_ids) if int(topic) in (taken or {})}
     if stories is not None:  # a theme: its subject, then its best phrases, BROAD_TERMS parts in all
+        held = frozenset(part.casefold() for name in fixed.values() for part in name.split(SEPARATOR))
         found = (
-            subjects.theme_subjects(embeddings, central, embed)
+            subjects.theme_subjects(embeddings, central, embed, frozenset(fixed), held)
             if subject and embeddings is not None
             else [None] * len(central)
         )
@@ -128,7 +130,6 @@ def describe_topics(
             [o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]
             for opts, s in zip(options, (_subject(*n) for n in named))
         ]
-    fixed = {t: (taken or {})[int(topic)] for t, topic in enumerate(topic_ids) if int(topic) in (taken or {})}
     names = _distinct(options, ordered, [[texts[i] for i in items[:3]] for items in central], topic_ids, fixed)
     return pd.DataFrame.from_records(
         [

@@ -136,10 +136,18 @@ def terms(label: str) -> list[str]:
     return [t.strip() for part in label.split(",") for t in part.split(" and ") if t.strip()]
 
 
-def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Embed | None) -> list[str | None]:
+def theme_subjects(
+    embeddings: np.ndarray,
+    members: list[np.ndarray],
+    embed: Embed | None,
+    named: frozenset[int] = frozenset(),
+    held: frozenset[str] = frozenset(),
+) -> list[str | None]:
     """For each theme (the rows of `embeddings` in `members`), its subject word, capitalised,
     or None where it wins no subject or the model cannot embed (`embed` returns None or vectors
-    of another width)."""
+    of another width). Themes in `named` (indices) keep names of their own (a saved map's)
+    and claim no word; no other theme takes a word in `held` (casefolded: those names' parts),
+    so a theme an update opens is not called what a saved one is."""
     if embed is None or not members:
         return [None] * len(members)
     t = taxonomy()
@@ -173,7 +181,10 @@ def theme_subjects(embeddings: np.ndarray, members: list[np.ndarray], embed: Emb
             (centroids @ branches.T).argmax(axis=1),
         ),
     ]
-    candidates = [[w for w in options if w is not None] for options in zip(*tiers)]
+    candidates = [
+        [] if i in named else [w for w in options if w is not None and w.casefold() not in held]
+        for i, options in enumerate(zip(*tiers))
+    ]
     # a word goes to the theme it says best of all that claim it, so it sets that theme apart;
     # each theme takes the first of its words it wins
     best = {

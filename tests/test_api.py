@@ -232,6 +232,8 @@ def test_a_subject_that_comes_a_few_items_a_day_becomes_a_theme_of_its_own(tmp_p
     assert is_sport[frame["theme"] == home.index[0]].mean() > 0.8  # ... of that subject
     names = topic_map.theme_table_.set_index("id")["name"].to_dict()
     assert all(names[i] == name for i, name in fitted.items())  # the fitted themes keep their ids and names
+    first = {name.split(" · ")[0] for name in fitted.values()}
+    assert not {names[i].split(" · ")[0] for i in names if i not in fitted} & first  # and their subjects
     assert (frame.loc[frame["story"] >= 0].groupby("story")["topic"].nunique() == 1).all()  # still nested
     assert (frame.groupby("topic")["theme"].nunique() == 1).all()
 

@@ -65,6 +65,22 @@ def test_sections_are_named_by_their_subject(ag_sections):
     assert len(set(found)) >= 3  # the sections are told apart, not all called one thing
 
 
+def test_a_theme_an_update_opens_is_not_called_what_a_saved_one_is(ag_sections):
+    # an update that split phones out of a "Technology · Titanfall · iOS 7.1" theme called the
+    # new one "Technology · iOS · iPhone Air Concept": two technology themes on one map
+    frame, vectors = ag_sections
+    sections = sorted(frame["label"].unique())
+    members = [np.flatnonzero(frame["label"] == s) for s in sections]
+    before = dict(zip(sections, subjects.theme_subjects(vectors, members, embed)))
+    saved = sections.index("Business")  # a saved theme, named "Sport · Finance" by the reader
+    held = frozenset({"sport", "finance"})
+    after = dict(zip(sections, subjects.theme_subjects(vectors, members, embed, frozenset({saved}), held)))
+    assert before["Sports"] == "Sport" and after["Sports"] != "Sport"  # the saved name holds the word
+    assert after["Business"] is None  # a saved theme keeps its own name and claims nothing
+    assert not {w.casefold() for w in after.values() if w} & held
+    assert after["World"] == before["World"]  # the rest are named as before
+
+
 def test_sections_take_the_word_an_editor_would():
     """Celebrity news is "human interest" in IPTC and computing an "economic sector": the
     sections drawn on the taxonomy name them as an editor would."""
