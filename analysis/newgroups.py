@@ -316,8 +316,9 @@ def split_themes(
     regrouped = group_stories(vectors, stories, random_state)
     least = MIN_THEME_SHARE * len(themes)
     held, slots = stories >= 0, int(stories.max(initial=-1)) + 1
-    room = len(np.unique(regrouped)) - len(np.unique(themes[themes >= 0]))  # themes a fit would add
-    by_size = np.unique(regrouped, return_counts=True)
+    found = regrouped[regrouped >= 0]  # below 200 items the stories are the themes, -1 in none
+    room = len(np.unique(found)) - len(np.unique(themes[themes >= 0]))  # themes a fit would add
+    by_size = np.unique(found, return_counts=True)
     for group in by_size[0][np.argsort(-by_size[1], kind="stable")]:
         if room <= 0:
             break
