@@ -526,6 +526,7 @@ def extend(
         theme_labels=themes,
         added=np.zeros(len(documents), dtype=bool),
         waiting=np.zeros(len(documents), dtype=bool),
+        grown=np.zeros(len(documents), dtype=bool),
         topics=_exact_sizes(state.topics, labels),
         stories=_exact_sizes(state.stories, stories),
         topic_table=_exact_sizes(state.topic_table, topics),

@@ -227,12 +227,19 @@ def fresh_ids(new_ids: pd.Series, old_ids: pd.Series) -> list[str]:
 
 
 def rejoin_stories(
-    stories: np.ndarray, vectors: np.ndarray, texts: list[str], min_story_size: int | None, random_state: int
+    stories: np.ndarray,
+    vectors: np.ndarray,
+    texts: list[str],
+    first_new: int,
+    min_story_size: int | None,
+    random_state: int,
 ) -> np.ndarray:
     """The map's stories (`stories` of its `vectors` and `texts`, saved and new) with those a
     fit of the grown map finds as one joined under the largest one's id: a story found again
     (`cluster.story_kinds` over every item) that holds most of the items of two or more of
-    the map's stories, and is mostly made of them, joins them. An event an update cut into its
+    the map's stories, and is mostly made of them, joins them. The id kept is a saved story's
+    (ids below `first_new`: the one a reader may have named) before a new one's, the largest
+    first. An event an update cut into its
     angles, as a fit of the items so far cut it, is one story again once the map holds enough
     to join them, as a refit joins them. Only joins, never splits: a story a reader knows is
     not taken apart. Maps above REFIND_LIMIT items keep their stories (the stage takes minutes
@@ -241,8 +248,13 @@ def rejoin_stories(
         return stories
     unit = normalize(vectors)
     min_size = min_story_size or cluster.default_min_story_size(len(unit))
-    neighbours, sims = cluster.similarity_graph(unit, cluster.lexical_vectors(texts), random_state)
-    found = cluster.story_kinds(unit, neighbours, sims, texts, min_size)[0]
+    # in the fit's own order (by text, then vector), so the fitted items' stories are found
+    # again as the fit found them: in the rows' order, a 5-item update joined fitted stories
+    order = np.array(sorted(range(len(texts)), key=lambda i: (texts[i], unit[i].tobytes())), dtype=np.int64)
+    ordered = [texts[i] for i in order]
+    neighbours, sims = cluster.similarity_graph(unit[order], cluster.lexical_vectors(ordered), random_state)
+    found = np.empty(len(order), dtype=np.int64)
+    found[order] = cluster.story_kinds(unit[order], neighbours, sims, ordered, min_size)[0]
     held = (stories >= 0) & (found >= 0)
     slots = int(stories.max()) + 1
     sizes = np.bincount(stories[stories >= 0], minlength=slots)
@@ -254,7 +266,8 @@ def rejoin_stories(
     for group, rows in pairs.groupby("found"):
         if len(rows) < 2 or rows["size"].sum() * 2 < found_sizes[group]:  # two or more, mostly theirs
             continue
+        rows = rows.assign(new=rows["story"] >= first_new)
         into[rows["story"].to_numpy()] = int(
-            rows.sort_values(["size", "story"], ascending=[False, True])["story"].iloc[0]
+            rows.sort_values(["new", "size", "story"], ascending=[True, False, True])["story"].iloc[0]
         )
     return np.where(stories >= 0, into[np.maximum(stories, 0)], stories)

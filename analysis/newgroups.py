@@ -289,6 +289,7 @@ def split_themes(
     stories: np.ndarray,
     topics: np.ndarray,
     themes: np.ndarray,
+    grown: np.ndarray,
     random_state: int,
     first_theme: int,
     first_topic: int,
@@ -300,7 +301,9 @@ def split_themes(
     The stories are grouped again as a fit groups them (`themes.group_stories`). A group
     most of whose items lie in one theme, that is not the group most of that theme is in,
     opens a theme with its part of it when that part is under half of the theme, at least
-    MIN_THEME_SHARE of the items (a fit's least theme) and more than one story. Only that
+    MIN_THEME_SHARE of the items (a fit's least theme), more than one story, and growing: a
+    larger share of it than of the map came in updates since the fit (`grown`; a part of
+    fitted items is the fit's own choice, or a reader's merge, not a new subject). Only that
     part moves: every other item keeps its theme. A story moves whole, when most of its items
     are in the part; a topic cut in two gives its moving items a new topic. New ids start at
     `first_theme` and `first_topic`.
@@ -328,12 +331,15 @@ def split_themes(
         counts = np.bincount(themes[inside])
         theme = int(counts.argmax())
         of_theme = themes == theme
-        if counts[theme] * 2 <= (regrouped == group).sum() or np.bincount(regrouped[of_theme]).argmax() == group:
+        main = np.bincount(regrouped[of_theme & (regrouped >= 0)]).argmax()  # holds this group's items: not empty
+        if counts[theme] * 2 <= (regrouped == group).sum() or main == group:
             continue
         part = inside & of_theme
         moving = np.bincount(stories[held & part], minlength=slots) * 2 > np.bincount(stories[held], minlength=slots)
         part = np.where(held & of_theme, moving[np.maximum(stories, 0)], part)  # a story moves whole, or not at all
         if part.sum() < least or part.sum() * 2 >= of_theme.sum() or effective_stories(stories[part]) < 2:
+            continue
+        if grown[part].mean() <= grown.mean():  # not growing faster than the map: the fit's choice
             continue
         topics[part], first_topic = _topics_of_part(
             vectors[part], topics[part], topics[of_theme & ~part], MIN_TOPIC_SHARE * len(themes), first_topic

@@ -27,7 +27,7 @@ from analysis.state import ARRAYS, SCALARS, TABLES, FittedState
 FORMAT_VERSION = 1
 MANIFEST = "topicmap.json"
 #: Arrays and tables that maps saved by earlier versions lack.
-OPTIONAL_ARRAYS = ("theme_labels", "topic_labels", "waiting")
+OPTIONAL_ARRAYS = ("theme_labels", "topic_labels", "waiting", "grown")
 OPTIONAL_TABLES = ("topic_table", "theme_table")
 MAP_FILES = frozenset({MANIFEST, *(f"{a}.npy" for a in ARRAYS), *(f"{t}.parquet" for t in TABLES)})
 MAX_ID = 2**53  # topic ids travel through JSON and JavaScript numbers
@@ -217,6 +217,7 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         theme_labels=arrays["theme_labels"].astype(np.int64),
         added=arrays["added"].astype(bool),
         waiting=arrays["waiting"].astype(bool) if "waiting" in arrays else np.zeros(len(arrays["added"]), bool),
+        grown=arrays["grown"].astype(bool) if "grown" in arrays else np.zeros(len(arrays["added"]), bool),
         level=str(manifest["level_"]),
         next_topic_id=int(manifest["next_topic_id_"]),
         next_story_id=int(manifest["next_story_id_"]),
@@ -301,7 +302,7 @@ def _damage(manifest: dict, known: set[str], arrays: dict[str, np.ndarray], tabl
         return "embeddings or coords are not floating-point numbers"
     if not (np.isfinite(embeddings).all() and np.isfinite(coords).all()):
         return "embeddings or coords hold NaN or infinite values"
-    for name in ("added", "waiting"):
+    for name in ("added", "waiting", "grown"):
         if name in arrays and (arrays[name].ndim != 1 or arrays[name].dtype != np.bool_):
             return f"{name} is not one flag per item"
     if (

@@ -66,6 +66,7 @@ class TopicMap(BaseEstimator):
     added_ : True for the items the last `update` added.
     waiting_ : True for the items of stories updates found far from every topic of their
         theme, waiting in the nearest topic until enough gather to open one.
+    grown_ : True for the items updates added since the fit.
     fitted_at_ : when the map last took in items (`fit` or `update`), ISO 8601 in UTC.
     added_since_ : the `fitted_at_` of the map the last `update` added to (None before any
         update, or for a map saved before topicmap recorded it).
@@ -214,6 +215,7 @@ class TopicMap(BaseEstimator):
             theme_labels=theme[restore],
             added=np.zeros(len(texts), dtype=bool),
             waiting=np.zeros(len(texts), dtype=bool),
+            grown=np.zeros(len(texts), dtype=bool),
             topics=tables[levels.level],
             stories=tables["story"],
             topic_table=tables["topic"],
@@ -362,13 +364,17 @@ class TopicMap(BaseEstimator):
             all_documents["count"] = all_documents["count"].fillna(1).astype(np.int64)
         all_vectors = np.vstack([old.embeddings, vectors])
         all_labels = np.concatenate([old.labels, labels])
-        all_stories = growth.rejoin_stories(
-            np.concatenate([old.story_labels, stories]),
-            all_vectors,
-            old.documents["text"].tolist() + texts,
-            self.min_story_size,
-            self.random_state,
-        )
+        grown = np.concatenate([old.grown, np.ones(len(texts), bool)])
+        all_stories = np.concatenate([old.story_labels, stories])
+        if texts:  # a day of copies only counts them: nothing new to regroup by
+            all_stories = growth.rejoin_stories(
+                all_stories,
+                all_vectors,
+                old.documents["text"].tolist() + texts,
+                old.next_story_id,
+                self.min_story_size,
+                self.random_state,
+            )
         saved_topics = old.topic_labels.copy()
         for story, topic in nested.opened.items():  # stories that waited for a topic of their own
             saved_topics[old.story_labels == story] = topic
@@ -378,15 +384,17 @@ class TopicMap(BaseEstimator):
         # take next_topic, its topics next_story; a topic map's topics next_topic) and every id
         theme_from = next_topic if old.level == "theme" else 0
         topic_from = {"theme": max(next_story, next_topic), "topic": next_topic}.get(old.level, 0)
-        all_themes, all_topics = newgroups.split_themes(
-            all_vectors,
-            all_stories,
-            all_topics,
-            all_themes,
-            self.random_state,
-            max(theme_from, int(all_themes.max(initial=-1)) + 1),
-            max(topic_from, int(all_topics.max(initial=-1)) + 1),
-        )
+        if texts:
+            all_themes, all_topics = newgroups.split_themes(
+                all_vectors,
+                all_stories,
+                all_topics,
+                all_themes,
+                grown,
+                self.random_state,
+                max(theme_from, int(all_themes.max(initial=-1)) + 1),
+                max(topic_from, int(all_topics.max(initial=-1)) + 1),
+            )
         if old.level == "theme":
             next_topic = max(next_topic, int(all_themes.max(initial=-1)) + 1)
             next_story = max(next_story, int(all_topics.max(initial=-1)) + 1)
@@ -408,6 +416,7 @@ class TopicMap(BaseEstimator):
                 theme_labels=all_themes,
                 added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
                 waiting=np.isin(all_stories, nested.waiting),
+                grown=grown,
                 topics=tables[old.level],
                 stories=tables["story"],
                 topic_table=tables["topic"],

@@ -21,7 +21,7 @@ LEVEL_ORDER = ("theme", "topic", "story")
 #: Each level's word for many of its groups.
 PLURALS = {"theme": "themes", "topic": "topics", "story": "stories"}
 
-ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added", "waiting")
+ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added", "waiting", "grown")
 TABLES = ("documents", "topics", "stories", "topic_table", "theme_table")
 SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since")
 
@@ -37,6 +37,8 @@ class FittedState:
     added: True for the items the last `update` added.
     waiting: True for the items of stories updates found far from every topic of their theme
         but too small to open one: they wait in the nearest topic until enough gather.
+    grown: True for the items updates added since the fit: a subject mostly of them is new to
+        the fitted map, one mostly of fitted items is the fit's own choice (newgroups.py).
     topics: the chosen level's table, one row a group (id, name, size, keywords,
         representatives, description); stories, topic_table, theme_table: each level's.
     level: "story", "topic" or "theme"; next_topic_id, next_story_id: the ids new groups of
@@ -54,6 +56,7 @@ class FittedState:
     theme_labels: np.ndarray
     added: np.ndarray
     waiting: np.ndarray
+    grown: np.ndarray
     topics: pd.DataFrame
     stories: pd.DataFrame
     topic_table: pd.DataFrame
