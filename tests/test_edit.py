@@ -55,6 +55,7 @@ def made_state(level: str = "theme") -> FittedState:
         theme_labels=themes,
         added=np.zeros(len(texts), dtype=bool),
         waiting=np.zeros(len(texts), dtype=bool),
+        grown=np.zeros(len(texts), dtype=bool),
         topics=topics,
         stories=story_table,
         topic_table=story_table,

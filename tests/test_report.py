@@ -237,6 +237,7 @@ def fitted_state(level: str) -> FittedState:
         theme_labels=levels["theme"][0],
         added=np.zeros(n, dtype=bool),
         waiting=np.zeros(n, dtype=bool),
+        grown=np.zeros(n, dtype=bool),
         topics=chosen[1],
         stories=levels["story"][1],
         topic_table=levels["mid"][1],

@@ -51,6 +51,7 @@ def dated_update(dates: list[str] | None = None) -> FittedState:
         theme_labels=labels,
         added=np.arange(len(texts)) >= OLD,
         waiting=np.zeros(len(texts), dtype=bool),
+        grown=np.zeros(len(texts), dtype=bool),
         topics=topics,
         stories=topics,
         topic_table=topics,

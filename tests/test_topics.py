@@ -183,6 +183,7 @@ def theme_map(vectors: np.ndarray, stories: np.ndarray, topics: np.ndarray, them
         theme_labels=themes,
         added=np.zeros(n, dtype=bool),
         waiting=np.zeros(n, dtype=bool),
+        grown=np.zeros(n, dtype=bool),
         topics=table,
         stories=table,
         topic_table=table,
