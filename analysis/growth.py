@@ -43,7 +43,7 @@ import pandas as pd
 from sklearn.preprocessing import normalize
 
 from analysis import assign, cluster, newgroups
-from analysis.load import copy_key, copy_keys, join_distinct
+from analysis.load import canonical_order, copy_key, copy_keys, join_distinct
 from analysis.state import FittedState
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
@@ -250,7 +250,7 @@ def rejoin_stories(
     min_size = min_story_size or cluster.default_min_story_size(len(unit))
     # in the fit's own order (by text, then vector), so the fitted items' stories are found
     # again as the fit found them: in the rows' order, a 5-item update joined fitted stories
-    order = np.array(sorted(range(len(texts)), key=lambda i: (texts[i], unit[i].tobytes())), dtype=np.int64)
+    order = canonical_order(texts, vectors)
     ordered = [texts[i] for i in order]
     neighbours, sims = cluster.similarity_graph(unit[order], cluster.lexical_vectors(ordered), random_state)
     found = np.empty(len(order), dtype=np.int64)

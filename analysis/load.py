@@ -550,3 +550,8 @@ def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> p
     frame["text"] = [SURROGATE.sub("\ufffd", " ".join(t.split())) for t in frame["text"]]
     frame.attrs["rows"] = rows
     return frame
+
+
+def canonical_order(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
+    """A permutation that sorts the items by text, then by vector: the same for any row order."""
+    return np.array(sorted(range(len(texts)), key=lambda i: (texts[i], embeddings[i].tobytes())), dtype=np.int64)

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 
 from analysis import assign, cluster, embed, export, growth, label, newgroups, params, phrases, project
 from analysis.errors import InputError
-from analysis.load import as_documents
+from analysis.load import as_documents, canonical_order
 from analysis.meta import VERSION
 from analysis.state import FIELDS, FittedState, check_embeddings
 
@@ -164,7 +164,7 @@ class TopicMap(BaseEstimator):
         # The stages see the items in one canonical order (by text, then vector) and the order
         # is restored after, so shuffling the input rows changes neither topics nor map
         # (k-means seeding, null draws and kNN ties all depend on row order).
-        order = _canonical_order(texts, embeddings)
+        order = canonical_order(texts, embeddings)
         restore = np.argsort(order)
         sorted_texts, sorted_vectors = [texts[i] for i in order], embeddings[order]
         report("neighbours", 0, 1)
@@ -342,7 +342,7 @@ class TopicMap(BaseEstimator):
             vectors = self._check_width(self._vectors(texts, given, report), given is not None)
         else:  # every item was in the map already
             vectors = np.empty((0, old.embeddings.shape[1]), dtype=np.float32)
-        order = _canonical_order(texts, vectors)
+        order = canonical_order(texts, vectors)
         restore = np.argsort(order)
         sorted_texts, sorted_vectors = [texts[i] for i in order], vectors[order]
         report("assign", 0, 1)
@@ -681,11 +681,6 @@ class TopicMap(BaseEstimator):
         return report.fitted_report_data(
             self._state(), meta, sample_size=self.sample_size, random_state=self.random_state, notes=tuple(notes)
         )
-
-
-def _canonical_order(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-    """A permutation that sorts the items by text, then by vector: the same for any row order."""
-    return np.array(sorted(range(len(texts)), key=lambda i: (texts[i], embeddings[i].tobytes())), dtype=np.int64)
 
 
 def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
