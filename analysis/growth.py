@@ -155,8 +155,12 @@ def open_new_topics(
         stories[members] = next_ids[1]
         next_ids[1] += 1
         placed = labels[members][labels[members] >= 0]
-        if len(placed) and old.level != "story":  # a story lies in one topic: its members' own
+        if old.level == "story":
+            continue
+        if len(placed):  # a story lies in one topic: its members' own
             labels[members[labels[members] < 0]] = np.bincount(placed).argmax()
+        elif (old.labels >= 0).any():  # none placed (too far for `place_new`): the nearest
+            labels[members] = newgroups.nearest_group(old, vectors[members])
     if old.level == "story":  # one partition, one counter: a new story is a new topic of the map
         next_ids = [max(next_ids)] * 2
     else:

@@ -35,17 +35,22 @@ def fold_lone_stories(old: FittedState, vectors: np.ndarray, labels: np.ndarray,
     fresh = np.unique(labels[labels >= old.next_topic_id])
     if not len(fresh) or not (old.labels >= 0).any():
         return labels
-    unit = normalize(old.embeddings)
-    ids, centres = _centroids(unit, old.labels)
     least = int(np.unique(old.labels[old.labels >= 0], return_counts=True)[1].min())
     labels = labels.copy()
     for group in fresh:
         inside = labels == group
         staying = inside & ~((stories >= 0) & (stories < old.next_story_id))  # a saved story's items follow it
         if staying.sum() < least or effective_stories(stories[staying]) < 2:
-            own = normalize(vectors[inside].mean(axis=0, keepdims=True))[0]
-            labels[inside] = ids[int(np.argmax(centres @ own))]
+            labels[inside] = nearest_group(old, vectors[inside])
     return labels
+
+
+def nearest_group(old: FittedState, vectors: np.ndarray) -> int:
+    """The map's group (of `old.labels`, which has one) whose centroid is nearest the mean of
+    `vectors`: where a group of new items too small to stand alone belongs."""
+    ids, centres = _centroids(normalize(old.embeddings), old.labels)
+    own = normalize(vectors.mean(axis=0, keepdims=True))[0]
+    return int(ids[int(np.argmax(centres @ own))])
 
 
 def gather_subjects(

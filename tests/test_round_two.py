@@ -16,7 +16,7 @@ from analysis import params
 from analysis.errors import InputError
 from analysis.load import load_corpus
 from analysis.pipeline import TopicMap
-from conftest import SEED, cli, fake_vectors
+from conftest import BENCH, SEED, cli, fake_vectors
 
 WORDS = ["rates", "storms", "talks", "tariffs", "vaccine", "election", "drought", "merger"]
 
@@ -518,6 +518,20 @@ def test_a_map_that_found_nothing_nests_the_stories_an_update_finds():
     storied = frame[frame["story"] >= 0]
     assert (storied["topic"] >= 0).all() and (storied["theme"] >= 0).all()
     assert set(storied["topic_label"]) != {""} and set(storied["theme_label"]) != {""}
+
+
+def test_a_day_story_too_far_for_every_topic_still_nests_in_one():
+    # 150 HuffPost headlines make a map of many small themes; in the next 120, three items
+    # ("... Dies At 74") form a story no saved theme placed, which kept topic and theme -1
+    texts = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv")["text"].astype(str).tolist()
+    fitted = TopicMap(level="theme", random_state=0).fit(texts[:150])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a day far from a small map: said, not tested here
+        fitted.update(texts[150:270])
+    frame = fitted.to_frame()
+    storied = frame[frame["story"] >= 0]
+    assert (storied["topic"] >= 0).all() and (storied["theme"] >= 0).all()
+    assert (storied.groupby("story")["theme"].nunique() == 1).all()
 
 
 def test_an_empty_day_leaves_the_map_as_it_is_with_a_warning():
