@@ -307,7 +307,7 @@ def copy_key(text: str) -> str:
 def join_distinct(values) -> str:
     """The distinct non-empty values, each "; "-joined list split, sorted and joined by "; "."""
     return "; ".join(
-        sorted({part for v in values if not _is_missing(v) and str(v).strip() for part in str(v).split("; ") if part})
+        sorted({part for v in values if not is_missing(v) and str(v).strip() for part in str(v).split("; ") if part})
     )
 
 
@@ -369,11 +369,12 @@ def merge_copies(frame: pd.DataFrame, always_count: bool = False) -> tuple[pd.Da
 
 def _cell_text(value) -> str:
     """A table cell as text: "" for a missing value (None, NaN, NA), else str()."""
-    return "" if value is None or value is pd.NA or value is pd.NaT or _is_missing(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
-def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def is_missing(value) -> bool:
+    """Whether a cell holds no value: None, NaN, NA or NaT."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def _rename_clashes(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
@@ -443,7 +444,7 @@ def _text_cells(values: pd.Series, path, warn_numbers: bool = True) -> list[str]
             texts.append(bytes(value).decode("utf-8", errors="replace"))
         elif (
             isinstance(value, (str, numbers.Number, datetime.date))
-            or _is_missing(value)
+            or is_missing(value)
             or value is pd.NA
             or value is pd.NaT
             or getattr(value, "ndim", None) == 0
@@ -462,7 +463,7 @@ def _only_numbers(values: pd.Series) -> bool:
     filled cell (a CSV, read as text)."""
     if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return True
-    filled = [v for v in values if isinstance(v, str) and v.strip() or not (isinstance(v, str) or _is_missing(v))]
+    filled = [v for v in values if isinstance(v, str) and v.strip() or not (isinstance(v, str) or is_missing(v))]
     if filled and all(isinstance(v, numbers.Number) for v in filled):  # a list of numbers
         return True
     if not filled or not all(isinstance(v, str) for v in filled):

@@ -639,29 +639,29 @@ class TopicMap(BaseEstimator):
     ) -> None:
         """Write the interactive HTML topic map to `path` (the same page as the CLI's): a file
         name ending in .html, so a slip never overwrites a data file."""
-        from analysis import report
+        from analysis import page
 
-        report.check_report_path(path)
-        report.check_plotlyjs(plotlyjs)
+        page.check_report_path(path)
+        page.check_plotlyjs(plotlyjs)
         data = self._report_data(input_name)
-        report.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
+        page.write_report(path, data, title or f"Topic map of {input_name}", plotlyjs)
 
     def to_html(self, *, title: str | None = None, input_name: str = "documents") -> str:
         """The report page as a string: plotly.js, the page's code and the data all inside."""
-        from analysis import report
+        from analysis import page
 
-        return report.render_html(self._report_data(input_name), title or f"Topic map of {input_name}")
+        return page.render_html(self._report_data(input_name), title or f"Topic map of {input_name}")
 
     def show(self, *, height: int = 760, title: str | None = None, input_name: str = "documents"):
         """The report inline in Jupyter: the same page in a sandboxed iframe, loading nothing
         from the network. Display the returned object (the last line of a cell)."""
-        from analysis.report import InlineReport
+        from analysis.page import InlineReport
 
         InlineReport("", height)  # the height checked before the page is made
         return InlineReport(self.to_html(title=title, input_name=input_name), height)
 
     def _report_data(self, input_name: str) -> dict:
-        from analysis import report
+        from analysis import page, report
 
         self._check_fitted()
         meta = {
@@ -670,7 +670,7 @@ class TopicMap(BaseEstimator):
             "model": embed.model_identity(self._encoder_made()),
             "parameters": params.provenance(self.params_, self.level_),
             "version": VERSION,
-            "generated": report.generated_at(),
+            "generated": page.generated_at(),
         }
         notes = []
         if self.engine == "local" and len(self.labels_) - int(self.added_.sum()) > project.LAYOUT_SAMPLE:

@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from analysis import __version__  # noqa: E402
-from analysis.report import PACK_DATA_CHARS, generated_at, render_html, report_data  # noqa: E402
+from analysis.page import PACK_DATA_CHARS, generated_at, render_html  # noqa: E402
+from analysis.report import report_data  # noqa: E402
 from browser import PAINTED, VIEWPORT, launch, watch  # noqa: E402
 
 THEMES, STORIES_PER_THEME, NOISE_SHARE = 30, 5, 0.12

@@ -25,8 +25,9 @@ from test_report import (
 )
 
 from analysis import label
+from analysis.page import InlineReport, write_report
 from analysis.pipeline import TopicMap
-from analysis.report import InlineReport, fitted_report_data, report_data, write_report
+from analysis.report import fitted_report_data, report_data
 from browser import PAGE_SCRIPTS, SCRIPTS, open_report
 from conftest import fake_vectors
 

@@ -668,7 +668,7 @@ def test_an_isolated_theme_names_its_topics_and_no_name_is_said_twice(tmp_path):
     theme whose big topics went unnamed (only small ones in empty room were): the level below
     an isolated topic is now named first, and a name whose first part a name of its own
     topic (or one inside it) already says is not drawn again."""
-    from analysis.report import write_report
+    from analysis.page import write_report
 
     data = three_level_data()
     for story in data["stories"]:

@@ -13,16 +13,11 @@ import pandas as pd
 import pytest
 
 from analysis import label, report
+from analysis import page as report_page
+from analysis.dates import parse_dates
 from analysis.load import load_corpus
-from analysis.report import (
-    fitted_report_data,
-    parse_dates,
-    render_html,
-    report_data,
-    script_json,
-    topic_color,
-    write_report,
-)
+from analysis.page import render_html, script_json, write_report
+from analysis.report import fitted_report_data, report_data, topic_color
 from analysis.state import FittedState
 from browser import PAGE_SCRIPTS, SCRIPTS, open_report
 
@@ -322,9 +317,9 @@ def test_hostile_text_never_lands_in_html_unescaped():
 
 def test_an_asset_that_could_close_its_tag_is_refused(tmp_path, monkeypatch):
     (tmp_path / "bad.js").write_text("const s = '</SCRIPT>';")
-    monkeypatch.setattr(report, "_assets_dir", lambda: tmp_path)
+    monkeypatch.setattr(report_page, "_assets_dir", lambda: tmp_path)
     with pytest.raises(ValueError, match="bad.js"):
-        report.read_assets(("bad.js",))
+        report_page.read_assets(("bad.js",))
 
 
 def test_cdn_option_makes_a_small_file_that_loads_plotly_from_the_cdn():

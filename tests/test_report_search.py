@@ -16,7 +16,8 @@ import pytest
 from test_report import export_frame
 
 from analysis import label
-from analysis.report import facet_columns, report_data, write_report
+from analysis.page import write_report
+from analysis.report import facet_columns, report_data
 from browser import open_report
 
 RLO = "\u202e"

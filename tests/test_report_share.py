@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import label, report
-from analysis.report import categorical, fitted_report_data, timeline
+from analysis import label
+from analysis import page as report_page
+from analysis.dates import timeline
+from analysis.report import categorical, fitted_report_data
 from analysis.state import FittedState
 from browser import PAGE_SCRIPTS, SCRIPTS, open_report
 
@@ -127,11 +129,11 @@ def test_the_seed_page_is_small_with_plotly_gzipped_inside(seed_run):
 
 @pytest.mark.browser
 def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "PACK_DATA_CHARS", 0)  # the data gzipped too, as on a big page
+    monkeypatch.setattr(report_page, "PACK_DATA_CHARS", 0)  # the data gzipped too, as on a big page
     state = dated_update()
     data = page_data(state)
     out = tmp_path / "update.html"
-    report.write_report(out, data, "update")
+    report_page.write_report(out, data, "update")
     html = out.read_text(encoding="utf-8")
     island = re.search(r'id="topicmap-data" data-packed="gzip">([^<]*)</script>', html)
     assert island and json.loads(unpack(island.group(1)))["new"] == data["new"]

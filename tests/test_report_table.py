@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from test_report import export_frame
 
-from analysis.report import report_data, write_report
+from analysis.page import write_report
+from analysis.report import report_data
 from browser import PAINTED, launch, watch
 
 CLEAN_LOG = {"console_errors": [], "page_errors": [], "requests": [], "dialogs": []}

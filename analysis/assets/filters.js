@@ -16,7 +16,7 @@ function parseDay(text) {
   return new Date(ms).toISOString().slice(0, 10) === String(text).slice(0, 10) ? ms : null;
 }
 
-// A timeline's step: the hour when its bins are hours, else the day (see report.timeline).
+// A timeline's step: the hour when its bins are hours, else the day (see dates.timeline).
 function stepMs(tl) {
   return tl && tl.unit === "hour" ? HOUR_MS : DAY_MS;
 }
