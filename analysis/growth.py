@@ -38,6 +38,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import normalize
@@ -101,6 +103,97 @@ def count_repeats(documents: pd.DataFrame, hits: np.ndarray, new: pd.DataFrame) 
     np.add.at(before, hits[found], extra[found])
     documents["count"] = before
     return documents
+
+
+@dataclass(frozen=True)
+class Grown:
+    """The levels of a map grown by an update, its saved items then the new ones, and what
+    else the update learned."""
+
+    embeddings: np.ndarray
+    story: np.ndarray
+    topic: np.ndarray
+    theme: np.ndarray
+    coords: np.ndarray  # the new items' places on the map
+    waiting: np.ndarray  # the ids of the stories waiting for a topic of their own
+    next_topic_id: int
+    next_story_id: int
+    misfit: str | None  # the warning that the saved map no longer fits the new items
+
+
+def grow_levels(
+    old: FittedState,
+    texts: list[str],
+    vectors: np.ndarray,
+    random_state: int,
+    min_story_size: int | None,
+    include_noise: bool,
+) -> Grown:
+    """The saved map `old` with the new items (`texts`, `vectors`, none of them a copy of a
+    saved item) placed, their stories and new groups found, every level nested, stories a fit
+    of the grown map finds as one joined and a growing subject split out of its theme."""
+    order = canonical_order(texts, vectors)
+    restore = np.argsort(order)
+    sorted_texts, sorted_vectors = [texts[i] for i in order], vectors[order]
+    labels, stories, coords = place_new(old, sorted_vectors, include_noise=include_noise)
+    problem = misfit(labels)
+    labels, stories, next_topic, next_story = open_new_topics(
+        old, sorted_vectors, sorted_texts, labels, stories, random_state, min_story_size
+    )
+    nested = newgroups.nest_new(old, sorted_vectors, labels, stories)
+    topics, themes = nested.topics, nested.themes
+    if old.level == "theme":  # the middle level's new ids are drawn from the stories' counter
+        next_story = max(next_story, int(topics.max(initial=-1)) + 1, *(t + 1 for t in nested.opened.values()))
+    labels, stories, coords = labels[restore], stories[restore], coords[restore]
+    topics, themes = topics[restore], themes[restore]
+    all_vectors = np.vstack([old.embeddings, vectors])
+    grown = np.concatenate([old.grown, np.ones(len(texts), bool)])
+    all_stories = np.concatenate([old.story_labels, stories])
+    if texts:  # a day of copies only counts them: nothing new to regroup by
+        all_stories = rejoin_stories(
+            all_stories,
+            all_vectors,
+            old.documents["text"].tolist() + texts,
+            old.next_story_id,
+            min_story_size,
+            random_state,
+        )
+    saved_topics = old.topic_labels.copy()
+    for story, topic in nested.opened.items():  # stories that waited for a topic of their own
+        saved_topics[old.story_labels == story] = topic
+    all_topics = cluster.nest_in(all_stories, np.concatenate([saved_topics, topics]))
+    all_themes = cluster.nest_in(all_topics, np.concatenate([old.theme_labels, themes]))
+    # new themes' and topics' ids: past the counter that gives them (a theme map's themes
+    # take next_topic, its topics next_story; a topic map's topics next_topic) and every id
+    theme_from = next_topic if old.level == "theme" else 0
+    topic_from = {"theme": max(next_story, next_topic), "topic": next_topic}.get(old.level, 0)
+    if texts:
+        all_themes, all_topics = newgroups.split_themes(
+            all_vectors,
+            all_stories,
+            all_topics,
+            all_themes,
+            grown,
+            random_state,
+            max(theme_from, int(all_themes.max(initial=-1)) + 1),
+            max(topic_from, int(all_topics.max(initial=-1)) + 1),
+        )
+    if old.level == "theme":
+        next_topic = max(next_topic, int(all_themes.max(initial=-1)) + 1)
+        next_story = max(next_story, int(all_topics.max(initial=-1)) + 1)
+    elif old.level == "topic":
+        next_topic = max(next_topic, int(all_topics.max(initial=-1)) + 1)
+    return Grown(
+        embeddings=all_vectors,
+        story=all_stories,
+        topic=all_topics,
+        theme=all_themes,
+        coords=coords,
+        waiting=nested.waiting,
+        next_topic_id=next_topic,
+        next_story_id=next_story,
+        misfit=problem,
+    )
 
 
 def open_new_topics(

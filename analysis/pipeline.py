@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from analysis import assign, cluster, embed, export, growth, label, newgroups, params, phrases, project
+from analysis import assign, cluster, embed, export, growth, label, params, phrases, project
 from analysis.errors import InputError
 from analysis.load import as_documents, canonical_order
 from analysis.meta import VERSION
@@ -342,64 +342,15 @@ class TopicMap(BaseEstimator):
             vectors = self._check_width(self._vectors(texts, given, report), given is not None)
         else:  # every item was in the map already
             vectors = np.empty((0, old.embeddings.shape[1]), dtype=np.float32)
-        order = canonical_order(texts, vectors)
-        restore = np.argsort(order)
-        sorted_texts, sorted_vectors = [texts[i] for i in order], vectors[order]
         report("assign", 0, 1)
-        labels, stories, coords = growth.place_new(old, sorted_vectors, include_noise=not self.assign_noise)
-        if (problem := growth.misfit(labels)) is not None:
-            warnings.warn(problem, stacklevel=2)
-        labels, stories, next_topic, next_story = growth.open_new_topics(
-            old, sorted_vectors, sorted_texts, labels, stories, self.random_state, self.min_story_size
-        )
-        nested = newgroups.nest_new(old, sorted_vectors, labels, stories)
-        topics, themes = nested.topics, nested.themes
-        if old.level == "theme":  # the middle level's new ids are drawn from the stories' counter
-            next_story = max(next_story, int(topics.max(initial=-1)) + 1, *(t + 1 for t in nested.opened.values()))
-        labels, stories, coords = labels[restore], stories[restore], coords[restore]
-        topics, themes = topics[restore], themes[restore]
+        grown = growth.grow_levels(old, texts, vectors, self.random_state, self.min_story_size, not self.assign_noise)
+        if grown.misfit is not None:
+            warnings.warn(grown.misfit, stacklevel=2)
         documents = documents.assign(doc_id=growth.fresh_ids(documents["doc_id"], old.documents["doc_id"]))
         all_documents = pd.concat([known, documents.reset_index(drop=True)], ignore_index=True)
         if "count" in all_documents.columns:
             all_documents["count"] = all_documents["count"].fillna(1).astype(np.int64)
-        all_vectors = np.vstack([old.embeddings, vectors])
-        all_labels = np.concatenate([old.labels, labels])
-        grown = np.concatenate([old.grown, np.ones(len(texts), bool)])
-        all_stories = np.concatenate([old.story_labels, stories])
-        if texts:  # a day of copies only counts them: nothing new to regroup by
-            all_stories = growth.rejoin_stories(
-                all_stories,
-                all_vectors,
-                old.documents["text"].tolist() + texts,
-                old.next_story_id,
-                self.min_story_size,
-                self.random_state,
-            )
-        saved_topics = old.topic_labels.copy()
-        for story, topic in nested.opened.items():  # stories that waited for a topic of their own
-            saved_topics[old.story_labels == story] = topic
-        all_topics = cluster.nest_in(all_stories, np.concatenate([saved_topics, topics]))
-        all_themes = cluster.nest_in(all_topics, np.concatenate([old.theme_labels, themes]))
-        # new themes' and topics' ids: past the counter that gives them (a theme map's themes
-        # take next_topic, its topics next_story; a topic map's topics next_topic) and every id
-        theme_from = next_topic if old.level == "theme" else 0
-        topic_from = {"theme": max(next_story, next_topic), "topic": next_topic}.get(old.level, 0)
-        if texts:
-            all_themes, all_topics = newgroups.split_themes(
-                all_vectors,
-                all_stories,
-                all_topics,
-                all_themes,
-                grown,
-                self.random_state,
-                max(theme_from, int(all_themes.max(initial=-1)) + 1),
-                max(topic_from, int(all_topics.max(initial=-1)) + 1),
-            )
-        if old.level == "theme":
-            next_topic = max(next_topic, int(all_themes.max(initial=-1)) + 1)
-            next_story = max(next_story, int(all_topics.max(initial=-1)) + 1)
-        elif old.level == "topic":
-            next_topic = max(next_topic, int(all_topics.max(initial=-1)) + 1)
+        all_vectors, all_stories, all_topics, all_themes = grown.embeddings, grown.story, grown.topic, grown.theme
         all_labels = {"story": all_stories, "topic": all_topics, "theme": all_themes}[old.level]
         report("name", 0, 1)
         all_texts = all_documents["text"].tolist()
@@ -409,21 +360,21 @@ class TopicMap(BaseEstimator):
             FittedState(
                 documents=all_documents,
                 embeddings=all_vectors,
-                coords=np.vstack([old.coords, coords]),
+                coords=np.vstack([old.coords, grown.coords]),
                 labels=all_labels,
                 story_labels=all_stories,
                 topic_labels=all_topics,
                 theme_labels=all_themes,
                 added=np.concatenate([np.zeros(len(old.added), bool), np.ones(len(texts), bool)]),
-                waiting=np.isin(all_stories, nested.waiting),
-                grown=grown,
+                waiting=np.isin(all_stories, grown.waiting),
+                grown=np.concatenate([old.grown, np.ones(len(texts), bool)]),
                 topics=tables[old.level],
                 stories=tables["story"],
                 topic_table=tables["topic"],
                 theme_table=tables["theme"],
                 level=old.level,
-                next_topic_id=next_topic,
-                next_story_id=next_story,
+                next_topic_id=grown.next_topic_id,
+                next_story_id=grown.next_story_id,
                 fitted_at=_now(),
                 added_since=old.fitted_at,
             )
