@@ -26,6 +26,16 @@ SEPARATOR = " · "  # between the parts of a name made of several phrases
 _LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 # a number with its separators ("10,000", "7.1"), a word, or words joined by "&": "S&P", "AT&T"
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:&[^\W_]+)*")
+# The country written "US" or "U.S." (not in a text in capitals, where it may be the pronoun)
+# is read as the word "usa", as "USA" is: folded it would be "us", a function word, and "US
+# Airways" named "Airways". It starts a phrase but neither ends one ("Mt. Gox files for US",
+# of "... for US bankruptcy") nor is one alone: a third of a bag of unrelated items wrote
+# "US", and the bag passed for one story (AG News: "US · US Airways").
+COUNTRY = "usa"
+_US = r"(?<![\w.&])(?:U\.S\.(?!\w)|US(?![\w&]))"
+_COUNTRY = re.compile(_US)
+_WORD = re.compile(rf"(?P<us>{_US})|{_TOKEN.pattern}")  # _TOKEN, with the country one word
+_LOWER = re.compile(r"[^\W\d_A-Z]|^\W*(?:U\.S\.?|US)\W*$")  # lower case, or the country alone
 # where a headline's clauses meet ("Swimming: Phelps wins", "Oil - prices up"): no phrase spans it
 _BOUNDARY = re.compile(r"[:;!?|]|\s[-–—]+\s|[–—]")
 # What is left of an HTML entity whose "&" a feed dropped ("J amp;J", "doesn #39;t"), with the
@@ -289,8 +299,16 @@ def readable(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The folded words of `text`: lower case, split on anything that is not a letter, a digit
-    or an "&" inside a word."""
-    return _TOKEN.findall(readable(text).casefold())
+    or an "&" inside a word; the country "US" or "U.S." is "usa"."""
+    return _TOKEN.findall(_country(readable(text)).casefold())
+
+
+def _country(text: str) -> str:
+    """`text` with the country written "US" or "U.S." written "USA", where it has lower case
+    letters or is that word alone (in a text all in capitals "US" may be the pronoun)."""
+    if ("US" in text or "U.S" in text) and _LOWER.search(text):
+        return _COUNTRY.sub("USA", text)
+    return text
 
 
 def fold(text: str) -> str:
@@ -445,9 +463,9 @@ def quieten(forms: list[list[str]], texts: list[str]) -> list[list[str]]:
     return [[_LETTERS.sub(word, f) for f in fs] for fs in forms]
 
 
-def _edge(word: str) -> bool:
-    """Whether a phrase may start or end with `word`."""
-    return word not in FUNCTION_WORDS and (len(word) > 1 or word.isdigit())
+def _edge(word: str, last: bool = False) -> bool:
+    """Whether a phrase may start (or, `last`, end) with `word`."""
+    return word not in FUNCTION_WORDS and (len(word) > 1 or word.isdigit()) and not (last and word == COUNTRY)
 
 
 def _has_letter(word: str) -> bool:
@@ -464,7 +482,7 @@ def ngrams(text: str) -> list[str]:
             if not edge[start]:
                 continue
             for end in range(start, min(start + MAX_WORDS, len(words))):
-                if edge[end] and any(_has_letter(w) for w in words[start : end + 1]):
+                if edge[end] and words[end] != COUNTRY and any(_has_letter(w) for w in words[start : end + 1]):
                     out.add(" ".join(words[start : end + 1]))
     return sorted(out)
 
@@ -480,7 +498,9 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
     empty = sparse.csr_matrix((len(texts), 0), dtype=np.float32), np.array([], dtype=object)
     # One regex pass over all items, folded and joined by " A ": folding leaves no capital A,
     # so that word marks where each item ends; " B " marks where two clauses meet.
-    found = _TOKEN.findall(" A ".join(_BOUNDARY.sub(" B ", readable(text).casefold()) for text in texts) + " A")
+    found = _TOKEN.findall(
+        " A ".join(_BOUNDARY.sub(" B ", _country(readable(text)).casefold()) for text in texts) + " A"
+    )
     codes, uniques = pd.factorize(np.array(found, dtype=object))
     ends = codes == codes[-1]
     item = np.cumsum(ends)[~ends]
@@ -491,6 +511,7 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
     edge = np.array([_edge(w) and w != "B" for w in words])
     letter = np.array([_has_letter(w) and w != "B" for w in words])
     mark = np.array([w == "B" for w in words])
+    country = np.array([w == COUNTRY for w in words])  # ends no phrase
     left = np.cumsum(np.bincount(item, minlength=len(texts)))[item] - np.arange(len(ids))  # words to the text's end
     gram, has_letter, spans_two = ids, letter[ids], mark[ids]  # the n-gram starting at each position
     found_items, found_grams, starts, sizes = [], [], [], []
@@ -502,7 +523,8 @@ def phrase_matrix(texts: list[str], min_items: int = 2) -> tuple[sparse.csr_matr
             gram = np.where(fits, pd.factorize(key)[0], -1)
             has_letter = has_letter[:-1] | letter[ids[width - 1 :]]
             spans_two = spans_two[:-1] | mark[ids[width - 1 :]]
-        valid = np.flatnonzero((gram >= 0) & edge[ids[: len(gram)]] & edge[ids[width - 1 :]] & has_letter & ~spans_two)
+        valid = (gram >= 0) & edge[ids[: len(gram)]] & edge[ids[width - 1 :]] & has_letter & ~spans_two
+        valid = np.flatnonzero(valid & ~country[ids[width - 1 :]])
         found_items.append(item[valid])
         found_grams.append(gram[valid] + offset)
         starts.append(valid)
@@ -577,7 +599,7 @@ def _grown(target: tuple[str, ...], before: tuple[str, ...], after: tuple[str, .
     would be too long, end in a function word or hold a word twice in any of its forms (run-on
     snippet text: "wikipedia wiki australian open australian wikipedia")."""
     longer = (*before[::-1], *target, *after)
-    if len(longer) <= MAX_WORDS or len(longer) > LONGEST_NAME or not (_edge(longer[0]) and _edge(longer[-1])):
+    if len(longer) <= MAX_WORDS or len(longer) > LONGEST_NAME or not (_edge(longer[0]) and _edge(longer[-1], True)):
         return None
     content = [w for w in longer if w not in FUNCTION_WORDS]
     if any(same_word(a, b) for i, a in enumerate(content) for b in content[i + 1 :]):
@@ -606,8 +628,11 @@ def _one_context(side: set[tuple[str, ...] | None]) -> bool:
 def _spans(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
     """Where each word of `text` starts and ends, and the words folded (remembered: the
     items of a topic are read once for each of its candidate phrases)."""
-    matches = list(_TOKEN.finditer(text))
-    return tuple(m.span() for m in matches), tuple(m.group().casefold() for m in matches)
+    if _country(text) is text:
+        matches = list(_TOKEN.finditer(text))
+        return tuple(m.span() for m in matches), tuple(m.group().casefold() for m in matches)
+    matches = list(_WORD.finditer(text))
+    return tuple(m.span() for m in matches), tuple(COUNTRY if m.group("us") else m.group().casefold() for m in matches)
 
 
 def _context(words: tuple[str, ...]) -> tuple[str, ...] | None:

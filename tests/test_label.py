@@ -41,7 +41,19 @@ def test_names_are_phrases_their_items_wrote_in_written_form():
 
 def test_written_form_keeps_the_case_and_marks_the_items_use():
     assert phrases.written_form("men s wearhouse", TEXTS[:3])[0] == "Men's Wearhouse"
-    assert phrases.written_form("u s", ["U.S. stocks rise", "U.S. jobs"])[0] == "U.S."
+    assert phrases.written_form("usa", ["U.S. stocks rise", "U.S. jobs"])[0] == "U.S."
+
+
+def test_the_country_us_is_a_word_not_the_pronoun():
+    # folded, "US" was the function word "us": AG News' US Airways story was named "Airways"
+    titles = ["US Airways near deal with pilots", "Pilots reject US Airways offer", "US Airways cuts pay again"]
+    assert phrases.tokens("U.S. Open tonight") == phrases.tokens("US Open tonight") == ["usa", "open", "tonight"]
+    assert phrases.tokens("Tell Us Now")[1] == phrases.tokens("TELL US NOW")[1] == "us"  # the pronoun
+    assert phrases.written_form("usa airways", titles) == ("US Airways", True)
+    found = phrases.phrase_matrix(titles + ["Jobs in US", "More jobs in US"])[1]
+    assert "usa airways" in found and "usa" not in found  # it starts a phrase, it is none alone
+    assert not [p for p in found if p.endswith(" usa")]  # nor ends one ("Mt. Gox files for US")
+    assert grounded("US Airways", titles) and grounded("U.S. Airways", titles)
     assert (
         phrases.written_form("bachelor juan pablo", ["'Bachelor' Juan Pablo picks", "'Bachelor' Juan Pablo says"])[0]
         == "Bachelor Juan Pablo"
