@@ -260,13 +260,20 @@ def update(
             topic_map = TopicMap.load(map_dir)
             # new feeds and articles are read at the unit the map's items were, unless told
             read_at = unit.value if unit else saved_unit(map_dir)
-            documents = _read_input(
-                input, text_col, Unit(read_at) if read_at else None, keep_duplicates, quiet, unit_given=unit is not None
+            documents = _read_input(  # a day without news (a header alone, a feed without entries) is no error
+                input,
+                text_col,
+                Unit(read_at) if read_at else None,
+                keep_duplicates,
+                quiet,
+                unit_given=unit is not None,
+                empty_ok=True,
             )
             tables = lambda m: {"theme": m.theme_table_, "topic": m.topic_table_, "story": m.stories_}  # noqa: E731
             before = {level: set(table["id"]) for level, table in tables(topic_map).items()}
             with progress:
-                topic_map.update(documents, progress=progress)
+                if not documents.empty:
+                    topic_map.update(documents, progress=progress)
                 progress("report", 0, 1)
                 topic_map.report(
                     output, input_name=_shown_name(f"{map_dir.name} + {Path(input).name}"), plotlyjs=plotlyjs.value
@@ -276,11 +283,14 @@ def update(
                     progress("export", 0, 1)
                     write_export(topic_map.to_frame(), export)
                     wrote(export)
-                if save:
+                if save and not documents.empty:
                     progress("save", 0, 1)
                     topic_map.save(map_dir, unit=read_at)
                     wrote(f"the map in {map_dir}")
                 progress("done", 1, 1)
+        if documents.empty:
+            say(quiet, f"no new items in {input}: the map is unchanged -> {output}" + (f", {export}" if export else ""))
+            return
         new = topic_map.labels_[topic_map.added_]
         known = len(documents) - len(new)  # items the map held already: their `count` went up
         shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
@@ -389,15 +399,24 @@ def evaluate(
 
 
 def _read_input(
-    input: str, text_col: str | None, unit: Unit | None, keep_duplicates: bool, quiet: bool, unit_given: bool = True
+    input: str,
+    text_col: str | None,
+    unit: Unit | None,
+    keep_duplicates: bool,
+    quiet: bool,
+    unit_given: bool = True,
+    empty_ok: bool = False,
 ):
     """Load any supported input, telling the user what was dropped, merged or guessed (not
-    that a `unit` the user did not give, a saved map's, has no effect on a table)."""
+    that a `unit` the user did not give, a saved map's, has no effect on a table); with
+    `empty_ok`, a day without news is an empty frame (see `load_corpus`)."""
     from analysis.load import load_corpus
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        documents = load_corpus(input, text_col, unit=unit.value if unit else None, keep_duplicates=keep_duplicates)
+        documents = load_corpus(
+            input, text_col, unit=unit.value if unit else None, keep_duplicates=keep_duplicates, empty_ok=empty_ok
+        )
     for warning in caught:
         if unit_given or not str(warning.message).startswith("--unit "):
             say(quiet, f"warning: {warning.message}")

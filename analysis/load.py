@@ -68,7 +68,12 @@ MISSING_MARKERS = ("nan", "na", "n/a", "#n/a", "<na>", "null", "none")
 
 
 def load_corpus(
-    path: str | Path, text_col: str | None = None, *, unit: str | None = None, keep_duplicates: bool = False
+    path: str | Path,
+    text_col: str | None = None,
+    *,
+    unit: str | None = None,
+    keep_duplicates: bool = False,
+    empty_ok: bool = False,
 ) -> pd.DataFrame:
     """Read `path` (a file, a folder or a glob) into a DataFrame: doc_id, kind, text, then the
     input's other columns.
@@ -79,7 +84,9 @@ def load_corpus(
     ``frame.attrs["dropped"]`` and ``frame.attrs["merged"]``; a table file's columns renamed
     to keep clear of the loader's own (`theme` read as `input_theme`) are in
     ``frame.attrs["columns"]``, loaded name -> the file's name. Raises InputError (one line
-    naming the problem and the fix) for anything unreadable.
+    naming the problem and the fix) for anything unreadable, and for input without an item,
+    unless `empty_ok` and it is a day without news: a table with a header and no rows (or blank
+    ones), or a feed without entries (`topicmap update`'s empty day).
     """
     if unit is not None and unit not in UNITS:
         raise InputError(f"unit={unit!r} is not allowed: use one of {', '.join(UNITS)}")
@@ -116,9 +123,12 @@ def load_corpus(
             f"--text-col {text_col} has no effect: {path} has no table file (CSV, JSONL, Parquet)", stacklevel=2
         )
     frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+    headed = all(f.suffix.lower() in (".csv", ".tsv", ".parquet") for f in files)
+    if frame.empty and empty_ok and (dropped or headed or readings == {"feed"}):
+        frame.attrs["dropped"] = dropped
+        return frame
     if frame.empty and (dropped or _all_blank(files)):
         raise InputError(f"{path} has no items with words: its rows are blank, missing or punctuation only")
-    headed = all(f.suffix.lower() in (".csv", ".tsv", ".parquet") for f in files)
     if frame.empty and headed and not _all_blank(files) and any(f.stat().st_size for f in files):
         raise InputError(f"{path} has a header but no rows: add one row an item under it")
     if frame.empty and readings == {"feed"}:

@@ -181,6 +181,18 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
     opened = f"{new_stories} new {'story' if new_stories == 1 else 'stories'}"
     summary = f"3 new items: {placed} in stories, {opened}; 1 item already on the map, counted -> "
     assert summary + f"{tmp_path / 'b.html'}, {tmp_path / 'b.csv'}" in second.stderr, second.stderr
+    # a day without news (a header alone, a feed without entries) is no error: the map as it is
+    saved = sorted(p.name for p in (tmp_path / "map").iterdir())
+    for name, text in (("none.csv", "text,source\n"), ("none.xml", "<rss><channel><title>W</title></channel></rss>")):
+        (tmp_path / name).write_text(text)
+        quiet_day = topicmap(
+            "update", str(tmp_path / "map"), str(tmp_path / name), "-o", str(tmp_path / "c.html"),
+            "--export", str(tmp_path / "c.csv"), "--save",
+        )  # fmt: skip
+        assert quiet_day.returncode == 0, quiet_day.stderr
+        assert f"no new items in {tmp_path / name}: the map is unchanged -> " in quiet_day.stderr
+        assert len(pd.read_csv(tmp_path / "c.csv")) == len(after) and (tmp_path / "c.html").stat().st_size
+        assert sorted(p.name for p in (tmp_path / "map").iterdir()) == saved
 
 
 def test_eval_scores_an_exports_own_groups_at_each_level(seed_run, tmp_path):
