@@ -158,11 +158,30 @@ def test_an_update_joins_stories_a_fit_of_the_grown_map_finds_as_one(uci_map):
     rows = np.flatnonzero(stories == big)
     cut = stories.copy()
     cut[rows[: 2 * len(rows) // 3]] = uci_map.next_story_id_  # most of it a story an update made
-    joined = growth.rejoin_stories(cut, uci_map.embeddings_, texts, uci_map.next_story_id_, None, 0)
+    topics = uci_map.topic_labels_
+    joined = growth.rejoin_stories(cut, uci_map.embeddings_, texts, uci_map.next_story_id_, None, 0, topics)
     assert np.array_equal(joined, stories)  # one story again, under the saved id; nothing else moves
     assert np.array_equal(
-        growth.rejoin_stories(stories, uci_map.embeddings_, texts, uci_map.next_story_id_, None, 0), stories
+        growth.rejoin_stories(stories, uci_map.embeddings_, texts, uci_map.next_story_id_, None, 0, topics), stories
     )
+
+
+def test_an_update_gives_a_story_the_items_a_fit_left_out_of_it(uci_map):
+    # a fit of the first half of UCI left 89 of the 230 headlines on Snowden's talk out of its
+    # story, and twelve updates kept them out, where a fit of all the items holds 225 together
+    from analysis import growth
+
+    stories, topics = uci_map.story_labels_, uci_map.topic_labels_
+    texts = uci_map.documents_["text"].tolist()
+    big = np.bincount(stories[stories >= 0]).argmax()
+    rows = np.flatnonzero(stories == big)
+    left_out = stories.copy()
+    left_out[rows[: len(rows) // 3]] = -1
+    elsewhere = topics.copy()  # one of them lies in another topic: it stays out
+    elsewhere[rows[0]] = (topics[rows[0]] + 1) % (topics.max() + 1)
+    joined = growth.rejoin_stories(left_out, uci_map.embeddings_, texts, uci_map.next_story_id_, None, 0, elsewhere)
+    assert joined[rows[0]] == -1
+    assert np.array_equal(np.delete(joined, rows[0]), np.delete(stories, rows[0]))  # back in; nothing else moves
 
 
 def test_an_update_of_a_small_map_with_items_in_no_story_runs(tmp_path):
