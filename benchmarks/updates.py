@@ -1,10 +1,12 @@
 """Do updates keep every level sound? Dated sets replayed update by update (issue 27, deliverable 5).
 
-Each set's items are taken oldest first: a map is fitted on the first part (default settings,
-seed 0), then `update` adds the next items in equal steps, as a daily user would; after the
-last update each level's count and its ARI against the set's gold at that level are set
-beside a fresh fit on the same items. Targets: counts within ±25% of the fresh fit's, ARI
-no more than 0.02 below it.
+Each set's items are taken oldest first: a map is fitted on the first part (default settings),
+then `update` adds the next items in equal steps, as a daily user would; after the last
+update each level's count and its ARI against the set's gold at that level are set beside a
+fresh fit on the same items, for seeds 0-2 (the fresh fit's own ARI moves by up to 0.075
+between seeds on HuffPost: one seed cannot tell 0.02). Targets, on the means over the
+seeds: counts within ±25% of the fresh fit's, ARI no more than 0.02 below it. Seed 0 is
+shown step by step.
 
 - HuffPost: 10,000 dated headlines (2018-2022); the first 3,000, then twelve updates of 400;
   themes and topics against its 29 sections.
@@ -38,6 +40,7 @@ SETS = [  # name, file, items fitted first (None: half), items in all (None: eve
     ("UCI", "uci_news_aggregator_6k.csv", None, None, {"theme": "label", "story": "input_story"}),
 ]
 STEPS = 12
+SEEDS = (0, 1, 2)
 
 
 def counts(topic_map: TopicMap) -> dict[str, int]:
@@ -54,7 +57,11 @@ def aris(topic_map: TopicMap, frame, golds: dict[str, str]) -> dict[str, float]:
     return {level: score(getattr(topic_map, f"{level}_labels_"), frame[col])["ari"] for level, col in golds.items()}
 
 
-def replay(name: str, file: str, first: int | None, total: int | None, golds: dict[str, str]) -> list[str]:
+def replay(
+    name: str, file: str, first: int | None, total: int | None, golds: dict[str, str], seed: int
+) -> tuple[list[str], dict]:
+    """The replay of one set with one seed: its step-by-step table and where the fresh fit's
+    themes went (the lines), and the last update's and the fresh fit's counts and ARIs."""
     frame = load_corpus(ROOT / "data" / "bench" / file)
     frame = frame.sort_values(["date", "text"], kind="stable").reset_index(drop=True)
     frame = frame.iloc[: total or len(frame)].reset_index(drop=True)
@@ -71,7 +78,7 @@ def replay(name: str, file: str, first: int | None, total: int | None, golds: di
         "|---|---|---|---|---|---|" + "---|" * len(scored) + "---|",
     ]
     started = time.perf_counter()
-    topic_map = TopicMap(random_state=0).fit(frame.iloc[:first], embeddings=vectors[:first])
+    topic_map = TopicMap(random_state=seed).fit(frame.iloc[:first], embeddings=vectors[:first])
     seconds = time.perf_counter() - started
     for step in range(STEPS + 1):
         end = bounds[step]
@@ -88,27 +95,54 @@ def replay(name: str, file: str, first: int | None, total: int | None, golds: di
             + f" | {seconds:.1f} |"
         )
         print(lines[-1], flush=True)
-    fresh = TopicMap(random_state=0).fit(frame, embeddings=vectors)
+    fresh = TopicMap(random_state=seed).fit(frame, embeddings=vectors)
     fresh_found, fresh_ari = counts(fresh), aris(fresh, frame, golds)
     lines.append(
         f"| fresh fit | {len(frame):,} | | {fresh_found['theme']} | {fresh_found['topic']} | {fresh_found['story']} | "
         + " | ".join(f"{fresh_ari[level]:.3f}" for level in scored)
         + " | |"
     )
+    result = {"found": found, "ari": ari, "fresh_found": fresh_found, "fresh_ari": fresh_ari}
+    return lines + ["", *where_themes_went(topic_map, fresh, first), ""], result
+
+
+def targets(name: str, golds: dict[str, str], results: list[dict]) -> list[str]:
+    """Each seed's last update beside its fresh fit, and the targets on the means."""
+    scored = list(golds)
+    lines = [
+        f"## {name}: after the last update, seeds {SEEDS[0]}-{SEEDS[-1]}",
+        "",
+        "| seed | map | themes | topics | stories | " + " | ".join(f"{level} ARI" for level in scored) + " |",
+        "|---|---|---|---|---|" + "---|" * len(scored),
+    ]
+    for seed, result in zip(SEEDS, results):
+        for label, found, ari in (("updated", "found", "ari"), ("fresh fit", "fresh_found", "fresh_ari")):
+            lines.append(
+                f"| {seed} | {label} | "
+                + " | ".join(str(result[found][level]) for level in LEVELS)
+                + " | "
+                + " | ".join(f"{result[ari][level]:.3f}" for level in scored)
+                + " |"
+            )
+
+    def mean(key: str, level: str) -> float:
+        return float(np.mean([result[key][level] for result in results]))
 
     def within(ours: float, theirs: float, margin: float) -> str:
         return "met" if abs(ours - theirs) <= margin else "not met"
 
-    lines += ["", f"Targets for {name} (after the last update, against the fresh fit):", ""]
+    lines += ["", f"Targets for {name} (means over the seeds, after the last update, against the fresh fit):", ""]
     for level in LEVELS:
-        ours, theirs = found[level], fresh_found[level]
-        lines.append(f"- {PLURAL[level]} within ±25%: {ours} vs {theirs} ({within(ours, theirs, 0.25 * theirs)})")
+        ours, theirs = mean("found", level), mean("fresh_found", level)
+        lines.append(
+            f"- {PLURAL[level]} within ±25%: {ours:.1f} vs {theirs:.1f} ({within(ours, theirs, 0.25 * theirs)})"
+        )
     for level in scored:  # ARI: no more than 0.02 below the fresh fit's (above it is better)
-        ours, theirs = round(ari[level], 3), round(fresh_ari[level], 3)
+        ours, theirs = round(mean("ari", level), 3), round(mean("fresh_ari", level), 3)
         lines.append(
             f"- {level} ARI within 0.02: {ours:.3f} vs {theirs:.3f} ({within(min(ours, theirs), theirs, 0.02)})"
         )
-    return lines + ["", *where_themes_went(topic_map, fresh, first), ""]
+    return lines + [""]
 
 
 def where_themes_went(updated: TopicMap, fresh: TopicMap, first: int) -> list[str]:
@@ -138,12 +172,14 @@ def main() -> None:
         "# Updates keep the levels sound",
         "",
         "`HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/updates.py`: dated sets replayed oldest first, a",
-        "map fitted on the first part (default settings, seed 0) and then updated twelve times, beside a",
-        "fresh fit on the same items; ARI against the gold of each level the set has.",
+        "map fitted on the first part (default settings) and then updated twelve times, beside a fresh",
+        "fit on the same items, seeds 0-2; ARI against the gold of each level the set has. The targets",
+        "are judged on the means over the seeds; seed 0 is shown step by step.",
         "",
     ]
     for spec in SETS:
-        lines += replay(*spec)
+        runs = [replay(*spec, seed) for seed in SEEDS]
+        lines += targets(spec[0], spec[-1], [result for _, result in runs]) + runs[0][0]
     out = ROOT / "benchmarks" / "results" / "updates.md"
     out.write_text("\n".join(lines))
     print(f"wrote {out}")
