@@ -236,7 +236,6 @@ def update(
     def work() -> None:
         from analysis.export import write_export
         from analysis.persist import check_target
-        from analysis.state import LEVEL_ORDER, PLURALS
 
         sources = check_outputs(input, output, export)
         if any(map_dir.resolve() in (source.resolve(), *source.resolve().parents) for source in sources):
@@ -269,10 +268,10 @@ def update(
                 unit_given=unit is not None,
                 empty_ok=True,
             )
-            tables = lambda m: {"theme": m.theme_table_, "topic": m.topic_table_, "story": m.stories_}  # noqa: E731
-            before = {level: set(table["id"]) for level, table in tables(topic_map).items()}
+            before = {level: set(table["id"]) for level, table in _level_tables(topic_map).items()}
             with progress:
-                if not documents.empty:
+                with warnings.catch_warnings():  # a day without news is said below, in the CLI's words
+                    warnings.filterwarnings("ignore", message="no new items")
                     topic_map.update(documents, progress=progress)
                 progress("report", 0, 1)
                 topic_map.report(
@@ -290,23 +289,36 @@ def update(
                 progress("done", 1, 1)
         if documents.empty:
             say(quiet, f"no new items in {input}: the map is unchanged -> {output}" + (f", {export}" if export else ""))
-            return
-        new = topic_map.labels_[topic_map.added_]
-        known = len(documents) - len(new)  # items the map held already: their `count` went up
-        shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
-        counts = {level: len(set(tables(topic_map)[level]["id"]) - before[level]) for level in shown}
-        opened = ", ".join(f"{k} new {level if k == 1 else PLURALS[level]}" for level, k in counts.items())
-        say(
-            quiet,
-            f"{_counted(len(new), 'new item')}: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened}"
-            + (f"; {_counted(known, 'item')} already on the map, counted" if known else "")
-            + f" -> {output}"
-            + (f", {export}" if export else ""),
-        )
+        else:
+            _say_update(topic_map, documents, before, output, export, quiet)
         if verbose:
             say(quiet, progress.breakdown())
 
     guarded(debug, work, quiet)
+
+
+def _level_tables(topic_map) -> dict:
+    """Each level's table of a fitted map."""
+    return {"theme": topic_map.theme_table_, "topic": topic_map.topic_table_, "story": topic_map.stories_}
+
+
+def _say_update(topic_map, documents, before: dict[str, set], output: Path, export: Path | None, quiet: bool) -> None:
+    """The summary of an update: new items, where they went, what opened at each level shown."""
+    from analysis.state import LEVEL_ORDER, PLURALS
+
+    tables = _level_tables(topic_map)
+    new = topic_map.labels_[topic_map.added_]
+    known = len(documents) - len(new)  # items the map held already: their `count` went up
+    shown = LEVEL_ORDER[LEVEL_ORDER.index(topic_map.level_) :]  # the map's level and those below
+    counts = {level: len(set(tables[level]["id"]) - before[level]) for level in shown}
+    opened = ", ".join(f"{k} new {level if k == 1 else PLURALS[level]}" for level, k in counts.items())
+    say(
+        quiet,
+        f"{_counted(len(new), 'new item')}: {int((new >= 0).sum())} in {PLURALS[topic_map.level_]}, {opened}"
+        + (f"; {_counted(known, 'item')} already on the map, counted" if known else "")
+        + f" -> {output}"
+        + (f", {export}" if export else ""),
+    )
 
 
 #: The options of `eval` that shape a fit, and so do nothing to an export scored as it is.

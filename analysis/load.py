@@ -85,8 +85,9 @@ def load_corpus(
     to keep clear of the loader's own (`theme` read as `input_theme`) are in
     ``frame.attrs["columns"]``, loaded name -> the file's name. Raises InputError (one line
     naming the problem and the fix) for anything unreadable, and for input without an item,
-    unless `empty_ok` and it is a day without news: a table with a header and no rows (or blank
-    ones), or a feed without entries (`topicmap update`'s empty day).
+    unless `empty_ok` and it is a day without news: tables without rows (or with blank ones;
+    a header must still name the text column) and feeds without entries, not a text or
+    article file without words (`topicmap update`'s empty day).
     """
     if unit is not None and unit not in UNITS:
         raise InputError(f"unit={unit!r} is not allowed: use one of {', '.join(UNITS)}")
@@ -123,10 +124,10 @@ def load_corpus(
             f"--text-col {text_col} has no effect: {path} has no table file (CSV, JSONL, Parquet)", stacklevel=2
         )
     frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
-    headed = all(f.suffix.lower() in (".csv", ".tsv", ".parquet") for f in files)
-    if frame.empty and empty_ok and (dropped or headed or readings == {"feed"}):
+    if frame.empty and empty_ok and readings <= {"table", "feed"}:  # tables and feeds without a row or entry
         frame.attrs["dropped"] = dropped
         return frame
+    headed = all(f.suffix.lower() in (".csv", ".tsv", ".parquet") for f in files)
     if frame.empty and (dropped or _all_blank(files)):
         raise InputError(f"{path} has no items with words: its rows are blank, missing or punctuation only")
     if frame.empty and headed and not _all_blank(files) and any(f.stat().st_size for f in files):
@@ -408,7 +409,9 @@ def _unique_names(columns: list[str], reserved) -> list[str]:
 
 
 def table_items(table: pd.DataFrame, path: Path, text_col: str | None) -> tuple[pd.DataFrame, int]:
-    if len(table) == 0:  # no rows (a header alone, blank lines): no items, whatever the columns
+    if len(table) == 0:  # no rows (a header alone, blank lines): no items, but a header names the text
+        if len(table.columns):
+            _text_column(table, path, text_col)
         return pd.DataFrame(columns=["doc_id", "kind", "text"]), 0
     column = _text_column(table, path, text_col)
     repeated = table.attrs.get("repeated", [])

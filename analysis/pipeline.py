@@ -5,6 +5,7 @@ The CLI and notebooks both go through this class; it is the only place the stage
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -316,13 +317,13 @@ class TopicMap(BaseEstimator):
 
         An item the map already holds is counted on it (`count`), not added again; the new
         items are seen in a canonical order, so their row order changes nothing. No item with
-        words (an empty day) leaves the map as it is, with a warning.
+        words (an empty day) leaves the map as it is, no item marked new, with a warning.
         """
         self._check_same_params()
         old = self._state()
         report = progress or _silent
         documents = as_documents(docs, text_col, empty_ok=True)
-        if documents.empty:  # a day without news: nothing to add
+        if documents.empty:  # a day without news: nothing added, and nothing marked new
             rows = documents.attrs["rows"]
             warnings.warn(
                 f"no new items ({rows} given, none with words): the map is unchanged"
@@ -330,6 +331,8 @@ class TopicMap(BaseEstimator):
                 else "no new items given: the map is unchanged",
                 stacklevel=2,
             )
+            if old.added.any():  # the items the last update added are not this one's
+                self._set_state(dataclasses.replace(old, added=np.zeros(len(old.added), dtype=bool)))
             return self
         given = self._given_vectors(documents, embeddings)
         hits = growth.repeats(old.documents, documents)

@@ -796,3 +796,25 @@ def test_the_cli_counts_one_of_a_thing_in_the_singular(tmp_path):
     assert result.returncode == 0 and "note: dropped 1 item with no words" in result.stderr, result.stderr
     merged = fake_topicmap("report", str(source), "-o", str(tmp_path / "out.html"))
     assert "note: merged 1 copy of repeated items" in merged.stderr, merged.stderr
+
+
+def test_a_day_without_news_is_tables_and_feeds_without_items_not_files_without_words(tmp_path):
+    # `topicmap update` reads with empty_ok: a quiet day is no error, but a broken input still is
+    from analysis.load import load_corpus
+
+    quiet = tmp_path / "quiet"
+    quiet.mkdir()
+    (quiet / "a.csv").write_text("text,date\n")
+    (quiet / "b.jsonl").write_text("")
+    (quiet / "c.xml").write_text("<rss><channel><title>Wire</title></channel></rss>")
+    for path in (quiet, quiet / "a.csv", quiet / "b.jsonl", quiet / "c.xml"):
+        assert load_corpus(path, empty_ok=True).empty
+        with pytest.raises(InputError):
+            load_corpus(path)  # `report` has nothing to map
+    broken = {"words.txt": "!!!\n---\n", "empty.md": "", "notext.csv": "a,b\n"}
+    for name, content in broken.items():
+        (tmp_path / name).write_text(content)
+        with pytest.raises(InputError, match="no items with words|no text, title or headline column"):
+            load_corpus(tmp_path / name, empty_ok=True)
+    with pytest.raises(InputError, match="has no column 'nope'"):
+        load_corpus(quiet / "a.csv", "nope", empty_ok=True)

@@ -543,3 +543,9 @@ def test_an_empty_day_leaves_the_map_as_it_is_with_a_warning():
     with pytest.warns(UserWarning, match=r"no new items \(2 given, none with words\)"):
         fitted.update(["", "!!!"])
     pd.testing.assert_frame_equal(fitted.to_frame(), before)
+    day = texts_of(46)[40:]
+    fitted.update(day, embeddings=fake_vectors(day))
+    assert fitted.added_.sum() == 6
+    with pytest.warns(UserWarning, match="no new items given"):
+        fitted.update([])
+    assert not fitted.added_.any()  # the items the last day added are not today's news
