@@ -130,7 +130,8 @@ def describe_topics(
             [o if s is None or _overlaps(s, o) else s + SEPARATOR + o for o in opts]
             for opts, s in zip(options, (_subject(*n) for n in named))
         ]
-    names = _distinct(options, ordered, [[texts[i] for i in items[:3]] for items in central], topic_ids, fixed)
+    fallbacks = [[phrases.calm(texts[i]) if shouting else texts[i] for i in items[:3]] for items in central]
+    names = _distinct(options, ordered, fallbacks, topic_ids, fixed)
     return pd.DataFrame.from_records(
         [
             {

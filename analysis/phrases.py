@@ -26,16 +26,15 @@ SEPARATOR = " · "  # between the parts of a name made of several phrases
 _LETTERS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 # a number with its separators ("10,000", "7.1"), a word, or words joined by "&": "S&P", "AT&T"
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:&[^\W_]+)*")
-# The country written "US" or "U.S." (not in a text in capitals, where it may be the pronoun)
-# is read as the word "usa", as "USA" is: folded it would be "us", a function word, and "US
-# Airways" named "Airways". It starts a phrase but neither ends one ("Mt. Gox files for US",
+# The country written "US", "U.S." or "U.S.A." is read as the word "usa", as "USA" is: folded
+# it would be "us", a function word, and "US Airways" named "Airways". The pronoun is written
+# "us" or "Us"; in capitals it is rare in headlines ("US STOCKS FALL" is not). It starts a phrase but neither ends one ("Mt. Gox files for US",
 # of "... for US bankruptcy") nor is one alone: a third of a bag of unrelated items wrote
 # "US", and the bag passed for one story (AG News: "US · US Airways").
 COUNTRY = "usa"
-_US = r"(?<![\w.&])(?:U\.S\.(?!\w)|US(?![\w&]))"
+_US = r"(?<![\w.&])(?:U\.S\.(?:A\.)?(?!\w)|U\.S\.A(?![\w.])|U\.S(?![\w.])|US(?![\w&]))"
 _COUNTRY = re.compile(_US)
 _WORD = re.compile(rf"(?P<us>{_US})|{_TOKEN.pattern}")  # _TOKEN, with the country one word
-_LOWER = re.compile(r"[^\W\d_A-Z]|^\W*(?:U\.S\.?|US)\W*$")  # lower case, or the country alone
 # where a headline's clauses meet ("Swimming: Phelps wins", "Oil - prices up"): no phrase spans it
 _BOUNDARY = re.compile(r"[:;!?|]|\s[-–—]+\s|[–—]")
 # What is left of an HTML entity whose "&" a feed dropped ("J amp;J", "doesn #39;t"), with the
@@ -304,11 +303,8 @@ def tokens(text: str) -> list[str]:
 
 
 def _country(text: str) -> str:
-    """`text` with the country written "US" or "U.S." written "USA", where it has lower case
-    letters or is that word alone (in a text all in capitals "US" may be the pronoun)."""
-    if ("US" in text or "U.S" in text) and _LOWER.search(text):
-        return _COUNTRY.sub("USA", text)
-    return text
+    """`text` with the country written "US", "U.S." or "U.S.A." written "USA"."""
+    return _COUNTRY.sub("USA", text) if "US" in text or "U.S" in text else text
 
 
 def fold(text: str) -> str:
@@ -434,7 +430,7 @@ def calm(phrase: str) -> str:
 
     def word(match: re.Match) -> str:
         w = match.group(0)
-        keep = not w.isupper() or len(w) < 3 or not (VOWELS & set(w.casefold()))
+        keep = not w.isupper() or len(w) < 3 or not (VOWELS & set(w.casefold())) or w.casefold() == COUNTRY
         return w if keep else w.lower()
 
     return re.sub(r"[^\W\d_]+", word, phrase)

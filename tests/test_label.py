@@ -48,7 +48,11 @@ def test_the_country_us_is_a_word_not_the_pronoun():
     # folded, "US" was the function word "us": AG News' US Airways story was named "Airways"
     titles = ["US Airways near deal with pilots", "Pilots reject US Airways offer", "US Airways cuts pay again"]
     assert phrases.tokens("U.S. Open tonight") == phrases.tokens("US Open tonight") == ["usa", "open", "tonight"]
-    assert phrases.tokens("Tell Us Now")[1] == phrases.tokens("TELL US NOW")[1] == "us"  # the pronoun
+    assert phrases.tokens("Tell Us Now")[1] == phrases.tokens("tell us now")[1] == "us"  # the pronoun
+    assert phrases.tokens("U.S. STOCKS FALL") == phrases.tokens("US stocks fall") == ["usa", "stocks", "fall"]
+    assert phrases.tokens("U.S.A. Gymnastics") == ["usa", "gymnastics"]
+    assert grounded("US GDP", ["US GDP grows", "Economists cut U.S. GDP forecast"])  # a name in capitals too
+    assert phrases.as_label(phrases.calm("USA TODAY SALE")) == "USA today sale"  # the country stays in capitals
     assert phrases.written_form("usa airways", titles) == ("US Airways", True)
     found = phrases.phrase_matrix(titles + ["Jobs in US", "More jobs in US"])[1]
     assert "usa airways" in found and "usa" not in found  # it starts a phrase, it is none alone
