@@ -170,10 +170,11 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
     if level == "story" or both:
         inside = np.isin(stories, ids)
         parents = np.unique(themes[inside])
-        if state.level == "theme" and not both and len(parents) > 1:
+        if state.level != "story" and not both and len(parents) > 1:
+            first_step = "merge their themes first, or " if state.level == "theme" else ""
             raise InputError(
                 f"stories {', '.join(map(str, ids))} are in different themes ({', '.join(map(str, parents))}): "
-                "merge their themes first, or merge stories of one theme"
+                f"{first_step}merge stories of one theme"
             )
         stories[inside] = target
         waiting[inside] = waiting[inside].all()  # a merged story waits for a topic only if all its parts did
@@ -183,6 +184,8 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
         themes[inside] = _majority(themes[first])
     if level == "story" or state.level == "story":
         topics_above[inside] = _majority(topics_above[first])
+    if level == "story" and state.level == "topic":  # the map's own level is the topics
+        labels[inside] = topics_above[inside]
     texts = state.documents["text"].astype(str).tolist()
     topics, story_table = state.topics, state.stories
     if level == "topic" or both:

@@ -452,3 +452,25 @@ def test_a_merged_topic_stays_in_the_theme_of_the_topic_it_was_merged_into():
     assert themes.loc[1, "name"] == state.theme_table.set_index("id").loc[1, "name"]  # names are kept
     bigger = edit.merge(state, [0, 2, 3])  # the target's theme, though most items came from theme 1
     assert (bigger.theme_labels[np.isin(state.labels, [0, 2, 3])] == 0).all()
+
+
+def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic(tmp_path):
+    # the merged story landed in the topic most of its items were in (the second story's when
+    # larger), and stories of two themes merged where the docstring said they may not
+    from conftest import BENCH
+
+    headlines = pd.read_csv(BENCH / "multifin_en_headlines.csv")["text"].head(600).tolist()
+    topic_map = TopicMap(level="topic", cache=str(tmp_path), random_state=0).fit(headlines)
+    frame = topic_map.to_frame()
+    stories = frame[frame["story"] >= 0].groupby("story").agg(topic=("topic", "first"), theme=("theme", "first"))
+    pairs = [(a, b) for a in stories.index for b in stories.index if a < b]
+    same_theme = next((a, b) for a, b in pairs if stories.loc[a, "theme"] == stories.loc[b, "theme"]
+                      and stories.loc[a, "topic"] != stories.loc[b, "topic"])  # fmt: skip
+    two_themes = next((a, b) for a, b in pairs if stories.loc[a, "theme"] != stories.loc[b, "theme"])
+    small, large = sorted(same_theme, key=lambda s: (frame["story"] == s).sum())
+    topic_map.merge_topics([small, large], level="story")
+    merged = topic_map.to_frame()
+    assert set(merged.loc[merged["story"] == small, "topic"]) == {stories.loc[small, "topic"]}
+    assert np.array_equal(topic_map.labels_, topic_map.topic_labels_)
+    with pytest.raises(InputError, match="are in different themes"):
+        topic_map.merge_topics(list(two_themes), level="story")
