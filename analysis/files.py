@@ -42,6 +42,38 @@ def signals_held() -> Iterator[None]:
                 signal.raise_signal(signum)
 
 
+TEMP_NAME = 64  # characters of a file's name its temporary sibling's name starts with
+NAME_MAX = 255  # bytes in a file's name, where the file system does not say
+
+
+def check_folder(path: Path, shown: str) -> None:
+    """InputError unless `path`'s folder exists as a folder."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.is_dir():
+        return
+    from analysis.errors import InputError
+
+    if folder.exists():
+        raise InputError(f"{shown}: {folder} is a file, not a folder; give a path in a folder")
+    raise InputError(f"{shown}: folder {folder} does not exist; create it first")
+
+
+def check_name_length(path: Path, shown: str) -> None:
+    """InputError when `path`'s name is longer than its file system allows: found before any
+    work, not when the finished file is written."""
+    from analysis.errors import InputError
+
+    try:
+        limit = os.pathconf(path.parent if str(path.parent) else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = NAME_MAX
+    size = len(os.fsencode(path.name))
+    if size > limit:
+        raise InputError(
+            f"{shown}: the file name is {size} bytes long, more than the {limit} allowed; give a shorter name"
+        )
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it onto `target` only on success.
@@ -54,12 +86,12 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     target = Path(target)
     if target.is_dir():
         raise InputError(f"{target} is a folder: give the path of a file to write")
-    if not target.parent.is_dir():
-        raise InputError(f"{target}: folder {target.parent} does not exist; create it first")
+    check_folder(target, str(target))
+    check_name_length(target, str(target))
     tmp_path: Path | None = None
     try:
         with signals_held():
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:TEMP_NAME]}.", suffix=".part", dir=target.parent)
             os.close(fd)
             tmp_path = Path(tmp)
         yield tmp_path
@@ -92,7 +124,7 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
     building: Path | None = None
     try:
         with signals_held():
-            building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+            building = Path(tempfile.mkdtemp(prefix=f".{target.name[:TEMP_NAME]}.", dir=target.parent))
         yield building
         _follow_umask(building, _replacing_mode(target, folder=True))
         with signals_held():  # never stop between moving the old folder aside and removing it

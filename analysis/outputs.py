@@ -55,14 +55,16 @@ def check_output(output: Path, inputs: list[Path], what: str, parts: bool = Fals
     import re
     import tempfile
 
+    from analysis.files import check_folder, check_name_length
+
+    check_folder(output, f"{what} {output}")
+    check_name_length(output, f"{what} {output}")
     for source in inputs:
         if output.resolve() == source.resolve() or (
             output.exists() and source.exists() and os.path.samefile(output, source)
         ):
             raise InputError(f"{what} {output} is the input file: choose another output path")
     folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{what} {output}: folder {folder} does not exist; create it first")
     if parts and output.is_dir():
         held = list(output.iterdir())
         if not all(re.fullmatch(r"part\.\d+\.parquet", f.name) and f.is_file() for f in held):
@@ -75,7 +77,7 @@ def check_output(output: Path, inputs: list[Path], what: str, parts: bool = Fals
     elif output.is_dir():
         raise InputError(f"{what} {output} is a directory: give a file name")
     try:  # a real write, not os.access: right for root, read-only mounts and ACLs alike
-        fd, probe = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".probe", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=".topicmap.", suffix=".probe", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:

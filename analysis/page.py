@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.errors import InputError
-from analysis.files import atomic_path
+from analysis.files import atomic_path, check_folder, check_name_length
 
 if TYPE_CHECKING:
     import jinja2
@@ -159,10 +159,12 @@ def check_report_path(path: object) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise InputError(f"path={path!r}: give the report's file name, ending in .html")
     target = Path(path)
+    check_name_length(target, str(target))
     if target.is_dir():
         raise InputError(f"{target} is a folder: give the path of a file ending in .html")
     if target.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{target}: the report is HTML; give a file name ending in .html")
+    check_folder(target, str(target))
     return target
 
 

@@ -818,3 +818,24 @@ def test_a_day_without_news_is_tables_and_feeds_without_items_not_files_without_
             load_corpus(tmp_path / name, empty_ok=True)
     with pytest.raises(InputError, match="has no column 'nope'"):
         load_corpus(quiet / "a.csv", "nope", empty_ok=True)
+
+
+def test_an_output_under_a_file_or_with_too_long_a_name_is_one_line_before_any_work(tmp_path):
+    # a 300-character name failed with exit 1 once the map was made; a path under a file was
+    # said to be a missing folder
+    source = tmp_path / "in.txt"
+    source.write_text("Iran talks resume\nTariffs rise again\n")
+    (tmp_path / "file").write_text("not a folder")
+    long_name = str(tmp_path / ("a" * 300 + ".html"))
+    for args, needle in (
+        (["-o", long_name], "the file name is 305 bytes long, more than the 255 allowed"),
+        (["-o", str(tmp_path / "file" / "x.html")], "file is a file, not a folder"),
+        (["-o", str(tmp_path / "ok.html"), "--export", str(tmp_path / "file" / "x.csv")], "is a file, not a folder"),
+    ):
+        assert_one_line_error(cli("report", str(source), *args), 2, needle)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "in.txt"]
+    from analysis.pipeline import TopicMap
+
+    texts = ["Iran talks resume", "Tariffs rise again", "Storm hits the coast"]
+    with pytest.raises(InputError, match="the file name is 305 bytes long"):
+        TopicMap(cache=False).fit(texts, embeddings=fake_vectors(texts)).report(long_name)
