@@ -31,7 +31,7 @@ browser:
 # Two processes (one a core on the 2-core CI machine), each test file whole in one of them so
 # that a module's fitted fixtures are built once; the slowest tests are listed at the end.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=40
 
 # The quick loop while editing: no browser, no slow end-to-end runs.
 test-fast: $(STAMP)

@@ -459,7 +459,7 @@ def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic(tmp_path):
     # larger), and stories of two themes merged where the docstring said they may not
     from conftest import BENCH
 
-    headlines = pd.read_csv(BENCH / "multifin_en_headlines.csv")["text"].head(600).tolist()
+    headlines = pd.read_csv(BENCH / "multifin_en_headlines.csv")["text"].head(300).tolist()
     topic_map = TopicMap(level="topic", cache=str(tmp_path), random_state=0).fit(headlines)
     frame = topic_map.to_frame()
     stories = frame[frame["story"] >= 0].groupby("story").agg(topic=("topic", "first"), theme=("theme", "first"))
