@@ -26,12 +26,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parents[1]
 
 # The tests never touch the user's cache: one embedding cache for the session in a temporary
-# folder (removed at exit); numba's compiled code and the models topicmap builds (the int8 ONNX
-# encoder, the static model) kept in machine-wide temporary folders, so that they are made
-# once, not in every test process or cache folder. Set before analysis is imported.
-_SESSION_CACHE = tempfile.mkdtemp(prefix="topicmap-tests-")
-atexit.register(shutil.rmtree, _SESSION_CACHE, ignore_errors=True)
-os.environ["TOPICMAP_CACHE"] = _SESSION_CACHE
+# folder, made by the first pytest process (which removes it at exit) and shared by the test
+# processes xdist starts from it, so that a bench set is embedded once, not once per process or
+# test (the cache's shards are written whole, see analysis/cache.py); numba's compiled code and
+# the models topicmap builds (the int8 ONNX encoder, the static model) kept in machine-wide
+# temporary folders, made once. Set before analysis is imported.
+if "TOPICMAP_TEST_CACHE" not in os.environ:
+    os.environ["TOPICMAP_TEST_CACHE"] = tempfile.mkdtemp(prefix="topicmap-tests-")
+    atexit.register(shutil.rmtree, os.environ["TOPICMAP_TEST_CACHE"], ignore_errors=True)
+os.environ["TOPICMAP_CACHE"] = os.environ["TOPICMAP_TEST_CACHE"]
 os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-numba")
 os.environ["TOPICMAP_MODELS"] = str(Path(tempfile.gettempdir()) / "topicmap-tests-models")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -95,6 +98,16 @@ def cli(*args: str) -> subprocess.CompletedProcess:
         sys.argv = argv
         signal.signal(signal.SIGINT, interrupt)
     return subprocess.CompletedProcess(["topicmap", *args], code, out.getvalue(), err.getvalue())
+
+
+def real_vectors(texts, model: str | None = None) -> np.ndarray:
+    """The real model's vectors of `texts` (PyTorch unless `model` names another encoder),
+    through the session's embedding cache: a bench set's items are embedded once for all
+    the test processes."""
+    from analysis.cache import default_cache_dir
+    from analysis.embed import embed_texts
+
+    return embed_texts(list(texts), model, cache_dir=default_cache_dir())
 
 
 def fake_vectors(texts, dim: int = 32) -> np.ndarray:

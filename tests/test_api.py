@@ -22,9 +22,8 @@ def uci_sample() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def uci_map(uci_sample, tmp_path_factory) -> TopicMap:
-    cache = tmp_path_factory.mktemp("cache")
-    return TopicMap(level="story", cache=str(cache), random_state=0).fit(uci_sample)
+def uci_map(uci_sample) -> TopicMap:
+    return TopicMap(level="story", random_state=0).fit(uci_sample)
 
 
 def test_clone_and_params():
@@ -186,12 +185,12 @@ def test_an_update_gives_a_story_the_items_a_fit_left_out_of_it(uci_map):
     assert np.array_equal(np.delete(joined, rows[0]), np.delete(stories, rows[0]))  # back in; nothing else moves
 
 
-def test_an_update_of_a_small_map_with_items_in_no_story_runs(tmp_path):
+def test_an_update_of_a_small_map_with_items_in_no_story_runs():
     # below 200 items a map's themes are its stories, so regrouping them held -1: a ValueError
     # on every later update of a small map whose items outside stories have a theme
     headlines = pd.read_csv(BENCH / "multifin_en_headlines.csv")["text"].head(200).tolist()
     for level in ("topic", "theme"):
-        topic_map = TopicMap(level=level, assign_noise=True, cache=str(tmp_path), random_state=0).fit(headlines)
+        topic_map = TopicMap(level=level, assign_noise=True, random_state=0).fit(headlines)
         topic_map.update(["Fed official says weak data caused by weather"])
         assert len(topic_map.labels_) == 201
 
@@ -200,7 +199,7 @@ def test_an_update_right_after_a_fit_keeps_the_fits_groups(uci_sample, tmp_path)
     # an update of copies only, or of five new items, joined fitted stories and split a
     # theme: the regrouping found the fit's own stories a little differently (in another
     # order) and a fit's choice of themes again
-    topic_map = TopicMap(level="theme", cache=str(tmp_path), random_state=0).fit(uci_sample.iloc[:800])
+    topic_map = TopicMap(level="theme", random_state=0).fit(uci_sample.iloc[:800])
     stories, themes = topic_map.story_labels_.copy(), topic_map.theme_labels_.copy()
     topic_map.update(uci_sample["text"].iloc[:5].tolist())  # copies: counted, nothing else
     assert np.array_equal(topic_map.story_labels_, stories) and np.array_equal(topic_map.theme_labels_, themes)
@@ -228,9 +227,8 @@ def test_unfitted_map_says_so():
 
 
 @pytest.fixture(scope="module")
-def uci_theme_map(uci_sample, tmp_path_factory) -> TopicMap:
-    cache = tmp_path_factory.mktemp("theme-cache")
-    return TopicMap(level="theme", cache=str(cache), random_state=0).fit(uci_sample)
+def uci_theme_map(uci_sample) -> TopicMap:
+    return TopicMap(level="theme", random_state=0).fit(uci_sample)
 
 
 def sport_headlines(n: int) -> pd.DataFrame:
@@ -255,14 +253,12 @@ def test_an_update_opens_a_theme_only_for_a_subject_as_large_as_the_smallest(uci
     assert np.isin(new_items, list(opened)).mean() > 0.5
 
 
-def test_a_subject_that_comes_a_few_items_a_day_becomes_a_theme_of_its_own(tmp_path):
+def test_a_subject_that_comes_a_few_items_a_day_becomes_a_theme_of_its_own():
     # a subject under the smallest theme's size each day joined the nearest theme every day:
     # 150 sports headlines over five updates all stayed inside "Entertainment"
     uci = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(1400, random_state=3)[["text"]]
     sport = sport_headlines(158)
-    topic_map = TopicMap(level="theme", cache=str(tmp_path), random_state=0).fit(
-        pd.concat([uci.iloc[:800], sport.iloc[:8]])
-    )
+    topic_map = TopicMap(level="theme", random_state=0).fit(pd.concat([uci.iloc[:800], sport.iloc[:8]]))
     fitted = topic_map.theme_table_.set_index("id")["name"].to_dict()
     smallest = min(np.bincount(topic_map.labels_[topic_map.labels_ >= 0]))
     assert smallest > 30  # each day's part is too small to open a theme by itself
@@ -286,11 +282,10 @@ def test_a_subject_that_comes_a_few_items_a_day_becomes_a_theme_of_its_own(tmp_p
 
 
 @pytest.fixture(scope="module")
-def uci_1100(tmp_path_factory) -> tuple[TopicMap, pd.DataFrame]:
+def uci_1100() -> tuple[TopicMap, pd.DataFrame]:
     """A theme map of 800 UCI headlines, and 300 more of the same news."""
     items = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(1100, random_state=0)
-    cache = tmp_path_factory.mktemp("cache-1100")
-    return TopicMap(level="theme", cache=str(cache), random_state=0).fit(items.iloc[:800]), items.iloc[800:]
+    return TopicMap(level="theme", random_state=0).fit(items.iloc[:800]), items.iloc[800:]
 
 
 def test_updates_keep_every_name_and_give_new_groups_names_of_their_own(uci_1100):

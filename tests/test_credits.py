@@ -10,8 +10,7 @@ import pytest
 from analysis import TopicMap, label, phrases
 from analysis.cluster import lexical_vectors
 from analysis.credits import without_credits
-from analysis.embed import embed_texts
-from conftest import BENCH, fake_vectors
+from conftest import BENCH, fake_vectors, real_vectors
 
 SPORT = ["Red Sox rally to beat White Sox", "Braves lose to Giants in tenth", "Cubs sweep Mets at Wrigley"]
 MARKETS = ["Oil climbs on supply fears", "Stocks slip as oil climbs", "Dollar steadies before jobs data"]
@@ -43,14 +42,14 @@ def test_a_credit_is_no_phrase_ties_no_two_items_and_grows_no_name():
 
 
 @pytest.mark.slow
-def test_no_story_of_ag_news_is_a_wire_credit(tmp_path):
+def test_no_story_of_ag_news_is_a_wire_credit():
     """AG News ends 494 of its 7,568 titles with "(AP)": before credits were left out, a
     52-item story of AP's baseball results, injuries and ballpark deals was named "AP", and
     one of Canadian Press items "Canadian Press"."""
     frame = pd.read_csv(BENCH / "ag_news_test_titles.csv")
     rows = np.sort(np.random.default_rng(0).choice(len(frame), 3000, replace=False))
     frame = frame.iloc[rows].reset_index(drop=True)
-    vectors = embed_texts(frame["text"].tolist(), cache_dir=tmp_path)
+    vectors = real_vectors(frame["text"])
     fitted = TopicMap(level="theme", random_state=0).fit(frame, embeddings=vectors)
     credits = {"ap", "reuters", "afp", "canadian press"}
     for table in (fitted.stories_, fitted.topic_table_, fitted.theme_table_):

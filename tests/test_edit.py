@@ -454,13 +454,13 @@ def test_a_merged_topic_stays_in_the_theme_of_the_topic_it_was_merged_into():
     assert (bigger.theme_labels[np.isin(state.labels, [0, 2, 3])] == 0).all()
 
 
-def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic(tmp_path):
+def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic():
     # the merged story landed in the topic most of its items were in (the second story's when
     # larger), and stories of two themes merged where the docstring said they may not
     from conftest import BENCH
 
     headlines = pd.read_csv(BENCH / "multifin_en_headlines.csv")["text"].head(300).tolist()
-    topic_map = TopicMap(level="topic", cache=str(tmp_path), random_state=0).fit(headlines)
+    topic_map = TopicMap(level="topic", random_state=0).fit(headlines)
     frame = topic_map.to_frame()
     stories = frame[frame["story"] >= 0].groupby("story").agg(topic=("topic", "first"), theme=("theme", "first"))
     pairs = [(a, b) for a in stories.index for b in stories.index if a < b]

@@ -15,17 +15,16 @@ import pytest
 from sklearn.cluster import AgglomerativeClustering, KMeans
 
 from analysis import TopicMap
-from analysis.embed import embed_texts
 from analysis.evaluate import score
-from conftest import BENCH
+from conftest import BENCH, real_vectors
 
 pytestmark = pytest.mark.slow  # quality on real bench samples with the real model
 
 
 @pytest.fixture(scope="module")
-def uci(tmp_path_factory):
+def uci():
     frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")
-    embeddings = embed_texts(frame["text"].tolist(), cache_dir=tmp_path_factory.mktemp("cache"))
+    embeddings = real_vectors(frame["text"])
     topic_map = TopicMap(level="auto", random_state=0).fit(frame, embeddings=embeddings)
     return frame, embeddings, topic_map
 
@@ -68,12 +67,12 @@ def test_loose_headlines_join_their_story_round_after_round(uci):
     assert np.mean(topic_map.story_labels_ < 0) < 0.11
 
 
-def test_one_events_angles_merge_so_tweet_stories_beat_peers_given_the_true_count(tmp_path):
+def test_one_events_angles_merge_so_tweet_stories_beat_peers_given_the_true_count():
     """TREC's tweet events: HDBSCAN cuts a big event into its angles (ice fishing beside fly
     fishing); merged (`cluster.merge_close`), story ARI 0.833 -> 0.908, where agglomerative
     clustering told the true 89 events scores 0.841 (benchmarks/results/quality.md)."""
     frame = pd.read_csv(BENCH / "tweet_trec_events.csv", keep_default_na=False)
-    embeddings = embed_texts(frame["text"].tolist(), cache_dir=tmp_path)
+    embeddings = real_vectors(frame["text"])
     ours = score(TopicMap(level="story", random_state=0).fit(frame, embeddings=embeddings).labels_, frame["story"])
     peers = peers_given_true_k(embeddings, frame["story"])
     assert ours["ari"] > max(peers.values()), (ours["ari"], peers)
@@ -116,12 +115,12 @@ def test_themes_on_2000_item_samples_beat_peers_given_the_true_k_on_average(uci)
         assert np.mean(ours) > np.mean([peer[name] for peer in peers]), name
 
 
-def test_a_2000_item_sample_of_many_sections_is_not_one_theme(tmp_path):
+def test_a_2000_item_sample_of_many_sections_is_not_one_theme():
     # On small samples the structureless baseline's top merge is often a few outliers joining
     # the rest; cutting there once made a single theme of 2,000 HuffPost headlines.
     frame = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv")
     sample = frame.iloc[sample_rows(len(frame), seed=0)]
-    embeddings = embed_texts(sample["text"].tolist(), cache_dir=tmp_path)
+    embeddings = real_vectors(sample["text"])
     fitted = TopicMap(level="theme", random_state=0).fit(sample.reset_index(drop=True), embeddings=embeddings)
     result = score(fitted.labels_, sample["label"])
     assert result["topics"] >= 3

@@ -15,9 +15,8 @@ from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.preprocessing import normalize
 
 from analysis import TopicMap, cluster, topics
-from analysis.embed import embed_texts
 from analysis.evaluate import score
-from conftest import BENCH, topicmap
+from conftest import BENCH, real_vectors, topicmap
 
 
 def planted(groups: np.ndarray, dim: int = 24, seed: int = 0) -> np.ndarray:
@@ -81,10 +80,10 @@ def test_above_the_sample_size_topics_come_from_a_draw_and_every_item_gets_one(m
 
 
 @pytest.fixture(scope="module")
-def multifin(tmp_path_factory):
+def multifin():
     """MultiFin's English headlines: 6 sections over 23 fine topics, one fit."""
     frame = pd.read_csv(BENCH / "multifin_en_headlines.csv")
-    embeddings = embed_texts(frame["text"].tolist(), cache_dir=tmp_path_factory.mktemp("cache"))
+    embeddings = real_vectors(frame["text"])
     return frame, embeddings, TopicMap(level="topic", random_state=0).fit(frame, embeddings=embeddings)
 
 
@@ -155,7 +154,7 @@ def test_a_story_map_gains_the_days_new_stories_and_loads_after_saving(tmp_path)
     """UCI in date order: a story map of the first 600 headlines takes the next 300, whose new
     events are new stories; one id counter on a story map, so the saved map loads."""
     frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")[["text"]]
-    vectors = embed_texts(frame["text"].tolist()[:900])
+    vectors = real_vectors(frame["text"].tolist()[:900])
     topic_map = TopicMap(level="story", random_state=0).fit(frame.iloc[:600], embeddings=vectors[:600])
     before = set(topic_map.story_labels_)
     topic_map.update(frame.iloc[600:900], embeddings=vectors[600:])
@@ -373,7 +372,7 @@ def test_updates_find_the_days_events_as_a_fresh_fit_does(tmp_path):
     fresh fit's of all 2,100 (alone, a day's big event fell apart: 0.542 against 0.577)."""
     frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sort_values(["date", "text"], kind="stable")
     frame = frame.iloc[:2100].reset_index(drop=True)
-    vectors = embed_texts(frame["text"].tolist())
+    vectors = real_vectors(frame["text"])
     topic_map = TopicMap(random_state=0).fit(frame.iloc[:1500][["text"]], embeddings=vectors[:1500])
     for start in (1500, 1700, 1900):
         topic_map.update(frame.iloc[start : start + 200][["text"]], embeddings=vectors[start : start + 200])
@@ -427,7 +426,7 @@ def test_a_story_of_two_loose_items_takes_no_more_than_the_maps_stories_would():
 def test_stories_merged_to_a_count_leave_no_topic_without_a_story():
     # UCI headlines, level story, n_topics 10: 25 topics, 15 of them unclustered items alone
     texts = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sample(800, random_state=0)["text"].tolist()
-    vectors = embed_texts(texts)
+    vectors = real_vectors(texts)
     levels = cluster.cluster_levels(vectors, texts, level="story", n_topics=10, random_state=0)
     assert len(np.unique(levels.story[levels.story >= 0])) == 10
     assert set(levels.topic[levels.topic >= 0]) == set(levels.topic[levels.story >= 0])
