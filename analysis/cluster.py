@@ -27,7 +27,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from sklearn.preprocessing import normalize
 
-from analysis import events, phrases
+from analysis import assign, events, phrases
 from analysis.credits import without_credits
 from analysis.density import hdbscan_labels
 from analysis.events import renumber as _renumber
@@ -200,7 +200,11 @@ def lexical_vectors(texts: list[str]) -> sparse.csr_matrix:
     from sklearn.feature_extraction.text import CountVectorizer
 
     try:
-        counts = CountVectorizer(stop_words="english", dtype=np.float32).fit_transform(without_credits(texts)).tocsr()
+        counts = (
+            CountVectorizer(stop_words="english", dtype=np.float32)
+            .fit_transform(without_credits(texts, rare=False))
+            .tocsr()
+        )
     except ValueError:  # no word at all (punctuation only)
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
     n = counts.shape[0]
@@ -441,3 +445,25 @@ def _same_ids(labels: np.ndarray, other: np.ndarray) -> np.ndarray:
     pairs = len(set(zip(labels.tolist(), other.tolist())))
     same = pairs == len(np.unique(labels)) == len(np.unique(other)) and np.array_equal(labels < 0, other < 0)
     return other.copy() if same else labels
+
+
+def fill_noise(
+    vectors: np.ndarray, level: str, story: np.ndarray, topic: np.ndarray, theme: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`assign_noise`: every item in no group of the map's `level` takes the group its nearest
+    clustered items vote for, and the levels above follow it (nested); the levels below keep
+    their unclustered items. Returns story, topic and theme."""
+    labels = {"story": story, "topic": topic, "theme": theme}[level]
+    clustered = labels >= 0
+    if clustered.all() or not clustered.any():
+        return story, topic, theme
+    filled = labels.copy()
+    filled[~clustered], _ = assign.assign(
+        vectors[clustered], labels[clustered], None, vectors[~clustered], include_noise=False
+    )
+    if level == "story":
+        story, topic = filled, nest_in(filled, topic)
+    elif level == "topic":
+        topic = filled
+    theme = filled if level == "theme" else nest_in(topic, theme)
+    return story, topic, theme

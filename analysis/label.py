@@ -36,7 +36,7 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from analysis import phrases, subjects
-from analysis.credits import without_credits
+from analysis.credits import credit_tails, without_credits
 from analysis.phrases import SEPARATOR
 
 N_KEYWORDS = 8
@@ -83,8 +83,12 @@ def describe_topics(
     matrix, vocabulary = phrase_table if phrase_table is not None else phrases.phrase_matrix(texts)
     central = _by_centrality([np.flatnonzero(labels == t) for t in topic_ids], embeddings)
     columns, coverage, corpus = _candidates(matrix, labels, topic_ids, central, stories)
+    barred = [phrases.fold(tail) for tail in credit_tails(texts)]  # a feed's credit names nothing
+    if barred:
+        kept = [~np.isin(vocabulary[cols], barred) for cols in columns]
+        columns, coverage = [c[k] for c, k in zip(columns, kept)], [c[k] for c, k in zip(coverage, kept)]
     users = [matrix[items][:, cols].tocsc() for items, cols in zip(central, columns)]
-    plain = without_credits(texts)  # the texts the phrases were found in: "(AP)" grows no phrase
+    plain = without_credits(texts, rare=True)  # "(AP)" grows no phrase
     written = [
         [phrases.written_form(vocabulary[c], _sample(plain, items, used, j)) for j, c in enumerate(cols)]
         for items, cols, used in zip(central, columns, users)

@@ -528,6 +528,8 @@ def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> p
     The frame's index holds each kept item's row in `docs` (to line up vectors given with
     them); ``attrs["rows"]`` is the number of rows `docs` had. With `empty_ok`, `docs` may be
     empty or hold no item with words (the frame is then empty), for `transform`."""
+    if text_col is not None and not isinstance(text_col, str):
+        raise InputError(f"text_col={text_col!r} is not allowed: name one column, as a str")
     if isinstance(docs, pd.DataFrame):
         if {"doc_id", "kind", "text"} <= set(docs.columns) and text_col is None:
             # the loader's frame (or an export read back): its other columns named like the
@@ -539,6 +541,12 @@ def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> p
         else:
             frame, _ = table_items(docs.reset_index(drop=True), Path("docs"), text_col)
     elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):
+        if text_col is not None:
+            warnings.warn(
+                f"text_col={text_col!r} has no effect: docs is a {type(docs).__name__}, one text per row; "
+                "it names the text column of a DataFrame",
+                stacklevel=3,
+            )
         texts = _text_cells(pd.Series(list(docs), dtype=object, name="docs"), "docs")
         frame = pd.DataFrame({"doc_id": [str(i) for i in range(1, len(texts) + 1)], "kind": "headline", "text": texts})
     else:

@@ -12,6 +12,9 @@ import numbers
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from analysis.errors import InputError
 
@@ -123,7 +126,7 @@ PARAMS: tuple[Param, ...] = (
     Param(
         "assign_noise",
         False,
-        lambda value: isinstance(value, bool),
+        lambda value: isinstance(value, (bool, np.bool_)),
         "True or False",
         "--assign-noise",
         "Place every item in its nearest topic (no unclustered items).",
@@ -192,6 +195,12 @@ def check(values: Mapping[str, object], as_flags: bool = False) -> None:
             raise InputError(f"{shown} is not allowed: use {param.allowed}")
     if values["engine"] == "dask" and importlib.util.find_spec("distributed") is None:
         raise InputError("the dask engine needs Dask, which is not installed: pip install 'topicmap[dask]'")
+
+
+def plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with numpy scalars (a seed drawn from a numpy grid, `np.True_`) as the Python
+    values they stand for, so a map's parameters save and show as JSON."""
+    return {name: value.item() if isinstance(value, np.generic) else value for name, value in values.items()}
 
 
 def provenance(values: Mapping[str, object], level: str) -> dict[str, object]:

@@ -126,6 +126,7 @@ class TopicMap(BaseEstimator):
     def _fit(self, docs, embeddings, text_col: str | None, progress: Progress | None) -> tuple[int, np.ndarray]:
         """`fit` proper; returns the number of rows `docs` had and the rows kept, in fit order."""
         self.check_params()
+        _check_progress(progress)
         if self.scheduler is not None and self.engine != "dask":
             warnings.warn(f"--scheduler {self.scheduler} has no effect without --engine dask", stacklevel=2)
         if self.backend != D["backend"] and not embed.is_default(self.model):
@@ -155,7 +156,7 @@ class TopicMap(BaseEstimator):
                 thread.join()
             state = self._learn(documents.reset_index(drop=True), vectors, report)
         self._set_state(state)
-        self.params_ = self.get_params()  # what the map was made with (see _check_same_params)
+        self.params_ = params.plain(self.get_params())  # what the map was made with (see _check_same_params)
         report("done", 1, 1)
         return rows, kept
 
@@ -191,14 +192,8 @@ class TopicMap(BaseEstimator):
                 f"{found}: a count merges groups, it never splits one",
                 stacklevel=2,
             )
-        if self.assign_noise and (levels.labels >= 0).any():
-            filled = _fill_noise(sorted_vectors, levels.labels)
-            if levels.level == "story":
-                story = filled
-                topic = cluster.nest_in(story, topic)
-            elif levels.level == "topic":
-                topic = filled
-            theme = filled if levels.level == "theme" else cluster.nest_in(topic, theme)
+        if self.assign_noise:
+            story, topic, theme = cluster.fill_noise(sorted_vectors, levels.level, story, topic, theme)
         labels = {"story": story, "topic": topic, "theme": theme}[levels.level]
         report("name", 0, 1)
         tables = self._describe(sorted_texts, story, topic, theme, sorted_vectors, levels.level, table)
@@ -287,9 +282,10 @@ class TopicMap(BaseEstimator):
         """
         self._check_same_params()
         documents = as_documents(docs, text_col, empty_ok=True)
+        given = self._given_vectors(documents, embeddings, new=True)
         if documents.empty:  # nothing with words: -1 for every row
             return np.full(documents.attrs["rows"], -1, dtype=np.int64)
-        vectors = self._check_width(self._embeddings(documents, embeddings, _silent), embeddings is not None)
+        vectors = self._check_width(self._vectors(documents["text"].tolist(), given, _silent), given is not None)
         labels = np.full(documents.attrs["rows"], -1, dtype=np.int64)
         labels[documents.index.to_numpy()], _ = assign.assign(
             self.embeddings_,
@@ -320,9 +316,11 @@ class TopicMap(BaseEstimator):
         words (an empty day) leaves the map as it is, no item marked new, with a warning.
         """
         self._check_same_params()
+        _check_progress(progress)
         old = self._state()
         report = progress or _silent
         documents = as_documents(docs, text_col, empty_ok=True)
+        given = self._given_vectors(documents, embeddings, new=True)
         if documents.empty:  # a day without news: nothing added, and nothing marked new
             rows = documents.attrs["rows"]
             warnings.warn(
@@ -334,7 +332,6 @@ class TopicMap(BaseEstimator):
             if old.added.any():  # the items the last update added are not this one's
                 self._set_state(dataclasses.replace(old, added=np.zeros(len(old.added), dtype=bool)))
             return self
-        given = self._given_vectors(documents, embeddings)
         hits = growth.repeats(old.documents, documents)
         known = growth.count_repeats(old.documents, hits, documents)
         documents = documents[hits < 0]
@@ -436,7 +433,7 @@ class TopicMap(BaseEstimator):
         except InputError as exc:
             raise InputError(f"{folder} is a damaged saved map ({exc}); save the map again") from exc
         topic_map._set_state(state)
-        topic_map.params_ = topic_map.get_params()
+        topic_map.params_ = params.plain(topic_map.get_params())
         return topic_map
 
     def _state(self) -> FittedState:
@@ -501,12 +498,15 @@ class TopicMap(BaseEstimator):
 
         return embed_phrases
 
-    def _given_vectors(self, documents: pd.DataFrame, embeddings) -> np.ndarray | None:
+    def _given_vectors(self, documents: pd.DataFrame, embeddings, new: bool = False) -> np.ndarray | None:
         """Vectors given with the items, checked against the rows of `docs` and kept for the
         items `as_documents` kept."""
         if embeddings is None:
             return None
-        return check_embeddings(embeddings, documents.attrs["rows"])[documents.index.to_numpy()]
+        vectors = check_embeddings(embeddings, documents.attrs["rows"])
+        if new:  # new items of the fitted map: in its space, even when none is kept
+            vectors = self._check_width(vectors, given=True)
+        return vectors[documents.index.to_numpy()]
 
     def _embeddings(self, documents: pd.DataFrame, embeddings, report: Progress) -> np.ndarray:
         """The vectors of `documents` (as `as_documents` gave them): given, or embedded."""
@@ -618,6 +618,7 @@ class TopicMap(BaseEstimator):
         from analysis import page, report
 
         self._check_fitted()
+        self.check_params()  # sample_size may change after a fit
         meta = {
             "input": input_name,
             "items": len(self.labels_),
@@ -633,18 +634,17 @@ class TopicMap(BaseEstimator):
                 "the others placed among their nearest neighbours"
             )
         return report.fitted_report_data(
-            self._state(), meta, sample_size=self.sample_size, random_state=self.random_state, notes=tuple(notes)
+            self._state(),
+            meta,
+            sample_size=int(self.sample_size),
+            random_state=int(self.params_["random_state"]),
+            notes=tuple(notes),
         )
 
 
-def _fill_noise(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Give every unclustered item the topic its nearest clustered items vote for."""
-    clustered = labels >= 0
-    filled = labels.copy()
-    filled[~clustered], _ = assign.assign(
-        embeddings[clustered], labels[clustered], None, embeddings[~clustered], include_noise=False
-    )
-    return filled
+def _check_progress(progress: object) -> None:
+    if progress is not None and not callable(progress):
+        raise InputError(f"progress={progress!r} is not allowed: pass a function progress(stage, done, total), or None")
 
 
 def _now() -> str:

@@ -12,8 +12,9 @@ import pytest
 from sklearn.base import clone
 
 from analysis import TopicMap
+from analysis import page as report_page
 from analysis.errors import InputError
-from conftest import BENCH
+from conftest import BENCH, fake_vectors, real_vectors
 
 
 @pytest.fixture(scope="module")
@@ -322,3 +323,67 @@ def test_an_update_gives_every_new_item_a_theme_and_topic_as_a_fit_does(uci_1100
     assert (frame.loc[frame["story"] >= 0].groupby("story")["topic"].nunique() == 1).all()  # still nested
     assert (frame.groupby("topic")["theme"].nunique() == 1).all()
     assert (frame.loc[frame["new"], "story"] < 0).any()  # stories still leave items out
+
+
+def test_numpy_settings_fit_save_and_show_as_the_python_values_they_stand_for(tmp_path):
+    # a seed from a numpy grid passed every check, then save and to_html failed on JSON
+    texts = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv")["text"].iloc[:300].tolist()
+    vectors = real_vectors(texts)
+    settings = {"random_state": np.int64(0), "n_topics": np.int32(4), "assign_noise": np.bool_(True)}
+    topic_map = TopicMap(**settings).fit(texts, embeddings=vectors)
+    assert (topic_map.labels_ >= 0).all()
+    assert all(type(topic_map.params_[name]) is type(value.item()) for name, value in settings.items())
+    assert "<html" in topic_map.to_html()
+    topic_map.save(tmp_path / "map")
+    assert TopicMap.load(tmp_path / "map").params_["random_state"] == 0
+    plain = TopicMap(random_state=0, n_topics=4, assign_noise=True).fit(texts, embeddings=vectors)
+    assert np.array_equal(plain.labels_, topic_map.labels_)
+
+
+def test_assign_noise_leaves_no_new_item_out_on_a_story_map(uci_sample):
+    texts = uci_sample["text"].tolist()[:800]
+    vectors = real_vectors(texts)
+    topic_map = TopicMap(level="story", assign_noise=True, random_state=0).fit(texts[:600], embeddings=vectors[:600])
+    assert (topic_map.labels_ >= 0).all()
+    topic_map.update(texts[600:], embeddings=vectors[600:])
+    assert (topic_map.labels_ >= 0).all() and (topic_map.story_labels_ >= 0).all()
+    frame = topic_map.to_frame()
+    assert (frame.groupby("story")["topic"].nunique() == 1).all()
+
+
+def test_an_update_of_a_map_without_groups_nests_its_new_stories(uci_sample):
+    # a 5-item theme map has no group; an update's story of three had no topic and no theme
+    texts = uci_sample["text"].tolist()[:35]
+    vectors = real_vectors(texts)
+    topic_map = TopicMap(level="theme", random_state=0).fit(texts[:5], embeddings=vectors[:5])
+    assert (topic_map.labels_ < 0).all()
+    topic_map.update(texts[5:], embeddings=vectors[5:])
+    frame = topic_map.to_frame()
+    assert (frame["story"] >= 0).any()
+    storied = frame[frame["story"] >= 0]
+    assert (storied["topic"] >= 0).all() and (storied["theme"] >= 0).all()
+    assert (frame[frame["topic"] >= 0].groupby("topic")["theme"].nunique() == 1).all()
+
+
+def test_given_vectors_and_page_settings_are_checked_on_every_path(monkeypatch):
+    texts = ["Oil prices climb on supply fears", "Stocks slip as oil climbs", "Fed holds rates steady"] * 4
+    vectors = fake_vectors([f"{t} {i}" for i, t in enumerate(texts)])
+    topic_map = TopicMap(random_state=0).fit([f"{t} {i}" for i, t in enumerate(texts)], embeddings=vectors)
+    with pytest.raises(InputError, match=r"shape \(5, 32\): expected \(2, d\)"):
+        topic_map.transform([None, ""], embeddings=np.ones((5, 32)))  # no item with words: rows still checked
+    with pytest.raises(InputError, match=r"shape \(5, 32\): expected \(0, d\)"):
+        topic_map.update([], embeddings=np.ones((5, 32)))
+    with pytest.raises(InputError, match="10 dimensions and the map's vectors 32"):
+        topic_map.update(texts[:2], embeddings=np.ones((2, 10)))  # items the map holds: width still checked
+    with pytest.raises(InputError, match="progress=5 is not allowed"):
+        TopicMap().fit(texts, embeddings=vectors, progress=5)
+    with pytest.raises(InputError, match=r"text_col=\['text'\] is not allowed"):
+        TopicMap().fit(pd.DataFrame({"text": texts}), embeddings=vectors, text_col=["text"])
+    with pytest.warns(UserWarning, match="text_col='body' has no effect"):
+        topic_map.transform(texts[:2], embeddings=vectors[:2], text_col="body")
+    topic_map.set_params(sample_size="50")  # a setting that may change after a fit, checked when used
+    with pytest.raises(InputError, match="sample_size='50' is not allowed"):
+        topic_map.to_html()
+    monkeypatch.setattr(report_page, "generated_at", lambda: "now")
+    topic_map.set_params(sample_size=4, random_state=7)  # the page's sample is drawn with the map's own seed
+    assert topic_map.to_html() == topic_map.set_params(random_state=0).to_html()

@@ -9,7 +9,7 @@ import pytest
 
 from analysis import TopicMap, label, phrases
 from analysis.cluster import lexical_vectors
-from analysis.credits import without_credits
+from analysis.credits import credit_tails, without_credits
 from conftest import BENCH, fake_vectors, real_vectors
 
 SPORT = ["Red Sox rally to beat White Sox", "Braves lose to Giants in tenth", "Cubs sweep Mets at Wrigley"]
@@ -28,19 +28,23 @@ def test_a_tail_many_items_end_with_is_a_credit_and_a_rare_one_is_kept():
 def test_a_rare_tail_is_a_credit_when_its_items_are_about_many_things_and_never_write_it():
     """A feed of many sources credits each a few times: under MIN_ITEMS and the share, a tail
     is a credit when its items share no word and their bodies do not write it (AG's "(Canadian
-    Press)"); a ticker on one firm's items, or a word the corpus writes, is content."""
+    Press)"); a ticker on one firm's items, or a word the corpus writes, is content. Such a
+    credit names nothing; the ties between items keep it (`rare=False`, the default)."""
     others = [f"Item {i} about something else" for i in range(300)]
     crowd = WIRE[:9] + others
-    assert without_credits(crowd)[:9] == SPORT * 3  # nine games of three series, each "(AP)"
+    assert credit_tails(crowd) == {"ap"} and without_credits(crowd, rare=True)[:9] == SPORT * 3
+    assert without_credits(crowd)[:9] == WIRE[:9]
     firm = [
         f"Urban Outfitters {what} (URBN)" for what in ("profit falls", "beats estimates", "shares jump", "cuts jobs")
     ]
-    assert without_credits(firm + others)[:4] == firm  # one firm's items: its ticker is content
+    assert not credit_tails(firm + others)  # one firm's items: its ticker is content
     asked = ["How to draw a line", "Sorting strings fast", "Reading files in a loop", "Timing a function"]
     tagged = [f"{title} (matlab)" for title in asked]
     written = [f"Matlab plot {i} in a loop" for i in range(6)]
-    assert without_credits(tagged + written + others)[:4] == tagged  # the corpus writes "matlab"
-    assert without_credits(tagged + others)[:4] == asked  # where it does not, the tag is no content
+    assert not credit_tails(tagged + written + others)  # the corpus writes "matlab"
+    assert credit_tails(tagged + others) == {"matlab"}  # where it does not, the tag is no content
+    named = label.describe_topics(crowd[:9], np.zeros(9, dtype=int), fake_vectors(crowd[:9]), embed=fake_vectors)
+    assert "ap" not in {phrases.fold(part) for part in named["name"].iloc[0].split(phrases.SEPARATOR)}
 
 
 def test_a_credit_is_no_phrase_ties_no_two_items_and_grows_no_name():

@@ -366,22 +366,25 @@ def test_new_subjects_gather_when_every_loose_item_is_in_a_group():
 
 
 def test_updates_find_the_days_events_as_a_fresh_fit_does(tmp_path):
-    """UCI in date order: a theme map of the first 1,500 headlines takes the next 600 in three
-    updates. Their events are found among their nearest saved items, not alone: scored against
-    the gold events on the 600 added items, the updated map's stories are no worse than a
-    fresh fit's of all 2,100 (alone, a day's big event fell apart: 0.542 against 0.577)."""
+    """UCI in date order: a theme map of the first 1,200 headlines takes the next 600 in three
+    updates. Their events are found among their nearest saved items, not alone, and the new
+    items a loose saved story took by its reach follow the story a fit of the grown map finds
+    them in: scored against the gold events on the 600 added items, the updated map's
+    stories are no worse than a fresh fit's of all 1,800 (clustered alone, a day's big event
+    fell apart: 0.542 against 0.577 from 1,500; by reach, 39 of the 60 headlines on the Spritz reading app
+    went into a story of Android's wearables: 0.769 against 0.866)."""
     frame = pd.read_csv(BENCH / "uci_news_aggregator_6k.csv").sort_values(["date", "text"], kind="stable")
-    frame = frame.iloc[:2100].reset_index(drop=True)
+    frame = frame.iloc[:1800].reset_index(drop=True)
     vectors = real_vectors(frame["text"])
-    topic_map = TopicMap(random_state=0).fit(frame.iloc[:1500][["text"]], embeddings=vectors[:1500])
-    for start in (1500, 1700, 1900):
+    topic_map = TopicMap(random_state=0).fit(frame.iloc[:1200][["text"]], embeddings=vectors[:1200])
+    fitted_themes = len(topic_map.theme_table_)
+    for start in (1200, 1400, 1600):
         topic_map.update(frame.iloc[start : start + 200][["text"]], embeddings=vectors[start : start + 200])
     fresh = TopicMap(random_state=0).fit(frame[["text"]], embeddings=vectors)
-    added = np.arange(2100) >= 1500
+    added = np.arange(1800) >= 1200
     updated = score(topic_map.story_labels_[added], frame["story"][added])["ari"]
     assert updated >= score(fresh.story_labels_[added], frame["story"][added])["ari"] - 0.02
-    themes = topic_map.theme_labels_
-    assert len(np.unique(themes[themes >= 0])) <= len(np.unique(fresh.theme_labels_[fresh.theme_labels_ >= 0])) + 1
+    assert len(topic_map.theme_table_) <= fitted_themes + 1  # the day's phones news may open one
     # the stories waiting for a topic of their own are saved with the map; a map saved before lacks them
     waiting = topic_map.waiting_
     assert (topic_map.story_labels_[waiting] >= 0).all()
