@@ -3,7 +3,10 @@
 Layout: ``<cache dir>/<model key>/<shard>.npz``, each shard holding ``keys`` (16-byte hashes of
 exact texts) and ``vectors``. A run adds one new shard with what it embedded, written to a
 temporary file and renamed, so concurrent runs never see a half-written shard and a killed
-run leaves none. A shard that cannot be read, or holds vectors of another width than the
+run leaves none. Every lookup reads every shard, so past MAX_SHARDS the smallest are merged
+into one (written first, the merged ones deleted after: a concurrent run at worst embeds a text
+again); a year of daily runs (hundreds of shards, a lookup of a few headlines reading them
+all: 0.25 s each with 550) stays a few shards, and a large shard is rarely rewritten. A shard that cannot be read, or holds vectors of another width than the
 model's, or values that are not finite floats, is deleted with a warning and its texts are
 simply embedded again; an entry that is not a file is skipped. A cache that cannot be written
 warns and the run goes on.
@@ -21,6 +24,7 @@ from analysis.files import atomic_path
 from analysis.meta import user_cache_dir
 
 KEY_BYTES = 16
+MAX_SHARDS = 16  # past this many, the smallest shards are merged, leaving MAX_SHARDS // 2
 
 
 def default_cache_dir() -> Path:
@@ -78,15 +82,49 @@ class EmbeddingCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 return
-            with atomic_path(target) as tmp, open(tmp, "wb") as handle:
-                np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
+            self._write(target, keys, vectors)
+            self._compact()
         except OSError as exc:  # the cache only saves time: a run never fails on it
             warnings.warn(
                 f"cannot write the embedding cache in {self.folder} ({exc.strerror or exc}); going on without it",
                 stacklevel=3,
             )
 
-    def _read(self, shard: Path, dim: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    @staticmethod
+    def _write(target: Path, keys: np.ndarray, vectors: np.ndarray) -> None:
+        with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, keys=keys, vectors=vectors.astype(np.float32))
+
+    def _compact(self) -> None:
+        """Merge the smallest shards into one when there are more than MAX_SHARDS."""
+        shards = []
+        for shard in self.folder.glob("*.npz"):
+            try:
+                if shard.is_file():
+                    shards.append((shard.stat().st_size, shard.name, shard))
+            except FileNotFoundError:  # merged by another run since it was listed
+                continue
+        if len(shards) <= MAX_SHARDS:
+            return
+        smallest = [shard for _, _, shard in sorted(shards)[: len(shards) - MAX_SHARDS // 2 + 1]]
+        read, parts = [], []
+        for shard in smallest:
+            keys, vectors = self._read(shard, None)
+            if keys is not None and vectors is not None:
+                read.append(shard)
+                parts.append((keys, vectors))
+        if len(parts) < 2 or len({vectors.shape[1] for _, vectors in parts}) > 1:
+            return
+        keys, first = np.unique(np.concatenate([k for k, _ in parts]), return_index=True)
+        vectors = np.concatenate([v for _, v in parts])[first]
+        target = self.folder / f"{hashlib.blake2b(keys.tobytes(), digest_size=12).hexdigest()}.npz"
+        if not target.exists():
+            self._write(target, keys, vectors)
+        for shard in read:
+            if shard != target:
+                shard.unlink(missing_ok=True)
+
+    def _read(self, shard: Path, dim: int | None) -> tuple[np.ndarray | None, np.ndarray | None]:
         try:
             with np.load(shard, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
@@ -96,7 +134,7 @@ class EmbeddingCache:
             return self._discard(shard, exc)
         if keys.dtype != np.dtype(f"S{KEY_BYTES}") or keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
             return self._discard(shard, "unexpected contents")
-        if vectors.shape[1] != dim:
+        if dim is not None and vectors.shape[1] != dim:
             return self._discard(shard, f"vectors {vectors.shape[1]} wide, the model's are {dim}")
         if not np.issubdtype(vectors.dtype, np.floating) or not np.isfinite(vectors).all():
             return self._discard(shard, "vectors that are not finite numbers")

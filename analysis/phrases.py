@@ -206,17 +206,70 @@ def shouts(texts: list[str], sample: int = 2000) -> bool:
     return upper + lower > 0 and upper >= SHOUTING * (upper + lower)
 
 
+# Consonant runs an English word may start or end with; a short word in capitals that starts or
+# ends otherwise cannot be said as a word and is spelt out, an acronym ("IMF", "USB", "ECB").
+ONSETS = frozenset(
+    """
+    bl br ch chr cl cr cz dr dw fl fr gl gn gr kh kn ph pl pr ps qu rh sc sch scr sh shr sk sl sm sn sp
+    spl spr sq st str sw th thr thw tr tw wh wr zh
+    """.split()  # noqa: SIM905
+)
+CODAS = frozenset(
+    """
+    bs bt ch ck cks cs ct cts ds dth ffs fs ft fth fts gh ghs ght ghts gn gs hn ks lb lch ld lds lf lfs
+    lk lks ll lls lm lms lp lph lps ls lt lth lts ltz mb mn mns mp mph mps mpt mpts ms nc nch nd nds ng
+    ngh ngs ngth nk nks ns nt nth nts nx ph phs ps pt pth pts rb rc rch rd rds rf rg rgs rk rks rl rld
+    rlds rls rm rms rn rns rnt rp rs rsh rst rt rth rts rx sc sh sk sks sm sp st sts tch th ths ts tz
+    wd wk wl wn wns ws xt xth
+    """.split()  # noqa: SIM905
+)
+SPOKEN_LENGTH = 5  # longer words in capitals are read as words ("BUNDESBANK")
+
+
+def spelt_out(word: str) -> bool:
+    """Whether a word in capitals is an acronym, read letter by letter: it is short and has no
+    vowel ("QTR"), or no consonant ("UAE"), or starts or ends with a run of consonants no
+    English word starts or ends with ("IMF", "USDA"); "OPEC" and "NATO" read as words."""
+    w = word.casefold()
+    if len(w) > SPOKEN_LENGTH:
+        return False
+    if not VOWELS & set(w) or not set(w) - set("aeiou"):
+        return True
+    start = re.match(r"x?([^aeiouy]*)", w)  # "XBOX" as "Xbox", "XMAS" as "Xmas"
+    end = re.search(r"[^aeiouy]*$", w)
+    first = start.group(1) if start else ""
+    last = end.group(0) if end else ""
+    return (len(first) > 1 and first not in ONSETS) or not _coda(last)
+
+
+def _coda(last: str) -> bool:
+    """Whether a run of consonants can end an English word: one, a listed one, a double
+    letter ("staff"), or one of these and a plural "s" ("bombs", "apps")."""
+    if len(last) < 2 or last in CODAS or (len(last) == 2 and last[0] == last[1]):
+        return True
+    return last.endswith("s") and _coda(last[:-1]) and len(last) > 2
+
+
 def calm(phrase: str) -> str:
-    """A phrase of a corpus in capitals in normal case: words of three letters or more with a
-    vowel in lower case ("MERGER BID" -> "merger bid"), short words and words without a vowel
-    kept as acronyms ("US", "QTR"); `as_label` then capitalises the first word."""
+    """A phrase of a corpus in capitals in title case, as a headline writer would set it
+    ("TRADE DEFICIT WITH JAPAN" -> "Trade Deficit with Japan"): a proper noun cannot be told
+    from a common one in capitals, and a capital on each is never wrong where a lower-case one
+    would be ("japan"). Function words in lower case, short words and acronyms (`spelt_out`:
+    "US", "QTR", "IMF") kept; `as_label` then capitalises the first word."""
 
     def word(match: re.Match) -> str:
         w = match.group(0)
-        keep = not w.isupper() or len(w) < 3 or not (VOWELS & set(w.casefold())) or w.casefold() == COUNTRY
-        return w if keep else w.lower()
+        if not w.isupper() or w.casefold() == COUNTRY or w == "US":
+            return w
+        if w.casefold() in FUNCTION_WORDS:
+            return w.lower()
+        head, mark, tail = w.partition("'")
+        if len(head) == 1 and tail:  # "O'NEILL" -> "O'Neill"
+            return head + mark + tail.capitalize()
+        kept = len(head) < 3 or spelt_out(head)  # "GM'S" -> "GM's", "MCDONALD'S" -> "Mcdonald's"
+        return (head if kept else head.capitalize()) + mark + tail.lower()
 
-    return re.sub(r"[^\W\d_]+", word, phrase)
+    return re.sub(r"[^\W\d_]+(?:'[^\W\d_]+)*", word, phrase)
 
 
 def quieten(forms: list[list[str]], texts: list[str]) -> list[list[str]]:

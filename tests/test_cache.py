@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analysis import embed
-from analysis.cache import EmbeddingCache, default_cache_dir, text_keys
+from analysis.cache import MAX_SHARDS, EmbeddingCache, default_cache_dir, text_keys
 
 TEXTS = ["Fed holds rates steady", "Fed holds rates steady ", "Storm hits the coast", "fed holds rates steady"]
 
@@ -43,6 +43,24 @@ def test_lookup_across_shards_keeps_the_order_asked(tmp_path):
     found, cached = cache.lookup(keys[[0, 1, 2, 3]], 8)
     assert found.tolist() == [True, True, False, True]
     np.testing.assert_array_equal(cached, vectors[[0, 1, 3]])
+
+
+def test_many_runs_leave_a_few_shards_and_every_vector(tmp_path):
+    """Each run adds a shard and every lookup reads them all: past MAX_SHARDS the smallest are
+    merged, and a large shard is left as it is."""
+    cache = EmbeddingCache(tmp_path, "m")
+    keys, vectors = text_keys([f"headline {i}" for i in range(1000)]), vectors_for(1000)
+    cache.store(keys[:500], vectors[:500])
+    (large,) = cache.folder.glob("*.npz")
+    made = large.stat().st_mtime_ns
+    for run in range(50):  # a run of ten new texts, and one text stored again
+        chosen = list(range(500 + run * 10, 510 + run * 10)) + [run]
+        cache.store(keys[chosen], vectors[chosen])
+        assert len(list(cache.folder.glob("*.npz"))) <= MAX_SHARDS
+    assert large.stat().st_mtime_ns == made
+    found, cached = cache.lookup(keys, 8)
+    assert found.all()
+    np.testing.assert_array_equal(cached, vectors)
 
 
 def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):

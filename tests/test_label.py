@@ -52,7 +52,7 @@ def test_the_country_us_is_a_word_not_the_pronoun():
     assert phrases.tokens("U.S. STOCKS FALL") == phrases.tokens("US stocks fall") == ["usa", "stocks", "fall"]
     assert phrases.tokens("U.S.A. Gymnastics") == ["usa", "gymnastics"]
     assert grounded("US GDP", ["US GDP grows", "Economists cut U.S. GDP forecast"])  # a name in capitals too
-    assert phrases.as_label(phrases.calm("USA TODAY SALE")) == "USA today sale"  # the country stays in capitals
+    assert phrases.as_label(phrases.calm("USA TODAY SALE")) == "USA Today Sale"  # the country stays in capitals
     assert phrases.written_form("usa airways", titles) == ("US Airways", True)
     found = phrases.phrase_matrix(titles + ["Jobs in US", "More jobs in US"])[1]
     assert "usa airways" in found and "usa" not in found  # it starts a phrase, it is none alone
@@ -328,6 +328,23 @@ def test_a_corpus_in_capitals_is_named_in_normal_case(largest_uci_stories):
         assert name[:1].isupper() and grounded(name, [t for t, k in zip(texts, items) if k])
     normal = label.describe_topics(largest_uci_stories["text"].tolist(), labels, fake_vectors(texts))
     assert [n.casefold() for n in topics["name"]] == [n.casefold() for n in normal["name"]]  # the same names
+
+
+@pytest.mark.parametrize(
+    ("shouted", "calm"),
+    [
+        ("TRADE DEFICIT WITH JAPAN", "Trade Deficit with Japan"),  # a proper noun keeps its capital
+        ("CUT IN RATES", "Cut in Rates"),  # a short function word is no acronym
+        ("IMF SEES GROWTH", "IMF Sees Growth"),  # acronyms that cannot be said as words
+        ("ECB HOLDS, USB SALES UP", "ECB Holds, USB Sales up"),
+        ("FIRST QTR LOSS", "First QTR Loss"),
+        ("OPEC OUTPUT", "Opec Output"),  # one said as a word reads as one
+        ("GM'S UNIT BUYS O'NEILL STAKE", "GM's Unit Buys O'Neill Stake"),
+        ("GIRLS NIGHT, WORLD CUP", "Girls Night, World Cup"),
+    ],
+)
+def test_a_phrase_in_capitals_is_set_in_title_case_with_its_acronyms(shouted, calm):
+    assert phrases.as_label(phrases.calm(shouted)) == calm
 
 
 def test_a_word_only_a_few_items_write_in_capitals_is_quietened_and_acronyms_kept():
