@@ -63,6 +63,19 @@ def test_many_runs_leave_a_few_shards_and_every_vector(tmp_path):
     np.testing.assert_array_equal(cached, vectors)
 
 
+@pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
+def test_a_shard_written_otherwise_still_serves_its_vectors(tmp_path, save):
+    """Shards of an earlier version (keys in any order) and compressed ones are read too."""
+    cache = EmbeddingCache(tmp_path, "m")
+    keys, vectors = text_keys([f"headline {i}" for i in range(50)]), vectors_for(50)
+    cache.folder.mkdir(parents=True)
+    with open(cache.folder / "old.npz", "wb") as handle:
+        save(handle, keys=keys[::-1], vectors=vectors[::-1])
+    found, cached = cache.lookup(keys[[7, 3, 7, 49]], 8)
+    assert found.all()
+    np.testing.assert_array_equal(cached, vectors[[7, 3, 7, 49]])
+
+
 def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     cache = EmbeddingCache(tmp_path, "m")
 
