@@ -8,7 +8,7 @@ merged into one (written first, the merged ones deleted after: a concurrent run 
 embeds a text again); a year of daily runs stays a few shards (550 shards took 1.3 s of a
 2,000-item fit), and a large shard is rarely rewritten. Keys are stored in order and the
 vectors are mapped from the file, not read, so a lookup of 300 texts in a 200,000-row shard
-reads their rows: 5 ms against 318 ms reading it whole. A shard that cannot be read, or holds vectors of another width than the
+reads their rows: 7 ms against 183 ms reading it whole (benchmarks/cache_lookup.py). A shard that cannot be read, or holds vectors of another width than the
 model's, or values that are not finite floats, is deleted with a warning and its texts are
 simply embedded again; an entry that is not a file is skipped. A cache that cannot be written
 warns and the run goes on.
