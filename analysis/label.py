@@ -143,7 +143,7 @@ def describe_topics(
                 "name": name,
                 "size": len(items),
                 "keywords": _keywords(np.asarray(topic_forms, dtype=object)[kept]),
-                "representatives": [texts[i] for i in items[:N_REPRESENTATIVES]],
+                "representatives": [phrases.readable(texts[i], tags=True) for i in items[:N_REPRESENTATIVES]],
                 "description": describe(texts[items[0]]),
             }
             for topic, items, topic_forms, kept, name in zip(topic_ids, central, forms, whole, names)
@@ -170,9 +170,10 @@ def _all_grown(
 
 
 def describe(text: str) -> str:
-    """A one-line description: `text` with whitespace collapsed, cut at a word when longer
-    than DESCRIPTION_CHARS characters."""
-    line = " ".join(text.split())
+    """A one-line description: `text` as a person reads it (`phrases.readable`: HTML entities
+    decoded) with whitespace collapsed, cut at a word when longer than DESCRIPTION_CHARS
+    characters."""
+    line = " ".join(phrases.readable(text, tags=True).split())
     if len(line) <= DESCRIPTION_CHARS:
         return line
     return line[:DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"

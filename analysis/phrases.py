@@ -67,16 +67,17 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-def readable(text: str) -> str:
+def readable(text: str, tags: bool = False) -> str:
     """`text` with its HTML entities decoded ("AT&amp;T", "doesn&#39;t"), those a feed dropped
-    the "&" of ("J amp;J", "doesn #39;t") and its HTML tags dropped: names are made of what a
-    person reads."""
+    the "&" of ("J amp;J", "doesn #39;t") and its formatting tags dropped (`tags` keeps them):
+    names are made of what a person reads. The page shows items with their tags kept, as a
+    title about "<div>" is about the tag."""
     if "&" not in text and ";" not in text and "<" not in text:
         return text
     if ";" in text:
         text = _REMNANT.sub(lambda m: "&" + (m.group(1) or m.group(2)) + ";", text)
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-    return _TAG.sub(" ", text) if "<" in text else text
+    return _TAG.sub(" ", text) if "<" in text and not tags else text
 
 
 def tokens(text: str) -> list[str]:

@@ -19,12 +19,16 @@ import pandas as pd
 from analysis.dates import DATE_COLUMNS, far_off, parse_dates, timeline
 from analysis.export import item_frame
 from analysis.load import RESERVED_COLUMNS, is_missing
+from analysis.phrases import readable
 from analysis.state import LEVEL_ORDER, FittedState
 
-# Topic t < 24 gets PALETTE[t]: Tableau 10 (less its grey), then colours picked to stay
-# apart from those and from each other and the unclustered grey. Every pair differs by
-# CIEDE2000 >= 16 (tests/test_map_names.py checks >= 10, a step anyone sees); two reds, two
-# blues or two browns that only differ by a shade read as one topic on the map.
+# Topic t < 48 gets PALETTE[t]: Tableau 10 (less its grey), then colours picked to stay
+# apart from those and from each other and the unclustered grey. The first 24 differ by
+# CIEDE2000 >= 16; the next 24 (for maps of many topics: HuffPost's 27 at --level topic
+# reached the golden-angle hues, two of them 8.7 apart) were added one at a time, each the
+# colour of an sRGB grid (steps of 15; chroma >= 30, lightness 30-85, far from white) furthest
+# from all before it, and every pair of the 48 and the grey differs by >= 12.2
+# (tests/test_map_names.py checks >= 10, a step anyone sees).
 PALETTE = (
     "#4e79a7",
     "#f28e2b",
@@ -50,6 +54,30 @@ PALETTE = (
     "#915a00",
     "#8c69cd",
     "#00cd96",
+    "#5af000",
+    "#f000d2",
+    "#003cff",
+    "#004b78",
+    "#e14b00",
+    "#00e1ff",
+    "#f00078",
+    "#009678",
+    "#f0a587",
+    "#96a500",
+    "#a500ff",
+    "#a54b87",
+    "#c30f2d",
+    "#c3e100",
+    "#69783c",
+    "#c3a569",
+    "#ff69b4",
+    "#5a5a96",
+    "#5a96ff",
+    "#693c0f",
+    "#00e1d2",
+    "#1ea5c3",
+    "#96e196",
+    "#a55a5a",
 )
 NOISE_COLOR = "#b8b8b8"
 #: Input columns shown with an item when present (hover, item lists).
@@ -160,7 +188,7 @@ def level_report_data(
         "topic": top.tolist(),
         "mid": mid[1].tolist() if mid else None,
         "story": bottom[1].tolist() if bottom else None,
-        "text": frame["text"].astype(str).tolist(),
+        "text": [readable(text, tags=True) for text in frame["text"].astype(str)],  # the export keeps them as given
         "kind": categorical(frame["kind"]),
         "doc_id": _doc_ids(frame["doc_id"]),
         "extra": extra,

@@ -12,7 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_report import MIDS, STORIES, THEMES, embedded_data, export_frame, three_level_data, three_level_report
+from test_report import (
+    MIDS,
+    STORIES,
+    THEMES,
+    embedded_data,
+    export_frame,
+    free_item,
+    hover_item,
+    three_level_data,
+    three_level_report,
+)
 
 from analysis import label, report
 from analysis.report import report_data
@@ -133,7 +143,7 @@ def test_every_theme_colour_the_page_draws_is_a_visible_step_from_every_other():
     topics = label.describe_topics(list(frame["text"]), frame["topic"].to_numpy())
     data = report_data(frame, topics, topics, {})
     colors = [r["color"] for r in sorted(data["topics"], key=lambda r: r["id"])]
-    assert len(set(colors)) == n == 24
+    assert len(set(colors)) == n == 48  # a topic-level map of HuffPost has 27 topics
     distance, first, second = closest_pair([*colors, data["noise_color"]])
     assert distance >= MIN_DELTA_E, f"{first} and {second} differ by only {distance:.1f}"
 
@@ -601,6 +611,78 @@ def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(b
     assert log == CLEAN_LOG
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 700, "height": 800}])
+def test_a_hover_card_never_hides_the_item_it_describes(seed_run, viewport):
+    with open_report(seed_run["html"], viewport=viewport) as (page, log):
+        pixels = sorted(page.evaluate(ITEM_PIXELS), key=lambda p: p[1])
+        checked = 0
+        for i, x, y in pixels:
+            if free_item(page, [i]) is None:
+                continue
+            hover_item(page, i)
+            card = page.locator("#tooltip").bounding_box()
+            inside = (
+                card["x"] - 2 <= x <= card["x"] + card["width"] + 2
+                and card["y"] - 2 <= y <= card["y"] + card["height"] + 2
+            )
+            assert not inside, (i, (x, y), card)
+            checked += 1
+        assert checked >= 8
+    assert log == CLEAN_LOG
+
+
+def view_width_and_centre(page) -> tuple[float, float]:
+    (x0, x1), _ = page.evaluate(RANGES)
+    return x1 - x0, (x0 + x1) / 2
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_buttons_and_a_pinch_zoom_the_map(bench_run):
+    """plotly.js has no pinch and a phone shows no toolbar: + and - zoom about the centre, two
+    fingers zoom about their midpoint; a pinch isolates nothing and shows no card."""
+    with open_report(bench_run["html"], viewport={"width": 390, "height": 844}, touch=True) as (page, log):
+        width, middle = view_width_and_centre(page)
+        page.click("#zoom-in")
+        page.wait_for_function(
+            f"document.getElementById('map')._fullLayout.xaxis.range[1] - document.getElementById('map')._fullLayout.xaxis.range[0] < {width * 0.75}"
+        )
+        zoomed, moved = view_width_and_centre(page)
+        assert zoomed == pytest.approx(width / 2, rel=0.05) and moved == pytest.approx(middle, abs=0.02 * width)
+        page.click("#zoom-out")
+        page.wait_for_function(
+            f"document.getElementById('map')._fullLayout.xaxis.range[1] - document.getElementById('map')._fullLayout.xaxis.range[0] > {width * 0.75}"
+        )
+        assert view_width_and_centre(page)[0] == pytest.approx(width, rel=0.05)
+
+        box = page.locator("#map .nsewdrag").bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        cdp = page.context.new_cdp_session(page)
+
+        def pinch(gaps: list[float]) -> None:
+            for k, gap in enumerate(gaps):
+                points = [{"x": cx - gap, "y": cy, "id": 0}, {"x": cx + gap, "y": cy, "id": 1}]
+                cdp.send(
+                    "Input.dispatchTouchEvent", {"type": "touchStart" if k == 0 else "touchMove", "touchPoints": points}
+                )
+                page.wait_for_timeout(50)
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+        pinch([40, 50, 60, 70, 80])  # fingers twice as far apart: twice as close
+        page.wait_for_function(
+            f"document.getElementById('map')._fullLayout.xaxis.range[1] - document.getElementById('map')._fullLayout.xaxis.range[0] < {width * 0.75}"
+        )
+        page.wait_for_timeout(200)
+        zoomed, moved = view_width_and_centre(page)
+        assert zoomed == pytest.approx(width / 2, rel=0.1) and moved == pytest.approx(middle, abs=0.05 * width)
+        assert page.evaluate("window.topicmap.isolated()") is None and page.is_hidden("#tooltip")
+        pinch([80, 60, 40, 20])  # fingers together: four times as far out
+        page.wait_for_function(
+            f"document.getElementById('map')._fullLayout.xaxis.range[1] - document.getElementById('map')._fullLayout.xaxis.range[0] > {width}"
+        )
+    assert log == CLEAN_LOG
+
+
 def zoom_to(page, x0: float, x1: float, y: float, level: str) -> list[dict]:
     """Show map x from x0 to x1 around height y (asked a flat y range, which the map's equal
     scales widen, so x stays as asked); wait for the names of `level` (a level's name) and
@@ -663,17 +745,19 @@ def test_three_levels_name_themes_zoomed_out_topics_between_and_stories_zoomed_i
 
 
 @pytest.mark.browser
-def test_an_isolated_theme_names_its_topics_and_no_name_is_said_twice(tmp_path):
-    """A reader pass found a story named "HP" drawn beside its topic "HP", and an isolated
-    theme whose big topics went unnamed (only small ones in empty room were): the level below
-    an isolated topic is now named first, and a name whose first part a name of its own
-    topic (or one inside it) already says is not drawn again."""
+@pytest.mark.parametrize("twice", ["Trade · Tariffs", "Tariffs · Trade"])
+def test_an_isolated_theme_names_its_topics_and_no_name_is_said_twice(tmp_path, twice):
+    """A reader pass found a story named "HP" drawn beside its topic "HP", "North Korea"
+    beside "Kim Jong Un · North Korea · Summit", and an isolated theme whose big topics went
+    unnamed (only small ones in empty room were): the level below an isolated topic is now
+    named first, and a name with a part that a name of its own topic (or one inside it)
+    already says is not drawn again."""
     from analysis.page import write_report
 
     data = three_level_data()
     for story in data["stories"]:
         if story["id"] == 2:  # a story of the topic "Trade", named as a reader would see it twice
-            story["name"] = "Trade · Tariffs"
+            story["name"] = twice
     out = tmp_path / "said.html"
     write_report(out, data, title="said twice")
     with open_report(out) as (page, log):
@@ -683,12 +767,12 @@ def test_an_isolated_theme_names_its_topics_and_no_name_is_said_twice(tmp_path):
         assert "(3 of 39) fit no theme" in note and note.endswith("left out of the themes.")
         # The story is drawn where the toggle asks for stories alone...
         page.click("#level-control [data-level=story]")
-        assert "Trade · Tariffs" in {n["name"] for n in zoom_to(page, x0, x1, 0.0, "story")}
+        assert twice in {n["name"] for n in zoom_to(page, x0, x1, 0.0, "story")}
         # ...but with "auto" not beside its topic "Trade", whatever the zoom.
         page.click("#level-control [data-level=auto]")
         for low, high, level in ((x0, x1, "theme"), (-10.0, -10.0 + 0.45 * (x1 - x0), "topic"), (20.0, 40.0, "story")):
             names = {n["name"] for n in zoom_to(page, low, high, 0.0, level)}
-            assert not ("Trade" in names and "Trade · Tariffs" in names), (level, names)
+            assert not ("Trade" in names and twice in names), (level, names)
         # An isolated theme, zoomed all the way out, names its topics, placed first after itself.
         page.evaluate("window.topicmap.select('theme', 0)")
         names = zoom_to(page, x0, x1, 0.0, "topic")

@@ -89,6 +89,18 @@ def test_points_are_compact_columns_not_one_record_per_item():
     assert set(points["extra"]) == {"source", "date"}
 
 
+def test_the_page_shows_item_text_as_a_person_reads_it_and_the_export_keeps_it():
+    # AG News titles carry entities, some with their "&" lost ("Oracle #39;s"), and tags
+    raw = ["Oracle #39;s Ellison happy", "AT&amp;T &lt;b&gt;buys&lt;/b&gt; rival", "Oracle AT&amp;T deal"]
+    frame = export_frame(raw, [0, 0, 0])
+    topics = label.describe_topics(raw, frame["topic"].to_numpy())
+    data = report_data(frame, topics, topics, {})
+    assert data["points"]["text"] == ["Oracle's Ellison happy", "AT&T <b>buys</b> rival", "Oracle AT&T deal"]
+    (topic,) = data["topics"]
+    assert "&amp;" not in topic["description"] and "#39;" not in topic["description"]
+    assert list(frame["text"]) == raw  # the frame the export writes is not touched
+
+
 def test_stories_are_sent_only_when_they_split_the_topics():
     texts = ["w1 alpha", "w2 alpha", "w3 beta", "w4 beta", "w5 gamma"]
     one_level = export_frame(texts, [0, 0, 1, 1, -1], story=[5, 5, 7, 7, -1])
@@ -450,7 +462,8 @@ HOSTILE = [  # text, topic, story
 
 def hostile_report(tmp_path: Path) -> tuple[Path, list[str], pd.DataFrame]:
     """The hostile corpus through the real loader, naming and report code (no model: topics,
-    stories and places are given); one topic is named with markup, and so is the input."""
+    stories and places are given); one topic is named with markup, and so is the input.
+    Returns the page, the items' texts as the page shows them, and the loaded frame."""
     corpus = tmp_path / "hostile.csv"
     pd.DataFrame(
         {
@@ -489,14 +502,16 @@ def hostile_report(tmp_path: Path) -> tuple[Path, list[str], pd.DataFrame]:
     }
     out = tmp_path / "hostile.html"
     write_report(out, report_data(frame, topics, stories, meta), title=HOSTILE_NAME)
-    return out, texts, frame
+    # The page reads entities as a person does ("&amp;" is "&", tags kept); the export keeps them.
+    shown = [t.replace("&lt;escaped&gt; already &amp; twice", "<escaped> already & twice") for t in texts]
+    return out, shown, frame
 
 
 @pytest.mark.browser
 def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
     out, texts, frame = hostile_report(tmp_path)
     # The loader collapses whitespace runs (U+2028/U+2029 included) to one space.
-    assert texts == [" ".join(t.split()) for t, _, _ in HOSTILE]
+    assert list(frame["text"]) == [" ".join(t.split()) for t, _, _ in HOSTILE]
     with open_report(out) as (page, log):
         assert page.evaluate("window.topicmap.data.points.text") == texts
         assert page.evaluate("window.topicmap.plotted()") == list(range(len(texts)))

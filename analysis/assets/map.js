@@ -132,8 +132,15 @@ const FILL_COVER = 2;
 const MAP_NAME_PART = 40;
 
 // A name's first part, folded: what a reader reads first ("AMD" of "AMD · ATI · Microserver").
-function firstPart(name) {
-  return name.split(" · ")[0].trim().toLowerCase();
+function partsOf(name) {
+  return name.split(" · ").map((part) => part.trim().toLowerCase());
+}
+
+// Whether two names say one thing: a part in common ("ASEAN" and "Korea · ASEAN · Taiwan"), or
+// a part that starts another ("Miley" and "Miley Cyrus · Underwear").
+function sayTheSame(a, b) {
+  const pa = partsOf(a), pb = partsOf(b);
+  return pa.some((x) => pb.some((y) => x === y || y.startsWith(x + " ") || x.startsWith(y + " ")));
 }
 
 function placeNames(proj, records, level, taken, movable, under) {
@@ -312,8 +319,9 @@ function createMap(model, handlers) {
     const under = itemsUnder(proj, model.x, model.y);
     let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true, under) : [];
     // With "auto", a name that says what a name placed before it of its own topic, or of one
-    // inside it, says ("HP" beside "HP", "AMD" beside "AMD · ATI") is not shown twice.
-    const said = (key, r) => auto && spots.some((s) => firstPart(s.record.name) === firstPart(r.name) && model.related(key, r.id, s.level, s.record.id));
+    // inside it, says ("HP" beside "HP", "AMD" beside "AMD · ATI", "North Korea" beside
+    // "Kim Jong Un · North Korea · Summit") is not shown twice.
+    const said = (key, r) => auto && spots.some((s) => sayTheSame(s.record.name, r.name) && model.related(key, r.id, s.level, s.record.id));
     spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under));
     if (auto) {
       // The other levels' names only fill the room left next to their spots: no leader lines.
@@ -412,9 +420,17 @@ function createMap(model, handlers) {
     } else {
       left = point.xaxis.l2p(point.x) + point.xaxis._offset; top = point.yaxis.l2p(point.y) + point.yaxis._offset;
     }
+    // Beside the pointer where the card fits on one side; else above it (below when there is
+    // no room above), so the card never hides the item it describes.
     const w = tooltip.offsetWidth, h = tooltip.offsetHeight;
-    tooltip.style.left = Math.max(4, left + 16 + w > panel.width ? left - w - 16 : left + 16) + "px";
-    tooltip.style.top = Math.max(4, Math.min(top + 12, panel.height - h - 4)) + "px";
+    const right = left + 16 + w <= panel.width, leftSide = left - w - 16 >= 0;
+    if (right || leftSide) {
+      tooltip.style.left = (right ? left + 16 : left - w - 16) + "px";
+      tooltip.style.top = Math.max(4, Math.min(top + 12, panel.height - h - 4)) + "px";
+    } else {
+      tooltip.style.left = Math.max(4, Math.min(left - w / 2, panel.width - w - 4)) + "px";
+      tooltip.style.top = (top - h - 16 >= 0 ? top - h - 16 : top + 16) + "px";
+    }
   }
 
   function bindEvents() {
@@ -439,6 +455,52 @@ function createMap(model, handlers) {
       if (i === null) tooltip.hidden = true;
       else setTimeout(() => showTooltip(i, e), 0);  // after plotly's own handling of the tap
     }, true);
+    bindZoom();
+  }
+
+  // The view's ranges zoomed by `scale` (< 1: in) so that the map point that was at client
+  // pixel `from` (of the view `ranges`) is at client pixel `to`.
+  function zoomedRanges(ranges, scale, from, to) {
+    const area = gd.querySelector(".nsewdrag").getBoundingClientRect();
+    const at = (p) => [(p[0] - area.left) / area.width, (area.bottom - p[1]) / area.height];
+    const [fx, fy] = at(from), [tx, ty] = at(to);
+    const axis = (range, f, t) => {
+      const width = (range[1] - range[0]) * scale, point = range[0] + f * (range[1] - range[0]);
+      return [point - t * width, point - t * width + width];
+    };
+    return { "xaxis.range": axis(ranges.x, fx, tx), "yaxis.range": axis(ranges.y, fy, ty) };
+  }
+
+  // Zoom without a wheel: the + and - buttons (about the map's centre) and, on a touch
+  // screen, a pinch of two fingers, which also moves the map with them; plotly.js itself has
+  // no pinch (plotly/plotly.js#1858), and one finger still pans.
+  function bindZoom() {
+    const view = () => ({ x: gd.layout.xaxis.range.slice(), y: gd.layout.yaxis.range.slice() });
+    const centre = () => { const r = gd.querySelector(".nsewdrag").getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; };
+    for (const [id, scale] of [["zoom-in", 0.5], ["zoom-out", 2]]) {
+      const button = document.getElementById(id);
+      if (button) button.addEventListener("click", () => Plotly.relayout(gd, zoomedRanges(view(), scale, centre(), centre())));
+    }
+    let pinch = null, frame = 0, next = null;
+    const fingers = (e) => {
+      const [a, b] = [e.touches[0], e.touches[1]];
+      return { mid: [(a.clientX + b.clientX) / 2, (a.clientY + b.clientY) / 2], apart: Math.max(Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY), 1) };
+    };
+    const own = (e) => { e.stopPropagation(); e.preventDefault(); };  // not plotly's pan, nor the page's zoom
+    gd.addEventListener("touchstart", (e) => {
+      if (e.touches.length !== 2) return;
+      own(e);
+      pinch = { ...fingers(e), ranges: view() };
+      tooltip.hidden = true;
+    }, { capture: true, passive: false });
+    gd.addEventListener("touchmove", (e) => {
+      if (!pinch || e.touches.length !== 2) return;
+      own(e);
+      const now = fingers(e);
+      next = zoomedRanges(pinch.ranges, pinch.apart / now.apart, pinch.mid, now.mid);
+      if (!frame) frame = requestAnimationFrame(() => { frame = 0; Plotly.relayout(gd, next); });
+    }, { capture: true, passive: false });
+    gd.addEventListener("touchend", (e) => { if (pinch && e.touches.length < 2) pinch = null; }, true);
   }
 
   // The drawn item nearest to page pixel (cx, cy) within TAP_RADIUS, or null.

@@ -72,16 +72,16 @@ function createSelection(model, fd, map, handlers) {
   function setDragmode(next) {
     mode = next === "select" || next === "lasso" ? next : "pan";
     gd.style.touchAction = mode === "pan" ? "" : "none";  // on a touch screen, drawing does not scroll the page
-    for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
+    for (const b of control.querySelectorAll("button[data-mode]")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
     return Plotly.relayout(gd, { dragmode: plotlyMode(mode) });
   }
-  for (const b of control.querySelectorAll("button")) b.addEventListener("click", () => setDragmode(b.dataset.mode));
+  for (const b of control.querySelectorAll("button[data-mode]")) b.addEventListener("click", () => setDragmode(b.dataset.mode));
   gd.on("plotly_relayout", (ev) => {
     // A mode picked on plotly's toolbar (zoom, pan) ends the page's box or lasso.
     if (ev && ev.dragmode && mode !== "pan" && ev.dragmode !== plotlyMode(mode)) {
       mode = "pan";
       gd.style.touchAction = "";
-      for (const b of control.querySelectorAll("button")) b.setAttribute("aria-pressed", String(ev.dragmode === b.dataset.mode));
+      for (const b of control.querySelectorAll("button[data-mode]")) b.setAttribute("aria-pressed", String(ev.dragmode === b.dataset.mode));
     }
   });
   const shape = document.createElementNS("http://www.w3.org/2000/svg", "svg");
