@@ -536,14 +536,18 @@ def test_names_leave_the_items_of_a_dense_map_in_sight(bench_run, viewport):
     """Names on their topics' densest spots hid 60% of this map's items at the first view (55%
     on a phone), and 37-46% with every story named: each name now goes where it hides the
     fewest items, beside its spot or a row or two off with a leader line, its first parts
-    alone where the whole name would hide many ("Sport" on a phone), and names of other
-    levels fill only room that hides almost none (0.3% and 0.7%; 20% and 26% of stories')."""
+    alone where the whole name would hide many ("Sport" on a phone), names of other levels
+    fill only room that hides almost none (0.3% and 0.7%), and the names of the level shown
+    hide at most 5% of the items between them (a reader pass found a topic-level map's names
+    hiding 15%, 36% on a phone); the rest wait for a zoom."""
+    phone = viewport["width"] < 500
     with open_report(bench_run["html"], viewport=viewport) as (page, log):
         assert len(page.evaluate(NAMES)) >= 8
         assert hidden_share(page) <= 0.05
-        page.click("#level-control [data-level=story]")  # many names at once
-        page.wait_for_function("document.getElementById('map-labels').dataset.level === 'story'", timeout=10_000)
-        assert len(page.evaluate(NAMES)) >= 20 and hidden_share(page) <= 0.35
+        for level, least in (("topic", 8 if phone else 15), ("story", 12 if phone else 20)):  # many names at once
+            page.click(f"#level-control [data-level={level}]")
+            page.wait_for_function(f"document.getElementById('map-labels').dataset.level === '{level}'", timeout=10_000)
+            assert len(page.evaluate(NAMES)) >= least and hidden_share(page) <= 0.06, level
         names = {n["name"] for n in page.evaluate(NAMES)}
         titles = page.evaluate("[...document.querySelectorAll('.map-label')].map(b => b.title)")
         assert all(any(t.startswith(n + " ") for t in titles) for n in names)  # a short form, whole name in its title

@@ -122,16 +122,22 @@ const COVER_PER_PART = 4;
 // A name of another level than the zoom's (filling the room left) is shown only where it
 // hides at most this many items.
 const FILL_COVER = 2;
+// The names of the zoom's own level hide at most this share of the items in view (or
+// OWN_COVER_MIN items) between them; the rest wait for a zoom. A topic-level HuffPost map's
+// 27 names hid 15% of its items on a desktop and 36% on a phone.
+const OWN_COVER_SHARE = 0.05;
+const OWN_COVER_MIN = 10;
 
 // Greedy placement, biggest first: a name sits next to its anchor (the densest spot of its
 // topic, see report.py) where it hides the fewest items (`under`, a box's item count), else,
 // if `movable`, a little further off with a leader line; one that finds no room clear of the
 // names already placed (`taken` boxes included) waits until zooming in makes room for it, as
-// does one not `movable` that would hide more than FILL_COVER items; one whose anchor is out
-// of view is left out.
+// does one not `movable` that would hide more than FILL_COVER items, and one that would hide
+// more than is left of `budget` (items the names placed with it may hide); one whose anchor
+// is out of view is left out.
 const MAP_NAME_PART = 40;
 
-// A name's first part, folded: what a reader reads first ("AMD" of "AMD · ATI · Microserver").
+// A name's parts, folded.
 function partsOf(name) {
   return name.split(" · ").map((part) => part.trim().toLowerCase());
 }
@@ -143,7 +149,7 @@ function sayTheSame(a, b) {
   return pa.some((x) => pb.some((y) => x === y || y.startsWith(x + " ") || x.startsWith(y + " ")));
 }
 
-function placeNames(proj, records, level, taken, movable, under) {
+function placeNames(proj, records, level, taken, movable, under, budget = { left: Infinity }) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = NAME_HEIGHT[level][0];
   const gap = 4;
@@ -157,7 +163,7 @@ function placeNames(proj, records, level, taken, movable, under) {
     // a part longer than MAP_NAME_PART (a reader's long name, a word with no space) is cut: the
     // panel and the hover show it whole
     const parts = r.name.split(" · ").map((p) => (p.length > MAP_NAME_PART ? p.slice(0, MAP_NAME_PART - 1) + "…" : p));
-    let box = null, text = r.name, best = Infinity;
+    let box = null, text = r.name, best = Infinity, hides = 0;
     for (let dropped = 0; dropped < parts.length; dropped++) {
       const shown = parts.slice(0, parts.length - dropped).join(" · ");
       const w = Math.min(textWidth(shown, font) + 20, right - left);
@@ -167,10 +173,11 @@ function placeNames(proj, records, level, taken, movable, under) {
         if (by < top || by + height > bottom || !clear(b)) return;
         const hidden = under(b);
         const cost = hidden + COVER_PER_STEP * step + COVER_PER_PART * dropped;
-        if (cost < best && (movable || hidden <= FILL_COVER)) { box = b; text = shown; best = cost; }
+        if (cost < best && (movable || hidden <= FILL_COVER) && hidden <= budget.left) { box = b; text = shown; best = cost; hides = hidden; }
       });
     }
     if (!box) continue;
+    budget.left -= hides;
     boxes.push(box);
     // The point of the box nearest the spot: where a leader line meets the name.
     const end = [Math.min(Math.max(x, box[0]), box[2]), Math.min(Math.max(y, box[1]), box[3])];
@@ -322,7 +329,8 @@ function createMap(model, handlers) {
     // inside it, says ("HP" beside "HP", "AMD" beside "AMD · ATI", "North Korea" beside
     // "Kim Jong Un · North Korea · Summit") is not shown twice.
     const said = (key, r) => auto && spots.some((s) => sayTheSame(s.record.name, r.name) && model.related(key, r.id, s.level, s.record.id));
-    spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under));
+    const budget = { left: Math.max(OWN_COVER_MIN, OWN_COVER_SHARE * under(proj.area)) };
+    spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under, budget));
     if (auto) {
       // The other levels' names only fill the room left next to their spots: no leader lines.
       const at = model.keys.indexOf(level);
