@@ -6,6 +6,7 @@ progress bars with their per-stage timing for --verbose."""
 from __future__ import annotations
 
 import signal
+import traceback
 import threading
 import warnings
 from pathlib import Path
@@ -80,8 +81,8 @@ def guarded(debug: bool, work, quiet: bool = False) -> None:
     except typer.Exit:
         raise
     except InputError as exc:
-        if debug:
-            raise
+        if debug:  # the traceback too, but still bad input: exit 2
+            traceback.print_exc()
         fail(str(exc), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         interrupted()

@@ -125,9 +125,10 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, monkeypatch, args,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_debug_shows_the_traceback(tmp_path):
+def test_debug_shows_the_traceback_and_bad_input_still_exits_2(tmp_path):
     result = topicmap("report", "data/nope.txt", "-o", str(tmp_path / "x.html"), "--debug")
-    assert result.returncode != 0 and "Traceback" in result.stderr
+    assert result.returncode == 2 and "Traceback" in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("error: ")
 
 
 @pytest.mark.parametrize("command", ["update", "eval"])
