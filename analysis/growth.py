@@ -149,16 +149,16 @@ def grow_levels(
     topics, themes = nested.topics, nested.themes
     if old.level == "theme":  # the middle level's new ids are drawn from the stories' counter
         next_story = max(next_story, int(topics.max(initial=-1)) + 1, *(t + 1 for t in nested.opened.values()))
-    labels, stories, coords = labels[restore], stories[restore], coords[restore]
-    topics, themes = topics[restore], themes[restore]
-    all_vectors = np.vstack([old.embeddings, vectors])
+    # the whole map with the new items in that order to the end, so that no step sees the
+    # day's row order (the new items are put back in theirs last)
+    all_vectors = np.vstack([old.embeddings, sorted_vectors])
     grown = np.concatenate([old.grown, np.ones(len(texts), bool)])
     all_stories = np.concatenate([old.story_labels, stories])
     if texts:  # a day of copies only counts them: nothing new to regroup by
         all_stories = rejoin_stories(
             all_stories,
             all_vectors,
-            old.documents["text"].tolist() + texts,
+            old.documents["text"].tolist() + sorted_texts,
             old.next_story_id,
             min_story_size,
             random_state,
@@ -194,12 +194,13 @@ def grow_levels(
         next_story = max(next_story, int(all_topics.max(initial=-1)) + 1)
     elif old.level == "topic":
         next_topic = max(next_topic, int(all_topics.max(initial=-1)) + 1)
+    rows = np.concatenate([np.arange(len(old.labels)), len(old.labels) + restore])  # the day's order again
     return Grown(
-        embeddings=all_vectors,
-        story=all_stories,
-        topic=all_topics,
-        theme=all_themes,
-        coords=coords,
+        embeddings=all_vectors[rows],
+        story=all_stories[rows],
+        topic=all_topics[rows],
+        theme=all_themes[rows],
+        coords=coords[restore],
         waiting=nested.waiting,
         next_topic_id=next_topic,
         next_story_id=next_story,
