@@ -6,8 +6,8 @@ progress bars with their per-stage timing for --verbose."""
 from __future__ import annotations
 
 import signal
-import traceback
 import threading
+import traceback
 import warnings
 from pathlib import Path
 

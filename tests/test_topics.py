@@ -434,3 +434,17 @@ def test_stories_merged_to_a_count_leave_no_topic_without_a_story():
     assert len(np.unique(levels.story[levels.story >= 0])) == 10
     assert set(levels.topic[levels.topic >= 0]) == set(levels.topic[levels.story >= 0])
     assert (levels.topic >= 0).all() and nested(levels.story, levels.topic) and nested(levels.topic, levels.theme)
+
+
+def test_a_small_day_is_a_map_of_its_stories_not_of_themes_that_are_its_stories():
+    """A daily user's day of 101 HuffPost headlines: below 200 items the themes are the stories,
+    and 24 "themes" of 27 stories (21 of them one story each, "Man", "Japan") were picked as
+    the map's level; the broadest level picked is now one whose groups hold 1.5 stories on
+    average."""
+    day = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv").head(101)
+    fitted = TopicMap(random_state=0).fit(day, embeddings=real_vectors(day["text"]))
+    stories = int(fitted.story_labels_.max()) + 1
+    assert fitted.level_ == "story" and np.array_equal(fitted.labels_, fitted.story_labels_)
+    assert stories >= 10
+    assert cluster.auto_level(np.arange(30) % 10, np.arange(30) % 4, np.arange(30) % 3) == "theme"
+    assert cluster.auto_level(np.arange(30) % 10, np.arange(30) % 9, np.arange(30) % 8) == "story"
