@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis import label, phrases
 from analysis.errors import InputError
-from analysis.state import LEVEL_ORDER, PLURALS, FittedState
+from analysis.state import LEVEL_ORDER, PLURALS, FittedState, reader_named, with_named
 
 #: The longest name a reader may give (characters, after whitespace is collapsed).
 NAME_MAX = 120
@@ -109,7 +109,7 @@ def rename(state: FittedState, names: dict, level: str | None = None) -> FittedS
     _check_distinct(state, new, level)
 
     def renamed(table: pd.DataFrame) -> pd.DataFrame:
-        table = table.copy()
+        table = with_named(table, reader_named(table) | set(new))  # update never joins them away
         table["name"] = [new.get(int(i), n) for i, n in zip(table["id"], table["name"])]
         return table
 

@@ -51,7 +51,7 @@ from sklearn.preprocessing import normalize
 
 from analysis import assign, cluster, newgroups
 from analysis.load import canonical_order, copy_key, copy_keys, join_distinct
-from analysis.state import FittedState
+from analysis.state import FittedState, reader_named
 
 REFIT_SHARE = 0.5  # of the new items far from every topic: the saved map no longer fits them
 REFIND_LIMIT = 200_000  # items; above, an update does not find the map's stories again (minutes)
@@ -164,6 +164,7 @@ def grow_levels(
             random_state,
             np.concatenate([old.topic_labels, topics]),
             first_item=len(old.labels),
+            named=reader_named(old.stories),
         )
     saved_topics = old.topic_labels.copy()
     for story, topic in nested.opened.items():  # stories that waited for a topic of their own
@@ -347,6 +348,7 @@ def rejoin_stories(
     random_state: int,
     topics: np.ndarray,
     first_item: int | None = None,
+    named: set[int] | frozenset[int] = frozenset(),
 ) -> np.ndarray:
     """The map's stories (`stories` of its `vectors` and `texts`, saved and new) with those a
     fit of the grown map finds as one joined under the largest one's id: a story found again
@@ -366,8 +368,12 @@ def rejoin_stories(
     event near a loose story went into it (UCI: 39 of 60 headlines on the Spritz reading app
     joined a story of Android's wearables, where a fit holds all 60 in one story).
 
-    Only joins, never splits: a story a reader knows is not taken apart. Maps above
-    REFIND_LIMIT items keep their stories (the stage takes minutes at a million items)."""
+    Only joins, never splits: a story a reader knows is not taken apart. A story the reader
+    named (`named`) keeps its id and name when others join it, and is never joined into
+    another (a HuffPost map of the war in Ukraine, the reader's "Siege of Mariupol" and
+    "Zelensky" went into "Putin · Oil" with nine more stories, as a refit of all the items
+    holds them as one). Maps above REFIND_LIMIT items keep their stories (the stage takes
+    minutes at a million items)."""
     if len(stories) > REFIND_LIMIT or len(stories) < 3 or (stories < 0).all():
         return stories
     unit = normalize(vectors)
@@ -397,10 +403,12 @@ def rejoin_stories(
     for group, rows in pairs.groupby("found"):
         if rows["size"].sum() * 2 < found_sizes[group] - spare[group]:  # mostly theirs
             continue
-        rows = rows.assign(new=rows["story"] >= first_new)
-        continues[group] = rows.sort_values(["new", "size", "story"], ascending=[True, False, True])["story"].iloc[0]
-        if len(rows) >= 2:  # two or more: joined
-            into[rows["story"].to_numpy()] = continues[group]
+        rows = rows.assign(new=rows["story"] >= first_new, unnamed=~rows["story"].isin(list(named)))
+        rows = rows.sort_values(["unnamed", "new", "size", "story"], ascending=[True, True, False, True])
+        continues[group] = rows["story"].iloc[0]
+        joined = rows["story"][rows["unnamed"] | (rows["story"] == continues[group])].to_numpy()
+        if len(joined) >= 2:  # two or more: joined (another named story stays itself)
+            into[joined] = continues[group]
     out = np.where(stories >= 0, into[np.maximum(stories, 0)], stories)
     loose = np.flatnonzero((stories < 0) & (found >= 0))
     target = continues[found[loose]]

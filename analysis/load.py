@@ -124,6 +124,9 @@ def load_corpus(
             f"--text-col {text_col} has no effect: {path} has no table file (CSV, JSONL, Parquet)", stacklevel=2
         )
     frame = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+    tables = all(f.suffix.lower() in (".csv", ".tsv", ".parquet") for f in files)
+    if frame.empty and tables and not empty_ok and not any(f.stat().st_size for f in files):
+        raise InputError(f"{path} is empty (0 bytes): give a file with a header and a row an item")
     if frame.empty and empty_ok and readings <= {"table", "feed"}:  # tables and feeds without a row or entry
         frame.attrs["dropped"] = dropped
         return frame

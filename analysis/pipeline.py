@@ -18,7 +18,7 @@ from analysis import assign, cluster, embed, export, growth, label, params, phra
 from analysis.errors import InputError
 from analysis.load import as_documents, canonical_order
 from analysis.meta import VERSION
-from analysis.state import FIELDS, FittedState, check_embeddings
+from analysis.state import FIELDS, FittedState, check_embeddings, reader_named, with_named
 
 Progress = Callable[[str, int, int], None]
 D = params.DEFAULTS
@@ -356,6 +356,7 @@ class TopicMap(BaseEstimator):
         all_texts = all_documents["text"].tolist()
         olds = {"story": old.stories, "topic": old.topic_table, "theme": old.theme_table}
         tables = self._describe(all_texts, all_stories, all_topics, all_themes, all_vectors, old.level, taken=olds)
+        tables = {at: with_named(table, reader_named(olds[at])) for at, table in tables.items()}
         self._set_state(
             FittedState(
                 documents=all_documents,

@@ -68,6 +68,22 @@ class FittedState:
     added_since: str | None = None
 
 
+def reader_named(table: pd.DataFrame) -> set[int]:
+    """The ids of a level's groups a reader named (`edit.rename` marks them in the table's
+    `named` column), which `update` keeps as they are: never joined into another group."""
+    if "named" not in table.columns:
+        return set()
+    return set(table.loc[table["named"].fillna(False).astype(bool), "id"].astype(int).tolist())
+
+
+def with_named(table: pd.DataFrame, ids: set[int]) -> pd.DataFrame:
+    """`table` with its groups in `ids` marked as named by the reader (the others not); no
+    column added when none is."""
+    if not ids and "named" not in table.columns:
+        return table
+    return table.assign(named=table["id"].astype(int).isin(ids).to_numpy())
+
+
 FIELDS = tuple(f.name for f in fields(FittedState))
 assert set(FIELDS) == set(ARRAYS + TABLES + SCALARS)
 

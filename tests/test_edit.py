@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import TopicMap, edit, label, persist
+from analysis import TopicMap, edit, label, persist, state
 from analysis.edit import NAME_MAX
 from analysis.errors import InputError
 from analysis.meta import VERSION
 from analysis.state import FittedState
-from conftest import cli
+from conftest import BENCH, cli
 
 WORDS = ("rates", "storm", "match", "vote")
 PER_STORY = 6
@@ -305,7 +305,8 @@ def test_the_levels_are_named_as_fit_names_them(tmp_path):
     assert topic_map.theme_table_.equals(themes) and topic_map.topics_.equals(themes)
     topic_map.rename_topics({1: "Weather"}, level="theme").rename_topics({0: "Money"})
     assert topic_map.theme_table_.set_index("id").loc[[0, 1], "name"].tolist() == ["Money", "Weather"]
-    assert topic_map.topic_table_.drop(columns="name").equals(topics.drop(columns="name"))
+    assert topic_map.topic_table_.drop(columns=["name", "named"]).equals(topics.drop(columns="name"))
+    assert state.reader_named(topic_map.topic_table_) == {3} and state.reader_named(topic_map.theme_table_) == {0, 1}
 
 
 def test_the_edit_command_edits_a_theme_maps_topics_with_level_topic(tmp_path):
@@ -474,3 +475,41 @@ def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic():
     assert np.array_equal(topic_map.labels_, topic_map.topic_labels_)
     with pytest.raises(InputError, match="are in different themes"):
         topic_map.merge_topics(list(two_themes), level="story")
+
+
+def test_stories_the_reader_named_are_never_joined_away_by_updates(tmp_path):
+    """A daily user's pass: HuffPost's 2022 headlines, 600 fitted, then two days; the second
+    day's update joined eleven saved stories of the war in Ukraine into one (a refit of all the
+    items holds them as one), the reader's "Siege of Mariupol" and "Zelensky" with them. A
+    story the reader named now stays, under its name, and may take in others."""
+    from conftest import real_vectors
+
+    rows = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv")
+    rows = rows[rows["date"] >= "2022-01-01"]
+    days = [
+        rows[rows["date"] < "2022-05-01"].head(600),
+        rows[(rows["date"] >= "2022-05-01") & (rows["date"] < "2022-07-01")].head(250),
+        rows[rows["date"] >= "2022-07-01"].head(250),
+    ]
+    days = [d.reset_index(drop=True) for d in days]
+
+    def replay(names: dict[int, str]) -> tuple[TopicMap, set[int]]:
+        fitted = TopicMap(random_state=0).fit(days[0], embeddings=real_vectors(days[0]["text"]))
+        first = set(fitted.stories_["id"].astype(int))
+        if names:
+            fitted.rename_topics(names, level="story")
+        fitted.update(days[1], embeddings=real_vectors(days[1]["text"]))
+        before = set(fitted.stories_["id"].astype(int))
+        fitted.update(days[2], embeddings=real_vectors(days[2]["text"]))
+        return fitted, (before - set(fitted.stories_["id"].astype(int))) & first  # fitted stories joined
+
+    _, joined = replay({})
+    assert len(joined) >= 2, "the days no longer join saved stories: pick others"
+    chosen = dict(zip(sorted(joined)[:2], ["Siege of Mariupol", "Zelensky"]))
+    fitted, gone = replay(chosen)
+    assert not gone & set(chosen)
+    kept = fitted.stories_.set_index("id")
+    assert [kept.loc[i, "name"] for i in chosen] == list(chosen.values())
+    assert set(state.reader_named(fitted.stories_)) == set(chosen)
+    fitted.save(tmp_path / "map")  # the mark is saved with the map
+    assert state.reader_named(TopicMap.load(tmp_path / "map").stories_) == set(chosen)

@@ -128,6 +128,7 @@ def test_a_file_without_items_is_exit_2_naming_the_expected_format(tmp_path, nam
     "name, content, problem",
     [
         ("header.csv", "text,source\n", "has a header but no rows: add one row an item under it"),
+        ("zero.csv", "", "is empty (0 bytes): give a file with a header and a row an item"),
         ("empty.xml", "<rss><channel><title>Wire</title></channel></rss>", "has no entries"),
     ],
 )
