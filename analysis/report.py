@@ -178,6 +178,8 @@ def level_report_data(
     top = shown[0][1]
     mid = shown[1] if len(shown) == 3 else None
     bottom = shown[-1] if len(shown) > 1 else None
+    if set(DATE_COLUMNS) <= set(frame.columns):
+        frame = frame.assign(date=item_dates(frame))
     extra = {col: categorical(frame[col]) for col in HOVER_COLUMNS if col in frame.columns}
     facets = facet_columns(frame)
     extra.update({c: categorical(frame[c]) for c in (str(f["column"]) for f in facets) if c not in extra})
@@ -253,15 +255,28 @@ def fitted_report_data(
     return level_report_data(frame, levels, meta, since=since, since_basis=basis)
 
 
+def item_dates(documents: pd.DataFrame) -> pd.Series | None:
+    """Each item's date: its `date`, else its `published` (a feed's items added by `update` to
+    a map read from a table with dates have only the feed's), else missing; None when the
+    items have neither column."""
+    present = [c for c in DATE_COLUMNS if c in documents.columns]
+    if not present:
+        return None
+    dates = documents[present[0]].astype(object)
+    for column in present[1:]:
+        blank = dates.map(lambda v: is_missing(v) or (isinstance(v, str) and not v.strip()))
+        dates = dates.where(~blank, documents[column].astype(object))
+    return dates
+
+
 def new_since(state: FittedState) -> tuple[str | None, str | None]:
     """What the items `update` added are new since, and what that is: the newest date among
     the map's other items when they have dates (see DATE_COLUMNS; items from 2022 are not new
     since the day the map was saved), else the time the map was saved; (None, None) when
     neither is known."""
-    documents = state.documents
-    column = next((c for c in DATE_COLUMNS if c in documents.columns), None)
-    if column is not None and state.added.any() and (~state.added).any():
-        stamps = parse_dates(documents[column][~state.added].astype(object))
+    dates = item_dates(state.documents)
+    if dates is not None and state.added.any() and (~state.added).any():
+        stamps = parse_dates(dates[~state.added])
         stamps = stamps.where(~far_off(stamps, np.ones(len(stamps), dtype=np.int64)))
         if stamps.notna().any():
             newest = stamps.max().tz_convert(None)

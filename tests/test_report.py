@@ -101,6 +101,21 @@ def test_the_page_shows_item_text_as_a_person_reads_it_and_the_export_keeps_it()
     assert list(frame["text"]) == raw  # the frame the export writes is not touched
 
 
+def test_an_item_without_a_date_is_dated_by_when_it_was_published():
+    # a feed's items added by `update` to a map read from a dated table have only `published`
+    frame = export_frame(
+        ["oil alpha", "oil beta", "gas gamma", "gas delta"],
+        [0, 0, 1, 1],
+        date=["2025-01-01", "2025-01-02", None, ""],
+        published=[None, None, "Fri, 03 Jan 2025 10:00:00 GMT", None],
+    )
+    topics = label.describe_topics(list(frame["text"]), frame["topic"].to_numpy())
+    data = report_data(frame, topics, topics, {})
+    assert data["timeline"]["column"] == "date" and data["timeline"]["undated"] == 1
+    shown = data["points"]["extra"]["date"]
+    assert [shown["values"][c] for c in shown["codes"]][2] == "Fri, 03 Jan 2025 10:00:00 GMT"
+
+
 def test_stories_are_sent_only_when_they_split_the_topics():
     texts = ["w1 alpha", "w2 alpha", "w3 beta", "w4 beta", "w5 gamma"]
     one_level = export_frame(texts, [0, 0, 1, 1, -1], story=[5, 5, 7, 7, -1])
