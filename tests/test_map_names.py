@@ -616,6 +616,24 @@ def test_on_a_touch_screen_a_drag_from_a_name_pans_or_draws_and_a_tap_isolates(b
 
 
 @pytest.mark.browser
+def test_no_name_is_drawn_heavier_than_a_name_of_a_broader_level(tmp_path):
+    """A reader pass: an isolated theme's stories were drawn bolder (600) than its topics (500)."""
+    out = three_level_report(tmp_path)
+    with open_report(out) as (page, log):
+        heaviest, lightest = {}, {}
+        for mode in ("theme", "topic", "story"):
+            page.click(f"#level-control [data-level={mode}]")
+            page.wait_for_function(f"document.getElementById('map-labels').dataset.level === '{mode}'", timeout=10_000)
+            shown = page.evaluate(
+                "[...document.querySelectorAll('.map-label')].map(b => parseInt(getComputedStyle(b).fontWeight))"
+            )
+            heaviest[mode], lightest[mode] = max(shown), min(shown)
+        assert lightest["theme"] >= heaviest["topic"] and lightest["topic"] >= heaviest["story"], (lightest, heaviest)
+        assert heaviest["theme"] > heaviest["topic"] > heaviest["story"]  # groups of one size: each level its weight
+    assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 700, "height": 800}])
 def test_a_hover_card_never_hides_the_item_it_describes(seed_run, viewport):
     with open_report(seed_run["html"], viewport=viewport) as (page, log):

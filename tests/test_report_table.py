@@ -99,8 +99,15 @@ def test_colour_table_and_the_selection_in_the_link(tmp_path):
             # Colour by: topic, source, the user's label and date; not the url (a value each).
             assert page.evaluate("window.topicmap.colorOptions()") == ["topic", "source", "label", "date"]
             assert state(page)["color"] == "topic" and page.is_hidden("#color-legend")
+            topic_borders = page.evaluate(
+                "[...document.querySelectorAll('.map-label')].map((b) => getComputedStyle(b).borderColor)"
+            )
             page.select_option("#color-by", "source")
             assert state(page)["color"] == "source" and fragment_of(page) == "color=source"
+            borders = page.evaluate(
+                "[...document.querySelectorAll('.map-label')].map((b) => getComputedStyle(b).borderColor)"
+            )
+            assert len(set(borders)) == 1 and not set(borders) & set(topic_borders)  # no topic's colour left
             legend = page.locator("#color-legend .legend-entry")
             assert legend.locator(".name").all_text_contents() == SOURCES
             assert legend.locator(".size").all_text_contents() == ["80", "80", "80"]

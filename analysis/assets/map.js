@@ -71,7 +71,9 @@ function projector(gd, ranges) {
 function nameFont(record, level, biggest) {
   const share = Math.sqrt(record.size / Math.max(biggest, 1));
   const px = level === "story" ? 12 : level === "mid" ? 13 : Math.round(12 + 2 * share);
-  const weight = level === "topic" ? (share > 0.5 ? 700 : share > 0.25 ? 600 : 500) : share > 0.5 ? 600 : 500;
+  // heavier by size within a level, and never a lower level's name heavier than a higher one's
+  // (a story drawn bolder than its topic reads as the broader group)
+  const weight = level === "topic" ? (share > 0.5 ? 700 : 600) : level === "mid" ? (share > 0.5 ? 600 : 500) : share > 0.5 ? 500 : 400;
   return weight + " " + px + "px " + LABEL_FONT;
 }
 // A name's box height and line height (pixels) by level.
@@ -590,6 +592,7 @@ function createMap(model, handlers) {
   // Colour the items by `fn` (item index to colour; null: by topic).
   function setColors(fn) {
     colorOf = fn;
+    layer.classList.toggle("by-column", Boolean(fn));  // names lose their topic's colour too
     const overlayColors = groups[overlay].map(colorOf || model.color);
     return Plotly.restyle(gd, { "marker.color": [...baseColors(), overlayColors.length ? overlayColors : model.noiseColor] });
   }
