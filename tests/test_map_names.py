@@ -551,6 +551,10 @@ def test_names_leave_the_items_of_a_dense_map_in_sight(bench_run, viewport):
         names = {n["name"] for n in page.evaluate(NAMES)}
         titles = page.evaluate("[...document.querySelectorAll('.map-label')].map(b => b.title)")
         assert all(any(t.startswith(n + " ") for t in titles) for n in names)  # a short form, whole name in its title
+        cut = page.evaluate(
+            "[...document.querySelectorAll('.map-label')].filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.textContent)"
+        )
+        assert not [n for n in cut if " · " in n]  # a name too wide is shown by its first parts, not cut with "…"
     assert log == CLEAN_LOG
 
 

@@ -239,6 +239,12 @@ def test_the_page_on_a_phone(tmp_path):
         try:
             page, log = open_page(browser, path, viewport={"width": 400, "height": 800}, has_touch=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= 400
+            # A map of equal axes as tall as the screen was half empty: about as tall as it is wide.
+            # The table scrolls in a box, not a hundred rows of page before the overview.
+            heights = page.evaluate(
+                "['#map', '.table-scroll'].map((s) => document.querySelector(s).getBoundingClientRect().height)"
+            )
+            assert heights[0] <= 1.1 * 400 + 1 and heights[1] <= 0.7 * 800 + 1, heights
             # The table's name columns keep their words whole: the table scrolls sideways instead.
             widths = page.evaluate(
                 "[...document.querySelectorAll('#table-body td.level')].map((td) => td.getBoundingClientRect().width)"

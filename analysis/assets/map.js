@@ -168,6 +168,8 @@ function placeNames(proj, records, level, taken, movable, under, budget = { left
     let box = null, text = r.name, best = Infinity, hides = 0;
     for (let dropped = 0; dropped < parts.length; dropped++) {
       const shown = parts.slice(0, parts.length - dropped).join(" · ");
+      // a name wider than the map is cut with "…": its first parts alone read better
+      if (textWidth(shown, font) + 20 > right - left && dropped < parts.length - 1) continue;
       const w = Math.min(textWidth(shown, font) + 20, right - left);
       nameOffsets(w, height, gap, movable).forEach(([dx, dy], step) => {
         const bx = Math.min(Math.max(x + dx - w / 2, left), right - w), by = y + dy - height / 2;
