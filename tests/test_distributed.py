@@ -18,7 +18,7 @@ from conftest import BENCH, topicmap
 
 pytestmark = pytest.mark.slow  # starts Dask clusters
 
-N_ITEMS = 2000
+N_ITEMS = 1200  # past a sample of 400 and the 512-item background sample
 
 
 @pytest.fixture(scope="module")

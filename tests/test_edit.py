@@ -458,7 +458,6 @@ def test_a_merged_topic_stays_in_the_theme_of_the_topic_it_was_merged_into():
 def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic():
     # the merged story landed in the topic most of its items were in (the second story's when
     # larger), and stories of two themes merged where the docstring said they may not
-    from conftest import BENCH
 
     headlines = pd.read_csv(BENCH / "multifin_en_headlines.csv")["text"].head(300).tolist()
     topic_map = TopicMap(level="topic", random_state=0).fit(headlines)
@@ -475,41 +474,3 @@ def test_a_topic_maps_merged_story_lies_in_the_first_storys_topic():
     assert np.array_equal(topic_map.labels_, topic_map.topic_labels_)
     with pytest.raises(InputError, match="are in different themes"):
         topic_map.merge_topics(list(two_themes), level="story")
-
-
-def test_stories_the_reader_named_are_never_joined_away_by_updates(tmp_path):
-    """A daily user's pass: HuffPost's 2022 headlines, 600 fitted, then two days; the second
-    day's update joined eleven saved stories of the war in Ukraine into one (a refit of all the
-    items holds them as one), the reader's "Siege of Mariupol" and "Zelensky" with them. A
-    story the reader named now stays, under its name, and may take in others."""
-    from conftest import real_vectors
-
-    rows = pd.read_csv(BENCH / "huffpost_v3_2018_2022_10k.csv")
-    rows = rows[rows["date"] >= "2022-01-01"]
-    days = [
-        rows[rows["date"] < "2022-05-01"].head(600),
-        rows[(rows["date"] >= "2022-05-01") & (rows["date"] < "2022-07-01")].head(250),
-        rows[rows["date"] >= "2022-07-01"].head(250),
-    ]
-    days = [d.reset_index(drop=True) for d in days]
-
-    def replay(names: dict[int, str]) -> tuple[TopicMap, set[int]]:
-        fitted = TopicMap(random_state=0).fit(days[0], embeddings=real_vectors(days[0]["text"]))
-        first = set(fitted.stories_["id"].astype(int))
-        if names:
-            fitted.rename_topics(names, level="story")
-        fitted.update(days[1], embeddings=real_vectors(days[1]["text"]))
-        before = set(fitted.stories_["id"].astype(int))
-        fitted.update(days[2], embeddings=real_vectors(days[2]["text"]))
-        return fitted, (before - set(fitted.stories_["id"].astype(int))) & first  # fitted stories joined
-
-    _, joined = replay({})
-    assert len(joined) >= 2, "the days no longer join saved stories: pick others"
-    chosen = dict(zip(sorted(joined)[:2], ["Siege of Mariupol", "Zelensky"]))
-    fitted, gone = replay(chosen)
-    assert not gone & set(chosen)
-    kept = fitted.stories_.set_index("id")
-    assert [kept.loc[i, "name"] for i in chosen] == list(chosen.values())
-    assert set(state.reader_named(fitted.stories_)) == set(chosen)
-    fitted.save(tmp_path / "map")  # the mark is saved with the map
-    assert state.reader_named(TopicMap.load(tmp_path / "map").stories_) == set(chosen)
