@@ -111,8 +111,8 @@ def variants() -> list[tuple[str, object, bool, Callable[[int], int] | None]]:
 def layouts() -> tuple[str, list[tuple[str, float, float, float, float, bool]]]:
     """The table of every set × layout, and per set the chosen layout's figures against today's."""
     from analysis import TopicMap, cluster, project
-    from analysis.load import load_corpus
     from analysis.load import canonical_order as _canonical_order
+    from analysis.load import load_corpus
 
     lines = [
         "| set | items | layout | story share | theme share | trustworthiness | frame fill | speck | seconds |",
