@@ -77,9 +77,9 @@ def topicmap(*args: str, check: bool = False, env: dict | None = None) -> subpro
     )
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    """Run `topicmap ARGS` through its real entry point in this process: for errors raised
-    before any model loads, where a fresh process would cost seconds to see one line."""
+def cli(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """Run `topicmap ARGS` through its real entry point in this process: a fresh process costs
+    seconds of imports (test_cli.py keeps `topicmap` for what needs one: help, progress)."""
     import contextlib
     import io
 
@@ -97,7 +97,10 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     finally:
         sys.argv = argv
         signal.signal(signal.SIGINT, interrupt)
-    return subprocess.CompletedProcess(["topicmap", *args], code, out.getvalue(), err.getvalue())
+    result = subprocess.CompletedProcess(["topicmap", *args], code, out.getvalue(), err.getvalue())
+    if check:
+        result.check_returncode()
+    return result
 
 
 def real_vectors(texts, model: str | None = None) -> np.ndarray:

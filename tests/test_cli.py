@@ -12,7 +12,7 @@ from conftest import EXPORT_COLUMNS, ROOT, SEED, SEED_THEMES, cli, topicmap
 
 @pytest.mark.parametrize("command", [[], ["report"]])
 def test_every_help_answers_with_an_example(command):
-    result = topicmap(*command, "--help")
+    result = topicmap(*command, "--help")  # the installed command in a process of its own; the rest run in this one
     assert result.returncode == 0
     assert "topicmap report" in result.stdout
 
@@ -59,14 +59,14 @@ def test_export_contract(seed_run):
 def test_piped_run_prints_only_a_summary_and_quiet_nothing(seed_run, tmp_path):
     assert seed_run["result"].stdout == ""
     assert "23 items" in seed_run["result"].stderr
-    quiet = topicmap("report", str(SEED), "-o", str(tmp_path / "q.html"), "--topics", "50", "--quiet")  # no warning
+    quiet = cli("report", str(SEED), "-o", str(tmp_path / "q.html"), "--topics", "50", "--quiet")  # no warning
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
 
 
 def test_verbose_says_where_the_time_went_and_quiet_still_wins(tmp_path):
     import re
 
-    run = topicmap(
+    run = cli(
         "report", str(SEED), "-o", str(tmp_path / "v.html"), "--export", str(tmp_path / "v.csv"), "--topics", "50", "-v"
     )
     assert run.returncode == 0 and run.stdout == ""
@@ -81,14 +81,14 @@ def test_verbose_says_where_the_time_went_and_quiet_still_wins(tmp_path):
     total = float(re.search(r"([\d.]+) s in all", breakdown).group(1))
     assert abs(sum(float(s) for _, s, _ in stages) - total) < 0.05 * len(stages)
     assert 90 <= sum(int(p) for _, _, p in stages) <= 110  # shares of the whole, rounded
-    quiet = topicmap("report", str(SEED), "-o", str(tmp_path / "q.html"), "-v", "-q")
+    quiet = cli("report", str(SEED), "-o", str(tmp_path / "q.html"), "-v", "-q")
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
 def test_export_formats_round_trip(tmp_path, fmt):
     out = tmp_path / f"seed.{fmt}"
-    topicmap("report", str(SEED), "-o", str(tmp_path / "r.html"), "--export", str(out), "-q", check=True)
+    cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--export", str(out), "-q", check=True)
     frame = pd.read_json(out, lines=True) if fmt == "jsonl" else pd.read_parquet(out)
     assert len(frame) == 23 and list(frame.columns[:3]) == ["doc_id", "kind", "text"]
 
@@ -98,7 +98,7 @@ def test_csv_input_columns_reach_the_export(tmp_path):
     rows = pd.read_csv(SEED.parent / "bench" / "uci_news_aggregator_6k.csv").head(40)
     rows[["text", "source", "date"]].to_csv(source, index=False)
     out = tmp_path / "out.csv"
-    topicmap("report", str(source), "-o", str(tmp_path / "r.html"), "--export", str(out), "-q", check=True)
+    cli("report", str(source), "-o", str(tmp_path / "r.html"), "--export", str(out), "-q", check=True)
     export = pd.read_csv(out, keep_default_na=False)
     assert list(export.columns[-2:]) == ["source", "date"]
     assert list(export["source"]) == list(rows["source"])
@@ -126,19 +126,19 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, monkeypatch, args,
 
 
 def test_debug_shows_the_traceback_and_bad_input_still_exits_2(tmp_path):
-    result = topicmap("report", "data/nope.txt", "-o", str(tmp_path / "x.html"), "--debug")
+    result = cli("report", "data/nope.txt", "-o", str(tmp_path / "x.html"), "--debug")
     assert result.returncode == 2 and "Traceback" in result.stderr
     assert result.stderr.rstrip().splitlines()[-1].startswith("error: ")
 
 
 @pytest.mark.parametrize("command", ["update", "eval"])
 def test_other_commands_help(command):
-    result = topicmap(command, "--help")
+    result = cli(command, "--help")
     assert result.returncode == 0 and f"topicmap {command}" in result.stdout
 
 
 def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
-    first = topicmap(
+    first = cli(
         "report",
         str(SEED),
         "-o",
@@ -157,7 +157,7 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
         "Local Bakery Wins Regional Bread Prize\n"
         "South Korea Assures U.S. on Trade Deal Commitments Amid Tariff Concerns\n"  # on the map already
     )
-    second = topicmap(
+    second = cli(
         "update",
         str(tmp_path / "map"),
         str(new),
@@ -186,7 +186,7 @@ def test_save_map_then_update_keeps_ids_and_marks_new_items(tmp_path):
     saved = sorted(p.name for p in (tmp_path / "map").iterdir())
     for name, text in (("none.csv", "text,source\n"),):  # feeds and other tables: test_errors.py
         (tmp_path / name).write_text(text)
-        quiet_day = topicmap(
+        quiet_day = cli(
             "update", str(tmp_path / "map"), str(tmp_path / name), "-o", str(tmp_path / "c.html"),
             "--export", str(tmp_path / "c.csv"), "--save",
         )  # fmt: skip
@@ -204,7 +204,7 @@ def test_eval_scores_an_exports_own_groups_at_each_level(seed_run, tmp_path):
     export["gold"] = pd.read_csv(SEED_THEMES)["theme"]
     path = tmp_path / "export.csv"
     export.to_csv(path, index=False)
-    every = topicmap("eval", str(path), "--gold-col", "gold")
+    every = cli("eval", str(path), "--gold-col", "gold")
     assert every.returncode == 0, every.stderr
     lines = every.stdout.splitlines()
     assert [line.split(" against")[0] for line in lines] == [
@@ -214,14 +214,14 @@ def test_eval_scores_an_exports_own_groups_at_each_level(seed_run, tmp_path):
     ]
     singletons = [t if t >= 0 else -1 - i for i, t in enumerate(export["theme"])]  # unclustered earn nothing
     assert f"ARI {adjusted_rand_score(export['gold'], singletons):.3f}" in lines[0]
-    stories = topicmap("eval", str(path), "--gold-col", "gold", "--level", "story", "--topics", "5", "--seed", "3")
+    stories = cli("eval", str(path), "--gold-col", "gold", "--level", "story", "--topics", "5", "--seed", "3")
     assert stories.stdout.strip() == lines[2]  # an export is scored as it is
     assert f"note: {path} is an export, scored as it is: --topics, --seed had no effect" in stories.stderr
     assert "note:" not in every.stderr
     assert f"topics {export.loc[export['story'] >= 0, 'story'].nunique()} (gold 6)" in lines[2]
-    own = topicmap("eval", str(path), "--gold-col", "topic")
+    own = cli("eval", str(path), "--gold-col", "topic")
     assert own.returncode == 2 and "the map's grouping, not a true one" in own.stderr
-    missing = topicmap("eval", str(path), "--gold-col", "nope")
+    missing = cli("eval", str(path), "--gold-col", "nope")
     assert missing.returncode == 2 and "found:" in missing.stderr and "gold" in missing.stderr
 
 
@@ -229,9 +229,9 @@ def test_eval_reads_a_gold_the_export_kept_from_the_input(tmp_path):
     corpus = tmp_path / "seed.csv"
     pd.read_csv(SEED_THEMES).to_csv(corpus, index=False)  # its gold column is called theme
     export = tmp_path / "export.csv"
-    topicmap("report", str(corpus), "-o", str(tmp_path / "seed.html"), "--export", str(export), check=True)
+    cli("report", str(corpus), "-o", str(tmp_path / "seed.html"), "--export", str(export), check=True)
     assert {"theme", "input_theme"} <= set(pd.read_csv(export).columns)
-    result = topicmap("eval", str(export), "--gold-col", "theme", "--level", "theme")
+    result = cli("eval", str(export), "--gold-col", "theme", "--level", "theme")
     assert result.returncode == 0, result.stderr
     assert "(export, themes) against theme" in result.stdout and "(gold 6)" in result.stdout
 
@@ -242,7 +242,7 @@ def test_eval_fits_a_corpus_whose_gold_is_called_topic(tmp_path):
     frame.insert(0, "doc_id", [f"d{i}" for i in range(len(frame))])
     path = tmp_path / "corpus.csv"
     frame.to_csv(path, index=False)
-    result = topicmap("eval", str(path), "--gold-col", "topic")
+    result = cli("eval", str(path), "--gold-col", "topic")
     assert result.returncode == 0, result.stderr
     assert " level) against topic" in result.stdout and "ARI 1.000" not in result.stdout
 
@@ -255,14 +255,14 @@ def test_eval_leaves_unlabelled_items_out_and_checks_the_gold_before_fitting(tmp
     pd.DataFrame({"text": frame["text"], "gold": pd.array(gold, dtype="Int64")}).to_json(
         path, orient="records", lines=True
     )
-    result = topicmap("eval", str(path), "--gold-col", "gold")
+    result = cli("eval", str(path), "--gold-col", "gold")
     assert result.returncode == 0, result.stderr
     left_out = sum(g is None for g in gold)
     assert f"note: left out {left_out} items with no gold (blank or missing)" in result.stderr
     assert f"of {len(gold) - left_out}" in result.stdout
     blank = tmp_path / "blank.csv"
     pd.DataFrame({"text": frame["text"], "gold": " "}).to_csv(blank, index=False)
-    empty = topicmap("eval", str(blank), "--gold-col", "gold", "--model", "no/such-model")  # refused before loading it
+    empty = cli("eval", str(blank), "--gold-col", "gold", "--model", "no/such-model")  # refused before loading it
     assert empty.returncode == 2 and "blank or missing in every row" in empty.stderr, empty.stderr
 
 
@@ -275,7 +275,7 @@ def test_eval_scores_an_export_written_as_a_folder_of_parts(seed_run, tmp_path):
     folder.mkdir()
     export.iloc[:10].to_parquet(folder / "part.0.parquet", index=False)
     export.iloc[10:].to_parquet(folder / "part.1.parquet", index=False)
-    result = topicmap("eval", str(folder), "--gold-col", "gold", "--level", "story")
+    result = cli("eval", str(folder), "--gold-col", "gold", "--level", "story")
     assert result.returncode == 0, result.stderr
     stories = export.loc[export["story"] >= 0, "story"].nunique()
     assert "(export, stories) against gold" in result.stdout and f"topics {stories} (gold 6)" in result.stdout

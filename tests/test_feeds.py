@@ -13,7 +13,7 @@ from analysis.errors import InputError
 from analysis.feeds import html_paragraphs
 from analysis.load import load_corpus, reads_as_article
 from analysis.persist import saved_unit
-from conftest import SEED, topicmap
+from conftest import SEED, cli
 
 PROSE = (
     "Officials in Geneva said on Monday that the talks would resume next week after a pause of several "
@@ -375,7 +375,7 @@ def test_cli_maps_a_folder_of_feeds_with_sources_dates_and_copies_counted_once(t
         ),
     )
     html, export = tmp_path / "day.html", tmp_path / "day.csv"
-    result = topicmap("report", str(feeds), "-o", str(html), "--export", str(export))
+    result = cli("report", str(feeds), "-o", str(html), "--export", str(export))
     assert result.returncode == 0, result.stderr
     assert "merged 2 copies" in result.stderr
     rows = pd.read_csv(export, keep_default_na=False)
@@ -392,7 +392,7 @@ def test_cli_broken_feed_is_one_line_and_exit_2(tmp_path):
     feeds.mkdir()
     write(feeds / "good.xml", rss("Good", [{"title": "A headline"}]))
     write(feeds / "bad.atom", '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Bad')
-    result = topicmap("report", str(feeds), "-o", str(tmp_path / "x.html"))
+    result = cli("report", str(feeds), "-o", str(tmp_path / "x.html"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "bad.atom is not a readable RSS or Atom feed" in result.stderr
@@ -418,13 +418,9 @@ def test_update_reads_new_feeds_at_the_unit_the_saved_map_was_read_at(tmp_path):
 
     first, second = write(tmp_path / "one.xml", feed(1)), write(tmp_path / "two.xml", feed(2))
     saved, export = tmp_path / "map", tmp_path / "grown.csv"
-    made = topicmap(
-        "report", str(first), "-o", str(tmp_path / "a.html"), "--unit", "paragraph", "--save-map", str(saved)
-    )
+    made = cli("report", str(first), "-o", str(tmp_path / "a.html"), "--unit", "paragraph", "--save-map", str(saved))
     assert made.returncode == 0, made.stderr
-    grown = topicmap(
-        "update", str(saved), str(second), "-o", str(tmp_path / "b.html"), "--export", str(export), "--save"
-    )
+    grown = cli("update", str(saved), str(second), "-o", str(tmp_path / "b.html"), "--export", str(export), "--save")
     assert grown.returncode == 0, grown.stderr
     rows = pd.read_csv(export, keep_default_na=False)
     # day 2's first paragraphs are new items; its second ones repeat day 1's and are counted
@@ -432,8 +428,8 @@ def test_update_reads_new_feeds_at_the_unit_the_saved_map_was_read_at(tmp_path):
     assert sorted(rows["count"]) == [1] * 8 + [2] * 4
     # a table has no unit: the remembered one is not warned of, as a given --unit would be
     table = write(tmp_path / "more.csv", "text\nBank holds rates steady\n")
-    again = topicmap("update", str(saved), str(table), "-o", str(tmp_path / "c.html"), "--save")
+    again = cli("update", str(saved), str(table), "-o", str(tmp_path / "c.html"), "--save")
     assert again.returncode == 0 and "--unit" not in again.stderr, again.stderr
     assert saved_unit(saved) == "paragraph"  # kept by each --save
-    told = topicmap("update", str(saved), str(table), "-o", str(tmp_path / "d.html"), "--unit", "headline")
+    told = cli("update", str(saved), str(table), "-o", str(tmp_path / "d.html"), "--unit", "headline")
     assert "--unit headline has no effect" in told.stderr

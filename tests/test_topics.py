@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize
 
 from analysis import TopicMap, cluster, topics
 from analysis.evaluate import score
-from conftest import BENCH, real_vectors, topicmap
+from conftest import BENCH, cli, real_vectors
 
 
 def planted(groups: np.ndarray, dim: int = 24, seed: int = 0) -> np.ndarray:
@@ -285,7 +285,7 @@ def test_the_cli_makes_a_topic_map_and_edits_its_topics(tmp_path):
         tmp_path / "map",
     )
     sample.to_csv(corpus, index=False)
-    run = topicmap(
+    run = cli(
         "report",
         str(corpus),
         "--level",
@@ -309,10 +309,10 @@ def test_the_cli_makes_a_topic_map_and_edits_its_topics(tmp_path):
     data = page.read_text()
     assert '"levels":["topic","story"]' in data  # the page shows the map's level and the one below
     first = int(rows["topic"].iloc[0])
-    edited = topicmap("edit", str(saved), "--rename", f"{first}=Reading list")
+    edited = cli("edit", str(saved), "--rename", f"{first}=Reading list")
     assert edited.returncode == 0, edited.stderr
     assert TopicMap.load(saved).topic_table_.set_index("id").loc[first, "name"] == "Reading list"
-    wrong = topicmap("edit", str(saved), "--level", "theme", "--rename", "0=x")
+    wrong = cli("edit", str(saved), "--level", "theme", "--rename", "0=x")
     assert wrong.returncode == 2 and "is a topic map" in wrong.stderr and len(wrong.stderr.strip().splitlines()) == 1
 
 
