@@ -12,29 +12,62 @@ import pandas as pd
 
 N_NEIGHBORS = 10
 BLOCK_ROWS = 512
+GROUP = 32  # columns per group in top_k
 SAME_TEXT = 0.9999  # cosine at which two embeddings are the same text
 REACH_QUANTILE = 0.05
 
 
 def nearest(reference: np.ndarray, queries: np.ndarray, k: int = N_NEIGHBORS) -> tuple[np.ndarray, np.ndarray]:
-    """Exact k nearest reference rows of each query by cosine (rows L2-normalised): (indices, sims).
+    """Exact k nearest reference rows of each query by cosine (rows L2-normalised): (indices, sims),
+    most similar first, ties to the lower index.
 
-    Computed in blocks of queries, so memory stays O(block × reference) whatever the sizes;
-    the top k of each block come from torch.topk, ~40× faster than numpy's argpartition here.
+    Computed in blocks of queries, so memory stays O(block × reference) whatever the sizes.
     """
-    import torch
-
     k = min(k, len(reference))
     indices = np.empty((len(queries), k), dtype=np.int64)
     sims = np.empty((len(queries), k), dtype=np.float32)
     for start in range(0, len(queries), BLOCK_ROWS):
         block = queries[start : start + BLOCK_ROWS] @ reference.T
-        top = torch.topk(torch.from_numpy(block), k, dim=1).indices.numpy()
-        top_sims = np.take_along_axis(block, top, axis=1)
-        order = np.lexsort((top, -top_sims), axis=1)
-        indices[start : start + len(block)] = np.take_along_axis(top, order, axis=1)
-        sims[start : start + len(block)] = np.take_along_axis(top_sims, order, axis=1)
+        top = top_k(block, k)
+        indices[start : start + len(block)] = top
+        sims[start : start + len(block)] = np.take_along_axis(block, top, axis=1)
     return indices, sims
+
+
+def top_k(block: np.ndarray, k: int) -> np.ndarray:
+    """The columns of each row's k largest values, largest first, ties to the lower column.
+
+    numpy's argpartition costs ~13 ns a cell, as much as the similarities themselves. So the
+    columns are read as GROUP groups (column j with j + g, j + 2g, ...), each group's maximum
+    taken in one vectorised pass, and only the groups whose maximum reaches the k-th largest
+    maximum are searched: every value among the k largest lies in one of them. 512 queries on
+    200,000 items: 75 ms against 460 ms for argpartition and 175 ms for torch.topk, which
+    also cost a 2 s import of torch on paths that need none.
+    """
+    rows, n = block.shape
+    if k == 0:
+        return np.empty((rows, 0), dtype=np.int64)
+    group = GROUP if n >= 64 * k else 1
+    width = -(-n // group)
+    padded = block
+    if width * group != n:
+        padded = np.full((rows, width * group), -np.inf, dtype=block.dtype)
+        padded[:, :n] = block
+    best = padded.reshape(rows, group, width).max(axis=1)
+    least = np.partition(best, width - k, axis=1)[:, width - k, None]
+    wanted = int((best >= least).sum(axis=1).max())  # more than k only where maxima tie
+    groups = np.argpartition(best, width - wanted, axis=1)[:, width - wanted :]
+    cells = (groups[:, :, None] + np.arange(group) * width).reshape(rows, -1)
+    values = np.take_along_axis(padded, cells, axis=1)
+    if cells.shape[1] > k:
+        kth = np.partition(values, cells.shape[1] - k, axis=1)[:, cells.shape[1] - k, None]
+        # every cell above the k-th value first, then the lowest columns equal to it
+        rank = np.where(values > kth, 0, np.where(values == kth, 1, 2)).astype(np.int64)
+        chosen = np.argpartition(rank * padded.shape[1] + cells, k - 1, axis=1)[:, :k]
+        cells = np.take_along_axis(cells, chosen, axis=1)
+        values = np.take_along_axis(values, chosen, axis=1)
+    order = np.lexsort((cells, -values), axis=1)
+    return np.take_along_axis(cells, order, axis=1)
 
 
 def vote(neighbour_labels: np.ndarray, sims: np.ndarray) -> np.ndarray:

@@ -188,3 +188,38 @@ def test_equal_similarities_list_the_lower_index_first(monkeypatch, exact_max):
     assert (np.diff(indices[copies], axis=1) > 0).all()
     equal = np.diff(sims, axis=1) == 0
     assert (np.diff(indices, axis=1)[equal] > 0).all()
+
+
+@pytest.mark.parametrize("n", [7, 300, 1000, 4099])
+def test_placing_finds_the_exact_nearest_with_ties_to_the_lower_index(n):
+    """`assign.nearest` (how new items find their place) returns what a full sort by
+    (similarity, then index) returns, also where similarities tie and where the reference is
+    not a whole number of groups."""
+    from analysis import assign
+
+    rng = np.random.default_rng(n)
+    reference = normalize(rng.normal(size=(n, 12))).astype(np.float32)
+    reference[n // 2] = reference[1]  # the same text twice
+    reference[n - min(15, n - 3) :] = reference[2]  # more copies than neighbours kept
+    queries = np.vstack([reference[[1, 2, 0]], normalize(rng.normal(size=(40, 12)))]).astype(np.float32)
+    indices, sims = assign.nearest(reference, queries, k=10)
+    block = queries @ reference.T
+    columns = np.broadcast_to(np.arange(n), block.shape)
+    expected = np.lexsort((columns, -block), axis=1)[:, : min(10, n)]
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_array_equal(sims, np.take_along_axis(block, expected, axis=1))
+
+
+def test_placing_new_items_needs_no_torch():
+    """An update on the ONNX path placed its items with torch.topk: a 2 s import for ten
+    neighbours."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np; from analysis import assign; "
+        "v = np.random.default_rng(0).normal(size=(3000, 16)).astype(np.float32); "
+        "v /= np.linalg.norm(v, axis=1, keepdims=True); assign.nearest(v, v[:600]); "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
