@@ -169,7 +169,8 @@ def level_report_data(
     `points.mid` at the middle one (None unless three are shown), `points.story` at the
     bottom one (None with one level); `topics`, `mids` and `stories` hold their records
     (see topic_records: a middle or bottom record has the `parent` top id and its colour, a
-    bottom one also its `mid` id when there is a middle level); `meta.levels` their names.
+    bottom one also its `mid` id when there is a middle level; both a `part_color`, see
+    part_colors); `meta.levels` their names.
 
     When the frame has a `new` column (after `topicmap update`), "new" holds the new items'
     indices, `since`, the time of the map they were added to (None when unknown), and
@@ -197,13 +198,13 @@ def level_report_data(
         "columns": columns,
     }
     coords = frame[["x", "y"]].to_numpy(dtype=float)
+    mids = topic_records(mid[2], coords, mid[1], parents=top) if mid else []
+    stories = topic_records(bottom[2], coords, bottom[1], parents=top, mids=mid[1] if mid else None) if bottom else []
     return {
         "points": points,
         "topics": topic_records(shown[0][2], coords, top),
-        "mids": topic_records(mid[2], coords, mid[1], parents=top) if mid else [],
-        "stories": topic_records(bottom[2], coords, bottom[1], parents=top, mids=mid[1] if mid else None)
-        if bottom
-        else [],
+        "mids": part_colors(mids, "parent"),
+        "stories": part_colors(stories, "mid" if mid else "parent"),
         "timeline": timeline(extra, len(frame)),
         "new": new_items(frame, since, since_basis),
         "facets": facets,
@@ -399,6 +400,19 @@ def topic_records(
         if mids is not None:
             record["mid"] = _commonest(mids[labels == row.id])
         records.append(record)
+    return records
+
+
+def part_colors(records: list[dict], within: str) -> list[dict]:
+    """Give each record a `part_color`: how its items are drawn when the group it lies in
+    (its `within` id) is isolated, so the parts of an isolated theme (all one colour on the
+    whole map) tell apart. The largest part takes the first palette colour."""
+    siblings: dict[int, list[dict]] = {}
+    for record in records:
+        siblings.setdefault(record[within], []).append(record)
+    for group in siblings.values():
+        for rank, record in enumerate(sorted(group, key=lambda r: (-r["size"], r["id"]))):
+            record["part_color"] = topic_color(rank)
     return records
 
 

@@ -806,3 +806,41 @@ def test_an_isolated_theme_names_its_topics_and_no_name_is_said_twice(tmp_path, 
         assert (names[0]["level"], names[0]["name"]) == ("theme", THEMES[0])
         assert {n["name"] for n in names[1:3]} == {MIDS[10][0], MIDS[11][0]}
     assert log == CLEAN_LOG
+
+
+@pytest.mark.browser
+def test_an_isolated_theme_draws_its_topics_apart(tmp_path):
+    """A reader pass: an isolated theme was one colour, so its topics' names could not be
+    matched to their items. Its items take their topic's part colour, and so do the topics'
+    names and the swatches of the panel's list."""
+    data = three_level_data()
+    parts = {r["id"]: r["part_color"] for r in data["mids"]}
+    out = three_level_report(tmp_path)
+    with open_report(out) as (page, log):
+        page.evaluate("window.topicmap.select('theme', 0)")
+        page.wait_for_function("document.getElementById('map-labels').dataset.level === 'topic'", timeout=10_000)
+        drawn = page.evaluate(
+            "(() => { const gd = document.getElementById('map'), top = gd.data[gd.data.length - 1];"
+            " const c = top.marker.color; return Array.from(top.x, (_, k) => (Array.isArray(c) ? c[k] : c)); })()"
+        )
+        mids = [m for m, t in zip(data["points"]["mid"], data["points"]["topic"]) if t == 0]
+        assert len(drawn) == len(mids)
+        assert sorted(drawn) == sorted(parts[m] for m in mids)  # each item in its topic's colour
+        assert len({parts[m] for m in mids}) == 2
+        names = page.evaluate(
+            "[...document.querySelectorAll('.map-label.mid')].map(b => [Number(b.dataset.id), b.style.borderColor])"
+        )
+        assert names and all(color == css_rgb(parts[i]) for i, color in names), names
+        swatches = page.evaluate(
+            "[...document.querySelectorAll('#story-list li')].map(li => [Number(li.dataset.id),"
+            " li.querySelector('.swatch').style.background])"
+        )
+        assert sorted(map(tuple, swatches)) == sorted((i, css_rgb(parts[i])) for i in (10, 11))
+        page.evaluate("window.topicmap.select(null)")  # shown again, every item in its theme's colour
+        page.wait_for_function("document.getElementById('map').data.at(-1).x.length === 0", timeout=10_000)
+    assert log == CLEAN_LOG
+
+
+def css_rgb(color: str) -> str:
+    """ "#rrggbb" as the browser writes a style's colour: "rgb(r, g, b)"."""
+    return "rgb({}, {}, {})".format(*(int(color[k : k + 2], 16) for k in (1, 3, 5)))

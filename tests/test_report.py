@@ -209,6 +209,13 @@ def test_three_levels_send_themes_topics_and_stories_with_their_parents():
     # A topic and a story take their theme's colour; the themes differ.
     assert all(r["color"] == topic_color(r["parent"]) for r in data["mids"] + data["stories"])
     assert topic_color(0) != topic_color(1)
+    # Isolated, a group's parts are drawn apart: a topic's colour among its theme's topics,
+    # a story's among its topic's, the larger part first.
+    by_size = lambda r: (-r["size"], r["id"])  # noqa: E731
+    for records, within in ((data["mids"], "parent"), (data["stories"], "mid")):
+        for group in {r[within] for r in records}:
+            parts = sorted((r for r in records if r[within] == group), key=by_size)
+            assert [r["part_color"] for r in parts] == [topic_color(k) for k in range(len(parts))]
     trade = next(r for r in data["mids"] if r["id"] == 11)
     assert trade["size"] == 2 * PER_STORY and trade["description"] == "All about Trade"
     assert 24.0 - 3 < trade["cx"] < 36.0 + 3 and trade["box"][0] < 26 < 34 < trade["box"][1]

@@ -206,7 +206,7 @@ function leaderLines(spots, name) {
     for (const [k, v] of [["x1", s.spot[0]], ["y1", s.spot[1]], ["x2", s.end[0]], ["y2", s.end[1]]]) line.setAttribute(k, v.toFixed(1));
     const dot = document.createElementNS(ns, "circle");
     for (const [k, v] of [["cx", s.spot[0]], ["cy", s.spot[1]], ["r", 3.5]]) dot.setAttribute(k, v.toFixed(1));
-    dot.setAttribute("fill", s.record.color);
+    dot.setAttribute("fill", s.color || s.record.color);
     g.append(line, dot);
     svg.append(g);
   }
@@ -225,7 +225,7 @@ function nameButton(spot, name, onPress, onRelease, forward, onSelect) {
     attrs: { type: "button", title: spot.record.name + " — click to isolate" },
     data: { level: name, id: spot.record.id },
     // The box exactly as placed (its height too: a border of 1.5 pixels draws as 1 or 2).
-    style: { left: left + "px", top: top + "px", width: right - left + "px", height: bottom - top + "px", borderColor: spot.record.color, font: spot.font, lineHeight: NAME_HEIGHT[spot.level][1] + "px" },
+    style: { left: left + "px", top: top + "px", width: right - left + "px", height: bottom - top + "px", borderColor: spot.color || spot.record.color, font: spot.font, lineHeight: NAME_HEIGHT[spot.level][1] + "px" },
     on: {
       pointerdown: (e) => { onPress(e, spot); forward(e); },
       pointerup: onRelease,
@@ -341,6 +341,9 @@ function createMap(model, handlers) {
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
       for (const other of others) spots = spots.concat(placeNames(proj, records(other).filter((r) => !said(other, r)), other, taken(spots), false, under));
     }
+    // The parts of an isolated group are drawn in their own colours (see overlayColor): so are their names.
+    const part = own ? model.below(own.level) : null;
+    for (const s of spots) if (s.level === part && s.record.part_color) s.color = s.record.part_color;
     // A name that had the keyboard's focus keeps it when the names are drawn again (a zoom,
     // a resize, the click that isolated its topic), if it is still named.
     const focused = layer.contains(document.activeElement) ? document.activeElement.dataset : null;
@@ -546,13 +549,24 @@ function createMap(model, handlers) {
     }
   }
 
+  // The colour of an item drawn on top: a column's, else, while a group with parts is
+  // isolated, its part's (the topics of an isolated theme, all of its colour otherwise, tell
+  // apart; an item in no part is grey), else its topic's.
+  function overlayColor() {
+    if (colorOf) return colorOf;
+    const sel = handlers.selected(), part = sel && sel.id >= 0 ? model.below(sel.level) : null;
+    if (!part) return model.color;
+    const labels = model.labels(part);
+    return (i) => { const r = model.record(part, labels[i]); return r && r.part_color ? r.part_color : model.noiseColor; };
+  }
+
   // The restyle that draws `indices` on top in full colour and dims the rest (null: none).
   function highlightUpdate(indices) {
     const on = indices !== null;
     const idx = on ? indices : [];
     groups[overlay] = idx;
     const none = new Array(overlay).fill(undefined);
-    const colorsOf = idx.map(colorOf || model.color);
+    const colorsOf = idx.map(overlayColor());
     const single = colorsOf.length > 0 && colorsOf.every((c) => c === colorsOf[0]);
     return {
       x: [...none, pick(model.x, idx)],
@@ -595,7 +609,7 @@ function createMap(model, handlers) {
   function setColors(fn) {
     colorOf = fn;
     layer.classList.toggle("by-column", Boolean(fn));  // names lose their topic's colour too
-    const overlayColors = groups[overlay].map(colorOf || model.color);
+    const overlayColors = groups[overlay].map(overlayColor());
     return Plotly.restyle(gd, { "marker.color": [...baseColors(), overlayColors.length ? overlayColors : model.noiseColor] });
   }
 

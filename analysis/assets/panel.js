@@ -109,7 +109,8 @@ function createPanel(model, handlers) {
     }
   }
 
-  // The topics one level below the isolated one (level `level`), when it has two or more.
+  // The topics one level below the isolated one (level `level`), when it has two or more,
+  // each with the colour its items take on the map while that one is isolated.
   function childList(level, id) {
     const below = model.below(level);
     const children = below && id >= 0 ? model.childrenOf(level, id) : [];
@@ -119,7 +120,8 @@ function createPanel(model, handlers) {
     const cap = (w) => w[0].toUpperCase() + w.slice(1);
     document.getElementById("detail-stories-title").textContent = cap(model.word(below, true)) + " in this " + model.word(level);
     document.getElementById("story-list").replaceChildren(...children.map((s) =>
-      activate(el("li", { className: "story", data: { level: model.name(below), id: s.id } }, el("span", { text: s.name }), el("span", { className: "size", text: fmt(s.size) })),
+      activate(el("li", { className: "story", data: { level: model.name(below), id: s.id } },
+        el("span", { className: "part" }, s.part_color ? swatch(s.part_color) : null, el("span", { text: s.name })), el("span", { className: "size", text: fmt(s.size) })),
         () => handlers.select(below, s.id))));
   }
 
