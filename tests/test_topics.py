@@ -448,3 +448,13 @@ def test_a_small_day_is_a_map_of_its_stories_not_of_themes_that_are_its_stories(
     assert stories >= 10
     assert cluster.auto_level(np.arange(30) % 10, np.arange(30) % 4, np.arange(30) % 3) == "theme"
     assert cluster.auto_level(np.arange(30) % 10, np.arange(30) % 9, np.arange(30) % 8) == "story"
+
+
+def test_a_theme_level_with_one_theme_holding_most_items_is_not_the_overview():
+    """2,000 HuffPost headlines drawn from five years gave 3 themes, one of 1,092 items
+    ("Trump · Funniest Tweets · Meghan Markle"): the map led with it. Its topics lead now."""
+    story = np.arange(40) % 10
+    even, lopsided = np.arange(40) % 3, np.repeat([0, 1, 2], [22, 9, 9])
+    assert cluster.auto_level(story, np.arange(40) % 5, even) == "theme"
+    assert cluster.auto_level(story, np.arange(40) % 5, lopsided) == "topic"
+    assert cluster.auto_level(story, np.repeat([0, 1, 2, 3], [21, 7, 6, 6]), lopsided) == "story"
