@@ -33,45 +33,74 @@ def _silent(stage: str, done: int, total: int) -> None:
 class TopicMap(BaseEstimator):
     """Find the themes in a collection of news items and lay them out on a 2D map.
 
-    Parameters (declared once, with their ranges and CLI flags, in `analysis.params.PARAMS`)
+    The parameters are declared once, with their ranges and CLI flags, in
+    `analysis.params.PARAMS`; the fitted attributes are the fields of
+    `analysis.state.FittedState`.
+
+    Parameters
     ----------
-    model : sentence-transformers model name or path; None uses the packaged all-MiniLM-L6-v2.
-    backend : how the packaged model runs: "onnx" (float32 under ONNX Runtime, built on first
-        use), "onnx-int8" (int8: faster, vectors at cosine 0.99) or "torch" (PyTorch). Any other
-        model runs in PyTorch.
-    level : the level `labels_` and `topics_` are at: "story" (items about one event), "topic"
-        (a part of a theme), "theme" (broad subjects) or "auto" (see cluster.auto_level).
-    n_topics : merge the chosen level down to this many topics (never split: a warning when
-        fewer are found); None chooses automatically.
-    min_story_size : the fewest items a story may have; None: max(2, round(sqrt(n) / 8)).
-    assign_noise : place every item in its nearest topic instead of leaving some unclustered.
-    cache : embedding cache: True (the user cache folder), False (off) or a folder path.
-    random_state : seed for every random step, so the same input gives the same map.
-    engine : "local" (this process) or "dask" (a Dask cluster; see analysis.distributed).
-    scheduler : with engine="dask", the scheduler's address (e.g. "tcp://host:8786"); None uses
+    model : str or None
+        A sentence-transformers model name or path; None uses the packaged all-MiniLM-L6-v2.
+    backend : {"onnx", "onnx-int8", "torch"}
+        How the packaged model runs: float32 under ONNX Runtime (built on first use), int8
+        (faster, vectors at cosine 0.99) or PyTorch. Any other model runs in PyTorch.
+    level : {"auto", "story", "topic", "theme"}
+        The level `labels_` and `topics_` are at: items about one event, a part of a theme,
+        broad subjects, or chosen from the corpus (see cluster.auto_level).
+    n_topics : int or None
+        Merge the chosen level down to this many topics (never split: a warning when fewer
+        are found); None chooses automatically.
+    min_story_size : int or None
+        The fewest items a story may have; None: max(2, round(sqrt(n) / 8)).
+    assign_noise : bool
+        Place every item in its nearest topic instead of leaving some unclustered.
+    cache : bool or str
+        The embedding cache: True (the user cache folder), False (off) or a folder path.
+    random_state : int
+        The seed of every random step, so the same input gives the same map.
+    engine : {"local", "dask"}
+        Run in this process or on a Dask cluster (see analysis.distributed).
+    scheduler : str or None
+        With engine="dask", the scheduler's address (e.g. "tcp://host:8786"); None uses
         $TOPICMAP_SCHEDULER, else a LocalCluster sized to this machine.
-    sample_size : with engine="dask", topics and the map are fitted on this many items drawn at
-        random and every other item is assigned to them; with either engine the report draws a
+    sample_size : int
+        With engine="dask", topics and the map are fitted on this many items drawn at random
+        and every other item is assigned to them; with either engine the report draws a
         stratified sample of this many points when there are more items.
 
-    Attributes (after fit; the fields of `analysis.state.FittedState`)
-    ----------------------
-    labels_ : group of each item at the chosen level, -1 for unclustered.
-    theme_labels_, topic_labels_, story_labels_ : every item's theme, topic and story,
-        whatever the chosen level: one fit finds all three, nested (themes ⊇ topics ⊇ stories).
-    level_ : the level `labels_` is at ("story", "topic" or "theme").
-    topics_ : the chosen level's table: id, name, size, keywords, representatives, description.
-    theme_table_, topic_table_, stories_ : each level's table, the same columns.
-    embeddings_ : n×d embeddings; coords_ : n×2 map positions.
-    documents_ : the items fitted (doc_id, kind, text and the input's columns).
-    added_ : True for the items the last `update` added.
-    waiting_ : True for the items of stories updates found far from every topic of their
-        theme, waiting in the nearest topic until enough gather to open one.
-    grown_ : True for the items updates added since the fit.
-    fitted_at_ : when the map last took in items (`fit` or `update`), ISO 8601 in UTC.
-    added_since_ : the `fitted_at_` of the map the last `update` added to (None before any
-        update, or for a map saved before topicmap recorded it).
-    next_topic_id_, next_story_id_ : the ids new topics get (ids are never reused).
+    Attributes
+    ----------
+    labels_ : ndarray of int
+        The group of each item at the chosen level, -1 for unclustered.
+    theme_labels_, topic_labels_, story_labels_ : ndarray of int
+        Every item's theme, topic and story, whatever the chosen level: one fit finds all
+        three, nested (themes ⊇ topics ⊇ stories).
+    level_ : str
+        The level `labels_` is at ("story", "topic" or "theme").
+    topics_ : DataFrame
+        The chosen level's table: id, name, size, keywords, representatives, description.
+    theme_table_, topic_table_, stories_ : DataFrame
+        Each level's table, the same columns.
+    embeddings_ : ndarray of shape (n, d)
+        The items' embeddings.
+    coords_ : ndarray of shape (n, 2)
+        The items' map positions.
+    documents_ : DataFrame
+        The items fitted (doc_id, kind, text and the input's columns).
+    added_ : ndarray of bool
+        True for the items the last `update` added.
+    waiting_ : ndarray of bool
+        True for the items of stories updates found far from every topic of their theme,
+        waiting in the nearest topic until enough gather to open one.
+    grown_ : ndarray of bool
+        True for the items updates added since the fit.
+    fitted_at_ : str
+        When the map last took in items (`fit` or `update`), ISO 8601 in UTC.
+    added_since_ : str or None
+        The `fitted_at_` of the map the last `update` added to (None before any update, or
+        for a map saved before topicmap recorded it).
+    next_topic_id_, next_story_id_ : int
+        The ids new topics get (ids are never reused).
     """
 
     def __init__(

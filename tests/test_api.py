@@ -35,6 +35,17 @@ def test_clone_and_params():
     assert not hasattr(copy, "labels_")
 
 
+def test_a_notebook_shows_the_estimator_without_warnings():
+    """Jupyter shows a cell's TopicMap through scikit-learn's HTML view, which parses the
+    docstring: section headers it could not read warned twice in every notebook."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        html = TopicMap(level="theme")._repr_html_()
+    assert "level" in html and "theme" in html
+
+
 @pytest.mark.parametrize(
     "params, message",
     [
