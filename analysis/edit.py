@@ -153,7 +153,7 @@ def merge(state: FittedState, ids, level: str | None = None) -> FittedState:
         )
     ids = _check_ids(state, list(ids), level)
     if len(set(ids)) < 2:
-        raise InputError(f"merging needs at least two different ids (got {ids}): e.g. 3,7")
+        raise InputError(f"merging needs at least two different ids (got {ids}): e.g. [3, 7]")
     ids = list(dict.fromkeys(ids))
     target, others = ids[0], ids[1:]
     if level == "middle":

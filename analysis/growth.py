@@ -65,7 +65,7 @@ def misfit(labels: np.ndarray) -> str | None:
         return None
     return (
         f"{far:.0%} of the new items are far from every topic of the saved map, which no longer "
-        "fits them well: a refit (`topicmap report` on all the items) would redraw the map"
+        "fits them well: a refit on all the items (`fit`, or `topicmap report`) would redraw the map"
     )
 
 

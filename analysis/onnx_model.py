@@ -9,6 +9,11 @@ A text's vector is what sentence-transformers computes: the model's own `tokeniz
 the attention mask, L2-normalised. Running it needs onnxruntime and tokenizers only: no
 PyTorch import, which alone costs seconds.
 
+ONNX Runtime 1.29 and later on Linux and macOS record telemetry (a device id and events in
+~/.cache/Microsoft/DeveloperTools, queued for upload) unless ORT_DISABLE_TELEMETRY=1 is set
+before it starts: topicmap sets it (`no_telemetry`), as nothing of the user's leaves the
+machine; a value the user set is kept.
+
 Why float32 is the default (`benchmarks/onnx_int8.py`, results in `benchmarks/results/onnx.md`):
 its vectors are PyTorch's (cosine 1.000, every bench set's topics identical) and it runs 2.4
 times as fast. int8 with
@@ -28,6 +33,14 @@ from pathlib import Path
 import numpy as np
 
 ONNX_FILE = "model.onnx"
+
+
+def no_telemetry() -> None:
+    """Keep ONNX Runtime from recording and sending telemetry: read once, when its
+    environment starts, so this runs before onnxruntime is imported."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 OPSET = 17
@@ -117,6 +130,7 @@ def export_to(teacher_path: str, target: Path, precision: str = "float32") -> No
     from analysis.files import atomic_dir
     from analysis.modelstore import environment, libraries_quiet
 
+    no_telemetry()
     teacher = Path(teacher_path)
     config = {**_teacher_config(teacher), "precision": precision, "recipe": RECIPES[precision]}
     with environment(HF_HUB_OFFLINE="1", TQDM_DISABLE="1"), libraries_quiet(), tempfile.TemporaryDirectory() as scratch:
@@ -199,6 +213,7 @@ class OnnxEncoder:
     64, least 0.984 against 0.973), and faster than in padded batches (1.5x)."""
 
     def __init__(self, folder: str | Path) -> None:
+        no_telemetry()
         import onnxruntime
         from tokenizers import Tokenizer
 

@@ -223,6 +223,7 @@ def load_state(folder: str | Path, known_params: Iterable[str]) -> tuple[dict, F
         next_story_id=int(manifest["next_story_id_"]),
         fitted_at=manifest.get("fitted_at_"),
         added_since=manifest.get("added_since_"),
+        vectors_given=bool(manifest.get("vectors_given_", False)),
     )
     return manifest["params"], state
 

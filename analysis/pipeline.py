@@ -101,6 +101,8 @@ class TopicMap(BaseEstimator):
         for a map saved before topicmap recorded it).
     next_topic_id_, next_story_id_ : int
         The ids new topics get (ids are never reused).
+    vectors_given_ : bool
+        Whether the fit's vectors came with the items (`embeddings=`) rather than from the model.
     """
 
     def __init__(
@@ -157,11 +159,14 @@ class TopicMap(BaseEstimator):
         self.check_params()
         _check_progress(progress)
         if self.scheduler is not None and self.engine != "dask":
-            warnings.warn(f"--scheduler {self.scheduler} has no effect without --engine dask", stacklevel=2)
+            warnings.warn(
+                f"scheduler={self.scheduler!r} (--scheduler) has no effect without engine='dask' (--engine dask)",
+                stacklevel=2,
+            )
         if self.backend != D["backend"] and not embed.is_default(self.model):
             warnings.warn(
-                f"--backend {self.backend} has no effect with --model {self.model}: only the packaged default "
-                "model runs under ONNX Runtime; others run in PyTorch",
+                f"backend={self.backend!r} (--backend) has no effect with model={self.model!r} (--model): only "
+                "the packaged default model runs under ONNX Runtime; others run in PyTorch",
                 stacklevel=2,
             )
         report = progress or _silent
@@ -184,7 +189,7 @@ class TopicMap(BaseEstimator):
             for thread in warm:
                 thread.join()
             state = self._learn(documents.reset_index(drop=True), vectors, report)
-        self._set_state(state)
+        self._set_state(dataclasses.replace(state, vectors_given=embeddings is not None))
         self.params_ = params.plain(self.get_params())  # what the map was made with (see _check_same_params)
         report("done", 1, 1)
         return rows, kept
@@ -217,8 +222,11 @@ class TopicMap(BaseEstimator):
         if self.n_topics and found < self.n_topics:
             groups = "stories" if levels.level == "story" else levels.level + "s"
             warnings.warn(
-                f"--topics {self.n_topics} (n_topics): only {found} {groups} were found, so the map has "
-                f"{found}: a count merges groups, it never splits one",
+                f"n_topics={self.n_topics} (--topics): only {found} {groups} were found, so the map has "
+                f"{found}: a count merges groups, it never splits one"
+                if found
+                else f"n_topics={self.n_topics} (--topics): {len(texts)} items are too few to form any group, "
+                "so the map has none",
                 stacklevel=2,
             )
         if self.assign_noise:
@@ -407,6 +415,7 @@ class TopicMap(BaseEstimator):
                 next_story_id=grown.next_story_id,
                 fitted_at=_now(),
                 added_since=old.fitted_at,
+                vectors_given=old.vectors_given,
             )
         )
         report("done", 1, 1)
@@ -569,9 +578,13 @@ class TopicMap(BaseEstimator):
         width, wanted = (embeddings.shape[1] if embeddings.ndim == 2 else 0), self.embeddings_.shape[1]
         if len(embeddings) and width != wanted:
             model = embed.model_identity(self._encoder())
+            made = (
+                "as the map's were, given with embeddings="
+                if self.vectors_given_
+                else f"as the map's were (by {model})"
+            )
             raise InputError(
-                f"embeddings= has {width} dimensions and the map's vectors {wanted}: give vectors made as the "
-                f"map's were (by {model}, unless the map was fitted on vectors given with embeddings=)"
+                f"embeddings= has {width} dimensions and the map's vectors {wanted}: give vectors made {made}"
                 if given
                 else f"{model} makes vectors of {width} dimensions and the map's have {wanted}, so the map was "
                 "made with other vectors: use the model the map was made with, or pass the new items' vectors "
@@ -652,7 +665,9 @@ class TopicMap(BaseEstimator):
         meta = {
             "input": input_name,
             "items": len(self.labels_),
-            "model": embed.model_identity(self._encoder_made()),
+            "model": f"vectors given with the items ({self.embeddings_.shape[1]} wide)"
+            if self.vectors_given_
+            else embed.model_identity(self._encoder_made()),
             "parameters": params.provenance(self.params_, self.level_),
             "version": VERSION,
             "generated": page.generated_at(),

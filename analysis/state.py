@@ -23,7 +23,7 @@ PLURALS = {"theme": "themes", "topic": "topics", "story": "stories"}
 
 ARRAYS = ("embeddings", "coords", "labels", "story_labels", "topic_labels", "theme_labels", "added", "waiting", "grown")
 TABLES = ("documents", "topics", "stories", "topic_table", "theme_table")
-SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since")
+SCALARS = ("level", "next_topic_id", "next_story_id", "fitted_at", "added_since", "vectors_given")
 
 
 @dataclass
@@ -45,6 +45,8 @@ class FittedState:
         the chosen level and new stories get.
     fitted_at: when the map last took in items (ISO 8601, UTC); added_since: the `fitted_at`
         of the map the last `update` added to.
+    vectors_given: the fit's vectors came with the items (`embeddings=`), not from the model,
+        so the report does not credit the model with them.
     """
 
     documents: pd.DataFrame
@@ -66,6 +68,7 @@ class FittedState:
     next_story_id: int
     fitted_at: str | None = None
     added_since: str | None = None
+    vectors_given: bool = False
 
 
 def reader_named(table: pd.DataFrame) -> set[int]:

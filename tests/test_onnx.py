@@ -4,6 +4,7 @@ and --backend torch."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -137,3 +138,21 @@ def test_a_map_saved_before_the_backend_existed_keeps_pytorch(tmp_path):
     del saved["params"]["backend"]
     manifest.write_text(json.dumps(saved))
     assert TopicMap.load(tmp_path / "map").backend == "torch"
+
+
+def test_encoding_records_no_onnx_runtime_telemetry(tmp_path):
+    """ONNX Runtime 1.29+ writes a device id and telemetry events under
+    ~/.cache/Microsoft/DeveloperTools for upload unless ORT_DISABLE_TELEMETRY is set before
+    it starts (a notebook user's pass found the store growing with every fit)."""
+    code = (
+        "import os; from analysis import embed; "
+        "embed.embed_texts(['Oil falls as Iran talks resume'], embed.ONNX_MODEL, cache_dir=None); "
+        "print(os.environ.get('ORT_DISABLE_TELEMETRY'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME")}
+    env["HOME"] = str(tmp_path)  # the session's model cache stays $TOPICMAP_CACHE
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert out.stdout.split()[-1] == "1"
+    assert not list(tmp_path.rglob("onnxruntime.db")) and not list(tmp_path.rglob("deviceid")), list(
+        tmp_path.rglob("*")
+    )

@@ -94,7 +94,7 @@ def test_a_saved_map_whose_levels_or_ids_do_not_fit_together_is_damaged(tmp_path
 
 def test_a_count_above_the_groups_found_is_warned_of_not_met_silently(tmp_path):
     texts = texts_of(240)
-    with pytest.warns(UserWarning, match=r"--topics 500 \(n_topics\): only \d+ themes were found"):
+    with pytest.warns(UserWarning, match=r"n_topics=500 \(--topics\): only \d+ themes were found"):
         fitted = TopicMap(level="theme", n_topics=500, cache=False).fit(texts, embeddings=fake_vectors(texts))
     found = len(fitted.topics_)
     assert found < 500
@@ -103,7 +103,10 @@ def test_a_count_above_the_groups_found_is_warned_of_not_met_silently(tmp_path):
         fitted = TopicMap(level="theme", n_topics=found, cache=False).fit(texts, embeddings=fake_vectors(texts))
     assert len(fitted.topics_) == found
     result = cli("report", str(SEED), "-o", str(tmp_path / "r.html"), "--topics", "50")
-    assert result.returncode == 0 and "warning: --topics 50 (n_topics): only" in result.stderr  # not under -q
+    assert result.returncode == 0 and "warning: n_topics=50 (--topics): only" in result.stderr  # not under -q
+    # Two items form no group: the warning says so, not "only 0 stories were found" (a notebook user's pass).
+    with pytest.warns(UserWarning, match=r"n_topics=5 \(--topics\): 2 items are too few to form any group"):
+        TopicMap(n_topics=5, cache=False).fit(texts[:2], embeddings=fake_vectors(texts[:2]))
 
 
 def test_the_export_after_an_update_has_the_new_column_even_when_nothing_was_new():
@@ -121,7 +124,9 @@ def test_options_that_cannot_apply_are_warned_of_not_dropped_silently():
     with pytest.warns(UserWarning, match="--text-col title has no effect: .* has no table file"):
         load_corpus(SEED, text_col="title")
     texts = texts_of(60)
-    with pytest.warns(UserWarning, match="--scheduler tcp://127.0.0.1:1 has no effect without --engine dask"):
+    with pytest.warns(
+        UserWarning, match=r"scheduler='tcp://127.0.0.1:1' \(--scheduler\) has no effect without engine='dask'"
+    ):
         TopicMap(scheduler="tcp://127.0.0.1:1", cache=False).fit(texts, embeddings=fake_vectors(texts))
 
 
