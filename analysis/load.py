@@ -544,6 +544,12 @@ def as_documents(docs, text_col: str | None = None, empty_ok: bool = False) -> p
         else:
             frame, _ = table_items(docs.reset_index(drop=True), Path("docs"), text_col)
     elif isinstance(docs, (pd.Series, Sequence, np.ndarray)) and not isinstance(docs, (str, bytes)):
+        if isinstance(docs, np.ndarray) and docs.ndim != 1:
+            shape = " × ".join(str(size) for size in docs.shape)
+            raise InputError(
+                f"docs is an array of shape {shape}, not one text per row: pass a 1-D array, a list of str, "
+                "a Series or a DataFrame"
+            )
         if text_col is not None:
             warnings.warn(
                 f"text_col={text_col!r} has no effect: docs is a {type(docs).__name__}, one text per row; "

@@ -470,6 +470,13 @@ def test_a_list_of_numbers_passed_to_the_api_is_warned_of():
         assert as_documents(["Iran talks", 2])["text"].tolist() == ["Iran talks", "2"]
 
 
+def test_a_table_of_texts_as_an_array_is_refused_by_its_shape():
+    """A notebook user's pass: a 2-D array read as "text column docs holds ndarray values"."""
+    with pytest.raises(InputError, match=r"^docs is an array of shape 2 × 3, not one text per row: pass a 1-D array"):
+        as_documents(np.array([["Iran talks", "Oil falls", "Tariffs"]] * 2))
+    assert as_documents(np.array(["Iran talks", "Oil falls"]))["text"].tolist() == ["Iran talks", "Oil falls"]
+
+
 # Cases from the hostile pass on the CLI's inputs ------------------------------------------------
 
 
