@@ -25,6 +25,7 @@ from test_report import (
 )
 
 from analysis import label, report
+from analysis.page import write_report
 from analysis.report import report_data
 from browser import PAINTED, open_report
 from conftest import BENCH, topicmap
@@ -814,8 +815,13 @@ def test_an_isolated_theme_draws_its_topics_apart(tmp_path):
     matched to their items. Its items take their topic's part colour, and so do the topics'
     names and the swatches of the panel's list."""
     data = three_level_data()
+    # A part whose name says what its theme's does ("Economy") is named all the same: a
+    # reader's pass found the largest topic of an isolated theme unnamed, as "Braves ·
+    # Yankees · Red Sox" said what "Sport · Yankees" said.
+    next(r for r in data["mids"] if r["id"] == 10)["name"] = "Economy · Markets"
     parts = {r["id"]: r["part_color"] for r in data["mids"]}
-    out = three_level_report(tmp_path)
+    out = tmp_path / "three.html"
+    write_report(out, data, title="three levels")
     with open_report(out) as (page, log):
         page.evaluate("window.topicmap.select('theme', 0)")
         page.wait_for_function("document.getElementById('map-labels').dataset.level === 'topic'", timeout=10_000)
@@ -830,7 +836,23 @@ def test_an_isolated_theme_draws_its_topics_apart(tmp_path):
         names = page.evaluate(
             "[...document.querySelectorAll('.map-label.mid')].map(b => [Number(b.dataset.id), b.style.borderColor])"
         )
-        assert names and all(color == css_rgb(parts[i]) for i, color in names), names
+        assert sorted(i for i, _ in names) == [10, 11]
+        assert all(color == css_rgb(parts[i]) for i, color in names), names
+        # Every other name inside a part takes the part's colour; the theme's own, grey.
+        mid_of = {k: m for k, (_, m, _) in STORIES.items()}
+        stories = page.evaluate(
+            "[...document.querySelectorAll('.map-label.story')].map(b => [Number(b.dataset.id), b.style.borderColor])"
+        )
+        assert all(color == css_rgb(parts[mid_of[i]]) for i, color in stories), stories
+        own = page.evaluate("[...document.querySelectorAll('.map-label.topic')].map(b => b.style.borderColor)")
+        assert own == [css_rgb(NAME_GREY)]
+        # The theme's item list says each item's topic, in its colour.
+        shown = page.evaluate(
+            "[...document.querySelectorAll('#detail-items .item-topic')].map(s => [s.textContent,"
+            " s.querySelector('.swatch').style.background])"
+        )
+        names_of = {r["id"]: r["name"] for r in data["mids"]}
+        assert shown and all([names_of[m], css_rgb(parts[m])] in shown for m in (10, 11)), shown
         swatches = page.evaluate(
             "[...document.querySelectorAll('#story-list li')].map(li => [Number(li.dataset.id),"
             " li.querySelector('.swatch').style.background])"
@@ -839,6 +861,10 @@ def test_an_isolated_theme_draws_its_topics_apart(tmp_path):
         page.evaluate("window.topicmap.select(null)")  # shown again, every item in its theme's colour
         page.wait_for_function("document.getElementById('map').data.at(-1).x.length === 0", timeout=10_000)
     assert log == CLEAN_LOG
+
+
+#: map.js's NAME_GREY: a name's border while a group is isolated and it is none of its parts'.
+NAME_GREY = "#9ca3af"
 
 
 def css_rgb(color: str) -> str:

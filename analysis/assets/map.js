@@ -18,6 +18,8 @@ const TAP_RADIUS = 24;
 const OPACITY = { noise: 0.5, topic: 0.85, dimNoise: 0.08, dimTopic: 0.1 };
 // A name further than this (pixels) from its spot, moved there to make room, gets a line to it.
 const LEADER_GAP = 10;
+// The border of a name while a group is isolated and it is none of its parts' (see relabel).
+const NAME_GREY = "#9ca3af";
 // A press and release this close (pixels) is a click; further apart, a drag.
 const CLICK_SLOP = 5;
 
@@ -332,7 +334,11 @@ function createMap(model, handlers) {
     // With "auto", a name that says what a name placed before it of its own topic, or of one
     // inside it, says ("HP" beside "HP", "AMD" beside "AMD · ATI", "North Korea" beside
     // "Kim Jong Un · North Korea · Summit") is not shown twice.
-    const said = (key, r) => auto && spots.some((s) => sayTheSame(s.record.name, r.name) && model.related(key, r.id, s.level, s.record.id));
+    // The isolated group's parts are drawn apart, each in its colour, so each keeps its name
+    // even where the group's own name says it too ("Braves · Yankees · Red Sox" in "Sport · Yankees").
+    const part = sel && sel.id >= 0 ? model.below(sel.level) : null;
+    const mine = (key, s) => key === part && model.keys.indexOf(s.level) < model.keys.indexOf(part);
+    const said = (key, r) => auto && spots.some((s) => !mine(key, s) && sayTheSame(s.record.name, r.name) && model.related(key, r.id, s.level, s.record.id));
     const budget = { left: Math.max(OWN_COVER_MIN, OWN_COVER_SHARE * under(proj.area)) };
     spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under, budget));
     if (auto) {
@@ -341,9 +347,10 @@ function createMap(model, handlers) {
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
       for (const other of others) spots = spots.concat(placeNames(proj, records(other).filter((r) => !said(other, r)), other, taken(spots), false, under));
     }
-    // The parts of an isolated group are drawn in their own colours (see overlayColor): so are their names.
-    const part = own ? model.below(own.level) : null;
-    for (const s of spots) if (s.level === part && s.record.part_color) s.color = s.record.part_color;
+    // While a group with parts is isolated its items take their part's colour (see
+    // overlayColor), and so does every name inside a part; the others (the group's own, a
+    // broader one's) are grey, as no part's colour is theirs.
+    if (part) for (const s of spots) s.color = partOf(s.level, s.record, part) || NAME_GREY;
     // A name that had the keyboard's focus keeps it when the names are drawn again (a zoom,
     // a resize, the click that isolated its topic), if it is still named.
     const focused = layer.contains(document.activeElement) ? document.activeElement.dataset : null;
@@ -547,6 +554,19 @@ function createMap(model, handlers) {
         relabel();
       });
     }
+  }
+
+  // The colour of the part (a record of level `part`) that `record` of `level` lies in, or
+  // is; null for a record above that level.
+  function partOf(level, record, part) {
+    if (model.keys.indexOf(level) < model.keys.indexOf(part)) return null;
+    let at = level, r = record;
+    while (r && at !== part) {
+      const up = model.parentOf(at, r.id);
+      if (!up) return null;
+      ({ level: at, record: r } = up);
+    }
+    return r && r.part_color ? r.part_color : null;
   }
 
   // The colour of an item drawn on top: a column's, else, while a group with parts is

@@ -16,14 +16,18 @@ function isolatedJoin(facts, sep) {
   return out;
 }
 
-// One item in a list: its text (options.query's matches marked), then topic (optional), kind,
-// source, date.
+// One item in a list: its text (options.query's matches marked), then its topic (with
+// options.topic) or the part of the isolated group it is in (options.part, the level below,
+// in the part's colour on the map), kind, source, date.
 function itemEntry(model, i, options) {
   const meta = [];
   if (options.topic) {
     const t = model.topicById.get(model.topic[i]) || model.noise;
     meta.push(el("span", { className: "item-topic" }, swatch(t.color), el("bdi", { text: t.name })));
   }
+  const labels = options.part ? model.labels(options.part) : null;
+  const part = labels ? model.record(options.part, labels[i]) : null;
+  if (part && part.part_color) meta.push(el("span", { className: "item-topic" }, swatch(part.part_color), el("bdi", { text: part.name })));
   const facts = [model.kind(i), ...model.extras.map((e) => e.get(i))].filter(Boolean);
   meta.push(el("span", { className: "item-facts" }, ...isolatedJoin(facts, " · ")));
   return el("li", { className: options.match && options.match(i) ? "item match" : "item" },
@@ -148,7 +152,7 @@ function createPanel(model, handlers) {
     document.getElementById("detail-items-title").textContent =
       "All " + plural(members.length, "item") + (query ? " (matches for “" + query + "” marked)" : "");
     pagedList(document.getElementById("detail-items"), document.getElementById("detail-more"), members,
-      (i) => itemEntry(model, i, { match: query ? isMatch : null, query }), 200);
+      (i) => itemEntry(model, i, { match: query ? isMatch : null, query, part: sel.id >= 0 ? model.below(sel.level) : null }), 200);
   }
 
   // Show the list (with search matches) or the isolated topic's details; `matches` are the
