@@ -160,6 +160,8 @@ def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypa
         assert (state_now["from"], state_now["to"]) == ("2014-03-11T20", "2014-03-12T02")
         assert page.url.endswith("#from=2014-03-11T20&to=2014-03-12T02")
         assert page.evaluate("window.topicmap.plotted()") == added
+        # The size bars count the items in the range, and their caption says so (a reader's pass).
+        assert page.text_content("#sizes-caption").startswith(f"Story sizes, of the {len(added)} items shown")
         assert page.evaluate("window.topicmap.state()")["onlyNew"] is False
         page.evaluate("window.topicmap.onlyNew(true)")
         assert page.evaluate("window.topicmap.state()")["onlyNew"] is True and "new=1" in page.url

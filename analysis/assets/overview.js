@@ -45,6 +45,10 @@ function sizeChart(model, onSelect) {
       sizes = groups.map((t) => counts.get(t.id) || 0);
     }
     const what = indices ? "items shown" : "items";
+    // The caption says when the bars count only the items shown (dates, sources, search).
+    const top = model.word("topic");
+    document.getElementById("sizes-caption").textContent = top[0].toUpperCase() + top.slice(1) + " sizes" +
+      (indices ? ", of the " + fmt(indices.length) + " items shown" : "") + " (click a bar to isolate the " + top + ")";
     return Plotly.restyle(gd, { x: [sizes], hovertemplate: "%{text}<br>%{x} " + what + "<extra></extra>" });
   }
   return { ready, update };
