@@ -418,3 +418,5 @@ def test_the_report_credits_vectors_given_with_the_items_to_them_not_to_the_mode
     assert not uci_map.vectors_given_ and "all-MiniLM-L6-v2" in page_model(uci_map)
     with pytest.raises(InputError, match="give vectors made as the map's were, given with embeddings="):
         given.transform(texts[:3], embeddings=np.ones((3, 5), dtype=np.float32))
+    with pytest.raises(InputError, match=r"give vectors made as the map's were \(by all-MiniLM-L6-v2"):
+        uci_map.transform(texts[:3], embeddings=np.ones((3, 5), dtype=np.float32))

@@ -560,7 +560,7 @@ def test_hostile_corpus_in_chromium_shows_text_and_runs_nothing(tmp_path):
         page.click("#topic-list .topic-card[data-topic='1']")
         assert page.evaluate(HIGHLIGHTED) == list(frame["topic"] == 1)
         assert page.locator("#detail-items .item-text").all_text_contents() == texts[:4]
-        assert page.locator("#detail-items .item-meta").first.text_content() == "headline · <b>bold</b> · 2025-01-01"
+        assert page.locator("#detail-items .item-facts").first.text_content() == "headline · <b>bold</b> · 2025-01-01"
         page.click("#reset")
 
         # Two levels: stories are named once zoomed in on them, or with the toggle.

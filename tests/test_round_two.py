@@ -325,11 +325,11 @@ def test_a_relative_cache_is_saved_as_an_absolute_path(tmp_path, monkeypatch):
     assert TopicMap.load(tmp_path / "map").cache == str(tmp_path / "relative-cache")
 
 
-def test_a_width_mismatch_names_the_maps_model(tmp_path):
+def test_a_width_mismatch_says_how_the_maps_vectors_were_made(tmp_path):
     texts = texts_of(30)
     model = str(tmp_path / "the-maps-model")  # not loadable: names fall back to the items' vectors
     fitted = TopicMap(model=model, cache=False).fit(texts, embeddings=fake_vectors(texts))
-    with pytest.raises(InputError, match=f"made as the map's were \\(by {model}, unless"):
+    with pytest.raises(InputError, match="32: give vectors made as the map's were, given with embeddings=$"):
         fitted.update(["a new headline about rates"], embeddings=np.ones((1, 8), dtype=np.float32))
 
 
