@@ -498,7 +498,8 @@ CONTROLS = """() => [...document.querySelectorAll('#level-control, #drag-control
 @pytest.mark.browser
 def test_no_name_is_placed_under_the_maps_controls(bench_run):
     """Pan the map so that the largest topics' spots lie under the names toggle and the pan /
-    box / lasso buttons: their names go beside them, never under them."""
+    box / lasso buttons: no name goes under them, and none names a spot under them (a
+    reader's pass: a name's leader line ran under the names toggle, to a spot no one saw)."""
     move_spot = """([key, id, px, py]) => { const gd = document.getElementById('map'), fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
         const r = gd.getBoundingClientRect(), rec = window.topicmap.model.record(key, id);
         const ux = (xa.range[1] - xa.range[0]) / xa._length, uy = (ya.range[1] - ya.range[0]) / ya._length;
@@ -513,10 +514,13 @@ def test_no_name_is_placed_under_the_maps_controls(bench_run):
                 centre = ((control[0] + control[2]) / 2, (control[1] + control[3]) / 2)
                 page.evaluate(move_spot, [key, i, *centre])
                 page.wait_for_timeout(100)
+                spots = page.evaluate(SPOTS)
                 for name in page.evaluate(NAMES):
+                    x, y = spots[f"{name['level']}:{name['id']}"]
                     for box in page.evaluate(CONTROLS):
                         a = name["box"]
                         assert a[2] <= box[0] or box[2] <= a[0] or a[3] <= box[1] or box[3] <= a[1], (name, box)
+                        assert not (box[0] <= x <= box[2] and box[1] <= y <= box[3]), (name, box)
     assert log == CLEAN_LOG
 
 

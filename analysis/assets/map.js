@@ -153,7 +153,7 @@ function sayTheSame(a, b) {
   return pa.some((x) => pb.some((y) => x === y || y.startsWith(x + " ") || x.startsWith(y + " ")));
 }
 
-function placeNames(proj, records, level, taken, movable, under, budget = { left: Infinity }) {
+function placeNames(proj, records, level, taken, movable, under, budget = { left: Infinity }, blocked = []) {
   const biggest = Math.max(1, ...records.map((r) => r.size));
   const height = NAME_HEIGHT[level][0];
   const gap = 4;
@@ -163,6 +163,9 @@ function placeNames(proj, records, level, taken, movable, under, budget = { left
   for (const r of records) {
     const x = proj.px(r.cx), y = proj.py(r.cy);
     if (x < left || x > right || y < top || y > bottom) continue;
+    // a spot under a control (the names toggle, pan / box / lasso) would be named by a line
+    // to what the reader cannot see: it waits for a pan
+    if (blocked.some((o) => x >= o[0] && x <= o[2] && y >= o[1] && y <= o[3])) continue;
     const font = nameFont(r, level, biggest);
     // a part longer than MAP_NAME_PART (a reader's long name, a word with no space) is cut: the
     // panel and the hover show it whole
@@ -330,7 +333,7 @@ function createMap(model, handlers) {
     const controls = controlBoxes();
     const taken = (spots) => controls.concat(spots.map((s) => s.box));
     const under = itemsUnder(proj, model.x, model.y);
-    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true, under) : [];
+    let spots = own ? placeNames(proj, [model.record(own.level, own.id)], own.level, controls, true, under, undefined, controls) : [];
     // With "auto", a name that says what a name placed before it of its own topic, or of one
     // inside it, says ("HP" beside "HP", "AMD" beside "AMD · ATI", "North Korea" beside
     // "Kim Jong Un · North Korea · Summit") is not shown twice.
@@ -340,12 +343,12 @@ function createMap(model, handlers) {
     const mine = (key, s) => key === part && model.keys.indexOf(s.level) < model.keys.indexOf(part);
     const said = (key, r) => auto && spots.some((s) => !mine(key, s) && sayTheSame(s.record.name, r.name) && model.related(key, r.id, s.level, s.record.id));
     const budget = { left: Math.max(OWN_COVER_MIN, OWN_COVER_SHARE * under(proj.area)) };
-    spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under, budget));
+    spots = spots.concat(placeNames(proj, records(level).filter((r) => !said(level, r)), level, taken(spots), true, under, budget, controls));
     if (auto) {
       // The other levels' names only fill the room left next to their spots: no leader lines.
       const at = model.keys.indexOf(level);
       const others = model.keys.filter((k) => k !== level).sort((a, b) => Math.abs(model.keys.indexOf(a) - at) - Math.abs(model.keys.indexOf(b) - at) || model.keys.indexOf(a) - model.keys.indexOf(b));
-      for (const other of others) spots = spots.concat(placeNames(proj, records(other).filter((r) => !said(other, r)), other, taken(spots), false, under));
+      for (const other of others) spots = spots.concat(placeNames(proj, records(other).filter((r) => !said(other, r)), other, taken(spots), false, under, undefined, controls));
     }
     // While a group with parts is isolated its items take their part's colour (see
     // overlayColor), and so does every name inside a part; the others (the group's own, a
