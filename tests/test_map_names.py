@@ -857,6 +857,11 @@ def test_an_isolated_theme_draws_its_topics_apart(tmp_path):
         )
         names_of = {r["id"]: r["name"] for r in data["mids"]}
         assert shown and all([names_of[m], css_rgb(parts[m])] in shown for m in (10, 11)), shown
+        # An item's hover card shows its topic with the topic's colour on the map.
+        item = free_item(page, [k for k, m in enumerate(data["points"]["mid"]) if m == 11])
+        hover_item(page, item)
+        swatches = page.evaluate("[...document.querySelectorAll('#tooltip .swatch')].map(s => s.style.background)")
+        assert css_rgb(parts[11]) in swatches, swatches
         swatches = page.evaluate(
             "[...document.querySelectorAll('#story-list li')].map(li => [Number(li.dataset.id),"
             " li.querySelector('.swatch').style.background])"

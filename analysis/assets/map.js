@@ -244,7 +244,9 @@ function nameButton(spot, name, onPress, onRelease, forward, onSelect) {
   });
 }
 
-function tooltipCard(model, i) {
+// An item's card: its text and facts; `part`, while an isolated group is drawn in its parts'
+// colours (the level below it), gives that level's entry its part's swatch.
+function tooltipCard(model, i, part) {
   const facts = el("dl", { className: "facts" });
   const add = (key, value, color) => {
     if (!value) return;
@@ -256,7 +258,7 @@ function tooltipCard(model, i) {
   add(title("topic"), topic.name, topic.color);
   for (const key of model.keys.slice(1)) {
     const record = model.record(key, model.labels(key)[i]);
-    if (record) add(title(key), record.name);
+    if (record) add(title(key), record.name, key === part ? record.part_color : null);
   }
   add("Kind", model.kind(i));
   for (const extra of model.extras) add(columnTitle(extra.name), extra.get(i));
@@ -436,7 +438,7 @@ function createMap(model, handlers) {
   }
 
   function showTooltip(i, event, point) {
-    tooltip.replaceChildren(...tooltipCard(model, i));
+    tooltip.replaceChildren(...tooltipCard(model, i, partsShown()));
     tooltip.hidden = false;
     const panel = gd.getBoundingClientRect();
     let left, top;
@@ -572,12 +574,19 @@ function createMap(model, handlers) {
     return r && r.part_color ? r.part_color : null;
   }
 
+  // The level whose colours the items are drawn in while a group is isolated (the level
+  // below it; null when nothing is, or the items are coloured by a column).
+  function partsShown() {
+    const sel = handlers.selected();
+    return !colorOf && sel && sel.id >= 0 ? model.below(sel.level) : null;
+  }
+
   // The colour of an item drawn on top: a column's, else, while a group with parts is
   // isolated, its part's (the topics of an isolated theme, all of its colour otherwise, tell
   // apart; an item in no part is grey), else its topic's.
   function overlayColor() {
     if (colorOf) return colorOf;
-    const sel = handlers.selected(), part = sel && sel.id >= 0 ? model.below(sel.level) : null;
+    const part = partsShown();
     if (!part) return model.color;
     const labels = model.labels(part);
     return (i) => { const r = model.record(part, labels[i]); return r && r.part_color ? r.part_color : model.noiseColor; };
