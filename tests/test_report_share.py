@@ -168,6 +168,11 @@ def test_an_update_page_with_hours_news_names_and_packed_data(tmp_path, monkeypa
         page.evaluate("window.topicmap.onlyNew(false)")
         page.click("#news-fresh li")
         assert page.evaluate("window.topicmap.highlighted()") == fresh
+        # An isolated group says when its items are dated: a story of one event spans days, a
+        # recurring subject years (HuffPost's "School Shooting", 2018 to 2022).
+        first, last = (START + pd.Timedelta(hours=30 + NEW_IN_0 + k) for k in (0, FRESH - 1))
+        span = f"dated {first:%Y-%m-%dT%H} to {last:%Y-%m-%dT%H}"
+        assert f" · {span}" in page.text_content("#detail-meta"), page.text_content("#detail-meta")
         assert page.evaluate(SCRIPTS) == PAGE_SCRIPTS
     assert log == CLEAN_LOG
     with open_report(out, fragment="from=2014-03-10T14&to=2014-03-10T15") as (page, log):

@@ -141,9 +141,10 @@ function createPanel(model, handlers) {
     const kind = model.word(sel.level);
     document.getElementById("detail-kind").textContent = sel.id < 0 ? "" : kind[0].toUpperCase() + kind.slice(1);
     document.getElementById("detail-title").replaceChildren(swatch(record.color), record.name);
+    const span = handlers.dateSpan(members);
     document.getElementById("detail-meta").textContent =
       plural(members.length, "item") + " · " + percent(members.length, model.n) + " of all" +
-      (parents.length ? " · part of " + parents.join(", ") : "");
+      (span ? " · " + span : "") + (parents.length ? " · part of " + parents.join(", ") : "");
     document.getElementById("detail-description").textContent = record.description || "";
     document.getElementById("detail-keywords").textContent = record.keywords.join(" · ");
     document.getElementById("detail-reps").replaceChildren(...record.representatives.map((r) => el("li", { text: r })));

@@ -243,6 +243,15 @@ const handlers = {
   select: (level, id) => { const done = isolate(level, id); if (view.isolated) revealMap(); return done; }, selected: () => view.isolated, selectItems, brush,
   visible: (i) => !visible || visible[i] === 1,
   onlyNew: (on) => { view.onlyNew = Boolean(on) && Boolean(fd.isNew); return refresh(); },
+  // The first and last date of `items` ("dated 2018-05-14 to 2022-09-20"), null when none is
+  // dated: a story of one event spans days, a recurring subject years.
+  dateSpan: (items) => {
+    if (!fd.day) return null;
+    let lo = Infinity, hi = -Infinity;
+    for (const i of items) if (fd.day[i] >= 0) { lo = Math.min(lo, fd.day[i]); hi = Math.max(hi, fd.day[i]); }
+    if (lo > hi) return null;
+    return "dated " + fd.dayText(lo) + (hi > lo ? " to " + fd.dayText(hi) : "");
+  },
 };
 const map = createMap(model, handlers);
 const panel = createPanel(model, handlers);
