@@ -71,18 +71,24 @@ def test_graph_on_a_few_items_finds_them_all(graph_only):
     np.testing.assert_array_equal(np.sort(indices, axis=1), np.sort(brute_force(vectors, 15), axis=1))
 
 
-def test_graph_needs_no_numba():
-    """The approximate search is numpy and BLAS: no JIT compile on a first run."""
+def runs_without(module: str, rows: int, search: str) -> None:
+    """Run `search` on `v`, `rows` random unit rows, in a fresh process (imports there are the
+    run's own) and check it never imported `module`."""
     import subprocess
     import sys
 
     code = (
-        "import sys, numpy as np; from analysis import neighbors; neighbors.EXACT_MAX = 0; "
-        "v = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32); "
-        "v /= np.linalg.norm(v, axis=1, keepdims=True); neighbors.nearest_neighbours(v, 5); "
-        "assert 'numba' not in sys.modules, 'numba was imported'"
+        "import sys, numpy as np; from analysis import assign, neighbors; "
+        f"v = np.random.default_rng(0).normal(size=({rows}, 16)).astype(np.float32); "
+        f"v /= np.linalg.norm(v, axis=1, keepdims=True); {search}; "
+        f"assert {module!r} not in sys.modules, '{module} was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_graph_needs_no_numba():
+    """The approximate search is numpy and BLAS: no JIT compile on a first run."""
+    runs_without("numba", 300, "neighbors.EXACT_MAX = 0; neighbors.nearest_neighbours(v, 5)")
 
 
 @pytest.fixture(scope="module")
@@ -213,13 +219,4 @@ def test_placing_finds_the_exact_nearest_with_ties_to_the_lower_index(n):
 def test_placing_new_items_needs_no_torch():
     """An update on the ONNX path placed its items with torch.topk: a 2 s import for ten
     neighbours."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, numpy as np; from analysis import assign; "
-        "v = np.random.default_rng(0).normal(size=(3000, 16)).astype(np.float32); "
-        "v /= np.linalg.norm(v, axis=1, keepdims=True); assign.nearest(v, v[:600]); "
-        "assert 'torch' not in sys.modules, 'torch was imported'"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    runs_without("torch", 3000, "assign.nearest(v, v[:600])")
